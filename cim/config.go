@@ -1,0 +1,136 @@
+package cim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Authentication names an authentication mechanism, as New-CimSession's
+// -Authentication does.
+type Authentication string
+
+// The authentication mechanisms.
+const (
+	AuthDefault     Authentication = "default"   // Negotiate
+	AuthNegotiate   Authentication = "negotiate" // NTLM or Kerberos via SPNEGO
+	AuthNTLM        Authentication = "ntlm"
+	AuthKerberos    Authentication = "kerberos"
+	AuthBasic       Authentication = "basic"
+	AuthCertificate Authentication = "certificate"
+	AuthCredSSP     Authentication = "credssp"
+)
+
+// ParseAuthentication accepts the names above in any case, and
+// PowerShell's spellings (Default, Negotiate, Kerberos, Basic, CredSsp,
+// NtlmDomain, ClientCertificate...).
+func ParseAuthentication(s string) (Authentication, error) {
+	switch strings.ToLower(s) {
+	case "", "default":
+		return AuthDefault, nil
+	case "negotiate", "negotiatewithimplicitcredential":
+		return AuthNegotiate, nil
+	case "ntlm", "ntlmdomain":
+		return AuthNTLM, nil
+	case "kerberos":
+		return AuthKerberos, nil
+	case "basic":
+		return AuthBasic, nil
+	case "certificate", "clientcertificate":
+		return AuthCertificate, nil
+	case "credssp":
+		return AuthCredSSP, nil
+	}
+	return "", fmt.Errorf("cim: unknown authentication %q (want default, negotiate, ntlm, kerberos, basic or certificate)", s)
+}
+
+// SessionOption holds New-CimSessionOption's settings.
+type SessionOption struct {
+	Protocol          string // "wsman" (the only one supported) or "" ; "dcom" is an error
+	UseSSL            bool
+	SkipCACheck       bool
+	SkipCNCheck       bool
+	CAFile            string
+	CertificateFile   string
+	KeyFile           string
+	SPN               string
+	NoEncryption      bool
+	MaxEnvelopeSizeKB int // default 500 (512000 bytes)
+	Culture           string
+	UICulture         string
+	HTTPPrefix        string // default "/wsman"
+	EncodePortInSPN   bool
+	// ResourceURIForm chooses how classes are addressed: "dmtf" (the
+	// default, as PowerShell does) or "wmi".
+	ResourceURIForm string
+	// Krb5Conf, CCache and Keytab locate Kerberos material; empty means
+	// KRB5_CONFIG, KRB5CCNAME and no keytab.
+	Krb5Conf, CCache, Keytab string
+}
+
+// Config describes a session, as New-CimSession's parameters do.
+type Config struct {
+	// ComputerName is the remote host; empty means the local machine.
+	ComputerName   string
+	Credential     *Credential
+	Authentication Authentication
+	Port           int // 0: 5985, or 5986 with UseSSL
+	Name           string
+	// OperationTimeout bounds each operation: it becomes the WS-Man
+	// OperationTimeout header (capped at 60 s) and the client deadline.
+	// Zero means 3 minutes on the client and 60 s on the server.
+	OperationTimeout time.Duration
+	// ConnectTimeout bounds connecting; zero means 10 s.
+	ConnectTimeout time.Duration
+	Option         SessionOption
+}
+
+// DefaultOperationTimeout is the client deadline of an operation when
+// the session sets none.
+const DefaultOperationTimeout = 3 * time.Minute
+
+// validate checks what can be checked without the network.
+func (c *Config) validate() error {
+	switch strings.ToLower(c.Option.Protocol) {
+	case "", "wsman", "ws-man", "winrm":
+	case "dcom":
+		return fmt.Errorf("cim: protocol DCOM is not supported; cimsh speaks WS-Management (WinRM)")
+	default:
+		return fmt.Errorf("cim: unknown protocol %q (only wsman is supported)", c.Option.Protocol)
+	}
+	if c.Authentication == "" {
+		c.Authentication = AuthDefault
+	}
+	if _, err := ParseAuthentication(string(c.Authentication)); err != nil {
+		return err
+	}
+	if c.Authentication == AuthCredSSP {
+		return fmt.Errorf("cim: CredSSP authentication is not supported; use negotiate, kerberos or basic")
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		return fmt.Errorf("cim: port %d is out of range", c.Port)
+	}
+	switch strings.ToLower(c.Option.ResourceURIForm) {
+	case "", "dmtf", "wmi":
+	default:
+		return fmt.Errorf("cim: unknown resource URI form %q (want dmtf or wmi)", c.Option.ResourceURIForm)
+	}
+	if c.Option.MaxEnvelopeSizeKB < 0 {
+		return fmt.Errorf("cim: max_envelope_size_kb must be positive")
+	}
+	if c.OperationTimeout < 0 {
+		return fmt.Errorf("cim: operation timeout must not be negative")
+	}
+	return nil
+}
+
+// port returns the effective port.
+func (c *Config) port() int {
+	switch {
+	case c.Port != 0:
+		return c.Port
+	case c.Option.UseSSL:
+		return 5986
+	}
+	return 5985
+}

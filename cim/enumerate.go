@@ -1,0 +1,209 @@
+package cim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// InstanceQuery is Get-CimInstance's parameter set.
+type InstanceQuery struct {
+	ClassName    string
+	Namespace    string
+	Filter       string // a WQL condition, as -Filter
+	Query        string // a whole query, as -Query
+	QueryDialect string // "WQL" (default)
+	Property     []string
+	KeyOnly      bool
+	Shallow      bool
+	ResourceURI  string
+	// OperationTimeout overrides the session's for this operation.
+	OperationTimeout time.Duration
+	// BatchSize is the number of instances fetched per round trip (0:
+	// the provider's default).
+	BatchSize int
+}
+
+// request turns the query into a provider request, building the WQL that
+// Get-CimInstance builds from -Filter and -Property.
+func (q *InstanceQuery) request() (*model.EnumerateRequest, error) {
+	req := &model.EnumerateRequest{
+		Common: model.Common{
+			Namespace:        normNamespace(q.Namespace),
+			ResourceURI:      q.ResourceURI,
+			OperationTimeout: q.OperationTimeout,
+		},
+		ClassName:    q.ClassName,
+		Query:        q.Query,
+		QueryDialect: q.QueryDialect,
+		Properties:   q.Property,
+		KeyOnly:      q.KeyOnly,
+		Shallow:      q.Shallow,
+		BatchSize:    q.BatchSize,
+	}
+	switch {
+	case q.Query != "":
+		if q.ClassName != "" || q.Filter != "" {
+			return nil, fmt.Errorf("cim: query cannot be combined with class_name or filter")
+		}
+	case q.ClassName == "" && q.ResourceURI == "":
+		return nil, fmt.Errorf("cim: class_name, query or resource_uri is required")
+	case q.Filter != "":
+		wql, err := selectQuery(q.ClassName, q.Property, q.Filter)
+		if err != nil {
+			return nil, err
+		}
+		req.Query = wql
+	}
+	if req.QueryDialect == "" && req.Query != "" {
+		req.QueryDialect = "WQL"
+	}
+	return req, nil
+}
+
+// selectQuery builds SELECT props FROM class WHERE filter.
+func selectQuery(class string, props []string, filter string) (string, error) {
+	if !isName(class) {
+		return "", fmt.Errorf("cim: %q is not a valid class name", class)
+	}
+	list := "*"
+	if len(props) > 0 {
+		for _, p := range props {
+			if !isName(p) {
+				return "", fmt.Errorf("cim: %q is not a valid property name", p)
+			}
+		}
+		list = strings.Join(props, ",")
+	}
+	q := "SELECT " + list + " FROM " + class
+	if filter != "" {
+		q += " WHERE " + filter
+	}
+	return q, nil
+}
+
+func isName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 127 || (i > 0 && c >= '0' && c <= '9') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// Enumeration streams the results of a query, fetching batches as Next
+// needs them. Close releases what the server still holds; the session's
+// Close closes every open enumeration.
+type Enumeration struct {
+	s       *Session
+	e       model.Enumerator
+	ns      string
+	timeout time.Duration
+	err     error
+	cur     *model.Instance
+	done    bool
+}
+
+// Enumerate starts a streaming enumeration.
+func (s *Session) Enumerate(ctx context.Context, q InstanceQuery) (*Enumeration, error) {
+	req, err := q.request()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.connect()
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := s.withTimeout(ctx, &req.Common)
+	defer cancel()
+	e, err := p.Enumerate(cctx, req)
+	if err != nil {
+		return nil, s.fault(err)
+	}
+	en := &Enumeration{s: s, e: e, ns: req.Namespace, timeout: req.OperationTimeout}
+	s.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.open[en] = struct{}{}
+	}
+	s.mu.Unlock()
+	if closed {
+		e.Close()
+		return nil, ErrSessionClosed
+	}
+	return en, nil
+}
+
+// Next advances to the next instance, fetching a batch when needed.
+func (en *Enumeration) Next(ctx context.Context) bool {
+	if en.done {
+		return false
+	}
+	d := en.timeout
+	if d == 0 {
+		d = DefaultOperationTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	if en.e.Next(cctx) {
+		en.cur = en.e.Instance()
+		en.s.stamp(en.cur, en.ns)
+		return true
+	}
+	en.err = en.e.Err()
+	if en.err != nil {
+		en.err = en.s.fault(en.err)
+	}
+	en.Close()
+	return false
+}
+
+// Instance returns the current instance.
+func (en *Enumeration) Instance() *model.Instance { return en.cur }
+
+// Err returns the error that ended the enumeration, if any.
+func (en *Enumeration) Err() error { return en.err }
+
+// Close releases the enumeration; it is safe to call more than once.
+func (en *Enumeration) Close() error {
+	if en.done {
+		return nil
+	}
+	en.done = true
+	en.s.mu.Lock()
+	delete(en.s.open, en)
+	en.s.mu.Unlock()
+	return en.e.Close()
+}
+
+// GetInstances runs a query to the end and returns every instance.
+func (s *Session) GetInstances(ctx context.Context, q InstanceQuery) ([]*model.Instance, error) {
+	en, err := s.Enumerate(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer en.Close()
+	var out []*model.Instance
+	for en.Next(ctx) {
+		out = append(out, en.Instance())
+	}
+	return out, en.Err()
+}
+
+// fault stamps the session's computer name on a fault.
+func (s *Session) fault(err error) error {
+	if f, ok := model.AsFault(err); ok && f.ComputerName == "" {
+		f.ComputerName = s.cfg.ComputerName
+		if f.ComputerName == "" {
+			f.ComputerName = "localhost"
+		}
+	}
+	return err
+}

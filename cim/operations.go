@@ -1,0 +1,271 @@
+package cim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// Options holds what every single-shot operation may set.
+type Options struct {
+	Namespace        string
+	ResourceURI      string
+	OperationTimeout time.Duration
+}
+
+func (o Options) common(ns string) model.Common {
+	if o.Namespace != "" {
+		ns = o.Namespace
+	}
+	return model.Common{Namespace: normNamespace(ns), ResourceURI: o.ResourceURI, OperationTimeout: o.OperationTimeout}
+}
+
+// GetInstance fetches the instance identified by input's keys (Get-CimInstance -InputObject).
+func (s *Session) GetInstance(ctx context.Context, input *model.Instance, o Options) (*model.Instance, error) {
+	if input == nil {
+		return nil, fmt.Errorf("cim: get instance: input_object is required")
+	}
+	req := &model.GetRequest{Common: o.common(input.Namespace), Path: input.Path()}
+	if req.ResourceURI == "" {
+		req.ResourceURI = input.ResourceURI
+	}
+	p, err := s.connect()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.withTimeout(ctx, &req.Common)
+	defer cancel()
+	inst, err := p.Get(ctx, req)
+	if err != nil {
+		return nil, s.fault(err)
+	}
+	s.stamp(inst, req.Namespace)
+	return inst, nil
+}
+
+// MethodCall is Invoke-CimMethod's parameter set: a static method of
+// ClassName, or an instance method of Input.
+type MethodCall struct {
+	Options
+	ClassName string
+	Input     *model.Instance
+	Method    string
+	// Arguments are the in parameters. Their values are converted to the
+	// parameter types of the method's schema when the server serves it.
+	Arguments []model.Property
+}
+
+// InvokeMethod calls a method and returns its out parameters, ReturnValue
+// included.
+func (s *Session) InvokeMethod(ctx context.Context, call MethodCall) (*model.Instance, error) {
+	if call.Method == "" {
+		return nil, fmt.Errorf("cim: invoke method: method_name is required")
+	}
+	req := &model.InvokeRequest{Method: call.Method, ClassName: call.ClassName}
+	ns := ""
+	if call.Input != nil {
+		ns = call.Input.Namespace
+		req.Target = call.Input.Path()
+		if req.ClassName == "" {
+			req.ClassName = call.Input.ClassName
+		}
+	}
+	if req.ClassName == "" {
+		return nil, fmt.Errorf("cim: invoke method: class_name or input_object is required")
+	}
+	req.Common = call.common(ns)
+	if req.ResourceURI == "" && call.Input != nil {
+		req.ResourceURI = call.Input.ResourceURI
+	}
+	p, err := s.connect()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.withTimeout(ctx, &req.Common)
+	defer cancel()
+	args, err := s.typeArguments(ctx, req.Namespace, req.ClassName, call.Method, call.Arguments)
+	if err != nil {
+		return nil, err
+	}
+	req.In = args
+	out, err := p.Invoke(ctx, req)
+	if err != nil {
+		return nil, s.fault(err)
+	}
+	s.stamp(out, req.Namespace)
+	return out, nil
+}
+
+// typeArguments converts arguments to the method's parameter types and
+// orders them as the schema declares them. Without a schema they go as
+// given.
+func (s *Session) typeArguments(ctx context.Context, ns, class, method string, args []model.Property) ([]model.Property, error) {
+	cls, err := s.GetClass(ctx, ns, class)
+	if err != nil || cls == nil {
+		return args, nil
+	}
+	m := cls.Method(method)
+	if m == nil {
+		return args, nil
+	}
+	out := make([]model.Property, 0, len(args))
+	used := make([]bool, len(args))
+	for _, prm := range m.Parameters {
+		for i, a := range args {
+			if used[i] || !strings.EqualFold(a.Name, prm.Name) {
+				continue
+			}
+			used[i] = true
+			v, err := model.Convert(a.Value, prm.Type, prm.Array)
+			if err != nil {
+				return nil, fmt.Errorf("cim: %s.%s: argument %s: %w", class, method, prm.Name, err)
+			}
+			out = append(out, model.Property{Name: prm.Name, Value: v})
+		}
+	}
+	for i, a := range args {
+		if !used[i] {
+			return nil, fmt.Errorf("cim: %s.%s has no parameter %q", class, method, a.Name)
+		}
+	}
+	return out, nil
+}
+
+// NewInstance creates inst on the server (New-CimInstance).
+func (s *Session) NewInstance(ctx context.Context, inst *model.Instance, o Options) (*model.Instance, error) {
+	req := &model.CreateRequest{Common: o.common(inst.Namespace), Instance: inst}
+	p, err := s.connect()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.withTimeout(ctx, &req.Common)
+	defer cancel()
+	s.typeProperties(ctx, req.Namespace, inst)
+	out, err := p.Create(ctx, req)
+	if err != nil {
+		return nil, s.fault(err)
+	}
+	s.stamp(out, req.Namespace)
+	return out, nil
+}
+
+// SetInstance writes inst back to the server (Set-CimInstance); props
+// names the properties changed, when known.
+func (s *Session) SetInstance(ctx context.Context, inst *model.Instance, props []string, o Options) (*model.Instance, error) {
+	req := &model.ModifyRequest{Common: o.common(inst.Namespace), Instance: inst, Properties: props}
+	if req.ResourceURI == "" {
+		req.ResourceURI = inst.ResourceURI
+	}
+	p, err := s.connect()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.withTimeout(ctx, &req.Common)
+	defer cancel()
+	s.typeProperties(ctx, req.Namespace, inst)
+	out, err := p.Modify(ctx, req)
+	if err != nil {
+		return nil, s.fault(err)
+	}
+	s.stamp(out, req.Namespace)
+	return out, nil
+}
+
+// RemoveInstance deletes the instance identified by inst's keys.
+func (s *Session) RemoveInstance(ctx context.Context, inst *model.Instance, o Options) error {
+	req := &model.DeleteRequest{Common: o.common(inst.Namespace), Path: inst.Path()}
+	if req.ResourceURI == "" {
+		req.ResourceURI = inst.ResourceURI
+	}
+	p, err := s.connect()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.withTimeout(ctx, &req.Common)
+	defer cancel()
+	return s.fault(p.Delete(ctx, req))
+}
+
+// typeProperties converts an instance's property values to the types its
+// class declares, and marks its keys, when the schema is available.
+func (s *Session) typeProperties(ctx context.Context, ns string, inst *model.Instance) {
+	cls, err := s.GetClass(ctx, ns, inst.ClassName)
+	if err != nil || cls == nil {
+		return
+	}
+	for i := range inst.Properties {
+		p := &inst.Properties[i]
+		d := cls.Property(p.Name)
+		if d == nil {
+			continue
+		}
+		if v, err := model.Convert(p.Value, d.Type, d.Array); err == nil {
+			p.Value = v
+		}
+		p.Key = p.Key || d.Key
+	}
+}
+
+// AssociatedQuery is Get-CimAssociatedInstance's parameter set.
+type AssociatedQuery struct {
+	Options
+	Input           *model.Instance
+	Association     string
+	ResultClassName string
+	Role            string
+	ResultRole      string
+	KeyOnly         bool
+}
+
+// GetAssociatedInstances returns the instances associated with Input.
+func (s *Session) GetAssociatedInstances(ctx context.Context, q AssociatedQuery) ([]*model.Instance, error) {
+	if q.Input == nil {
+		return nil, fmt.Errorf("cim: get associated instance: input_object is required")
+	}
+	req := &model.EnumerateRequest{
+		Common:  q.common(q.Input.Namespace),
+		KeyOnly: q.KeyOnly,
+		Associated: &model.AssociationFilter{
+			Source:           q.Input.Path(),
+			AssociationClass: q.Association,
+			ResultClass:      q.ResultClassName,
+			Role:             q.Role,
+			ResultRole:       q.ResultRole,
+		},
+	}
+	p, err := s.connect()
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := s.withTimeout(ctx, &req.Common)
+	defer cancel()
+	e, err := p.Enumerate(cctx, req)
+	if err != nil {
+		return nil, s.fault(err)
+	}
+	defer e.Close()
+	var out []*model.Instance
+	for e.Next(cctx) {
+		inst := e.Instance()
+		s.stamp(inst, req.Namespace)
+		out = append(out, inst)
+	}
+	return out, s.fault(e.Err())
+}
+
+// Test identifies the server (Test-WSMan). For the local machine it
+// reports the built-in provider.
+func (s *Session) Test(ctx context.Context) (*model.Identity, error) {
+	p, err := s.connect()
+	if err != nil {
+		return nil, err
+	}
+	c := model.Common{}
+	ctx, cancel := s.withTimeout(ctx, &c)
+	defer cancel()
+	id, err := p.Identify(ctx)
+	return id, s.fault(err)
+}
