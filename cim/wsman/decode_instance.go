@@ -1,0 +1,177 @@
+package wsman
+
+import (
+	"encoding/xml"
+	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// SchemaFunc returns the schema of a class (nil when unknown), for
+// embedded instances whose class differs from the outer one.
+type SchemaFunc func(className string) *model.Class
+
+// DecodeInstance decodes the instance element start (already read from
+// d) and consumes it up to its end tag. With a schema, values take the
+// declared types (one-element arrays stay arrays, bare datetimes and
+// intervals parse); without one, from xsi:type, cim:Datetime and the like,
+// and xsi:nil, other text staying untyped (model.TypeUnknown). Text that
+// does not parse as its declared type is kept untyped rather than failing
+// the instance. A w:XmlFragment element gives an instance with no class
+// name (unless the schema has one). cim:Location sets the instance's Ref.
+func DecodeInstance(d *xml.Decoder, start xml.StartElement, schema *model.Class) (*model.Instance, error) {
+	return decodeInstance(d, start, schema, nil)
+}
+
+// DecodeInstanceWith is DecodeInstance with a lookup for the schemas of
+// embedded instances.
+func DecodeInstanceWith(d *xml.Decoder, start xml.StartElement, schema *model.Class, lookup SchemaFunc) (*model.Instance, error) {
+	return decodeInstance(d, start, schema, lookup)
+}
+
+func decodeInstance(d *xml.Decoder, start xml.StartElement, schema *model.Class, lookup SchemaFunc) (*model.Instance, error) {
+	inst := &model.Instance{}
+	if is(start, NsWSMan, "XmlFragment") {
+		if schema != nil {
+			inst.ClassName = schema.Name
+			inst.Namespace = schema.Namespace
+		}
+	} else {
+		inst.ClassName = start.Name.Local
+		inst.ResourceURI = start.Name.Space
+		inst.Namespace, _ = ParseResourceURI(start.Name.Space)
+		if schema != nil && inst.Namespace == "" {
+			inst.Namespace = schema.Namespace
+		}
+	}
+	if err := decodeProperties(d, inst, schema, lookup, 0); err != nil {
+		return nil, err
+	}
+	return inst, nil
+}
+
+// maxDepth bounds nested embedded instances (hostile input).
+const maxDepth = 32
+
+// propAcc accumulates the elements of one property while decoding.
+type propAcc struct {
+	name      string
+	decl      *model.PropertyDecl
+	vals      []model.Value
+	nullArray bool
+}
+
+func decodeProperties(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
+	var accs []propAcc
+	for {
+		se, ok, err := findStart(d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if se.Name.Local == "Location" && se.Name.Space == NsCIMCommon {
+			ref, err := DecodeEPR(d, se)
+			if err != nil {
+				return err
+			}
+			inst.Ref = ref
+			continue
+		}
+		name := se.Name.Local
+		// Array elements come one after another: look at the last
+		// property first.
+		k := len(accs) - 1
+		if k < 0 || accs[k].name != name {
+			k = -1
+			for j := range accs {
+				if accs[j].name == name {
+					k = j
+					break
+				}
+			}
+		}
+		if k < 0 {
+			var decl *model.PropertyDecl
+			if schema != nil {
+				decl = schema.Property(name)
+			}
+			accs = append(accs, propAcc{name: name, decl: decl})
+			k = len(accs) - 1
+		}
+		a := &accs[k]
+		if v, ok := attr(se, NsWSManMS, "IsNullArray"); ok && strings.EqualFold(v, "true") {
+			a.nullArray = true
+		}
+		v, err := decodeValue(d, se, a.decl, lookup, depth)
+		if err != nil {
+			return err
+		}
+		a.vals = append(a.vals, v)
+	}
+	inst.Properties = make([]model.Property, len(accs))
+	for i := range accs {
+		a := &accs[i]
+		inst.Properties[i] = model.Property{Name: a.name, Value: a.value()}
+		if a.decl != nil && a.decl.Key {
+			inst.Properties[i].Key = true
+		}
+	}
+	if schema == nil && inst.Ref != nil {
+		markKeysFromRef(inst, inst.Ref)
+	}
+	return nil
+}
+
+// value builds the property's value from its elements: an array when the
+// schema says so or when the element repeats.
+func (a *propAcc) value() model.Value {
+	isArray := (a.decl != nil && a.decl.Array) || len(a.vals) > 1 || a.nullArray
+	if !isArray {
+		return a.vals[0]
+	}
+	t := model.TypeUnknown
+	if a.decl != nil {
+		t = a.decl.Type
+	}
+	if a.nullArray || (len(a.vals) == 1 && a.vals[0].IsNull()) {
+		if t == model.TypeUnknown {
+			t = a.vals[0].Type()
+		}
+		return model.NullArray(t)
+	}
+	// An octet string (base64) decodes to a whole uint8 array.
+	if len(a.vals) == 1 && a.vals[0].IsArray() {
+		return a.vals[0]
+	}
+	if t == model.TypeUnknown {
+		t = commonType(a.vals)
+	}
+	return model.Array(t, a.vals)
+}
+
+func commonType(vals []model.Value) model.Type {
+	t := model.TypeUnknown
+	for i, v := range vals {
+		if i == 0 {
+			t = v.Type()
+		} else if v.Type() != t {
+			return model.TypeUnknown
+		}
+	}
+	return t
+}
+
+// markKeysFromRef marks as keys the properties named by the EPR's
+// selectors (no schema said which are keys).
+func markKeysFromRef(inst *model.Instance, ref *model.Reference) {
+	for _, s := range ref.Selectors {
+		if p := inst.Property(s.Name); p != nil {
+			p.Key = true
+		}
+	}
+}

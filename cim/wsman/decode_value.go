@@ -1,0 +1,243 @@
+package wsman
+
+import (
+	"encoding/xml"
+	"errors"
+	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+var errTooDeep = errors.New("wsman: embedded instances nested too deeply")
+
+// decodeValue decodes one property element (one element of an array).
+func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, lookup SchemaFunc, depth int) (model.Value, error) {
+	t := model.TypeUnknown
+	if decl != nil {
+		t = decl.Type
+	}
+	xsiType, hasXSIType := attr(se, NsXSI, "type")
+	if isNil(se) {
+		if err := skip(d); err != nil {
+			return model.Value{}, err
+		}
+		if t == model.TypeUnknown && hasXSIType {
+			t, _ = typeFromXSI(xsiType)
+		}
+		return model.Null(t), nil
+	}
+	xsiLocal := xsiType
+	if i := strings.IndexByte(xsiLocal, ':'); i >= 0 {
+		xsiLocal = xsiLocal[i+1:]
+	}
+	// An embedded instance with its properties as children.
+	if hasXSIType && strings.HasSuffix(xsiLocal, "_Type") && xsiLocal != "EndpointReferenceType" {
+		class := strings.TrimSuffix(xsiLocal, "_Type")
+		emb := &model.Instance{ClassName: class}
+		if uri := resolvePrefix(se, xsiType); uri != "" {
+			emb.ResourceURI = uri
+			emb.Namespace, _ = ParseResourceURI(uri)
+		}
+		var sch *model.Class
+		if lookup != nil {
+			sch = lookup(class)
+		}
+		if err := decodeProperties(d, emb, sch, lookup, depth+1); err != nil {
+			return model.Value{}, err
+		}
+		return model.Embedded(emb), nil
+	}
+
+	// Text, or a single wrapper child (cim:Datetime, an EPR, an instance).
+	var text strings.Builder
+	for {
+		tok, err := nextToken(d)
+		if err != nil {
+			return model.Value{}, err
+		}
+		switch tok := tok.(type) {
+		case xml.CharData:
+			text.Write(tok)
+		case xml.StartElement:
+			return decodeComplex(d, se, tok, decl, lookup, depth)
+		case xml.EndElement:
+			return typedText(restoreControls(text.String()), t, xsiLocal, hasXSIType), nil
+		}
+	}
+}
+
+// decodeComplex decodes a property whose first child is an element.
+func decodeComplex(d *xml.Decoder, parent, child xml.StartElement, decl *model.PropertyDecl, lookup SchemaFunc, depth int) (model.Value, error) {
+	switch {
+	case child.Name.Local == "Datetime" || child.Name.Local == "Interval" ||
+		child.Name.Local == "Date" || child.Name.Local == "Time":
+		s, err := readTrimmed(d)
+		if err != nil {
+			return model.Value{}, err
+		}
+		if err := skipRest(d); err != nil {
+			return model.Value{}, err
+		}
+		dt, perr := model.ParseDatetime(s)
+		if perr != nil {
+			return model.Untyped(s), nil
+		}
+		return model.DatetimeValue(dt), nil
+	case child.Name.Space == NsAddressing && (child.Name.Local == "Address" || child.Name.Local == "ReferenceParameters" || child.Name.Local == "ReferenceProperties"):
+		ref := &model.Reference{}
+		if err := decodeEPRChild(d, child, ref); err != nil {
+			return model.Value{}, err
+		}
+		if err := decodeEPRBody(d, ref); err != nil {
+			return model.Value{}, err
+		}
+		return model.Ref(ref), nil
+	case child.Name.Space == NsAddressing && child.Name.Local == "EndpointReference":
+		ref, err := DecodeEPR(d, child)
+		if err != nil {
+			return model.Value{}, err
+		}
+		if err := skipRest(d); err != nil {
+			return model.Value{}, err
+		}
+		return model.Ref(ref), nil
+	}
+	// An embedded instance written as an element inside the property.
+	if depth >= maxDepth {
+		return model.Value{}, errTooDeep
+	}
+	var sch *model.Class
+	if lookup != nil {
+		sch = lookup(child.Name.Local)
+	}
+	emb, err := decodeInstanceDepth(d, child, sch, lookup, depth+1)
+	if err != nil {
+		return model.Value{}, err
+	}
+	if err := skipRest(d); err != nil {
+		return model.Value{}, err
+	}
+	return model.Embedded(emb), nil
+}
+
+func decodeInstanceDepth(d *xml.Decoder, start xml.StartElement, schema *model.Class, lookup SchemaFunc, depth int) (*model.Instance, error) {
+	inst := &model.Instance{ClassName: start.Name.Local, ResourceURI: start.Name.Space}
+	inst.Namespace, _ = ParseResourceURI(start.Name.Space)
+	if err := decodeProperties(d, inst, schema, lookup, depth); err != nil {
+		return nil, err
+	}
+	return inst, nil
+}
+
+// skipRest consumes the remainder of the current element (ignoring any
+// further children) through its end tag.
+func skipRest(d *xml.Decoder) error {
+	depth := 0
+	for {
+		tok, err := nextToken(d)
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				return nil
+			}
+			depth--
+		}
+	}
+}
+
+// typedText types the text of a simple property element.
+func typedText(text string, t model.Type, xsiLocal string, hasXSIType bool) model.Value {
+	if t == model.TypeUnknown && hasXSIType {
+		if strings.EqualFold(xsiLocal, "cimBase64Binary") || strings.EqualFold(xsiLocal, "base64Binary") {
+			if v, err := model.ParseOctets(text); err == nil {
+				return v
+			}
+			return model.Untyped(text)
+		}
+		t, _ = typeFromXSI(xsiLocal)
+	}
+	switch t {
+	case model.TypeUnknown:
+		return model.Untyped(text)
+	case model.TypeString:
+		return model.String(text)
+	case model.TypeInstance, model.TypeReference:
+		// Old servers send embedded objects as CIM-XML text.
+		return model.String(text)
+	case model.TypeUint8:
+		if hasXSIType && (strings.EqualFold(xsiLocal, "cimBase64Binary") || strings.EqualFold(xsiLocal, "base64Binary")) {
+			if v, err := model.ParseOctets(text); err == nil {
+				return v
+			}
+		}
+	}
+	v, err := model.ParseScalar(t, text)
+	if err != nil {
+		return model.Untyped(text)
+	}
+	return v
+}
+
+// typeFromXSI maps an xsi:type (cim: or xs: names, any prefix) to a CIM
+// type.
+func typeFromXSI(xsiType string) (model.Type, bool) {
+	if i := strings.IndexByte(xsiType, ':'); i >= 0 {
+		xsiType = xsiType[i+1:]
+	}
+	s := strings.ToLower(xsiType)
+	s = strings.TrimPrefix(s, "cim")
+	switch s {
+	case "boolean":
+		return model.TypeBoolean, true
+	case "byte":
+		return model.TypeSint8, true
+	case "unsignedbyte":
+		return model.TypeUint8, true
+	case "short":
+		return model.TypeSint16, true
+	case "unsignedshort":
+		return model.TypeUint16, true
+	case "int":
+		return model.TypeSint32, true
+	case "unsignedint":
+		return model.TypeUint32, true
+	case "long":
+		return model.TypeSint64, true
+	case "unsignedlong":
+		return model.TypeUint64, true
+	case "float":
+		return model.TypeReal32, true
+	case "double":
+		return model.TypeReal64, true
+	case "char16":
+		return model.TypeChar16, true
+	case "string":
+		return model.TypeString, true
+	case "datetime":
+		return model.TypeDatetime, true
+	case "reference", "endpointreferencetype":
+		return model.TypeReference, true
+	}
+	return model.TypeUnknown, false
+}
+
+// resolvePrefix returns the namespace URI bound to the prefix of qname
+// by an xmlns attribute of se itself (where Windows declares it).
+func resolvePrefix(se xml.StartElement, qname string) string {
+	i := strings.IndexByte(qname, ':')
+	if i < 0 {
+		return ""
+	}
+	prefix := qname[:i]
+	for _, a := range se.Attr {
+		if a.Name.Space == "xmlns" && a.Name.Local == prefix {
+			return a.Value
+		}
+	}
+	return ""
+}

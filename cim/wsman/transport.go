@@ -1,0 +1,39 @@
+package wsman
+
+import (
+	"context"
+	"fmt"
+)
+
+// Transport carries SOAP envelopes to one WS-Management endpoint. The
+// package cim/wsman/transport implements it over HTTP(S) with Basic,
+// NTLM, Kerberos and certificate authentication.
+type Transport interface {
+	// Post sends one SOAP envelope and returns the reply body of a 200
+	// response. idempotent=false means the request must never be sent
+	// twice (Invoke, Create, Put, Delete): the transport may redial only
+	// if no byte of it was written. A non-200 reply returns *HTTPError
+	// (body included) so that the client can decode the SOAP fault.
+	Post(ctx context.Context, body []byte, idempotent bool) ([]byte, error)
+	// Close drops the transport's connections.
+	Close() error
+}
+
+// HTTPError is a non-200 HTTP reply, or a failure after the request was
+// sent (Err set, StatusCode possibly 0).
+type HTTPError struct {
+	StatusCode  int
+	ContentType string
+	Body        []byte
+	Err         error
+}
+
+func (e *HTTPError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("wsman: HTTP %d: %v", e.StatusCode, e.Err)
+	}
+	return fmt.Sprintf("wsman: HTTP %d (%d bytes of %q)", e.StatusCode, len(e.Body), e.ContentType)
+}
+
+// Unwrap returns the underlying cause.
+func (e *HTTPError) Unwrap() error { return e.Err }

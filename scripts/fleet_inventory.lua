@@ -1,0 +1,81 @@
+-- fleet_inventory: query every host of a list in parallel and write one CSV row per host.
+local cli = require("cimsh.cli")
+local opts = cli.parse(arg, {
+  name = "fleet_inventory",
+  args = "[HOSTS_FILE]",
+  max_args = 1,
+  summary = "Inventory many hosts at once: OS, version, last boot, memory, model and serial of\n" ..
+    "every host in HOSTS_FILE (one name per line, # comments), queried in parallel.\n" ..
+    "Without HOSTS_FILE, inventories this machine (or --computer HOST).",
+  options = {
+    {name = "out", arg = "FILE", help = "write the CSV to FILE (atomically) instead of standard output"},
+    {name = "throttle", arg = "N", number = true, default = 32, help = "how many hosts to query at once"},
+  },
+  notes = "exit status: 0 every host answered, 1 some hosts failed (their errors are in the CSV), 2 bad usage",
+})
+
+local hosts = {}
+if opts.args[1] then
+  local f, err = io.open(opts.args[1])
+  if not f then cli.die("fleet_inventory", err) end
+  for line in f:lines() do
+    line = line:gsub("#.*", ""):match("^%s*(.-)%s*$")
+    if line ~= "" then hosts[#hosts + 1] = line end
+  end
+  f:close()
+  if #hosts == 0 then cli.die("fleet_inventory", opts.args[1] .. ": no hosts listed") end
+end
+
+local sessions = {}
+if #hosts == 0 then
+  sessions[1] = cli.session(opts)
+else
+  -- One credential for the fleet: prompted for (or read from CIMSH_PASSWORD) once.
+  local base = cli.session_config(opts, nil)
+  for i, h in ipairs(hosts) do
+    local cfg = {}
+    for k, v in pairs(base) do cfg[k] = v end
+    cfg.computer_name = h
+    sessions[i] = cim.new_session(cfg)
+  end
+end
+
+local function by_host(list)
+  local m = {}
+  for _, inst in ipairs(list or {}) do m[inst.PSComputerName or ""] = inst end
+  return m
+end
+local q = {cim_session = sessions, throttle_limit = opts.throttle}
+q.class_name = "Win32_OperatingSystem"
+local oses, os_errs = cim.get_instance(q)
+q.class_name = "Win32_ComputerSystem"
+local systems = by_host(cim.get_instance(q))
+q.class_name = "Win32_BIOS"
+local bioses = by_host(cim.get_instance(q))
+oses = by_host(oses)
+local failed = {}
+for _, e in ipairs(os_errs or {}) do failed[e.computer_name or ""] = e end
+
+local rows = {}
+for _, s in ipairs(sessions) do
+  local host = s.computer_name or ""
+  local o, cs, b = oses[host] or {}, systems[host] or {}, bioses[host] or {}
+  local e = failed[host]
+  rows[#rows + 1] = {
+    Computer = host ~= "" and host or (o.CSName or "localhost"),
+    Status = e and ("error: " .. e.message) or "ok",
+    OS = o.Caption, Version = o.Version, LastBoot = o.LastBootUpTime and tostring(o.LastBootUpTime),
+    MemoryGB = o.TotalVisibleMemorySize and string.format("%.1f", cim.tonumber(o.TotalVisibleMemorySize) / 1048576),
+    Manufacturer = cs.Manufacturer, Model = cs.Model, Serial = b.SerialNumber,
+  }
+end
+local columns = {"Computer", "Status", "OS", "Version", "LastBoot", "MemoryGB", "Manufacturer", "Model", "Serial"}
+if opts.out then
+  local ok, err = cim.export_csv(rows, opts.out, columns)
+  if not ok then cli.die("fleet_inventory", err) end
+  io.stderr:write(string.format("fleet_inventory: %d hosts, %d failed, written to %s\n", #rows, #(os_errs or {}), opts.out))
+else
+  io.write(cim.to_csv(rows, columns))
+end
+for _, s in ipairs(sessions) do s:close() end
+if #(os_errs or {}) > 0 then os.exit(1) end

@@ -1,0 +1,31 @@
+-- installed_software: installed updates (hotfixes) and software packages.
+local cli = require("cimsh.cli")
+local opts = cli.parse(arg, {
+  name = "installed_software",
+  summary = "List installed updates (Win32_QuickFixEngineering) and installed programs\n" ..
+    "(Win32_InstalledWin32Program; on Linux, the package database).",
+  options = {
+    {name = "match", arg = "TEXT", help = "only programs whose name contains TEXT (case-insensitive)"},
+    {name = "updates-only", help = "list only the updates"},
+  },
+})
+local s = cli.session(opts)
+local fixes, err = s:get_instance("Win32_QuickFixEngineering")
+if fixes then
+  print(string.format("Updates (%d):", #fixes))
+  if #fixes > 0 then print(cim.format_table(fixes, {"HotFixID", "Description", "InstalledOn"})) end
+elseif err.category ~= "invalid_class" then
+  cli.die("installed_software", err)
+end
+if not opts["updates-only"] then
+  local progs = cli.check(opts, s:get_instance{class_name = "Win32_InstalledWin32Program", property = {"Name", "Version", "Vendor"}})
+  local shown = {}
+  local match = opts.match and opts.match:lower()
+  for _, p in ipairs(progs) do
+    if not match or (p.Name or ""):lower():find(match, 1, true) then shown[#shown + 1] = p end
+  end
+  table.sort(shown, function(a, b) return (a.Name or ""):lower() < (b.Name or ""):lower() end)
+  print(string.format("Programs (%d):", #shown))
+  if #shown > 0 then print(cim.format_table(shown, {"Name", "Version", "Vendor"})) end
+end
+s:close()
