@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wql"
 )
 
 // requestNamespace picks the namespace of a request: the request's own,
@@ -113,16 +114,23 @@ func selectorMatches(v model.Value, s model.Selector) bool {
 		return false
 	}
 	if r, ok := v.AsReference(); ok {
-		if s.Ref != nil {
-			return sameInstance(r, s.Ref, nil)
+		sr := s.Ref
+		if sr == nil {
+			parsed, err := wql.ParseObjectPath(s.Value)
+			if err != nil {
+				return false
+			}
+			sr = parsed
 		}
-		return strings.EqualFold(r.String(), s.Value)
+		return sameInstance(r, sr, nil)
+	}
+	if str, ok := v.AsString(); ok {
+		// ParseObjectPath may have read a string key as a path; the text
+		// is what counts for a string property.
+		return strings.EqualFold(str, s.Value)
 	}
 	if s.Ref != nil {
 		return false
-	}
-	if str, ok := v.AsString(); ok {
-		return strings.EqualFold(str, s.Value)
 	}
 	sv, err := model.ParseScalar(v.Type(), s.Value)
 	if err != nil {

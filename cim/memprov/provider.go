@@ -26,10 +26,10 @@ type MethodFunc func(ctx context.Context, target *model.Instance, in *model.Inst
 // Every function is optional; an operation whose function is missing is
 // refused with CIM_ERR_NOT_SUPPORTED (or, for List, yields no instances).
 type ClassDef struct {
-	Class   *model.Class                                                     // schema; Namespace is set by Register; SuperClass names the parent
-	List    func(ctx context.Context) ([]*model.Instance, error)              // all instances of exactly this class (nil: none)
+	Class   *model.Class                                                              // schema; Namespace is set by Register; SuperClass names the parent
+	List    func(ctx context.Context) ([]*model.Instance, error)                      // all instances of exactly this class (nil: none)
 	Get     func(ctx context.Context, path *model.Reference) (*model.Instance, error) // optional; default List+match keys
-	Methods map[string]MethodFunc                                            // optional; method names matched case-insensitively
+	Methods map[string]MethodFunc                                                     // optional; method names matched case-insensitively
 	Create  func(ctx context.Context, inst *model.Instance) (*model.Instance, error)
 	Modify  func(ctx context.Context, inst *model.Instance) (*model.Instance, error)
 	Delete  func(ctx context.Context, path *model.Reference) error
@@ -99,6 +99,7 @@ func (p *Provider) Register(ns string, def ClassDef) {
 		n = &namespace{name: name, classes: map[string]*entry{}}
 		p.namespaces[key] = n
 	}
+	c.Namespace = n.name // the spelling of the first registration
 	e := &entry{def: def, class: c}
 	lc := strings.ToLower(c.Name)
 	if old := n.classes[lc]; old != nil {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ func (d Datetime) IsInterval() bool { return d.Kind == Interval }
 // timestamp ("2013-04-15T16:28:43.488171Z"), an xs:duration for an
 // interval ("P1DT2H3M4.5S").
 func (d Datetime) String() string {
-	if d.Time.IsZero() && d.Duration == 0 && d.Text != "" && strings.Contains(d.Text, "*") {
+	if d.isWildcard() {
 		return d.Text
 	}
 	switch d.Kind {
@@ -67,6 +68,9 @@ func (d Datetime) Lexical() string {
 // DMTF returns the DMTF string form: yyyymmddHHMMSS.mmmmmm+UUU for a
 // timestamp, ddddddddHHMMSS.mmmmmm:000 for an interval.
 func (d Datetime) DMTF() string {
+	if d.isWildcard() {
+		return d.Text
+	}
 	if d.Kind == Interval {
 		total := d.Duration
 		days := int64(total / (24 * time.Hour))
@@ -86,18 +90,24 @@ func (d Datetime) DMTF() string {
 }
 
 // Equal reports whether a and b are the same kind and the same instant or
-// duration.
+// duration. A DMTF value with wildcards equals only the same text.
 func (d Datetime) Equal(o Datetime) bool {
 	if d.Kind != o.Kind {
 		return false
 	}
-	if d.Kind == Interval {
-		return d.Duration == o.Duration && (d.Duration != 0 || d.Text == o.Text || d.Text == "" || o.Text == "")
+	if dw, ow := d.isWildcard(), o.isWildcard(); dw || ow {
+		return dw && ow && d.Text == o.Text
 	}
-	if d.Time.IsZero() && o.Time.IsZero() {
-		return d.Text == o.Text
+	if d.Kind == Interval {
+		return d.Duration == o.Duration
 	}
 	return d.Time.Equal(o.Time)
+}
+
+// isWildcard reports whether d is a DMTF string with wildcards, which
+// holds only its text.
+func (d Datetime) isWildcard() bool {
+	return d.Time.IsZero() && d.Duration == 0 && strings.Contains(d.Text, "*")
 }
 
 // Compare orders two datetimes of the same kind: -1, 0 or +1.
@@ -167,31 +177,53 @@ func parseDMTF(s string) (Datetime, error) {
 		}
 		return Datetime{Kind: kind, Text: s}, nil
 	}
-	us, err := strconv.Atoi(s[15:21])
-	if err != nil {
-		return Datetime{}, fmt.Errorf("model: %q is not a DMTF datetime", s)
+	bad := fmt.Errorf("model: %q is not a DMTF datetime", s)
+	if !allDigits(s[:14]) || !allDigits(s[15:21]) || !allDigits(s[22:25]) {
+		return Datetime{}, bad
 	}
+	us, _ := strconv.Atoi(s[15:21])
 	if s[21] == ':' {
+		if s[22:25] != "000" {
+			return Datetime{}, bad
+		}
 		days, _ := strconv.ParseInt(s[:8], 10, 64)
 		h, _ := strconv.Atoi(s[8:10])
 		m, _ := strconv.Atoi(s[10:12])
 		sec, _ := strconv.Atoi(s[12:14])
+		if h > 23 || m > 59 || sec > 59 {
+			return Datetime{}, bad
+		}
+		if days > maxDurationDays {
+			return Datetime{}, fmt.Errorf("model: interval %q is too long (more than %d days)", s, maxDurationDays)
+		}
 		d := time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute +
 			time.Duration(sec)*time.Second + time.Duration(us)*time.Microsecond
+		if d < 0 {
+			return Datetime{}, fmt.Errorf("model: interval %q is too long", s)
+		}
 		return Datetime{Kind: Interval, Duration: d, Text: s}, nil
 	}
-	off, err := strconv.Atoi(s[22:25])
-	if err != nil {
-		return Datetime{}, fmt.Errorf("model: %q is not a DMTF datetime", s)
-	}
+	off, _ := strconv.Atoi(s[22:25])
 	if s[21] == '-' {
 		off = -off
 	}
 	t, err := time.ParseInLocation("20060102150405", s[:14], time.FixedZone("", off*60))
 	if err != nil {
-		return Datetime{}, fmt.Errorf("model: %q is not a DMTF datetime", s)
+		return Datetime{}, bad
 	}
 	return Datetime{Kind: Timestamp, Time: t.Add(time.Duration(us) * time.Microsecond), Text: s}, nil
+}
+
+// maxDurationDays is the most whole days a time.Duration holds.
+const maxDurationDays = int64(1<<63-1) / int64(24*time.Hour)
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseDuration parses an xs:duration such as "P0DT0H1M40S", "P2000D" or
@@ -201,14 +233,26 @@ func ParseDuration(s string) (time.Duration, error) {
 	orig := s
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
+	bad := fmt.Errorf("model: %q is not an xs:duration", orig)
 	if !strings.HasPrefix(s, "P") || len(s) < 2 {
-		return 0, fmt.Errorf("model: %q is not an xs:duration", orig)
+		return 0, bad
 	}
 	s = s[1:]
-	var total float64
-	inTime := false
+	var total time.Duration
+	add := func(d time.Duration) bool {
+		if d < 0 || total > math.MaxInt64-d {
+			return false
+		}
+		total += d
+		return true
+	}
+	inTime, components, timeComponents := false, 0, 0
+	order := 0 // units must come in order: Y M D, then H M S
 	for s != "" {
 		if s[0] == 'T' {
+			if inTime {
+				return 0, bad
+			}
 			inTime = true
 			s = s[1:]
 			continue
@@ -218,40 +262,70 @@ func ParseDuration(s string) (time.Duration, error) {
 			i++
 		}
 		if i == 0 || i == len(s) {
-			return 0, fmt.Errorf("model: %q is not an xs:duration", orig)
+			return 0, bad
 		}
-		n, err := strconv.ParseFloat(s[:i], 64)
-		if err != nil {
-			return 0, fmt.Errorf("model: %q is not an xs:duration", orig)
-		}
-		var unit float64
-		switch {
-		case s[i] == 'Y' && !inTime:
-			unit = 365 * 86400
-		case s[i] == 'M' && !inTime:
-			unit = 30 * 86400
-		case s[i] == 'D' && !inTime:
-			unit = 86400
-		case s[i] == 'H' && inTime:
-			unit = 3600
-		case s[i] == 'M' && inTime:
-			unit = 60
-		case s[i] == 'S' && inTime:
-			unit = 1
-		default:
-			return 0, fmt.Errorf("model: %q is not an xs:duration", orig)
-		}
-		total += n * unit
+		num, unitChar := s[:i], s[i]
 		s = s[i+1:]
+		var unit time.Duration
+		var rank int
+		switch {
+		case unitChar == 'Y' && !inTime:
+			unit, rank = 365*24*time.Hour, 1
+		case unitChar == 'M' && !inTime:
+			unit, rank = 30*24*time.Hour, 2
+		case unitChar == 'D' && !inTime:
+			unit, rank = 24*time.Hour, 3
+		case unitChar == 'H' && inTime:
+			unit, rank = time.Hour, 4
+		case unitChar == 'M' && inTime:
+			unit, rank = time.Minute, 5
+		case unitChar == 'S' && inTime:
+			unit, rank = time.Second, 6
+		default:
+			return 0, bad
+		}
+		if rank <= order {
+			return 0, bad
+		}
+		order = rank
+		whole, frac, hasFrac := strings.Cut(num, ".")
+		if whole == "" && frac == "" || strings.Contains(frac, ".") || hasFrac && frac == "" && whole == "" {
+			return 0, bad
+		}
+		if hasFrac && unitChar != 'S' {
+			return 0, bad // only seconds take a fraction
+		}
+		if whole != "" {
+			n, err := strconv.ParseUint(whole, 10, 63)
+			if err != nil || n > uint64(math.MaxInt64/int64(unit)) {
+				return 0, fmt.Errorf("model: duration %q is too long", orig)
+			}
+			if !add(time.Duration(n) * unit) {
+				return 0, fmt.Errorf("model: duration %q is too long", orig)
+			}
+		}
+		if frac != "" {
+			digits := frac
+			if len(digits) > 9 {
+				digits = digits[:9] // beyond nanoseconds
+			}
+			ns, err := strconv.ParseUint(digits+strings.Repeat("0", 9-len(digits)), 10, 64)
+			if err != nil || !add(time.Duration(ns)) {
+				return 0, bad
+			}
+		}
+		components++
+		if inTime {
+			timeComponents++
+		}
 	}
-	if total*1e9 > float64(1<<63-1) {
-		return 0, fmt.Errorf("model: duration %q is too long", orig)
+	if components == 0 || inTime && timeComponents == 0 {
+		return 0, bad
 	}
-	d := time.Duration(total*1e6+0.5) * time.Microsecond
 	if neg {
-		d = -d
+		total = -total
 	}
-	return d, nil
+	return total, nil
 }
 
 // FormatDuration writes d as an xs:duration with days, hours, minutes and

@@ -27,7 +27,7 @@ func ParseScalar(t Type, text string) (Value, error) {
 			return Bool(false), nil
 		}
 	case t.IsInteger() && !t.IsSigned():
-		u, err := strconv.ParseUint(s, 10, t.Bits())
+		u, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), 10, t.Bits())
 		if err == nil {
 			return Uint(t, u), nil
 		}

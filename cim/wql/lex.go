@@ -57,6 +57,15 @@ func lex(q string) ([]token, error) {
 				i++
 			}
 			toks = append(toks, token{kind: tokIdent, text: q[start:i], pos: start})
+		case c == '0' && i+2 < len(q) && (q[i+1] == 'x' || q[i+1] == 'X') && isHex(q[i+2]):
+			i += 2
+			for i < len(q) && isHex(q[i]) {
+				i++
+			}
+			if i < len(q) && isIdentPart(q[i]) {
+				return nil, &SyntaxError{Pos: start + 1, Query: q, Msg: fmt.Sprintf("malformed number %q", q[start:i+1])}
+			}
+			toks = append(toks, token{kind: tokNumber, text: q[start:i], pos: start})
 		case c >= '0' && c <= '9' || (c == '.' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9'):
 			for i < len(q) && q[i] >= '0' && q[i] <= '9' {
 				i++
@@ -161,10 +170,14 @@ func lexPath(q string, i int) (string, int, error) {
 	return "", 0, &SyntaxError{Pos: start + 1, Query: q, Msg: "unterminated object path (missing \"}\")"}
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 
 func isIdentStart(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
 }
 
 func isIdentPart(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

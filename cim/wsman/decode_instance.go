@@ -62,17 +62,30 @@ type propAcc struct {
 }
 
 func decodeProperties(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int) error {
+	return decodePropertiesFrom(d, inst, schema, lookup, depth, nil)
+}
+
+// decodePropertiesFrom decodes property elements up to the end of the
+// enclosing element; first, when set, is a property start already read.
+func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int, first *xml.StartElement) error {
 	if depth > maxDepth {
 		return errTooDeep
 	}
 	var accs []propAcc
 	for {
-		se, ok, err := findStart(d)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
+		var se xml.StartElement
+		if first != nil {
+			se, first = *first, nil
+		} else {
+			var ok bool
+			var err error
+			se, ok, err = findStart(d)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
 		}
 		if se.Name.Local == "Location" && se.Name.Space == NsCIMCommon {
 			ref, err := DecodeEPR(d, se)

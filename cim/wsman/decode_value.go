@@ -102,19 +102,20 @@ func decodeComplex(d *xml.Decoder, parent, child xml.StartElement, decl *model.P
 		}
 		return model.Ref(ref), nil
 	}
-	// An embedded instance written as an element inside the property.
+	// An embedded instance without xsi:type: the property element holds
+	// the properties (DSP0230), the first of which is child.
 	if depth >= maxDepth {
 		return model.Value{}, errTooDeep
 	}
+	emb := &model.Instance{}
+	if decl != nil && decl.EmbeddedClass != "" {
+		emb.ClassName = decl.EmbeddedClass
+	}
 	var sch *model.Class
-	if lookup != nil {
-		sch = lookup(child.Name.Local)
+	if lookup != nil && emb.ClassName != "" {
+		sch = lookup(emb.ClassName)
 	}
-	emb, err := decodeInstanceDepth(d, child, sch, lookup, depth+1)
-	if err != nil {
-		return model.Value{}, err
-	}
-	if err := skipRest(d); err != nil {
+	if err := decodePropertiesFrom(d, emb, sch, lookup, depth+1, &child); err != nil {
 		return model.Value{}, err
 	}
 	return model.Embedded(emb), nil

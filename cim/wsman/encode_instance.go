@@ -22,8 +22,11 @@ type EncodeOptions struct {
 	// when empty), as Invoke does with Method_INPUT.
 	ElementName string
 	// NoTypeAttr leaves out xsi:type="p:Class_Type" on the instance
-	// element (method parameter sets have none on Windows).
+	// element.
 	NoTypeAttr bool
+	// TypeAttr replaces the xsi:type value (PowerShell writes
+	// xsi:type="Method_INPUT_Type", unprefixed, on method parameters).
+	TypeAttr string
 	// Form is the URI form used for references without a ResourceURI and
 	// for embedded instances without one.
 	Form URIForm
@@ -64,7 +67,10 @@ func AppendInstanceWith(dst []byte, inst *model.Instance, resourceURI string, op
 	dst = appendAttrPair(dst, "xmlns:"+opts.Prefix, resourceURI)
 	dst = appendAttrPair(dst, "xmlns:cim", NsCIMCommon)
 	dst = appendAttrPair(dst, "xmlns:xsi", NsXSI)
-	if !opts.NoTypeAttr {
+	switch {
+	case opts.TypeAttr != "":
+		dst = appendAttrPair(dst, "xsi:type", opts.TypeAttr)
+	case !opts.NoTypeAttr:
 		dst = appendAttrPair(dst, "xsi:type", opts.Prefix+":"+name+"_Type")
 	}
 	dst = append(dst, '>')

@@ -26,7 +26,7 @@ func (d Dialect) String() string {
 
 // style holds the prefixes and habits of one dialect's responses.
 type style struct {
-	dialect              Dialect
+	dialect                             Dialect
 	soap, addr, enum, wsman, xfer, msft string
 }
 

@@ -1,0 +1,71 @@
+package local
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/shirou/gopsutil/v4/mem"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// Win32_ComputerSystem: this machine. Name is the host name without its
+// domain, Domain the DNS domain of a fully qualified host name or else
+// "WORKGROUP", which is what Windows reports for a machine in no domain
+// (PartOfDomain is false: Unix hosts do not join Windows domains through
+// anything this provider can see). Manufacturer, Model, SystemFamily and
+// SystemSKUNumber come from SMBIOS (NULL without DMI), TotalPhysicalMemory
+// is in bytes, NumberOfProcessors counts sockets.
+
+func (c *collector) listComputerSystem(ctx context.Context) ([]*model.Instance, error) {
+	inst := newInstance(c.s.class("Win32_ComputerSystem"))
+	host := hostname()
+	now := time.Now()
+	inst.Set("Name", str(host))
+	inst.Set("Caption", str(host))
+	inst.Set("DNSHostName", str(host))
+	if d := dnsDomain(); d != "" {
+		inst.Set("Domain", model.String(d))
+	} else {
+		inst.Set("Domain", model.String("WORKGROUP"))
+		inst.Set("Workgroup", model.String("WORKGROUP"))
+	}
+	inst.Set("PartOfDomain", boolean(false))
+	inst.Set("CreationClassName", model.String("Win32_ComputerSystem"))
+	inst.Set("Status", model.String("OK"))
+	inst.Set("BootupState", model.String("Normal boot"))
+	inst.Set("SystemType", str(systemType()))
+	inst.Set("CurrentTimeZone", s16(zoneMinutes(now)))
+
+	d := c.readDMI()
+	if p := d.product; p != nil {
+		inst.Set("Manufacturer", str(p.Vendor))
+		inst.Set("Model", str(p.Name))
+		inst.Set("SystemFamily", str(p.Family))
+		inst.Set("SystemSKUNumber", str(p.SKU))
+	}
+	if ch := d.chassis; ch != nil {
+		if t, ok := pcSystemType(ch.Type); ok {
+			inst.Set("PCSystemType", u16(t))
+		}
+	}
+	if vm, err := mem.VirtualMemoryWithContext(ctx); err == nil {
+		inst.Set("TotalPhysicalMemory", u64(vm.Total))
+	}
+	if pkgs, err := cpuPackages(ctx); err == nil && len(pkgs) > 0 {
+		logical := 0
+		for _, p := range pkgs {
+			logical += p.logical
+		}
+		inst.Set("NumberOfProcessors", u32(uint64(len(pkgs))))
+		inst.Set("NumberOfLogicalProcessors", u32(uint64(logical)))
+		if runtime.GOARCH == "amd64" || runtime.GOARCH == "386" {
+			if len(pkgs[0].flags) > 0 {
+				inst.Set("HypervisorPresent", boolean(slices.Contains(pkgs[0].flags, "hypervisor")))
+			}
+		}
+	}
+	return []*model.Instance{inst}, nil
+}

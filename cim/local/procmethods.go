@@ -1,0 +1,174 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/shirou/gopsutil/v4/process"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// Win32_Process method return values, as Windows documents them.
+const (
+	rvSuccess        = 0
+	rvAccessDenied   = 2
+	rvUnknownFailure = 8
+	rvPathNotFound   = 9
+	rvInvalidParam   = 21
+)
+
+func returnValue(rv uint64) *model.Instance {
+	out := model.NewInstance("__PARAMETERS", "")
+	out.Set("ReturnValue", u32(rv))
+	return out
+}
+
+// targetPID reads the pid of the instance a method is invoked on.
+func targetPID(target *model.Instance) (int32, error) {
+	if target == nil {
+		return 0, model.NewFault(model.CIMInvalidParameter, "local: Win32_Process: the method needs a process instance")
+	}
+	if v, ok := target.Get("ProcessId"); ok {
+		if u, ok := v.AsUint(); ok && u <= 1<<31-1 {
+			return int32(u), nil
+		}
+	}
+	if v, ok := target.Get("Handle"); ok {
+		if s, ok := v.AsString(); ok {
+			if pid, err := strconv.ParseInt(s, 10, 32); err == nil && pid >= 0 {
+				return int32(pid), nil
+			}
+		}
+	}
+	return 0, model.NewFault(model.CIMInvalidParameter, "local: Win32_Process: the instance has no process id")
+}
+
+// terminateProcess is Win32_Process.Terminate: it kills the process
+// (SIGKILL: Windows' TerminateProcess cannot be caught either). Reason,
+// which Windows makes the exit code, cannot be imposed on Unix and is
+// ignored. ReturnValue is 0 on success and 2 when the process belongs to
+// someone this user may not signal.
+func terminateProcess(ctx context.Context, target, in *model.Instance) (*model.Instance, error) {
+	pid, err := targetPID(target)
+	if err != nil {
+		return nil, err
+	}
+	p, err := process.NewProcessWithContext(ctx, pid)
+	if err != nil {
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle \"%d\"", pid)
+	}
+	if err := p.KillWithContext(ctx); err != nil {
+		switch {
+		case errors.Is(err, os.ErrPermission), errors.Is(err, syscall.EPERM):
+			return returnValue(rvAccessDenied), nil
+		case errors.Is(err, os.ErrProcessDone), errors.Is(err, syscall.ESRCH):
+			return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: process %d has exited", pid)
+		}
+		return returnValue(rvUnknownFailure), nil
+	}
+	return returnValue(rvSuccess), nil
+}
+
+// getOwner is Win32_Process.GetOwner: the user name of the process's real
+// owner, and the host name as its domain (Windows gives the computer name
+// for local accounts).
+func getOwner(ctx context.Context, target, in *model.Instance) (*model.Instance, error) {
+	pid, err := targetPID(target)
+	if err != nil {
+		return nil, err
+	}
+	p, err := process.NewProcessWithContext(ctx, pid)
+	if err != nil {
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle \"%d\"", pid)
+	}
+	user, err := p.UsernameWithContext(ctx)
+	if err != nil || user == "" {
+		return returnValue(rvAccessDenied), nil
+	}
+	out := returnValue(rvSuccess)
+	out.Set("Domain", str(hostname()))
+	out.Set("User", model.String(user))
+	return out, nil
+}
+
+// createProcess is the static Win32_Process.Create: it starts
+// CommandLine detached from cimsh (in its own session, standard streams
+// on the null device) in CurrentDirectory, and returns its ProcessId.
+// The command line is run by the system shell with exec, so quoting works
+// as in a terminal and the pid is the program's own. ReturnValue is 9
+// when the program or the directory does not exist and 21 when no
+// command line is given. ProcessStartupInformation is accepted and
+// ignored: its fields are Windows window and priority settings.
+func createProcess(ctx context.Context, target, in *model.Instance) (*model.Instance, error) {
+	var cmdline, dir string
+	if v, ok := in.Get("CommandLine"); ok {
+		cmdline, _ = v.AsString()
+	}
+	if v, ok := in.Get("CurrentDirectory"); ok {
+		dir, _ = v.AsString()
+	}
+	cmdline = strings.TrimSpace(cmdline)
+	if cmdline == "" {
+		return returnValue(rvInvalidParam), nil
+	}
+	if dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return returnValue(rvPathNotFound), nil
+		}
+	}
+	if !programExists(cmdline) {
+		return returnValue(rvPathNotFound), nil
+	}
+	cmd := shellCommand(cmdline)
+	cmd.Dir = dir
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return returnValue(rvAccessDenied), nil
+		}
+		return returnValue(rvUnknownFailure), nil
+	}
+	pid := cmd.Process.Pid
+	// Reap the child when it exits, so it does not linger as a zombie of
+	// the cimsh process.
+	go func() { _ = cmd.Wait() }()
+	out := returnValue(rvSuccess)
+	out.Set("ProcessId", u32(uint64(pid)))
+	return out, nil
+}
+
+// programExists checks the first word of a command line, when it is a
+// plain word, so a missing program gives Windows' "path not found"
+// rather than a shell that exits at once. A first word with shell syntax
+// is left to the shell.
+func programExists(cmdline string) bool {
+	word := strings.Fields(cmdline)[0]
+	word = strings.Trim(word, `"'`)
+	if strings.ContainsAny(word, "$`\\;|&<>(){}*?[]=~") {
+		return true
+	}
+	if strings.ContainsRune(word, filepath.Separator) || strings.ContainsRune(word, '/') {
+		_, err := os.Stat(word)
+		return err == nil
+	}
+	if isShellBuiltin(word) {
+		return true
+	}
+	_, err := exec.LookPath(word)
+	return err == nil
+}
+
+func isShellBuiltin(w string) bool {
+	switch w {
+	case "cd", "echo", "exec", "exit", "export", "set", "true", "false", "test", ":", ".", "eval", "read", "trap", "wait", "ulimit", "umask", "unset":
+		return true
+	}
+	return false
+}

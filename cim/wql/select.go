@@ -1,0 +1,48 @@
+package wql
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Select builds the query Get-CimInstance sends for -ClassName with
+// -Property and -Filter: "SELECT a,b FROM class WHERE filter" ("*" when
+// properties is empty). The class and property names must be names, and
+// the filter must parse as a WQL condition; it is kept as written, since
+// the server, not cimsh, evaluates it.
+func Select(class string, properties []string, where string) (string, error) {
+	if !isName(class) {
+		return "", fmt.Errorf("wql: %q is not a class name", class)
+	}
+	list := "*"
+	if len(properties) > 0 {
+		names := make([]string, 0, len(properties))
+		for _, p := range properties {
+			p = strings.TrimSpace(p)
+			if p == "*" {
+				names = nil
+				break
+			}
+			for _, part := range strings.Split(p, ".") {
+				if !isName(part) {
+					return "", fmt.Errorf("wql: %q is not a property name", p)
+				}
+			}
+			names = append(names, p)
+		}
+		if names != nil {
+			list = strings.Join(names, ",")
+		}
+	}
+	q := "SELECT " + list + " FROM " + class
+	if w := strings.TrimSpace(where); w != "" {
+		if _, err := ParseCondition(w); err != nil {
+			if se, ok := err.(*SyntaxError); ok {
+				return "", fmt.Errorf("wql: filter %q: syntax error at position %d: %s", w, se.Pos, se.Msg)
+			}
+			return "", fmt.Errorf("wql: filter %q: %w", w, err)
+		}
+		q += " WHERE " + w
+	}
+	return q, nil
+}

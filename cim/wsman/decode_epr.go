@@ -1,0 +1,192 @@
+package wsman
+
+import (
+	"encoding/xml"
+	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// DecodeEPR decodes an endpoint reference whose element start has been
+// read (a:EndpointReference, cim:Location, b:Object, x:ResourceCreated, a
+// reference-typed property) through its end tag: a:Address and
+// a:ReferenceParameters (or the older a:ReferenceProperties) with
+// w:ResourceURI and w:SelectorSet. A selector may hold a nested EPR.
+// ClassName and Namespace come from the resource URI and the
+// __cimnamespace selector, which is removed from Selectors.
+func DecodeEPR(d *xml.Decoder, start xml.StartElement) (*model.Reference, error) {
+	ref := &model.Reference{}
+	if err := decodeEPRBody(d, ref); err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+// decodeEPRBody reads EPR children up to the end of the enclosing element
+// and fills in the names.
+func decodeEPRBody(d *xml.Decoder, ref *model.Reference) error {
+	for {
+		se, ok, err := findStart(d)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if err := decodeEPRChild(d, se, ref); err != nil {
+			return err
+		}
+	}
+	finishRef(ref)
+	return nil
+}
+
+// decodeEPRChild decodes one child of an EPR element.
+func decodeEPRChild(d *xml.Decoder, se xml.StartElement, ref *model.Reference) error {
+	switch {
+	case se.Name.Local == "Address":
+		s, err := readTrimmed(d)
+		ref.Address = s
+		return err
+	case se.Name.Local == "ReferenceParameters" || se.Name.Local == "ReferenceProperties":
+		return decodeRefParams(d, ref)
+	case se.Name.Local == "ResourceURI":
+		// Some writers put the resource URI and selectors directly in
+		// the EPR.
+		s, err := readTrimmed(d)
+		ref.ResourceURI = s
+		return err
+	case se.Name.Local == "SelectorSet":
+		return decodeSelectorSet(d, ref, 0)
+	}
+	return skip(d)
+}
+
+func decodeRefParams(d *xml.Decoder, ref *model.Reference) error {
+	for {
+		se, ok, err := findStart(d)
+		if err != nil || !ok {
+			return err
+		}
+		switch se.Name.Local {
+		case "ResourceURI":
+			s, err := readTrimmed(d)
+			if err != nil {
+				return err
+			}
+			ref.ResourceURI = s
+		case "SelectorSet":
+			if err := decodeSelectorSet(d, ref, 0); err != nil {
+				return err
+			}
+		default:
+			if err := skip(d); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func decodeSelectorSet(d *xml.Decoder, ref *model.Reference, depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
+	for {
+		se, ok, err := findStart(d)
+		if err != nil || !ok {
+			return err
+		}
+		if se.Name.Local != "Selector" {
+			if err := skip(d); err != nil {
+				return err
+			}
+			continue
+		}
+		name, _ := attrFold(se, "Name")
+		sel, err := decodeSelector(d, depth)
+		if err != nil {
+			return err
+		}
+		sel.Name = name
+		ref.Selectors = append(ref.Selectors, sel)
+	}
+}
+
+// decodeSelector reads a selector's text, or the EPR it holds.
+func decodeSelector(d *xml.Decoder, depth int) (model.Selector, error) {
+	var text strings.Builder
+	var sel model.Selector
+	for {
+		tok, err := nextToken(d)
+		if err != nil {
+			return sel, err
+		}
+		switch tok := tok.(type) {
+		case xml.CharData:
+			text.Write(tok)
+		case xml.StartElement:
+			inner := &model.Reference{}
+			if tok.Name.Local == "EndpointReference" {
+				if err := decodeNestedEPR(d, inner, depth+1); err != nil {
+					return sel, err
+				}
+			} else if err := decodeEPRChild(d, tok, inner); err != nil {
+				return sel, err
+			}
+			if sel.Ref == nil {
+				sel.Ref = inner
+			} else {
+				mergeRef(sel.Ref, inner)
+			}
+		case xml.EndElement:
+			if sel.Ref != nil {
+				finishRef(sel.Ref)
+			} else {
+				sel.Value = strings.TrimSpace(restoreControls(text.String()))
+			}
+			return sel, nil
+		}
+	}
+}
+
+func decodeNestedEPR(d *xml.Decoder, ref *model.Reference, depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
+	return decodeEPRBody(d, ref)
+}
+
+func mergeRef(dst, src *model.Reference) {
+	if src.Address != "" {
+		dst.Address = src.Address
+	}
+	if src.ResourceURI != "" {
+		dst.ResourceURI = src.ResourceURI
+	}
+	dst.Selectors = append(dst.Selectors, src.Selectors...)
+}
+
+// finishRef derives ClassName and Namespace and removes __cimnamespace.
+func finishRef(ref *model.Reference) {
+	ns, class := ParseResourceURI(ref.ResourceURI)
+	if class != "*" {
+		ref.ClassName = class
+	}
+	if ns != "" {
+		ref.Namespace = ns
+	}
+	for i, s := range ref.Selectors {
+		if strings.EqualFold(s.Name, SelectorNamespace) && s.Ref == nil {
+			ref.Namespace = s.Value
+			ref.Selectors = append(ref.Selectors[:i:i], ref.Selectors[i+1:]...)
+			break
+		}
+	}
+	// Class URIs of "*" (WQL) name the class in a __ClassName selector on
+	// some servers.
+	if ref.ClassName == "" {
+		if s, ok := ref.Selector("__ClassName"); ok {
+			ref.ClassName = s.Value
+		}
+	}
+}

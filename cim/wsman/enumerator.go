@@ -1,0 +1,217 @@
+package wsman
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// enumerator iterates an enumeration (model.Enumerator).
+type enumerator struct {
+	c       *Client
+	spec    *enumSpec
+	idec    *itemDecoder
+	max     int
+	timeout time.Duration
+
+	ctx context.Context // the ctx of the running request, for schema fetches
+
+	mu      sync.Mutex
+	context string // the server's enumeration context; "" when none
+	done    bool   // EndOfSequence seen, or the context is gone
+	items   []*model.Instance
+	pos     int
+	cur     *model.Instance
+	err     error
+	closed  bool
+	classes []*model.Class
+}
+
+// take absorbs a batch.
+func (e *enumerator) take(b *batch) {
+	e.items = b.items
+	e.pos = 0
+	e.classes = append(e.classes, b.classes...)
+	if b.hasContext {
+		e.context = b.context
+	}
+	if b.endOfSeq {
+		// OMI sends a context with EndOfSequence: it is dead, neither
+		// Pull nor Release it.
+		e.done = true
+		e.context = ""
+	} else if e.context == "" {
+		// No context and no end: nothing more can be pulled.
+		e.done = true
+	}
+}
+
+// roundTrip posts an Enumerate or Pull and decodes its response.
+func (e *enumerator) roundTrip(ctx context.Context, env []byte) (*batch, error) {
+	body, err := e.c.post(ctx, env, true, e.timeout)
+	if err != nil {
+		return nil, err
+	}
+	d, se, ok, err := e.c.openBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, e.c.protocolFault(errEmptyEnumResponse)
+	}
+	if se.Name.Local != "EnumerateResponse" && se.Name.Local != "PullResponse" {
+		return nil, e.c.protocolFault(errUnexpected(se.Name.Local, "EnumerateResponse or PullResponse"))
+	}
+	b, err := decodeEnumResponse(d, e.idec)
+	if err != nil {
+		if _, isFault := model.AsFault(err); isFault {
+			return nil, err
+		}
+		return nil, e.c.protocolFault(err)
+	}
+	for _, it := range b.items {
+		it.ComputerName = e.c.opts.ComputerName
+	}
+	return b, nil
+}
+
+// Next advances to the next instance, pulling a batch when needed.
+func (e *enumerator) Next(ctx context.Context) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for {
+		if e.err != nil || e.closed {
+			e.cur = nil
+			return false
+		}
+		for e.pos < len(e.items) {
+			it := e.items[e.pos]
+			e.items[e.pos] = nil
+			e.pos++
+			if e.spec.shallow != "" && !strings.EqualFold(it.ClassName, e.spec.shallow) {
+				continue
+			}
+			e.cur = it
+			return true
+		}
+		if e.done {
+			e.cur = nil
+			e.finish()
+			return false
+		}
+		if err := e.pull(ctx); err != nil {
+			e.err = err
+			e.cur = nil
+			if !isSubcode(err, "InvalidEnumerationContext") {
+				e.releaseLocked()
+			}
+			e.finish()
+			return false
+		}
+	}
+}
+
+// pull fetches the next batch, retrying a server-side timeout a bounded
+// number of times and asking for fewer elements when the batch did not
+// fit in the envelope.
+func (e *enumerator) pull(ctx context.Context) error {
+	timeouts := 0
+	for {
+		env := e.c.appendHeader(nil, &request{action: ActionPull, resourceURI: e.spec.uri, selectors: e.spec.selectors, timeout: e.timeout})
+		env = append(env, "<n:Pull>"...)
+		env = appendElem(env, "n:EnumerationContext", e.context)
+		env = append(env, "<n:MaxElements>"...)
+		env = strconv.AppendInt(env, int64(e.max), 10)
+		env = append(env, "</n:MaxElements></n:Pull>"...)
+		env = appendEnvelopeEnd(env)
+		e.ctx = ctx
+		b, err := e.roundTrip(ctx, env)
+		e.ctx = nil
+		switch {
+		case err == nil:
+			e.take(b)
+			return nil
+		case ctx.Err() != nil:
+			return err
+		case isSubcode(err, "TimedOut") && timeouts < e.c.opts.PullRetries:
+			// The server had nothing within OperationTimeout; the
+			// context stays valid.
+			timeouts++
+		case isSubcode(err, "EncodingLimit") && e.max > 1:
+			e.max = max1(e.max / 4)
+		case isSubcode(err, "InvalidEnumerationContext"):
+			e.context = ""
+			e.done = true
+			if f, ok := model.AsFault(err); ok && f.Reason == "" {
+				f.Reason = "the enumeration context expired or is invalid"
+			}
+			return err
+		default:
+			return err
+		}
+	}
+}
+
+// Instance returns the current instance.
+func (e *enumerator) Instance() *model.Instance {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cur
+}
+
+// Err returns the error that ended the iteration, if any.
+func (e *enumerator) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
+
+// Close releases a server-side enumeration that has not reached its
+// end. It is safe to call more than once.
+func (e *enumerator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	e.releaseLocked()
+	e.finish()
+	e.items = nil
+	return nil
+}
+
+// release is Close's work, for Client.Close.
+func (e *enumerator) release() {
+	e.Close()
+}
+
+// releaseLocked sends Release for a live context with its own short
+// deadline, so that it runs even after the caller's ctx was cancelled.
+func (e *enumerator) releaseLocked() {
+	if e.done || e.context == "" {
+		return
+	}
+	ctxID := e.context
+	e.context = ""
+	e.done = true
+	ctx, cancel := context.WithTimeout(context.Background(), e.c.opts.ReleaseTimeout)
+	defer cancel()
+	env := e.c.appendHeader(nil, &request{action: ActionRelease, resourceURI: e.spec.uri, selectors: e.spec.selectors, timeout: e.c.opts.ReleaseTimeout})
+	env = append(env, "<n:Release>"...)
+	env = appendElem(env, "n:EnumerationContext", ctxID)
+	env = append(env, "</n:Release>"...)
+	env = appendEnvelopeEnd(env)
+	// Best effort: a failed Release leaves the server to expire the
+	// context.
+	_, _ = e.c.t.Post(ctx, env, true)
+}
+
+// finish unregisters the enumerator from its client.
+func (e *enumerator) finish() {
+	e.c.untrack(e)
+}

@@ -1,0 +1,254 @@
+package wsman
+
+import (
+	"encoding/xml"
+	"fmt"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// openBody positions a decoder on the first child of the SOAP Body of a
+// 200 reply. ok is false for an empty Body. A s:Fault in the body is
+// returned as the error (some servers send faults with 200).
+func (c *Client) openBody(body []byte) (*xml.Decoder, xml.StartElement, bool, error) {
+	d, se, ok, err := OpenBody(body)
+	if err != nil {
+		if f, isFault := model.AsFault(err); isFault {
+			f.ComputerName = c.opts.ComputerName
+			return nil, se, false, f
+		}
+		return nil, se, false, c.protocolFault(err)
+	}
+	return d, se, ok, nil
+}
+
+// OpenBody returns a decoder positioned after the start of the first
+// child element of the SOAP Body of body, and that element; ok is false
+// when the Body is empty. A SOAP fault in the body is returned as a
+// *model.Fault error.
+func OpenBody(body []byte) (*xml.Decoder, xml.StartElement, bool, error) {
+	d := NewDecoder(body)
+	var none xml.StartElement
+	env, ok, err := findStart(d)
+	if err != nil {
+		return nil, none, false, err
+	}
+	if !ok || !is(env, NsSOAP, "Envelope") {
+		return nil, none, false, fmt.Errorf("wsman: reply is not a SOAP envelope (root %s %q)", env.Name.Space, env.Name.Local)
+	}
+	for {
+		se, ok, err := findStart(d)
+		if err != nil {
+			return nil, none, false, err
+		}
+		if !ok {
+			return nil, none, false, fmt.Errorf("wsman: SOAP envelope without a Body")
+		}
+		if !is(se, NsSOAP, "Body") {
+			if err := skip(d); err != nil {
+				return nil, none, false, err
+			}
+			continue
+		}
+		first, ok, err := findStart(d)
+		if err != nil {
+			return nil, none, false, err
+		}
+		if ok && is(first, NsSOAP, "Fault") {
+			return nil, none, false, DecodeFault(200, body)
+		}
+		return d, first, ok, nil
+	}
+}
+
+// batch is what an EnumerateResponse or PullResponse carries.
+type batch struct {
+	context    string
+	hasContext bool
+	endOfSeq   bool
+	items      []*model.Instance
+	classes    []*model.Class // class enumeration (CIM-XML CLASS items)
+}
+
+// itemDecoder decodes items with schemas found by class name.
+type itemDecoder struct {
+	schema    func(class string) (*model.Class, error)
+	fragClass string // the class of w:XmlFragment items, from the query
+	keyOnly   bool
+	namespace string
+}
+
+// decodeEnumResponse decodes an EnumerateResponse or PullResponse
+// element (start already read).
+func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
+	b := &batch{}
+	for {
+		se, ok, err := findStart(d)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return b, nil
+		}
+		switch {
+		case se.Name.Local == "EnumerationContext":
+			s, err := readTrimmed(d)
+			if err != nil {
+				return nil, err
+			}
+			b.context, b.hasContext = s, true
+		case se.Name.Local == "Items":
+			if err := idec.decodeItems(d, b); err != nil {
+				return nil, err
+			}
+		case se.Name.Local == "EndOfSequence":
+			b.endOfSeq = true
+			if err := skip(d); err != nil {
+				return nil, err
+			}
+		default:
+			if err := skip(d); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
+	for {
+		se, ok, err := findStart(d)
+		if err != nil || !ok {
+			return err
+		}
+		switch {
+		case is(se, NsWSMan, "Item"):
+			// EnumerateObjectAndEPR: the object, then its EPR.
+			var inst *model.Instance
+			var ref *model.Reference
+			for {
+				c, ok, err := findStart(d)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					break
+				}
+				if is(c, NsAddressing, "EndpointReference") {
+					if ref, err = DecodeEPR(d, c); err != nil {
+						return err
+					}
+					continue
+				}
+				if inst != nil {
+					if err := skip(d); err != nil {
+						return err
+					}
+					continue
+				}
+				if inst, err = idec.decodeItem(d, c); err != nil {
+					return err
+				}
+			}
+			if inst == nil && ref != nil {
+				inst = idec.fromEPR(ref)
+			} else if inst != nil && ref != nil {
+				inst.Ref = ref
+				if !hasKeys(inst) {
+					markKeysFromRef(inst, ref)
+				}
+			}
+			if inst != nil {
+				b.items = append(b.items, inst)
+			}
+		case is(se, NsAddressing, "EndpointReference"):
+			ref, err := DecodeEPR(d, se)
+			if err != nil {
+				return err
+			}
+			b.items = append(b.items, idec.fromEPR(ref))
+		case se.Name.Local == "CLASS" && se.Name.Space == "":
+			cl, err := DecodeClass(d, se)
+			if err != nil {
+				return err
+			}
+			if cl.Namespace == "" {
+				cl.Namespace = idec.namespace
+			}
+			b.classes = append(b.classes, cl)
+		default:
+			inst, err := idec.decodeItem(d, se)
+			if err != nil {
+				return err
+			}
+			b.items = append(b.items, inst)
+		}
+	}
+}
+
+// decodeItem decodes one instance element, typed by its class schema.
+func (idec *itemDecoder) decodeItem(d *xml.Decoder, se xml.StartElement) (*model.Instance, error) {
+	class := se.Name.Local
+	if is(se, NsWSMan, "XmlFragment") {
+		class = idec.fragClass
+	}
+	var sch *model.Class
+	var lookup SchemaFunc
+	if idec.schema != nil {
+		if class != "" {
+			var err error
+			if sch, err = idec.schema(class); err != nil {
+				return nil, err
+			}
+		}
+		lookup = func(name string) *model.Class {
+			s, _ := idec.schema(name)
+			return s
+		}
+	}
+	inst, err := decodeInstance(d, se, sch, lookup)
+	if err != nil {
+		return nil, err
+	}
+	if inst.Namespace == "" {
+		inst.Namespace = idec.namespace
+	}
+	if inst.ClassName == "" {
+		inst.ClassName = class
+	}
+	return inst, nil
+}
+
+// fromEPR builds a key-only instance from an EPR (EnumerateEPR).
+func (idec *itemDecoder) fromEPR(ref *model.Reference) *model.Instance {
+	if ref.Namespace == "" {
+		ref.Namespace = idec.namespace
+	}
+	inst := &model.Instance{ClassName: ref.ClassName, Namespace: ref.Namespace, ResourceURI: ref.ResourceURI, Ref: ref}
+	var sch *model.Class
+	if idec.schema != nil && ref.ClassName != "" {
+		sch, _ = idec.schema(ref.ClassName)
+	}
+	for _, s := range ref.Selectors {
+		var v model.Value
+		switch {
+		case s.Ref != nil:
+			v = model.Ref(s.Ref)
+		case sch != nil && sch.Property(s.Name) != nil:
+			decl := sch.Property(s.Name)
+			v = typedText(s.Value, decl.Type, "", false)
+		default:
+			v = model.Untyped(s.Value)
+		}
+		inst.Properties = append(inst.Properties, model.Property{Name: s.Name, Value: v, Key: true})
+	}
+	return inst
+}
+
+func hasKeys(inst *model.Instance) bool {
+	for _, p := range inst.Properties {
+		if p.Key {
+			return true
+		}
+	}
+	return false
+}

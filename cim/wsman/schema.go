@@ -1,0 +1,134 @@
+package wsman
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// schemaCache holds class schemas per namespace and class (names folded
+// to lower case, as CIM names are case-insensitive). A class the server
+// could not serve is remembered as nil so that it is asked for once.
+type schemaCache struct {
+	mu      sync.Mutex
+	entries map[schemaKey]*schemaEntry
+}
+
+type schemaKey struct{ namespace, class string }
+
+type schemaEntry struct {
+	done  chan struct{}
+	class *model.Class
+}
+
+func keyOf(namespace, class string) schemaKey {
+	return schemaKey{strings.ToLower(model.NamespaceOr(namespace)), strings.ToLower(class)}
+}
+
+// put stores a schema (from GetClass or EnumerateClasses).
+func (s *schemaCache) put(namespace string, cl *model.Class) {
+	e := &schemaEntry{done: make(chan struct{}), class: cl}
+	close(e.done)
+	s.mu.Lock()
+	if s.entries == nil {
+		s.entries = map[schemaKey]*schemaEntry{}
+	}
+	s.entries[keyOf(namespace, cl.Name)] = e
+	s.mu.Unlock()
+}
+
+// Schema returns the cached schema of class in namespace, nil when not
+// cached or when the server could not serve it.
+func (c *Client) Schema(namespace, class string) *model.Class {
+	c.schemas.mu.Lock()
+	e := c.schemas.entries[keyOf(namespace, class)]
+	c.schemas.mu.Unlock()
+	if e == nil {
+		return nil
+	}
+	select {
+	case <-e.done:
+		return e.class
+	default:
+		return nil
+	}
+}
+
+// schema returns the schema of class, fetching it once per client and
+// namespace. A server that cannot serve it gives nil (schema-less
+// decoding), never an error; only the caller's cancellation is an error.
+func (c *Client) schema(ctx context.Context, namespace, class string) (*model.Class, error) {
+	if c.opts.NoSchema || class == "" || class == "*" {
+		return nil, nil
+	}
+	k := keyOf(namespace, class)
+	c.schemas.mu.Lock()
+	if c.schemas.entries == nil {
+		c.schemas.entries = map[schemaKey]*schemaEntry{}
+	}
+	e, ok := c.schemas.entries[k]
+	if !ok {
+		e = &schemaEntry{done: make(chan struct{})}
+		c.schemas.entries[k] = e
+	}
+	c.schemas.mu.Unlock()
+	if ok {
+		select {
+		case <-e.done:
+			return e.class, nil
+		case <-ctx.Done():
+			return nil, c.transportFault(ctx, ctx.Err())
+		}
+	}
+	cl, err := c.getClass(ctx, namespace, class)
+	if err != nil && ctx.Err() != nil {
+		// Cancelled: forget the entry so that a later call asks again.
+		c.schemas.mu.Lock()
+		delete(c.schemas.entries, k)
+		c.schemas.mu.Unlock()
+		close(e.done)
+		return nil, err
+	}
+	if err != nil {
+		var f *model.Fault
+		if errors.As(err, &f) && f.Category == model.CategoryCanceled {
+			c.schemas.mu.Lock()
+			delete(c.schemas.entries, k)
+			c.schemas.mu.Unlock()
+			close(e.done)
+			return nil, err
+		}
+		cl = nil
+	}
+	e.class = cl
+	close(e.done)
+	return cl, nil
+}
+
+// methodSchema returns a class describing a method's output parameters
+// (ReturnValue included), for typing an Invoke response.
+func methodSchema(cl *model.Class, method string) (in, out *model.Class) {
+	if cl == nil {
+		return nil, nil
+	}
+	m := cl.Method(method)
+	if m == nil {
+		return nil, nil
+	}
+	in = &model.Class{Name: m.Name + "_INPUT", Namespace: cl.Namespace}
+	out = &model.Class{Name: m.Name + "_OUTPUT", Namespace: cl.Namespace}
+	out.Properties = append(out.Properties, model.PropertyDecl{Name: "ReturnValue", Type: m.ReturnType})
+	for _, p := range m.Parameters {
+		decl := model.PropertyDecl{Name: p.Name, Type: p.Type, Array: p.Array, RefClass: p.RefClass, EmbeddedClass: p.EmbeddedClass}
+		if p.In {
+			in.Properties = append(in.Properties, decl)
+		}
+		if p.Out {
+			out.Properties = append(out.Properties, decl)
+		}
+	}
+	return in, out
+}

@@ -1,0 +1,159 @@
+package transport
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/bodgit/ntlmssp"
+)
+
+// maxReplyBody bounds a reply body: far above any MaxEnvelopeSize, low
+// enough that a broken or hostile server cannot exhaust memory.
+const maxReplyBody = 64 << 20
+
+// maxReplyHeader bounds the reply's header block.
+const maxReplyHeader = 1 << 20
+
+// aLongTimeAgo is a deadline that makes blocked I/O return at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// countingConn counts the bytes written since the last reset, so that a
+// failed request knows whether the server may have seen any of it.
+type countingConn struct {
+	net.Conn
+	written atomic.Int64
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.written.Add(int64(n))
+	return n, err
+}
+
+// conn is one HTTP/1.1 connection and the authentication state bound to
+// it. A conn is used by one request at a time.
+type conn struct {
+	raw  net.Conn      // the TCP connection, for liveness checks
+	cc   *countingConn // counts bytes written to raw
+	nc   net.Conn      // cc, or a TLS client over cc
+	lr   *io.LimitedReader
+	br   *bufio.Reader // reads nc through lr
+	tls  *tls.ConnectionState
+	uses int // requests completed on this connection
+
+	// Authentication bound to the connection.
+	authed  bool                     // NTLM or Kerberos context established
+	session *ntlmssp.SecuritySession // NTLM sealing, when sealing
+}
+
+func (cn *conn) close() { _ = cn.nc.Close() }
+
+// reply is one HTTP response, body read in full.
+type reply struct {
+	status      int
+	contentType string
+	header      http.Header
+	body        []byte
+	close       bool // the server will close the connection
+}
+
+// header is one request header line.
+type header struct{ name, value string }
+
+// dial opens a TCP connection (and TLS over it) within ConnectTimeout.
+func (c *Client) dial(ctx context.Context) (*conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, c.cfg.ConnectTimeout)
+	defer cancel()
+	d := net.Dialer{KeepAlive: 30 * time.Second}
+	raw, err := d.DialContext(dctx, "tcp", c.cfg.addr())
+	if err != nil {
+		if ctx.Err() == nil && (dctx.Err() != nil || isTimeout(err)) {
+			err = fmt.Errorf("no connection within %s: %w", c.cfg.ConnectTimeout, err)
+		}
+		return nil, c.netFault(ctx, "connect to", err)
+	}
+	c.stats.dials.Add(1)
+	cn := &conn{raw: raw, cc: &countingConn{Conn: raw}}
+	cn.nc = cn.cc
+	if c.cfg.HTTPS {
+		tc, err := c.tlsConfig()
+		if err != nil {
+			_ = raw.Close()
+			return nil, err
+		}
+		t := tls.Client(cn.cc, tc)
+		if err := t.HandshakeContext(dctx); err != nil {
+			_ = raw.Close()
+			if ctx.Err() == nil && (dctx.Err() != nil || isTimeout(err)) {
+				err = fmt.Errorf("no TLS handshake within %s: %w", c.cfg.ConnectTimeout, err)
+			}
+			return nil, c.netFault(ctx, "TLS handshake with", err)
+		}
+		st := t.ConnectionState()
+		cn.tls = &st
+		cn.nc = t
+	}
+	cn.lr = &io.LimitedReader{R: cn.nc}
+	cn.br = bufio.NewReaderSize(cn.lr, 32<<10)
+	return cn, nil
+}
+
+// roundTrip writes one POST and reads its reply. ctx cancellation
+// interrupts blocked I/O; the connection is then unusable, and the caller
+// closes it on any error.
+func (c *Client) roundTrip(ctx context.Context, cn *conn, hdrs []header, body []byte) (*reply, error) {
+	stop := context.AfterFunc(ctx, func() { _ = cn.nc.SetDeadline(aLongTimeAgo) })
+	defer stop()
+
+	var b bytes.Buffer
+	b.Grow(512 + len(body))
+	b.WriteString("POST " + c.cfg.Prefix + " HTTP/1.1\r\n")
+	b.WriteString("Host: " + c.cfg.addr() + "\r\n")
+	b.WriteString("User-Agent: " + c.cfg.UserAgent + "\r\n")
+	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n")
+	for _, h := range hdrs {
+		b.WriteString(h.name + ": " + h.value + "\r\n")
+	}
+	b.WriteString("\r\n")
+	b.Write(body)
+
+	cn.cc.written.Store(0)
+	c.stats.requests.Add(1)
+	if _, err := cn.nc.Write(b.Bytes()); err != nil {
+		return nil, err
+	}
+	cn.lr.N = maxReplyHeader + maxReplyBody // bounds the header block too
+	resp, err := http.ReadResponse(cn.br, nil)
+	// Skip interim 1xx replies (an unsolicited 100 Continue).
+	for i := 0; err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != 101 && i < 8; i++ {
+		_ = resp.Body.Close()
+		resp, err = http.ReadResponse(cn.br, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxReplyBody {
+		return nil, fmt.Errorf("reply body exceeds %d bytes", maxReplyBody)
+	}
+	return &reply{
+		status:      resp.StatusCode,
+		contentType: resp.Header.Get("Content-Type"),
+		header:      resp.Header,
+		body:        data,
+		close:       resp.Close || cn.br.Buffered() > 0,
+	}, nil
+}

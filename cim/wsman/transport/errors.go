@@ -1,0 +1,93 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// HTTPError is a non-200 HTTP reply other than 401 (which becomes a
+// *model.Fault with CategoryAccessDenied). Body is the reply body,
+// unsealed when it came sealed, so the caller can decode a SOAP fault.
+type HTTPError struct {
+	StatusCode  int
+	ContentType string
+	Body        []byte
+	Err         error
+}
+
+func (e *HTTPError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("transport: HTTP %d: %v", e.StatusCode, e.Err)
+	}
+	return fmt.Sprintf("transport: HTTP %d (%d bytes of %q)", e.StatusCode, len(e.Body), e.ContentType)
+}
+
+// Unwrap returns the underlying cause.
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// ErrClosed is returned by Post after Close.
+var ErrClosed = errors.New("transport: client closed")
+
+// errConnDropped marks a reused connection that died before a reply: the
+// server closed it while idle, or reset it.
+var errConnDropped = errors.New("transport: connection dropped by the server")
+
+// deniedFault is what a 401 becomes: the password never appears.
+func (c *Client) deniedFault(detail string) *model.Fault {
+	f := &model.Fault{
+		Category:     model.CategoryAccessDenied,
+		ComputerName: c.cfg.Host,
+		HTTPStatus:   401,
+		Reason:       "credentials rejected",
+	}
+	if detail != "" {
+		f.Reason += " (" + detail + ")"
+		f.Err = fmt.Errorf("transport: %s authentication as %q rejected: %s", c.cfg.Auth, c.cfg.User, detail)
+	} else {
+		f.Err = fmt.Errorf("transport: %s authentication as %q rejected", c.cfg.Auth, c.cfg.User)
+	}
+	return f
+}
+
+// netFault classifies a failure to reach the server or to carry a
+// request: cancelled by ctx, timed out, or unreachable.
+func (c *Client) netFault(ctx context.Context, what string, err error) *model.Fault {
+	f := &model.Fault{ComputerName: c.cfg.Host, Category: model.CategoryUnreachable}
+	if cerr := ctx.Err(); cerr != nil {
+		f.Err = fmt.Errorf("transport: %s %s: %w", what, c.cfg.addr(), cerr)
+		f.Category = model.CategoryCanceled
+		if errors.Is(cerr, context.DeadlineExceeded) {
+			f.Category = model.CategoryTimeout
+		}
+		return f
+	}
+	if isTimeout(err) {
+		f.Category = model.CategoryTimeout
+	}
+	f.Err = fmt.Errorf("transport: %s %s: %w", what, c.cfg.addr(), err)
+	return f
+}
+
+// protocolFault is a reply that breaks the protocol (bad sealing, bad
+// framing, a missing challenge).
+func (c *Client) protocolFault(status int, format string, args ...any) *model.Fault {
+	err := fmt.Errorf("transport: "+format, args...)
+	return &model.Fault{
+		Category:     model.CategoryProtocol,
+		ComputerName: c.cfg.Host,
+		HTTPStatus:   status,
+		Reason:       err.Error(), // shown before the "credentials rejected" a 401 would give
+		Err:          err,
+	}
+}
+
+// isTimeout reports a deadline reached in the network stack.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}

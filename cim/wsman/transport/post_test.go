@@ -1,0 +1,317 @@
+package transport
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+func TestBasicFirstRequestAndKeepAlive(t *testing.T) {
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(`CORP\u:p`))
+	var mu sync.Mutex
+	var bad []string
+	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if got := req.Header.Get("Authorization"); got != want {
+			bad = append(bad, "authorization "+got)
+		}
+		if ct := req.Header.Get("Content-Type"); ct != "application/soap+xml;charset=UTF-8" {
+			bad = append(bad, "content type "+ct)
+		}
+		if req.Method != "POST" || req.URL.Path != "/wsman" || req.Host != "127.0.0.1:"+strings.Split(req.Host, ":")[1] {
+			bad = append(bad, "request line "+req.Method+" "+req.URL.Path+" host "+req.Host)
+		}
+		if ua := req.Header.Get("User-Agent"); ua != "Microsoft WinRM Client" {
+			bad = append(bad, "user agent "+ua)
+		}
+		return rawReply, 200, soapReply
+	})
+	cfg := srv.config(t)
+	cfg.Domain = "CORP"
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 20; i++ {
+		out, err := c.Post(context.Background(), []byte("<req/>"), i%2 == 0)
+		if err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+		if string(out) != soapReply {
+			t.Fatalf("reply %q", out)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bad) > 0 {
+		t.Fatalf("server saw: %v", bad[0])
+	}
+	if n := srv.conns.Load(); n != 1 {
+		t.Fatalf("server accepted %d connections, want 1 (keep-alive)", n)
+	}
+	if s := c.Stats(); s.Dials != 1 || s.Requests != 20 || s.Posts != 20 || s.Handshakes != 0 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestStatusReplies(t *testing.T) {
+	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
+		switch string(body) {
+		case "401":
+			return rawReply, 401, ""
+		case "500":
+			return rawReply, 500, soapFault
+		case "502":
+			return rawReply, 502, "<html>proxy error</html>"
+		case "empty500":
+			return rawReply, 500, ""
+		}
+		return rawReply, 200, soapReply
+	})
+	cfg := srv.config(t)
+	cfg.Password = "Very-Secret-1"
+	c, _ := New(cfg)
+	defer c.Close()
+	ctx := context.Background()
+
+	_, err := c.Post(ctx, []byte("401"), true)
+	f, ok := model.AsFault(err)
+	if !ok || f.Category != model.CategoryAccessDenied || f.HTTPStatus != 401 || f.Reason != "credentials rejected" || f.ComputerName != "127.0.0.1" {
+		t.Fatalf("401: %#v", err)
+	}
+	if strings.Contains(err.Error(), "Very-Secret-1") || !strings.Contains(err.Error(), "credentials rejected") {
+		t.Fatalf("401 message: %v", err)
+	}
+
+	_, err = c.Post(ctx, []byte("500"), true)
+	var he *HTTPError
+	if !errors.As(err, &he) || he.StatusCode != 500 || string(he.Body) != soapFault || he.ContentType != "application/soap+xml;charset=UTF-8" {
+		t.Fatalf("500: %v", err)
+	}
+	_, err = c.Post(ctx, []byte("empty500"), true)
+	if !errors.As(err, &he) || he.StatusCode != 500 || len(he.Body) != 0 {
+		t.Fatalf("empty 500: %v", err)
+	}
+	_, err = c.Post(ctx, []byte("502"), true)
+	if !errors.As(err, &he) || he.StatusCode != 502 || he.ContentType != "text/html" || !strings.Contains(string(he.Body), "proxy error") {
+		t.Fatalf("502: %v", err)
+	}
+	if _, err := c.Post(ctx, []byte("ok"), true); err != nil {
+		t.Fatal(err)
+	}
+	// Error replies were read in full: the one connection served all.
+	if n := srv.conns.Load(); n != 1 {
+		t.Fatalf("%d connections, want 1: error replies must not cost the connection", n)
+	}
+}
+
+// A server that closes the connection after each reply (idle timeout)
+// costs a redial, never an error, and each request is seen once.
+func TestRedialAfterIdleClose(t *testing.T) {
+	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
+		return rawReplyClose, 200, soapReply
+	})
+	c, _ := New(srv.config(t))
+	defer c.Close()
+	for i, idem := range []bool{true, false, false, true, false} {
+		if i > 0 {
+			time.Sleep(20 * time.Millisecond) // let the FIN arrive
+		}
+		body := "req" + string(rune('A'+i))
+		if _, err := c.Post(context.Background(), []byte(body), idem); err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+		if n := srv.count(body); n != 1 {
+			t.Fatalf("request %d seen %d times", i, n)
+		}
+	}
+	if s := c.Stats(); s.Dials != 5 || s.Requests != 5 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+// The server reads the second request of each connection and drops the
+// connection without a reply: a non-idempotent request is reported, not
+// resent; an idempotent one is retried once on a fresh connection.
+func TestDropAfterWrite(t *testing.T) {
+	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
+		if reqN == 2 {
+			return rawDrop, 0, ""
+		}
+		return rawReply, 200, soapReply
+	})
+	c, _ := New(srv.config(t))
+	defer c.Close()
+	ctx := context.Background()
+
+	if _, err := c.Post(ctx, []byte("warm1"), true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Post(ctx, []byte("invoke"), false)
+	if err == nil {
+		t.Fatal("a non-idempotent request on a connection that died after the write succeeded")
+	}
+	f, ok := model.AsFault(err)
+	if !ok || f.Category != model.CategoryUnreachable || !strings.Contains(err.Error(), "not resending") {
+		t.Fatalf("error %v", err)
+	}
+	if n := srv.count("invoke"); n != 1 {
+		t.Fatalf("invoke seen %d times, want exactly 1", n)
+	}
+
+	if _, err := c.Post(ctx, []byte("warm2"), true); err != nil { // opens connection 2
+		t.Fatal(err)
+	}
+	out, err := c.Post(ctx, []byte("get"), true)
+	if err != nil || string(out) != soapReply {
+		t.Fatalf("idempotent retry: %v", err)
+	}
+	if n := srv.count("get"); n != 2 {
+		t.Fatalf("get seen %d times, want 2 (one drop, one retry)", n)
+	}
+	if s := c.Stats(); s.Dials != 3 {
+		t.Fatalf("stats %+v, want 3 dials", s)
+	}
+}
+
+func TestCancelAbortsPromptly(t *testing.T) {
+	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
+		if string(body) == "hang" {
+			return rawHang, 0, ""
+		}
+		return rawReply, 200, soapReply
+	})
+	c, _ := New(srv.config(t))
+	defer c.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.Post(ctx, []byte("hang"), true)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("cancel took %v", d)
+	}
+	f, ok := model.AsFault(err)
+	if !ok || f.Category != model.CategoryCanceled || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancel: %v", err)
+	}
+	if n := srv.count("hang"); n != 1 {
+		t.Fatalf("cancelled request seen %d times", n)
+	}
+
+	ctx, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	_, err = c.Post(ctx, []byte("hang"), true)
+	if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryTimeout || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("deadline: %v", err)
+	}
+	// The client still works, on a new connection (the cancelled ones
+	// were dropped).
+	if _, err := c.Post(context.Background(), []byte("ok"), true); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Stats(); s.Dials != 3 {
+		t.Fatalf("stats %+v: cancelled connections must not be reused", s)
+	}
+
+	// An already cancelled context sends nothing.
+	ctx, cancel3 := context.WithCancel(context.Background())
+	cancel3()
+	before := srv.requests.Load()
+	if _, err := c.Post(ctx, []byte("x"), true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("pre-cancelled: %v", err)
+	}
+	if srv.requests.Load() != before {
+		t.Fatal("a pre-cancelled request was sent")
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, p := hostPort(t, ln.Addr().String())
+	ln.Close() // nothing listens there now
+	c, _ := New(Config{Host: h, Port: p, Auth: AuthBasic, User: "u", Password: "pw-123", NoEncryption: true})
+	_, err = c.Post(context.Background(), []byte("x"), true)
+	f, ok := model.AsFault(err)
+	if !ok || f.Category != model.CategoryUnreachable || !strings.Contains(err.Error(), "connect to 127.0.0.1:") {
+		t.Fatalf("err %v", err)
+	}
+	if strings.Contains(err.Error(), "pw-123") {
+		t.Fatal("password in error")
+	}
+}
+
+// The connect timeout bounds the dial: a loopback listener whose accept
+// queue is full drops new SYNs, so the connection never completes.
+func TestConnectTimeout(t *testing.T) {
+	addr := fullListener(t)
+	h, p := hostPort(t, addr)
+	c, _ := New(Config{Host: h, Port: p, Auth: AuthBasic, User: "u", NoEncryption: true, ConnectTimeout: 200 * time.Millisecond})
+	start := time.Now()
+	_, err := c.Post(context.Background(), []byte("x"), true)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("connect took %v with a 200ms timeout", d)
+	}
+	f, ok := model.AsFault(err)
+	if !ok || f.Category != model.CategoryTimeout || !strings.Contains(err.Error(), "no connection within 200ms") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestClose(t *testing.T) {
+	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
+		return rawReply, 200, soapReply
+	})
+	c, _ := New(srv.config(t))
+	if _, err := c.Post(context.Background(), []byte("x"), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Post(context.Background(), []byte("x"), true); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after close: %v", err)
+	}
+}
+
+// Concurrent posts each hold a connection of their own.
+func TestConcurrentPosts(t *testing.T) {
+	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
+		time.Sleep(5 * time.Millisecond)
+		return rawReply, 200, string(body)
+	})
+	c, _ := New(srv.config(t))
+	defer c.Close()
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		go func(i int) {
+			body := strings.Repeat("x", i+1)
+			out, err := c.Post(context.Background(), []byte(body), true)
+			if err == nil && string(out) != body {
+				err = errors.New("reply of another request: " + string(out))
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < 16; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := c.Stats().Dials; d > 16 {
+		t.Fatalf("%d dials", d)
+	}
+}

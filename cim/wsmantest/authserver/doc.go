@@ -1,0 +1,30 @@
+// Package authserver is the authentication layer of the project's WS-Man
+// test server: an http.Handler middleware that behaves like Windows
+// WinRM's listener.
+//
+//   - Basic (realm "WSMAN"), refused over plain HTTP unless
+//     AllowUnencrypted, like Windows.
+//   - NTLM inside "Authorization: Negotiate" (verified by
+//     cim/wsmantest/ntlmserver). The handshake and the established
+//     security context belong to the TCP connection, so one handshake
+//     serves every later request on a keep-alive connection; those
+//     requests carry no Authorization header and arrive sealed as
+//     multipart/encrypted (cim/wsman/sealed). The middleware unseals them,
+//     passes the plain SOAP to the next handler and seals the reply.
+//   - Kerberos through gokrb5's service side (SPNEGO inside Negotiate, or
+//     a raw GSS token with the "Kerberos" scheme), with a keytab. Kerberos
+//     message sealing is not implemented, so Kerberos bodies must be plain
+//     (HTTPS or AllowUnencrypted).
+//   - Client certificates over TLS, announced by the
+//     "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
+//     Authorization header.
+//
+// Without AllowUnencrypted a plain-HTTP request body must be sealed:
+// Basic is answered 401, and an unsealed body on an authenticated
+// connection an empty 500, the two ways Windows refuses.
+//
+// The per-connection state needs http.Server.ConnContext: call Install on
+// the server (or set ConnContext to Handler.ConnContext) before it starts.
+// The authenticated identity reaches the next handler through the request
+// context (FromContext). Counters for tests are exported as atomics.
+package authserver

@@ -1,0 +1,236 @@
+package wsmantest
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+)
+
+type ctxKey int
+
+const (
+	ctxUser ctxKey = iota
+	ctxUnauthenticated
+)
+
+// front handles what comes before authentication: counting, the method,
+// and Windows' unauthenticated Identify (header WSMANIDENTIFY).
+func (s *Server) front(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "wsmantest: only POST is served", http.StatusMethodNotAllowed)
+			return
+		}
+		if s.opts.Dialect == Windows && strings.EqualFold(r.Header.Get("WSMANIDENTIFY"), "unauthenticated") {
+			body, err := io.ReadAll(io.LimitReader(r.Body, int64(s.opts.MaxEnvelopeSize)+1))
+			if err != nil {
+				return
+			}
+			if req, err := parseRequest(body); err == nil && req.Body.is(nsIdentity, "Identify") {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				s.serveWSMan(w, r.WithContext(context.WithValue(r.Context(), ctxUnauthenticated, true)))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// basicAuth is the built-in Basic authentication (Options.BasicUsers).
+func (s *Server) basicAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if !ok && r.Header.Get("Authorization") == "" && s.opts.Dialect == OMI {
+			// OMI never answers a request without credentials: it
+			// holds the connection and closes it.
+			s.holdAndDrop(w, r)
+			return
+		}
+		want, known := s.opts.BasicUsers[user]
+		if !ok || !known || subtle.ConstantTimeCompare([]byte(pass), []byte(want)) != 1 {
+			io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.opts.MaxEnvelopeSize)))
+			w.Header().Set("WWW-Authenticate", `Basic realm="WSMAN"`)
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if !s.opts.TLS && !s.opts.AllowUnencrypted {
+			// Windows' AllowUnencrypted=false: Basic over plain
+			// HTTP gets an empty 500.
+			io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.opts.MaxEnvelopeSize)))
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxUser, user)))
+	})
+}
+
+// holdAndDrop waits (UnauthenticatedHold, 60 s like OMI, or until the
+// client gives up or the server closes) and closes the connection.
+func (s *Server) holdAndDrop(w http.ResponseWriter, r *http.Request) {
+	hold := 60 * time.Second
+	if s.opts.UnauthenticatedHold > 0 {
+		hold = s.opts.UnauthenticatedHold
+	}
+	t := time.NewTimer(hold)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+	s.dropConnection(w)
+}
+
+// dropConnection closes the request's connection without an answer.
+func (s *Server) dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			c.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// serveWSMan handles one authenticated request.
+func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
+	st := styleOf(s.opts.Dialect)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/soap+xml" {
+		io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.opts.MaxEnvelopeSize)))
+		http.Error(w, "wsmantest: the content type must be application/soap+xml", http.StatusUnsupportedMediaType)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(s.opts.MaxEnvelopeSize)+1))
+	if err != nil {
+		return
+	}
+	if len(body) > s.opts.MaxEnvelopeSize {
+		http.Error(w, "wsmantest: the request exceeds MaxEnvelopeSize", http.StatusRequestEntityTooLarge)
+		return
+	}
+	user, _ := r.Context().Value(ctxUser).(string)
+	l := LoggedRequest{Time: time.Now(), Operation: "Unknown", UserAgent: r.UserAgent(), User: user,
+		RemoteAddr: r.RemoteAddr, Body: body}
+	req, perr := parseRequest(body)
+	if perr == nil {
+		l.Operation, l.Method = classify(req)
+		l.Action, l.ResourceURI, l.Selectors, l.Options = req.Action, req.ResourceURI, req.Selectors, req.Options
+		l.MaxEnvelopeSize, l.MessageID = req.MaxEnvelopeSize, req.MessageID
+		if l.Operation == "Pull" || l.Operation == "Release" {
+			l.EnumerationContext = req.Body.child(nsEnumeration, "EnumerationContext").text()
+		}
+	}
+	seq := s.record(l)
+	s.logf("wsmantest: %s %s %s", l.Operation, l.Method, l.ResourceURI)
+	if s.opts.Latency > 0 {
+		t := time.NewTimer(s.opts.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if spec, ok := s.takeInjection(&l); ok {
+		s.writeFault(w, r, st, spec, req, seq)
+		return
+	}
+	if perr != nil {
+		s.writeFault(w, r, st, FaultSpec{Subcode: "w:SchemaValidationError", Message: perr.Error()}, nil, seq)
+		return
+	}
+	c := &call{s: s, ctx: r.Context(), st: st, req: req, http: r, log: &l}
+	out, fault := c.dispatch()
+	if fault != nil {
+		s.writeFault(w, r, st, *fault, req, seq)
+		return
+	}
+	s.finish(seq, http.StatusOK, "")
+	w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(out)
+}
+
+// writeFault answers with a fault (or an empty status, or a dropped
+// connection) and logs it.
+func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, st style, spec FaultSpec, req *request, seq int) {
+	if spec.Delay > 0 {
+		t := time.NewTimer(spec.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+	}
+	s.faults.Add(1)
+	if spec.Close {
+		s.finish(seq, 0, "closed")
+		s.dropConnection(w)
+		return
+	}
+	if spec.EmptyBody {
+		status := spec.HTTPStatus
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		s.finish(seq, status, "")
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(status)
+		return
+	}
+	spec = spec.filled()
+	relates := ""
+	if req != nil {
+		relates = req.MessageID
+	}
+	body := s.faultBody(st, spec, relates)
+	s.finish(seq, spec.HTTPStatus, spec.Subcode)
+	w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	w.WriteHeader(spec.HTTPStatus)
+	w.Write(body)
+}
+
+// classify names the operation of a request (and the method of an Invoke).
+func classify(req *request) (op, method string) {
+	switch req.Action {
+	case "":
+		if req.Body.is(nsIdentity, "Identify") {
+			return "Identify", ""
+		}
+		return "Unknown", ""
+	case actionEnumerate:
+		return "Enumerate", ""
+	case actionPull:
+		return "Pull", ""
+	case actionRelease:
+		return "Release", ""
+	case actionGet:
+		return "Get", ""
+	case actionPut:
+		return "Put", ""
+	case actionCreate:
+		return "Create", ""
+	case actionDelete:
+		return "Delete", ""
+	case actionSubscribe:
+		return "Subscribe", ""
+	}
+	if req.ResourceURI != "" && len(req.Action) > len(req.ResourceURI)+1 &&
+		strings.EqualFold(req.Action[:len(req.ResourceURI)+1], req.ResourceURI+"/") {
+		m := req.Action[len(req.ResourceURI)+1:]
+		if m != "" && !strings.Contains(m, "/") {
+			return "Invoke", m
+		}
+	}
+	return "Unknown", ""
+}

@@ -1,0 +1,344 @@
+package wsmantest
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// Options configure a Server. The zero value serves the fixture provider
+// over plain HTTP in the Windows dialect with no authentication.
+type Options struct {
+	Dialect Dialect
+	// Provider serves the classes; nil means FixtureProvider.
+	Provider model.Provider
+	// TLS serves HTTPS with a certificate generated for 127.0.0.1 and
+	// localhost (see Server.Certificate), or TLSConfig when set.
+	TLS       bool
+	TLSConfig *tls.Config
+	// ClientCAs, when set with TLS, asks clients for a certificate and
+	// verifies it against these roots (certificate authentication).
+	ClientCAs *x509.CertPool
+	// Prefix is the HTTP path served ("/wsman" when empty).
+	Prefix string
+
+	// BasicUsers enables Basic authentication for these users and
+	// passwords. Like Windows' AllowUnencrypted, Basic over plain HTTP is
+	// refused (HTTP 500, empty body) unless AllowUnencrypted is set.
+	BasicUsers       map[string]string
+	AllowUnencrypted bool
+	// Auth, when set, wraps the WS-Man handler with another
+	// authentication layer (cim/wsmantest/authserver: NTLM with sealing,
+	// Kerberos, certificates); it replaces BasicUsers.
+	Auth func(next http.Handler) http.Handler
+	// Handshakes, when set, reports the authentication handshakes the
+	// Auth layer completed; Counters adds it to the TLS handshakes.
+	Handshakes func() int64
+
+	// MaxBatch caps the items per Enumerate or Pull response
+	// (Windows' MaxBatchItems, 32000 when zero).
+	MaxBatch int
+	// MaxEnvelopeSize is the largest envelope the server accepts or
+	// sends, in bytes (512000 when zero; OMI also caps responses near
+	// 256000).
+	MaxEnvelopeSize int
+	// Latency delays every response.
+	Latency time.Duration
+	// ComputerName is reported in faults (Machine) and instances
+	// ("WSMANTEST" when empty).
+	ComputerName string
+	// IdleTimeout closes keep-alive connections idle this long (Windows
+	// drops them after about 120 s); zero keeps them open.
+	IdleTimeout time.Duration
+	// EnumerationTimeout expires enumeration contexts idle this long
+	// (60 s when zero).
+	EnumerationTimeout time.Duration
+	// ProductVersion is what Identify reports (a Windows Server 2016
+	// string or an OMI version when empty).
+	ProductVersion string
+	// UnauthenticatedHold is how long the OMI dialect holds a request
+	// that carries no Authorization header before closing the connection
+	// without an answer (60 s, like OMI, when zero).
+	UnauthenticatedHold time.Duration
+	// Logf, when set, receives one line per request (never credentials).
+	Logf func(format string, args ...any)
+}
+
+// Counters are the server's running totals.
+type Counters struct {
+	Requests     int64 // HTTP requests received on the WS-Man path
+	Connections  int64 // TCP connections accepted
+	Handshakes   int64 // TLS handshakes plus the Auth layer's handshakes
+	Enumerations int   // enumeration contexts open now
+	Faults       int64 // fault responses sent
+}
+
+// Server is a running WS-Man test server.
+type Server struct {
+	opts     Options
+	provider model.Provider
+	listener net.Listener
+	http     *http.Server
+	url      string
+	cert     *x509.Certificate
+
+	requests      atomic.Int64
+	connections   atomic.Int64
+	tlsHandshakes atomic.Int64
+	faults        atomic.Int64
+
+	mu      sync.Mutex
+	conns   map[net.Conn]http.ConnState
+	log     []LoggedRequest
+	seq     int
+	inject  []*injection
+	enums   map[string]*enumeration
+	schemas map[string]*model.Class // by lower-case namespace + ":" + class
+	closed  bool
+}
+
+// NewServer starts a server on 127.0.0.1 and stops it when the test ends.
+func NewServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s, err := Start(opts)
+	if err != nil {
+		t.Fatalf("wsmantest: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Start starts a server on 127.0.0.1 on a free port; Close stops it.
+func Start(opts Options) (*Server, error) {
+	return StartAt("127.0.0.1:0", opts)
+}
+
+// StartAt starts a server on addr (for the command-line tool).
+func StartAt(addr string, opts Options) (*Server, error) {
+	if opts.Prefix == "" {
+		opts.Prefix = "/wsman"
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 32000
+	}
+	if opts.MaxEnvelopeSize <= 0 {
+		opts.MaxEnvelopeSize = 512000
+	}
+	if opts.EnumerationTimeout <= 0 {
+		opts.EnumerationTimeout = 60 * time.Second
+	}
+	if opts.ComputerName == "" {
+		opts.ComputerName = "WSMANTEST"
+	}
+	s := &Server{
+		opts:    opts,
+		conns:   map[net.Conn]http.ConnState{},
+		enums:   map[string]*enumeration{},
+		schemas: map[string]*model.Class{},
+	}
+	s.provider = opts.Provider
+	if s.provider == nil {
+		s.provider = FixtureProvider(opts.ComputerName)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("wsmantest: listen: %w", err)
+	}
+	var handler http.Handler = http.HandlerFunc(s.serveWSMan)
+	switch {
+	case opts.Auth != nil:
+		handler = opts.Auth(handler)
+	case len(opts.BasicUsers) > 0:
+		handler = s.basicAuth(handler)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(opts.Prefix, s.front(handler))
+	s.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       opts.IdleTimeout,
+		ConnState:         s.connState,
+		ErrorLog:          nil,
+	}
+	scheme := "http"
+	if opts.TLS {
+		cfg := opts.TLSConfig
+		if cfg == nil {
+			cert, leaf, err := selfSigned()
+			if err != nil {
+				ln.Close()
+				return nil, err
+			}
+			s.cert = leaf
+			cfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		} else {
+			cfg = cfg.Clone()
+		}
+		if opts.ClientCAs != nil {
+			cfg.ClientCAs = opts.ClientCAs
+			cfg.ClientAuth = tls.VerifyClientCertIfGiven
+		}
+		base := cfg
+		cfg = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			s.tlsHandshakes.Add(1)
+			return base, nil
+		}}
+		ln = tls.NewListener(ln, cfg)
+		scheme = "https"
+	}
+	s.listener = ln
+	s.url = scheme + "://" + ln.Addr().String() + opts.Prefix
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logf("wsmantest: serve: %v", err)
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the server, closing every connection.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	enums := s.enums
+	s.enums = map[string]*enumeration{}
+	s.mu.Unlock()
+	for _, e := range enums {
+		e.close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		err = s.http.Close()
+	}
+	if s.opts.Provider == nil {
+		s.provider.Close()
+	}
+	return err
+}
+
+// URL returns the endpoint, e.g. http://127.0.0.1:41234/wsman.
+func (s *Server) URL() string { return s.url }
+
+// Host returns the listening IP address.
+func (s *Server) Host() string {
+	h, _, _ := net.SplitHostPort(s.listener.Addr().String())
+	return h
+}
+
+// Port returns the listening port.
+func (s *Server) Port() int {
+	_, p, _ := net.SplitHostPort(s.listener.Addr().String())
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// Prefix returns the HTTP path served.
+func (s *Server) Prefix() string { return s.opts.Prefix }
+
+// Dialect returns the dialect served.
+func (s *Server) Dialect() Dialect { return s.opts.Dialect }
+
+// Provider returns the provider served.
+func (s *Server) Provider() model.Provider { return s.provider }
+
+// Certificate returns the generated TLS certificate (nil without TLS or
+// with Options.TLSConfig); trust it to verify the server.
+func (s *Server) Certificate() *x509.Certificate { return s.cert }
+
+// CertPool returns a pool holding Certificate, for client TLS configs.
+func (s *Server) CertPool() *x509.CertPool {
+	p := x509.NewCertPool()
+	if s.cert != nil {
+		p.AddCert(s.cert)
+	}
+	return p
+}
+
+// Counters returns the running totals.
+func (s *Server) Counters() Counters {
+	c := Counters{
+		Requests:    s.requests.Load(),
+		Connections: s.connections.Load(),
+		Handshakes:  s.tlsHandshakes.Load(),
+		Faults:      s.faults.Load(),
+	}
+	if s.opts.Handshakes != nil {
+		c.Handshakes += s.opts.Handshakes()
+	}
+	s.mu.Lock()
+	s.expireLocked(time.Now())
+	c.Enumerations = len(s.enums)
+	s.mu.Unlock()
+	return c
+}
+
+// connState tracks connections for counting and for forced closes.
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch st {
+	case http.StateNew:
+		s.connections.Add(1)
+		s.conns[c] = st
+	case http.StateClosed, http.StateHijacked:
+		delete(s.conns, c)
+	default:
+		s.conns[c] = st
+	}
+}
+
+// DropIdleConnections closes every keep-alive connection that is idle,
+// as Windows does after its idle timeout: the client must redial.
+func (s *Server) DropIdleConnections() int {
+	s.mu.Lock()
+	var idle []net.Conn
+	for c, st := range s.conns {
+		if st == http.StateIdle {
+			idle = append(idle, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range idle {
+		c.Close()
+	}
+	return len(idle)
+}
+
+// CloseClientConnections closes every client connection, busy or idle.
+func (s *Server) CloseClientConnections() int {
+	s.mu.Lock()
+	var all []net.Conn
+	for c := range s.conns {
+		all = append(all, c)
+	}
+	s.mu.Unlock()
+	for _, c := range all {
+		c.Close()
+	}
+	return len(all)
+}
+
+func (s *Server) computerName() string { return s.opts.ComputerName }
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}

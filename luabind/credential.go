@@ -1,0 +1,75 @@
+package luabind
+
+import (
+	"fmt"
+
+	"github.com/cimsh/cimsh/cim"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// credentialUD is a user name and password. Nothing prints the password.
+type credentialUD struct{ c *cim.Credential }
+
+func toCredential(v lua.LValue) *credentialUD {
+	if ud, ok := v.(*lua.LUserData); ok {
+		c, _ := ud.Value.(*credentialUD)
+		return c
+	}
+	return nil
+}
+
+// PasswordEnv is the environment variable credential() reads when no
+// password is given and there is no terminal to prompt on.
+const PasswordEnv = "CIMSH_PASSWORD"
+
+// luaCredential is cim.credential(user [, password]).
+func (m *Module) luaCredential(L *lua.LState) int {
+	user := L.CheckString(1)
+	var pw string
+	switch v := L.Get(2).(type) {
+	case lua.LString:
+		pw = string(v)
+	case *lua.LNilType:
+		switch {
+		case m.opts.ReadPassword != nil:
+			p, err := m.opts.ReadPassword(fmt.Sprintf("Password for %s: ", user))
+			if err != nil {
+				L.RaiseError("cim.credential: reading the password: %v", err)
+			}
+			pw = p
+		case m.opts.Getenv(PasswordEnv) != "":
+			pw = m.opts.Getenv(PasswordEnv)
+		default:
+			L.RaiseError("cim.credential: no password for %s and no terminal to prompt on; pass it as the second argument or set %s", user, PasswordEnv)
+		}
+	default:
+		L.ArgError(2, "cim.credential: password must be a string, got "+luaTypeName(v))
+	}
+	m.addSecret(pw)
+	ud := L.NewUserData()
+	ud.Value = &credentialUD{c: cim.NewCredential(user, pw)}
+	ud.Metatable = L.GetTypeMetatable(mtCredential)
+	L.Push(ud)
+	return 1
+}
+
+func (m *Module) credentialMethods() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"__tostring": func(L *lua.LState) int {
+			L.Push(lua.LString(toCredential(L.Get(1)).c.String()))
+			return 1
+		},
+		"__index": func(L *lua.LState) int {
+			c := toCredential(L.Get(1)).c
+			switch L.CheckString(2) {
+			case "user", "user_name":
+				L.Push(lua.LString(c.User()))
+			case "has_password":
+				L.Push(lua.LBool(c.HasPassword()))
+			default:
+				L.Push(lua.LNil)
+			}
+			return 1
+		},
+	}
+}

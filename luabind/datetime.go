@@ -1,0 +1,150 @@
+package luabind
+
+import (
+	"github.com/cimsh/cimsh/cim/model"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// datetimeUD is a CIM datetime or interval: prints as ISO 8601 (an
+// xs:duration for intervals) and compares with ==, < and <=.
+type datetimeUD struct{ d model.Datetime }
+
+func (m *Module) newDatetime(d model.Datetime) lua.LValue {
+	ud := m.L.NewUserData()
+	ud.Value = &datetimeUD{d: d}
+	ud.Metatable = m.L.GetTypeMetatable(mtDatetime)
+	return ud
+}
+
+func toDatetime(v lua.LValue) *datetimeUD {
+	if ud, ok := v.(*lua.LUserData); ok {
+		d, _ := ud.Value.(*datetimeUD)
+		return d
+	}
+	return nil
+}
+
+// number is the datetime as seconds: since the Unix epoch for a
+// timestamp, the length of an interval.
+func (d *datetimeUD) number() float64 {
+	if d.d.Kind == model.Interval {
+		return d.d.Duration.Seconds()
+	}
+	return float64(d.d.Time.UnixNano()) / 1e9
+}
+
+func (m *Module) datetimeMethods() map[string]lua.LGFunction {
+	two := func(L *lua.LState, op string) (*datetimeUD, *datetimeUD) {
+		a, b := toDatetime(L.Get(1)), toDatetime(L.Get(2))
+		if a == nil || b == nil {
+			L.RaiseError("cim: cannot %s %s and %s", op, luaTypeName(L.Get(1)), luaTypeName(L.Get(2)))
+		}
+		if (a.d.Kind == model.Interval) != (b.d.Kind == model.Interval) {
+			L.RaiseError("cim: cannot %s a timestamp and an interval", op)
+		}
+		return a, b
+	}
+	return map[string]lua.LGFunction{
+		"__tostring": func(L *lua.LState) int {
+			L.Push(lua.LString(toDatetime(L.Get(1)).d.String()))
+			return 1
+		},
+		"__eq": func(L *lua.LState) int {
+			a, b := toDatetime(L.Get(1)), toDatetime(L.Get(2))
+			L.Push(lua.LBool(a != nil && b != nil && a.d.Equal(b.d)))
+			return 1
+		},
+		"__lt": func(L *lua.LState) int {
+			a, b := two(L, "compare")
+			L.Push(lua.LBool(a.d.Compare(b.d) < 0))
+			return 1
+		},
+		"__le": func(L *lua.LState) int {
+			a, b := two(L, "compare")
+			L.Push(lua.LBool(a.d.Compare(b.d) <= 0))
+			return 1
+		},
+		"__sub": func(L *lua.LState) int {
+			a, b := toDatetime(L.Get(1)), toDatetime(L.Get(2))
+			switch {
+			case a != nil && b != nil && a.d.Kind != model.Interval && b.d.Kind != model.Interval:
+				L.Push(m.newDatetime(model.NewInterval(a.d.Time.Sub(b.d.Time))))
+			case a != nil && b != nil && a.d.Kind == model.Interval && b.d.Kind == model.Interval:
+				L.Push(m.newDatetime(model.NewInterval(a.d.Duration - b.d.Duration)))
+			case a != nil && b != nil && b.d.Kind == model.Interval:
+				L.Push(m.newDatetime(model.NewTimestamp(a.d.Time.Add(-b.d.Duration))))
+			default:
+				L.RaiseError("cim: cannot subtract %s from %s", luaTypeName(L.Get(2)), luaTypeName(L.Get(1)))
+			}
+			return 1
+		},
+		"__add": func(L *lua.LState) int {
+			a, b := toDatetime(L.Get(1)), toDatetime(L.Get(2))
+			if a == nil || b == nil || b.d.Kind != model.Interval && a.d.Kind != model.Interval {
+				L.RaiseError("cim: can only add an interval to a datetime")
+			}
+			if a.d.Kind == model.Interval && b.d.Kind == model.Interval {
+				L.Push(m.newDatetime(model.NewInterval(a.d.Duration + b.d.Duration)))
+				return 1
+			}
+			if a.d.Kind == model.Interval {
+				a, b = b, a
+			}
+			L.Push(m.newDatetime(model.NewTimestamp(a.d.Time.Add(b.d.Duration))))
+			return 1
+		},
+		"__concat": func(L *lua.LState) int {
+			L.Push(lua.LString(L.ToStringMeta(L.Get(1)).String() + L.ToStringMeta(L.Get(2)).String()))
+			return 1
+		},
+		"__index": func(L *lua.LState) int {
+			d := toDatetime(L.Get(1)).d
+			t := d.Time
+			switch L.CheckString(2) {
+			case "kind":
+				L.Push(lua.LString(map[model.DatetimeKind]string{model.Timestamp: "timestamp", model.Interval: "interval", model.DateOnly: "date", model.TimeOnly: "time"}[d.Kind]))
+			case "year":
+				L.Push(lua.LNumber(t.Year()))
+			case "month":
+				L.Push(lua.LNumber(t.Month()))
+			case "day":
+				L.Push(lua.LNumber(t.Day()))
+			case "hour":
+				L.Push(lua.LNumber(t.Hour()))
+			case "minute":
+				L.Push(lua.LNumber(t.Minute()))
+			case "second":
+				L.Push(lua.LNumber(t.Second()))
+			case "unix":
+				L.Push(lua.LNumber(float64(t.UnixNano()) / 1e9))
+			case "seconds":
+				if d.Kind == model.Interval {
+					L.Push(lua.LNumber(d.Duration.Seconds()))
+				} else {
+					L.Push(lua.LNil)
+				}
+			case "dmtf":
+				L.Push(lua.LString(d.DMTF()))
+			case "iso":
+				L.Push(lua.LString(d.String()))
+			default:
+				L.Push(lua.LNil)
+			}
+			return 1
+		},
+	}
+}
+
+// DatetimeFields lists the datetime fields (completion, help).
+var DatetimeFields = []string{"kind", "year", "month", "day", "hour", "minute", "second", "unix", "seconds", "dmtf", "iso"}
+
+// luaDatetime is cim.datetime(text).
+func (m *Module) luaDatetime(L *lua.LState) int {
+	s := L.CheckString(1)
+	d, err := model.ParseDatetime(s)
+	if err != nil {
+		L.ArgError(1, "cim.datetime: "+err.Error())
+	}
+	L.Push(m.newDatetime(d))
+	return 1
+}

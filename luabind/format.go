@@ -1,0 +1,368 @@
+package luabind
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cimsh/cimsh/cim/model"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Style decorates formatted output; the shell colors headers through
+// it. The zero Style is plain text.
+type Style struct {
+	Header func(string) string
+}
+
+func (s Style) header(h string) string {
+	if s.Header == nil {
+		return h
+	}
+	return s.Header(h)
+}
+
+// maxCell bounds a table cell's width; longer text is cut with "...".
+const maxCell = 48
+
+// ValueText renders a CIM value for a table or list cell: NULL empty,
+// arrays in braces, datetimes ISO 8601, integers exact.
+func ValueText(v model.Value) string {
+	if v.IsNull() {
+		return ""
+	}
+	if v.IsArray() {
+		parts := make([]string, v.Len())
+		for i, e := range v.Elems() {
+			parts[i] = ValueText(e)
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	switch x := v.Interface().(type) {
+	case model.Datetime:
+		return x.String()
+	case float64:
+		return formatFloat(x)
+	}
+	return v.Text()
+}
+
+func formatFloat(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', 14, 64)
+}
+
+// LuaText renders a Lua value for display: strings as they are, tables
+// in braces (one level deep), userdata through __tostring.
+func LuaText(L *lua.LState, v lua.LValue) string { return luaText(L, v, 0) }
+
+func luaText(L *lua.LState, v lua.LValue, depth int) string {
+	switch x := v.(type) {
+	case *lua.LNilType:
+		return ""
+	case lua.LString:
+		return string(x)
+	case lua.LNumber:
+		return formatFloat(float64(x))
+	case *lua.LTable:
+		if depth > 1 {
+			return "{...}"
+		}
+		var parts []string
+		n := x.Len()
+		for i := 1; i <= n; i++ {
+			parts = append(parts, quoteIfString(L, x.RawGetInt(i), depth))
+		}
+		var keys []string
+		other := map[string]lua.LValue{}
+		x.ForEach(func(k, val lua.LValue) {
+			if num, ok := k.(lua.LNumber); ok && float64(num) >= 1 && float64(num) <= float64(n) && float64(num) == math.Trunc(float64(num)) {
+				return
+			}
+			ks := L.ToStringMeta(k).String()
+			if _, isS := k.(lua.LString); !isS {
+				ks = "[" + ks + "]"
+			}
+			keys = append(keys, ks)
+			other[ks] = val
+		})
+		sort.Strings(keys)
+		for _, k := range keys {
+			parts = append(parts, k+" = "+quoteIfString(L, other[k], depth))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return L.ToStringMeta(v).String()
+}
+
+func quoteIfString(L *lua.LState, v lua.LValue, depth int) string {
+	if s, ok := v.(lua.LString); ok {
+		return strconv.Quote(string(s))
+	}
+	return luaText(L, v, depth+1)
+}
+
+// row is one row of a table: an instance or a Lua table.
+type row struct {
+	inst *model.Instance
+	tbl  *lua.LTable
+}
+
+func (r row) cell(L *lua.LState, col string) (string, bool) {
+	if r.inst != nil {
+		if v, ok := systemProperty(r.inst, col); ok {
+			return LuaText(L, v), false
+		}
+		v, _ := r.inst.Get(col)
+		return ValueText(v), v.Type().IsInteger() || v.Type().IsReal()
+	}
+	v := r.tbl.RawGetString(col)
+	_, isNum := v.(lua.LNumber)
+	if ud, ok := v.(*lua.LUserData); ok {
+		_, isNum = ud.Value.(*boxedInt)
+	}
+	return LuaText(L, v), isNum
+}
+
+// rowsOf reads a list of instances or tables; a single instance is a
+// list of one.
+func rowsOf(L *lua.LState, v lua.LValue, who string) []row {
+	if i := toInstance(v); i != nil {
+		return []row{{inst: i.inst}}
+	}
+	t, ok := v.(*lua.LTable)
+	if !ok {
+		L.RaiseError("%s: want a list of instances or tables, got %s", who, luaTypeName(v))
+	}
+	var rows []row
+	for k := 1; k <= t.Len(); k++ {
+		e := t.RawGetInt(k)
+		if i := toInstance(e); i != nil {
+			rows = append(rows, row{inst: i.inst})
+		} else if et, ok := e.(*lua.LTable); ok {
+			rows = append(rows, row{tbl: et})
+		} else {
+			L.RaiseError("%s: element %d is %s, not an instance or a table", who, k, luaTypeName(e))
+		}
+	}
+	if len(rows) == 0 && t.Len() == 0 {
+		// a record (not a list) formats as one row
+		n := 0
+		t.ForEach(func(lua.LValue, lua.LValue) { n++ })
+		if n > 0 {
+			rows = []row{{tbl: t}}
+		}
+	}
+	return rows
+}
+
+// columnsOf picks columns: the given ones, the instances' defaults, or
+// the sorted union of the tables' keys.
+func columnsOf(rows []row, given []string) []string {
+	if len(given) > 0 {
+		return given
+	}
+	var insts []*model.Instance
+	for _, r := range rows {
+		if r.inst != nil {
+			insts = append(insts, r.inst)
+		}
+	}
+	if len(insts) == len(rows) {
+		return DefaultColumns(insts)
+	}
+	seen := map[string]bool{}
+	var cols []string
+	for _, r := range rows {
+		var names []string
+		if r.inst != nil {
+			names = r.inst.Names()
+		} else {
+			names = sortedKeys(r.tbl)
+		}
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				cols = append(cols, n)
+			}
+		}
+	}
+	return cols
+}
+
+// allColumns is every property of every row (lists and CSV).
+func allColumns(rows []row) []string {
+	seen := map[string]bool{}
+	var cols []string
+	add := func(n string) {
+		if !seen[strings.ToLower(n)] {
+			seen[strings.ToLower(n)] = true
+			cols = append(cols, n)
+		}
+	}
+	computer := false
+	for _, r := range rows {
+		if r.inst != nil {
+			for _, n := range r.inst.Names() {
+				add(n)
+			}
+			computer = computer || r.inst.ComputerName != ""
+		} else {
+			for _, n := range sortedKeys(r.tbl) {
+				add(n)
+			}
+		}
+	}
+	if computer {
+		add("PSComputerName")
+	}
+	return cols
+}
+
+func width(s string) int { return utf8.RuneCountInString(s) }
+
+func truncate(s string, n int) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r", " "), "\n", " ")
+	if width(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-3]) + "..."
+}
+
+// formatTable renders rows as a table with a dashed header underline;
+// numeric columns align right.
+func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
+	if len(rows) == 0 || len(cols) == 0 {
+		return ""
+	}
+	cells := make([][]string, len(rows))
+	numeric := make([]bool, len(cols))
+	for c := range cols {
+		numeric[c] = true
+	}
+	widths := make([]int, len(cols))
+	for c, h := range cols {
+		widths[c] = width(h)
+	}
+	for i, r := range rows {
+		cells[i] = make([]string, len(cols))
+		for c, col := range cols {
+			text, isNum := r.cell(L, col)
+			text = truncate(text, maxCell)
+			if text != "" && !isNum {
+				numeric[c] = false
+			}
+			cells[i][c] = text
+			widths[c] = max(widths[c], width(text))
+		}
+	}
+	var b strings.Builder
+	line := func(vals []string, style func(string) string) {
+		var l strings.Builder
+		for c, v := range vals {
+			if c > 0 {
+				l.WriteByte(' ')
+			}
+			pad := strings.Repeat(" ", widths[c]-width(v))
+			if numeric[c] {
+				l.WriteString(pad + style(v))
+			} else if c == len(vals)-1 {
+				l.WriteString(style(v))
+			} else {
+				l.WriteString(style(v) + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(l.String(), " "))
+		b.WriteByte('\n')
+	}
+	dashes := make([]string, len(cols))
+	for c, h := range cols {
+		dashes[c] = strings.Repeat("-", width(h))
+	}
+	plain := func(s string) string { return s }
+	line(cols, st.header)
+	line(dashes, st.header)
+	for _, r := range cells {
+		line(r, plain)
+	}
+	return b.String()
+}
+
+// formatList renders each row as "Name : value" lines, rows separated
+// by a blank line.
+func formatList(L *lua.LState, rows []row, given []string, st Style) string {
+	var b strings.Builder
+	for i, r := range rows {
+		cols := given
+		if len(cols) == 0 {
+			cols = allColumns([]row{r})
+		}
+		w := 0
+		for _, c := range cols {
+			w = max(w, width(c))
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		for _, c := range cols {
+			text, _ := r.cell(L, c)
+			b.WriteString(st.header(c + strings.Repeat(" ", w-width(c))))
+			b.WriteString(" : ")
+			b.WriteString(strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", w+3)))
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// FormatTable renders a Lua list of instances or tables as a table with
+// the default columns (the shell's printer).
+func FormatTable(L *lua.LState, v lua.LValue, st Style) string {
+	rows := rowsOf(L, v, "format_table")
+	return formatTable(L, rows, columnsOf(rows, nil), st)
+}
+
+// FormatList renders an instance (or a list) as name : value lines.
+func FormatList(L *lua.LState, v lua.LValue, st Style) string {
+	return formatList(L, rowsOf(L, v, "format_list"), nil, st)
+}
+
+// propsArg reads an optional list of property names at argument n.
+func propsArg(L *lua.LState, n int, who string) []string {
+	switch v := L.Get(n).(type) {
+	case *lua.LNilType:
+		return nil
+	case lua.LString:
+		return []string{string(v)}
+	case *lua.LTable:
+		var out []string
+		for i := 1; i <= v.Len(); i++ {
+			s, ok := v.RawGetInt(i).(lua.LString)
+			if !ok {
+				L.ArgError(n, who+": property names must be strings")
+			}
+			out = append(out, string(s))
+		}
+		return out
+	default:
+		L.ArgError(n, who+": want a list of property names, got "+luaTypeName(v))
+	}
+	return nil
+}
+
+func (m *Module) luaFormatTable(L *lua.LState) int {
+	rows := rowsOf(L, L.Get(1), "cim.format_table")
+	L.Push(lua.LString(formatTable(L, rows, columnsOf(rows, propsArg(L, 2, "cim.format_table")), Style{})))
+	return 1
+}
+
+func (m *Module) luaFormatList(L *lua.LState) int {
+	rows := rowsOf(L, L.Get(1), "cim.format_list")
+	L.Push(lua.LString(formatList(L, rows, propsArg(L, 2, "cim.format_list"), Style{})))
+	return 1
+}

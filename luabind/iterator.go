@@ -1,0 +1,246 @@
+package luabind
+
+import (
+	"github.com/cimsh/cimsh/cim"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// iterator streams an enumeration into a generic for. Lua 5.1 has no
+// way to see a break, so an abandoned iterator stays open until the
+// chunk ends (Module.EndChunk), its session closes, or it:close().
+type iterator struct {
+	en   *cim.Enumeration
+	sess *sessionUD
+	temp bool // the session was made for computer_name= and dies with it
+	done bool
+	n    int // instances returned
+}
+
+func toIterator(v lua.LValue) *iterator {
+	if ud, ok := v.(*lua.LUserData); ok {
+		it, _ := ud.Value.(*iterator)
+		return it
+	}
+	return nil
+}
+
+// close releases the enumeration (and a temporary session).
+func (it *iterator) close() {
+	if it.done {
+		return
+	}
+	it.done = true
+	it.en.Close()
+	if it.temp {
+		it.sess.close()
+	}
+}
+
+// track remembers an iterator so EndChunk can release it.
+func (m *Module) track(it *iterator) {
+	m.mu.Lock()
+	live := m.iters[:0]
+	for _, o := range m.iters {
+		if !o.done {
+			live = append(live, o)
+		}
+	}
+	m.iters = append(live, it)
+	m.mu.Unlock()
+}
+
+func (m *Module) closeIterators() {
+	m.mu.Lock()
+	its := m.iters
+	m.iters = nil
+	m.mu.Unlock()
+	for _, it := range its {
+		it.close()
+	}
+}
+
+func (m *Module) closeSessionIterators(s *sessionUD) {
+	m.mu.Lock()
+	var keep, drop []*iterator
+	for _, it := range m.iters {
+		if it.sess == s {
+			drop = append(drop, it)
+		} else {
+			keep = append(keep, it)
+		}
+	}
+	m.iters = keep
+	m.mu.Unlock()
+	for _, it := range drop {
+		it.done = true
+		it.en.Close()
+	}
+}
+
+// OpenIterators counts the iterators opened and not yet released.
+func (m *Module) OpenIterators() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, it := range m.iters {
+		if !it.done {
+			n++
+		}
+	}
+	return n
+}
+
+// startEnumeration decodes instances/each_instance arguments and opens
+// the enumeration; a failure to start raises (streaming raises).
+func (m *Module) startEnumeration(L *lua.LState, name string, self *sessionUD, withFn bool) (*iterator, *lua.LFunction) {
+	spec := specByName(name)
+	who := "cim." + name
+	base := 1
+	if self != nil {
+		who, base = "s:"+name, 2
+	}
+	src, ok := L.Get(base).(lua.LString)
+	if !ok {
+		L.RaiseError("%s: the first argument must be a class name or a query, got %s (usage: %s)", who, luaTypeName(L.Get(base)), spec.Usage)
+	}
+	next := base + 1
+	var fn *lua.LFunction
+	if withFn {
+		if fn, ok = L.Get(next).(*lua.LFunction); !ok {
+			L.RaiseError("%s: the second argument must be a function, got %s (usage: %s)", who, luaTypeName(L.Get(next)), spec.Usage)
+		}
+		next++
+	}
+	c := &call{who: who, spec: spec, a: decodeOpts(L, spec, who, optTable(L, next, who), self != nil)}
+	if L.GetTop() > next {
+		L.RaiseError("%s: too many arguments (usage: %s)", who, spec.Usage)
+	}
+	q := c.instanceQuery()
+	if isQuery(string(src)) {
+		q.Query = string(src)
+	} else {
+		q.ClassName = string(src)
+	}
+	c.checkQuery(L, q)
+	if _, isList := c.a.sessions("cim_session"); isList {
+		c.a.raise("streaming runs on one session; use get_instance with a list of sessions")
+	}
+	if _, isList := c.a.vals["computer_name"].(*lua.LTable); isList {
+		c.a.raise("streaming runs on one computer; use get_instance with a list of computers")
+	}
+	t := m.resolveTarget(c.a, self)
+	s := t.sessions[0]
+	en, err := s.s.Enumerate(m.ctx(), q)
+	if err != nil {
+		t.closeTemp()
+		if f, ok := asFault(err); ok {
+			L.RaiseError("%s: %s", who, f.Error())
+		}
+		L.RaiseError("%s: %v", who, err)
+	}
+	it := &iterator{en: en, sess: s, temp: t.temp}
+	m.track(it)
+	return it, fn
+}
+
+// next returns the next instance, nil at the end; an enumeration that
+// fails raises.
+func (m *Module) iterNext(L *lua.LState, it *iterator, who string) lua.LValue {
+	if it.done {
+		return lua.LNil
+	}
+	if it.en.Next(m.ctx()) {
+		it.n++
+		return m.newInstance(it.en.Instance(), it.sess)
+	}
+	err := it.en.Err()
+	it.close()
+	if err != nil {
+		if f, ok := asFault(err); ok {
+			L.RaiseError("%s: %s", who, f.Error())
+		}
+		L.RaiseError("%s: %v", who, err)
+	}
+	return lua.LNil
+}
+
+// opInstances is instances(class_or_query [, opts]): an iterator for a
+// generic for, with it:close().
+func (m *Module) opInstances(L *lua.LState, self *sessionUD) int {
+	it, _ := m.startEnumeration(L, "instances", self, false)
+	ud := L.NewUserData()
+	ud.Value = it
+	ud.Metatable = L.GetTypeMetatable(mtIterator)
+	L.Push(ud)
+	return 1
+}
+
+// opEachInstance is each_instance(class_or_query, fn [, opts]): stops
+// and releases the enumeration when fn returns false; returns the
+// number of instances seen. An error in fn releases it and propagates.
+func (m *Module) opEachInstance(L *lua.LState, self *sessionUD) int {
+	it, fn := m.startEnumeration(L, "each_instance", self, true)
+	defer it.close()
+	for {
+		v := m.iterNext(L, it, "each_instance")
+		if v == lua.LNil {
+			break
+		}
+		L.Push(fn)
+		L.Push(v)
+		if err := L.PCall(1, 1, nil); err != nil {
+			it.close()
+			if ae, ok := err.(*lua.ApiError); ok {
+				L.Error(ae.Object, 0)
+			}
+			L.RaiseError("%v", err)
+		}
+		r := L.Get(-1)
+		L.Pop(1)
+		if r == lua.LFalse {
+			break
+		}
+	}
+	L.Push(lua.LNumber(it.n))
+	return 1
+}
+
+func (m *Module) iteratorMetamethods() map[string]lua.LGFunction {
+	closeFn := m.L.NewFunction(func(L *lua.LState) int {
+		it := toIterator(L.Get(1))
+		if it == nil {
+			L.RaiseError("it:close: call it with a colon (it:close())")
+		}
+		it.close()
+		return 0
+	})
+	return map[string]lua.LGFunction{
+		"__call": func(L *lua.LState) int {
+			L.Push(m.iterNext(L, toIterator(L.Get(1)), "instances"))
+			return 1
+		},
+		"__index": func(L *lua.LState) int {
+			it := toIterator(L.Get(1))
+			switch L.CheckString(2) {
+			case "close":
+				L.Push(closeFn)
+			case "count":
+				L.Push(lua.LNumber(it.n))
+			case "done":
+				L.Push(lua.LBool(it.done))
+			default:
+				L.Push(lua.LNil)
+			}
+			return 1
+		},
+		"__tostring": func(L *lua.LState) int {
+			it := toIterator(L.Get(1))
+			state := "open"
+			if it.done {
+				state = "closed"
+			}
+			L.Push(lua.LString("Iterator(" + state + ")"))
+			return 1
+		},
+	}
+}

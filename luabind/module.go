@@ -1,0 +1,218 @@
+package luabind
+
+import (
+	"context"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/model"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Options configures a Module.
+type Options struct {
+	// NewProvider, when set, serves every session the module creates
+	// instead of the connection cim would make (tests, embedding).
+	NewProvider func(cfg cim.Config) (model.Provider, error)
+	// ReadPassword prompts for a password without echo. Nil means no
+	// terminal: credential() then reads CIMSH_PASSWORD.
+	ReadPassword func(prompt string) (string, error)
+	// Getenv reads the environment (os.Getenv when nil).
+	Getenv func(string) string
+	// Stdout receives help() output (os.Stdout when nil).
+	Stdout io.Writer
+}
+
+// Module is the `cim` module bound to one Lua state. Its methods must be
+// called from the goroutine running the state, except Secrets and
+// CloseAll, which are safe from any goroutine.
+type Module struct {
+	L    *lua.LState
+	opts Options
+
+	mu       sync.Mutex
+	sessions []*sessionUD // live sessions, in creation order
+	secrets  []string     // passwords of every credential made
+	local    *sessionUD   // the default session for module functions
+
+	iters    []*iterator // iterators opened during the current chunk
+	funcs    map[*lua.LFunction]*FuncSpec
+	cancel   context.CancelFunc
+	inChunk  bool
+}
+
+// New opens the module on L: the global `cim`, package.loaded.cim, and
+// the metatables of its types.
+func New(L *lua.LState, opts Options) *Module {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	m := &Module{L: L, opts: opts, funcs: map[*lua.LFunction]*FuncSpec{}}
+	m.registerTypes()
+	tbl := m.moduleTable()
+	L.SetGlobal("cim", tbl)
+	if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
+		loaded.RawSetString("cim", tbl)
+	}
+	L.SetGlobal("help", L.NewFunction(m.luaHelp))
+	L.SetGlobal("assert", L.NewFunction(luaAssert))
+	return m
+}
+
+// BeginChunk gives the state a fresh context derived from ctx for one
+// chunk (a script or a REPL line) and returns its cancel function.
+func (m *Module) BeginChunk(ctx context.Context) context.CancelFunc {
+	cctx, cancel := context.WithCancel(ctx)
+	m.mu.Lock()
+	m.cancel = cancel
+	m.inChunk = true
+	m.mu.Unlock()
+	m.L.SetContext(cctx)
+	return cancel
+}
+
+// EndChunk closes the iterators the chunk opened and left open (Lua 5.1
+// cannot see a break) and removes the chunk's context from the state: a
+// cancelled context would otherwise stop every later chunk.
+func (m *Module) EndChunk() {
+	m.closeIterators()
+	m.mu.Lock()
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.inChunk = false
+	m.mu.Unlock()
+	m.L.RemoveContext()
+}
+
+// Interrupt cancels the running chunk's context; safe from any goroutine
+// (a signal handler).
+func (m *Module) Interrupt() {
+	m.mu.Lock()
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.mu.Unlock()
+}
+
+// CloseAll closes every session the module made (releasing their open
+// enumerations). Safe from any goroutine; used on exit.
+func (m *Module) CloseAll() {
+	m.mu.Lock()
+	ss := append([]*sessionUD(nil), m.sessions...)
+	m.mu.Unlock()
+	for _, s := range ss {
+		s.s.Close()
+	}
+}
+
+// Secrets returns the passwords of every credential made in this
+// process, so that the shell can keep them out of its history.
+func (m *Module) Secrets() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.secrets...)
+}
+
+// OpenEnumerations counts the enumerations open on every live session.
+func (m *Module) OpenEnumerations() int {
+	m.mu.Lock()
+	ss := append([]*sessionUD(nil), m.sessions...)
+	m.mu.Unlock()
+	n := 0
+	for _, s := range ss {
+		n += s.s.OpenEnumerations()
+	}
+	return n
+}
+
+// ctx returns the context of the running chunk.
+func (m *Module) ctx() context.Context {
+	if c := m.L.Context(); c != nil {
+		return c
+	}
+	return context.Background()
+}
+
+func (m *Module) addSecret(pw string) {
+	if pw == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.secrets {
+		if s == pw {
+			return
+		}
+	}
+	m.secrets = append(m.secrets, pw)
+}
+
+// newSession makes a session from cfg, through the provider hook when set.
+func (m *Module) newSession(cfg cim.Config) (*sessionUD, error) {
+	var (
+		s   *cim.Session
+		err error
+	)
+	if m.opts.NewProvider != nil {
+		var p model.Provider
+		p, err = m.opts.NewProvider(cfg)
+		if err != nil {
+			return nil, err
+		}
+		s, err = cim.NewSessionWithProvider(cfg, p)
+	} else {
+		s, err = cim.NewSession(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ud := &sessionUD{s: s, m: m}
+	m.mu.Lock()
+	m.sessions = append(m.sessions, ud)
+	m.mu.Unlock()
+	return ud, nil
+}
+
+// forget drops a closed session from the live list.
+func (m *Module) forget(ud *sessionUD) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, s := range m.sessions {
+		if s == ud {
+			m.sessions = append(m.sessions[:i], m.sessions[i+1:]...)
+			break
+		}
+	}
+	if m.local == ud {
+		m.local = nil
+	}
+}
+
+// localSession returns the module's default local session.
+func (m *Module) localSession() (*sessionUD, error) {
+	m.mu.Lock()
+	l := m.local
+	m.mu.Unlock()
+	if l != nil {
+		return l, nil
+	}
+	l, err := m.newSession(cim.Config{})
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.local = l
+	m.mu.Unlock()
+	return l, nil
+}
+
+// liveSessions returns the live sessions.
+func (m *Module) liveSessions() []*sessionUD {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*sessionUD(nil), m.sessions...)
+}

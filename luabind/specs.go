@@ -1,0 +1,210 @@
+package luabind
+
+// The option specs: one table per function, driving validation, help()
+// and completion. Names follow the CimCmdlets parameters in snake_case.
+
+var (
+	optSession = Opt{Name: "cim_session", Type: TSessions, Module: true,
+		Doc: "session, or list of sessions to run on in parallel (results carry PSComputerName; second result lists per-host errors)"}
+	optComputer = Opt{Name: "computer_name", Type: TStringList, Module: true,
+		Doc: "host name or list of host names (a temporary session each)"}
+	optThrottle = Opt{Name: "throttle_limit", Type: TInteger, Module: true,
+		Doc: "how many sessions run at once (default 32)"}
+	optNamespace = Opt{Name: "namespace", Type: TString, Doc: "CIM namespace (default root/cimv2)"}
+	optTimeout   = Opt{Name: "operation_timeout_sec", Type: TNumber, Doc: "operation timeout in seconds"}
+	optResURI    = Opt{Name: "resource_uri", Type: TString, Doc: "WS-Man resource URI instead of the class's"}
+	optInput     = Opt{Name: "input_object", Type: TInstance, Doc: "instance identified by its keys"}
+	optDialect   = Opt{Name: "query_dialect", Type: TString, Doc: "query language (default WQL)"}
+	optProperty  = Opt{Name: "property", Type: TStringList, Doc: "properties to return"}
+	optKeyOnly   = Opt{Name: "key_only", Type: TBool, Doc: "return key properties only"}
+	optShallow   = Opt{Name: "shallow", Type: TBool, Doc: "exclude instances of subclasses"}
+	optFilter    = Opt{Name: "filter", Type: TString, Doc: "WQL condition (the WHERE clause)"}
+	optBatch     = Opt{Name: "batch_size", Type: TInteger, Doc: "instances fetched per round trip"}
+)
+
+func withModule(opts ...Opt) []Opt {
+	return append([]Opt{optSession, optComputer, optThrottle}, opts...)
+}
+
+// Specs lists every function of the module, in help order.
+var Specs = []*FuncSpec{
+	{Name: "new_session", Cmdlet: "New-CimSession", Doc: "create a session (opens nothing until used); no computer_name: the local machine",
+		Usage: "cim.new_session{computer_name=, credential=, ...}  cim.new_session()",
+		Options: []Opt{
+			{Name: "computer_name", Type: TStringList, Doc: "remote host (a list makes one session each)"},
+			{Name: "credential", Type: TCredential, Doc: "user and password (cim.credential)"},
+			{Name: "authentication", Type: TString, Doc: "default, negotiate, ntlm, kerberos, basic or certificate"},
+			{Name: "port", Type: TInteger, Doc: "TCP port (5985, or 5986 with use_ssl)"},
+			{Name: "session_option", Type: TSessionOption, Doc: "options from cim.new_session_option"},
+			optTimeout,
+			{Name: "name", Type: TString, Doc: "session name (default CimSession<id>)"},
+			{Name: "skip_test_connection", Type: TBool, Doc: "accepted for compatibility: sessions never connect on creation"},
+		}},
+	{Name: "new_session_option", Cmdlet: "New-CimSessionOption", Doc: "options for new_session (transport, TLS, envelope size, culture)",
+		Usage: "cim.new_session_option{use_ssl=true, ...}",
+		Options: []Opt{
+			{Name: "protocol", Type: TString, Doc: "wsman (dcom is not supported)"},
+			{Name: "use_ssl", Type: TBool, Doc: "HTTPS (port 5986)"},
+			{Name: "skip_ca_check", Type: TBool, Doc: "do not verify the server certificate's issuer"},
+			{Name: "skip_cn_check", Type: TBool, Doc: "do not verify the server certificate's name"},
+			{Name: "ca_file", Type: TString, Doc: "PEM file of trusted CA certificates"},
+			{Name: "certificate_file", Type: TString, Doc: "client certificate (PEM) for certificate authentication"},
+			{Name: "key_file", Type: TString, Doc: "client certificate key (PEM)"},
+			{Name: "spn", Type: TString, Doc: "Kerberos service principal name"},
+			{Name: "no_encryption", Type: TBool, Doc: "no message encryption over HTTP"},
+			{Name: "max_envelope_size_kb", Type: TInteger, Doc: "largest envelope in KB (default 500)"},
+			{Name: "culture", Type: TString, Doc: "data locale (e.g. en-US)"},
+			{Name: "ui_culture", Type: TString, Doc: "message locale"},
+			{Name: "http_prefix", Type: TString, Doc: "URL path (default /wsman)"},
+			{Name: "encode_port_in_spn", Type: TBool, Doc: "put the port in the Kerberos SPN"},
+			{Name: "resource_uri_form", Type: TString, Doc: "dmtf (default) or wmi resource URIs"},
+		}},
+	{Name: "credential", Cmdlet: "Get-Credential", Doc: "a user and password; prompts without echo when no password is given",
+		Usage: "cim.credential(user [, password])"},
+	{Name: "get_session", Cmdlet: "Get-CimSession", Doc: "list the live sessions, optionally filtered",
+		Usage: "cim.get_session{id=, name=, computer_name=, instance_id=}",
+		Options: []Opt{
+			{Name: "id", Type: TInteger, Doc: "session id"},
+			{Name: "name", Type: TString, Doc: "session name"},
+			{Name: "computer_name", Type: TString, Doc: "host name"},
+			{Name: "instance_id", Type: TString, Doc: "session instance id (UUID)"},
+		}},
+	{Name: "remove_session", Cmdlet: "Remove-CimSession", Doc: "close sessions (releases their enumerations and connections)",
+		Usage: "cim.remove_session(s)  cim.remove_session{cim_session=, id=, name=, computer_name=}",
+		Options: []Opt{
+			{Name: "cim_session", Type: TSessions, Doc: "session or list of sessions"},
+			{Name: "id", Type: TInteger, Doc: "session id"},
+			{Name: "name", Type: TString, Doc: "session name"},
+			{Name: "computer_name", Type: TString, Doc: "host name"},
+		}},
+	{Name: "get_instance", Cmdlet: "Get-CimInstance", Method: true, Doc: "instances of a class, the results of a query, or one instance by key",
+		Usage: "s:get_instance{class_name=, filter=, ...}  s:get_instance(\"Win32_Service\")",
+		Options: withModule(
+			Opt{Name: "class_name", Type: TString, Doc: "class to enumerate"},
+			optNamespace, optFilter,
+			Opt{Name: "query", Type: TString, Doc: "a whole query (WQL)"},
+			optDialect, optProperty, optKeyOnly, optShallow, optInput, optResURI, optTimeout,
+		)},
+	{Name: "query", Cmdlet: "Get-CimInstance -Query", Method: true, Doc: "run a WQL query and return the instances",
+		Usage: "s:query(\"SELECT * FROM Win32_Service WHERE State='Running'\" [, opts])",
+		Options: withModule(optNamespace, optDialect, optTimeout)},
+	{Name: "instances", Cmdlet: "Get-CimInstance (streaming)", Method: true, Doc: "iterate a class or query, pulling batches on demand",
+		Usage: "for inst in s:instances(\"Win32_Process\" [, opts]) do ... end",
+		Options: []Opt{
+			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the session (one)"},
+			{Name: "computer_name", Type: TString, Module: true, Doc: "host name (a temporary session)"},
+			optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
+		}},
+	{Name: "each_instance", Cmdlet: "Get-CimInstance (streaming)", Method: true, Doc: "call fn for each instance; stops and releases when fn returns false",
+		Usage: "s:each_instance(\"Win32_Process\", function(p) ... end [, opts])",
+		Options: []Opt{
+			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the session (one)"},
+			{Name: "computer_name", Type: TString, Module: true, Doc: "host name (a temporary session)"},
+			optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
+		}},
+	{Name: "invoke_method", Cmdlet: "Invoke-CimMethod", Method: true, Doc: "call a static or instance method; returns the out parameters and ReturnValue",
+		Usage: "s:invoke_method{class_name= or input_object=, method_name=, arguments={...}}",
+		Options: withModule(
+			Opt{Name: "class_name", Type: TString, Doc: "class of a static method"},
+			optInput,
+			Opt{Name: "method_name", Type: TString, Doc: "method to call"},
+			Opt{Name: "arguments", Type: TTable, Doc: "in parameters by name"},
+			optNamespace, optResURI, optTimeout,
+		)},
+	{Name: "get_class", Cmdlet: "Get-CimClass", Method: true, Doc: "a class schema, or the classes matching a wildcard",
+		Usage: "s:get_class{class_name=\"Win32_Service\"}  s:get_class(\"Win32_*\")",
+		Options: withModule(
+			Opt{Name: "class_name", Type: TString, Doc: "class name (wildcards * and ? list classes)"},
+			optNamespace,
+			Opt{Name: "method_name", Type: TString, Doc: "only classes with this method (wildcards)"},
+			Opt{Name: "property_name", Type: TString, Doc: "only classes with this property (wildcards)"},
+			optTimeout,
+		)},
+	{Name: "new_instance", Cmdlet: "New-CimInstance", Method: true, Doc: "build an instance (client_only) or create one on the server",
+		Usage: "cim.new_instance{class_name=, key={...}, client_only=true}  s:new_instance{class_name=, property={...}}",
+		Options: withModule(
+			Opt{Name: "class_name", Type: TString, Doc: "class of the new instance"},
+			Opt{Name: "property", Type: TTable, Doc: "property values by name"},
+			Opt{Name: "key", Type: TStringList, Doc: "names of the key properties"},
+			optNamespace,
+			Opt{Name: "client_only", Type: TBool, Doc: "build it locally without a server"},
+			optResURI, optTimeout,
+		)},
+	{Name: "set_instance", Cmdlet: "Set-CimInstance", Method: true, Doc: "write changed properties back to the server",
+		Usage: "s:set_instance{input_object=inst, property={...}}",
+		Options: withModule(optInput,
+			Opt{Name: "property", Type: TTable, Doc: "property values to set"},
+			optNamespace, optTimeout)},
+	{Name: "remove_instance", Cmdlet: "Remove-CimInstance", Method: true, Doc: "delete an instance on the server",
+		Usage: "s:remove_instance(inst)  cim.remove_instance{input_object=, cim_session=}",
+		Options: withModule(optInput, optNamespace, optTimeout)},
+	{Name: "get_associated_instance", Cmdlet: "Get-CimAssociatedInstance", Method: true, Doc: "instances associated with an instance",
+		Usage: "s:get_associated_instance{input_object=, association=, result_class_name=}",
+		Options: withModule(optInput,
+			Opt{Name: "association", Type: TString, Doc: "association class"},
+			Opt{Name: "result_class_name", Type: TString, Doc: "class of the instances returned"},
+			Opt{Name: "role", Type: TString, Doc: "role of input_object in the association"},
+			Opt{Name: "result_role", Type: TString, Doc: "role of the returned instances"},
+			optKeyOnly, optNamespace, optTimeout)},
+	{Name: "test_wsman", Cmdlet: "Test-WSMan", Doc: "identify the server (ProductVendor, ProductVersion, ProtocolVersion); s:test() on a session",
+		Usage: "cim.test_wsman{computer_name=}  s:test()",
+		Options: withModule()},
+	{Name: "format_table", Cmdlet: "Format-Table", Doc: "a list of instances (or tables) as a text table",
+		Usage: "cim.format_table(list [, {\"Name\", \"State\"}])"},
+	{Name: "format_list", Cmdlet: "Format-List", Doc: "an instance (or a list) as name : value lines",
+		Usage: "cim.format_list(x [, props])"},
+	{Name: "to_json", Cmdlet: "ConvertTo-Json", Doc: "JSON text of a value (64-bit integers exact)",
+		Usage: "cim.to_json(x [, {compress=true}])",
+		Options: []Opt{{Name: "compress", Type: TBool, Doc: "one line, no indentation"}}},
+	{Name: "to_csv", Cmdlet: "ConvertTo-Csv", Doc: "CSV text of a list of instances (or tables)",
+		Usage: "cim.to_csv(list [, props])"},
+	{Name: "export_csv", Cmdlet: "Export-Csv", Doc: "write CSV to a file atomically (temporary file, then rename)",
+		Usage: "cim.export_csv(list, path [, props])"},
+	{Name: "uint64", Doc: "an exact unsigned 64-bit integer from a string or number",
+		Usage: "cim.uint64(\"18446744073709551615\")"},
+	{Name: "int64", Doc: "an exact signed 64-bit integer from a string or number",
+		Usage: "cim.int64(\"-9223372036854775808\")"},
+	{Name: "tonumber", Doc: "a boxed integer (or anything tonumber takes) as a Lua number, lossy beyond 2^53",
+		Usage: "cim.tonumber(x)"},
+	{Name: "datetime", Doc: "a datetime or interval from ISO 8601 or DMTF text",
+		Usage: "cim.datetime(\"2024-01-02T03:04:05Z\")  cim.datetime(\"P1DT2H\")"},
+}
+
+// SessionMethods lists the session methods with a line each (help, completion).
+var SessionMethods = map[string]string{
+	"get_instance":            "instances of a class, a query's results, or one by key",
+	"query":                   "run a WQL query",
+	"instances":               "iterate a class or query (for inst in s:instances(...))",
+	"each_instance":           "call fn for each instance until it returns false",
+	"invoke_method":           "call a method",
+	"get_class":               "a class schema",
+	"new_instance":            "create an instance on the server",
+	"set_instance":            "write an instance back",
+	"remove_instance":         "delete an instance",
+	"get_associated_instance": "associated instances",
+	"test":                    "identify the server (Test-WSMan)",
+	"close":                   "close the session, releasing its enumerations",
+}
+
+// SessionFields lists the session's read-only fields.
+var SessionFields = []string{"id", "name", "instance_id", "computer_name", "protocol", "port", "authentication", "connected"}
+
+// InstanceMethods lists the instance methods.
+var InstanceMethods = map[string]string{
+	"properties": "iterate name, value in order: for k, v in inst:properties() do",
+	"invoke":     "call a method of the instance: inst:invoke(\"StopService\" [, args])",
+	"refresh":    "fetch the instance again from its session",
+	"keys":       "the key property names",
+	"names":      "the property names in order",
+	"get_class":  "the class schema from the instance's session",
+}
+
+// specByName finds a function's spec.
+func specByName(name string) *FuncSpec {
+	for _, s := range Specs {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}

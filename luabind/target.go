@@ -1,0 +1,175 @@
+package luabind
+
+import (
+	"context"
+
+	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/model"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// target is where an operation runs: one session, or several in
+// parallel (fan-out) when the caller gave a list.
+type target struct {
+	sessions []*sessionUD
+	fanout   bool
+	temp     bool // sessions made for computer_name=, closed afterwards
+	throttle int
+}
+
+// resolveTarget picks the sessions for an operation: the method's self,
+// cim_session=, computer_name= (temporary sessions), or the local
+// machine.
+func (m *Module) resolveTarget(a *args, self *sessionUD) *target {
+	if self != nil {
+		return &target{sessions: []*sessionUD{self}}
+	}
+	t := &target{throttle: a.integer("throttle_limit")}
+	if a.has("throttle_limit") && t.throttle <= 0 {
+		a.raise("throttle_limit must be positive")
+	}
+	switch {
+	case a.has("cim_session") && a.has("computer_name"):
+		a.raise("give cim_session or computer_name, not both")
+	case a.has("cim_session"):
+		t.sessions, t.fanout = a.sessions("cim_session")
+	case a.has("computer_name"):
+		_, t.fanout = a.vals["computer_name"].(*lua.LTable)
+		t.temp = true
+		for _, h := range a.strings("computer_name") {
+			s, err := m.newSession(cim.Config{ComputerName: h})
+			if err != nil {
+				t.closeTemp()
+				a.raise("%v", err)
+			}
+			t.sessions = append(t.sessions, s)
+		}
+	default:
+		s, err := m.localSession()
+		if err != nil {
+			a.raise("%v", err)
+		}
+		t.sessions = []*sessionUD{s}
+	}
+	for _, s := range t.sessions {
+		if s.s == nil {
+			a.raise("cim_session holds something that is not a session")
+		}
+	}
+	return t
+}
+
+func (t *target) closeTemp() {
+	if !t.temp {
+		return
+	}
+	for _, s := range t.sessions {
+		s.close()
+	}
+}
+
+// opResult is what an operation returns for one session.
+type opResult struct {
+	items  []any // *model.Instance or *model.Class
+	single bool  // one value rather than a list
+	none   bool  // nothing but success (remove_instance)
+}
+
+type opFunc func(ctx context.Context, s *cim.Session) (opResult, error)
+
+// run runs op on the target. One session: the result, or nil, err.
+// A list of sessions: the combined results (instances stamped with
+// PSComputerName) and the list of per-host errors.
+func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
+	defer t.closeTemp()
+	ctx := m.ctx()
+	if !t.fanout {
+		s := t.sessions[0]
+		r, err := op(ctx, s.s)
+		if err != nil {
+			m.pushFail(err)
+			return 2
+		}
+		L.Push(m.resultLua(r, s))
+		return 1
+	}
+	var uniq []*cim.Session
+	byS := map[*cim.Session]*sessionUD{}
+	for _, s := range t.sessions {
+		if _, dup := byS[s.s]; !dup {
+			byS[s.s] = s
+			uniq = append(uniq, s.s)
+		}
+	}
+	results := make([]opResult, len(uniq))
+	index := make(map[*cim.Session]int, len(uniq))
+	for i, s := range uniq {
+		index[s] = i
+	}
+	errs := cim.Each(ctx, uniq, t.throttle, func(ctx context.Context, s *cim.Session) error {
+		r, err := op(ctx, s)
+		results[index[s]] = r
+		return err
+	})
+	list, errList := L.NewTable(), L.NewTable()
+	for i, s := range uniq {
+		if err := errs[i]; err != nil {
+			f, ok := asFault(err)
+			if !ok {
+				L.RaiseError("%v", err)
+			}
+			if f.ComputerName == "" {
+				f.ComputerName = hostOf(s)
+			}
+			errList.Append(m.newError(f))
+			continue
+		}
+		r := results[i]
+		if r.none {
+			continue
+		}
+		for _, it := range r.items {
+			if inst, ok := it.(*model.Instance); ok && inst.ComputerName == "" {
+				inst.ComputerName = hostOf(s)
+			}
+			list.Append(m.itemLua(it, byS[s]))
+		}
+	}
+	L.Push(list)
+	L.Push(errList)
+	return 2
+}
+
+func hostOf(s *cim.Session) string {
+	if s.IsLocal() {
+		return "localhost"
+	}
+	return s.ComputerName()
+}
+
+func (m *Module) itemLua(it any, s *sessionUD) lua.LValue {
+	switch x := it.(type) {
+	case *model.Instance:
+		return m.newInstance(x, s)
+	case *model.Class:
+		return m.newClass(x)
+	}
+	return lua.LNil
+}
+
+func (m *Module) resultLua(r opResult, s *sessionUD) lua.LValue {
+	switch {
+	case r.none:
+		return lua.LTrue
+	case r.single:
+		if len(r.items) == 0 {
+			return lua.LNil
+		}
+		return m.itemLua(r.items[0], s)
+	}
+	t := m.L.CreateTable(len(r.items), 0)
+	for _, it := range r.items {
+		t.Append(m.itemLua(it, s))
+	}
+	return t
+}
