@@ -189,7 +189,10 @@ func (m *Module) members(chain string, colon bool) []string {
 		case *errorUD:
 			return ErrorFields
 		case *datetimeUD:
-			return DatetimeFields
+			if colon {
+				return DatetimeMethods
+			}
+			return append(append([]string(nil), DatetimeFields...), DatetimeMethods...)
 		case *referenceUD:
 			if colon {
 				return []string{"get"}

@@ -44,6 +44,37 @@ func (m *Module) datetimeMethods() map[string]lua.LGFunction {
 		}
 		return a, b
 	}
+	self := func(L *lua.LState, name string) model.Datetime {
+		d := toDatetime(L.Get(1))
+		if d == nil {
+			L.RaiseError("dt:%s: call it with a colon (dt:%s())", name, name)
+		}
+		return d.d
+	}
+	methods := map[string]*lua.LFunction{
+		// unix returns a timestamp as seconds since 1970 (UTC).
+		"unix": m.L.NewFunction(func(L *lua.LState) int {
+			d := self(L, "unix")
+			if d.Kind == model.Interval {
+				L.Push(lua.LNumber(d.Duration.Seconds()))
+			} else {
+				L.Push(lua.LNumber(float64(d.Time.UnixNano()) / 1e9))
+			}
+			return 1
+		}),
+		// seconds returns an interval's length in seconds.
+		"seconds": m.L.NewFunction(func(L *lua.LState) int {
+			d := self(L, "seconds")
+			if d.Kind == model.Interval {
+				L.Push(lua.LNumber(d.Duration.Seconds()))
+			} else {
+				L.Push(lua.LNumber(float64(d.Time.UnixNano()) / 1e9))
+			}
+			return 1
+		}),
+		"dmtf": m.L.NewFunction(func(L *lua.LState) int { L.Push(lua.LString(self(L, "dmtf").DMTF())); return 1 }),
+		"iso":  m.L.NewFunction(func(L *lua.LState) int { L.Push(lua.LString(self(L, "iso").String())); return 1 }),
+	}
 	return map[string]lua.LGFunction{
 		"__tostring": func(L *lua.LState) int {
 			L.Push(lua.LString(toDatetime(L.Get(1)).d.String()))
@@ -100,7 +131,12 @@ func (m *Module) datetimeMethods() map[string]lua.LGFunction {
 		"__index": func(L *lua.LState) int {
 			d := toDatetime(L.Get(1)).d
 			t := d.Time
-			switch L.CheckString(2) {
+			key := L.CheckString(2)
+			if f, ok := methods[key]; ok {
+				L.Push(f)
+				return 1
+			}
+			switch key {
 			case "kind":
 				L.Push(lua.LString(map[model.DatetimeKind]string{model.Timestamp: "timestamp", model.Interval: "interval", model.DateOnly: "date", model.TimeOnly: "time"}[d.Kind]))
 			case "year":
@@ -115,18 +151,6 @@ func (m *Module) datetimeMethods() map[string]lua.LGFunction {
 				L.Push(lua.LNumber(t.Minute()))
 			case "second":
 				L.Push(lua.LNumber(t.Second()))
-			case "unix":
-				L.Push(lua.LNumber(float64(t.UnixNano()) / 1e9))
-			case "seconds":
-				if d.Kind == model.Interval {
-					L.Push(lua.LNumber(d.Duration.Seconds()))
-				} else {
-					L.Push(lua.LNil)
-				}
-			case "dmtf":
-				L.Push(lua.LString(d.DMTF()))
-			case "iso":
-				L.Push(lua.LString(d.String()))
 			default:
 				L.Push(lua.LNil)
 			}
@@ -136,7 +160,10 @@ func (m *Module) datetimeMethods() map[string]lua.LGFunction {
 }
 
 // DatetimeFields lists the datetime fields (completion, help).
-var DatetimeFields = []string{"kind", "year", "month", "day", "hour", "minute", "second", "unix", "seconds", "dmtf", "iso"}
+var DatetimeFields = []string{"kind", "year", "month", "day", "hour", "minute", "second"}
+
+// DatetimeMethods lists the datetime methods.
+var DatetimeMethods = []string{"unix", "seconds", "dmtf", "iso"}
 
 // luaDatetime is cim.datetime(text).
 func (m *Module) luaDatetime(L *lua.LState) int {

@@ -311,9 +311,9 @@ func formatList(L *lua.LState, rows []row, given []string, st Style) string {
 		}
 		for _, c := range cols {
 			text, _ := r.cell(L, c)
-			b.WriteString(st.header(c + strings.Repeat(" ", w-width(c))))
-			b.WriteString(" : ")
-			b.WriteString(strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", w+3)))
+			l := st.header(c+strings.Repeat(" ", w-width(c))) + " : " +
+				strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", w+3))
+			b.WriteString(strings.TrimRight(l, " "))
 			b.WriteByte('\n')
 		}
 	}

@@ -30,7 +30,6 @@ func (w *jsonWriter) nl() {
 	w.b.WriteString(strings.Repeat(w.indent, w.depth))
 }
 
-
 func (w *jsonWriter) jstr(s string) {
 	var b strings.Builder
 	b.WriteByte('"')

@@ -37,10 +37,12 @@ type Module struct {
 	secrets  []string     // passwords of every credential made
 	local    *sessionUD   // the default session for module functions
 
-	iters    []*iterator // iterators opened during the current chunk
-	funcs    map[*lua.LFunction]*FuncSpec
-	cancel   context.CancelFunc
-	inChunk  bool
+	iters   []*iterator // iterators opened during the current chunk
+	funcs   map[*lua.LFunction]*FuncSpec
+	cancel  context.CancelFunc
+	inChunk bool
+	// interrupted is set by Interrupt until the next chunk begins.
+	interrupted bool
 }
 
 // New opens the module on L: the global `cim`, package.loaded.cim, and
@@ -68,6 +70,7 @@ func (m *Module) BeginChunk(ctx context.Context) context.CancelFunc {
 	m.mu.Lock()
 	m.cancel = cancel
 	m.inChunk = true
+	m.interrupted = false
 	m.mu.Unlock()
 	m.L.SetContext(cctx)
 	return cancel
@@ -93,9 +96,18 @@ func (m *Module) EndChunk() {
 func (m *Module) Interrupt() {
 	m.mu.Lock()
 	if m.cancel != nil {
+		m.interrupted = true
 		m.cancel()
 	}
 	m.mu.Unlock()
+}
+
+// Interrupted reports whether Interrupt cancelled the current (or last)
+// chunk.
+func (m *Module) Interrupted() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.interrupted
 }
 
 // CloseAll closes every session the module made (releasing their open

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -100,12 +99,14 @@ func getOwner(ctx context.Context, target, in *model.Instance) (*model.Instance,
 
 // createProcess is the static Win32_Process.Create: it starts
 // CommandLine detached from cimsh (in its own session, standard streams
-// on the null device) in CurrentDirectory, and returns its ProcessId.
-// The command line is run by the system shell with exec, so quoting works
-// as in a terminal and the pid is the program's own. ReturnValue is 9
-// when the program or the directory does not exist and 21 when no
-// command line is given. ProcessStartupInformation is accepted and
-// ignored: its fields are Windows window and priority settings.
+// on the null device) in CurrentDirectory, and returns its ProcessId once
+// the program runs. A plain command line is split into words as a shell
+// would and run directly; one that needs a shell (pipes, variables,
+// globs) is run by the system shell with exec, so the pid is still the
+// program's. ReturnValue is 9 when the program or the directory does not
+// exist and 21 when no command line is given. ProcessStartupInformation
+// is accepted and ignored: its fields are Windows window and priority
+// settings.
 func createProcess(ctx context.Context, target, in *model.Instance) (*model.Instance, error) {
 	var cmdline, dir string
 	if v, ok := in.Get("CommandLine"); ok {
@@ -123,14 +124,17 @@ func createProcess(ctx context.Context, target, in *model.Instance) (*model.Inst
 			return returnValue(rvPathNotFound), nil
 		}
 	}
-	if !programExists(cmdline) {
-		return returnValue(rvPathNotFound), nil
+	cmd, ok := directCommand(cmdline)
+	if !ok {
+		cmd = shellCommand(cmdline)
 	}
-	cmd := shellCommand(cmdline)
 	cmd.Dir = dir
 	detach(cmd)
 	if err := cmd.Start(); err != nil {
-		if errors.Is(err, os.ErrPermission) {
+		switch {
+		case errors.Is(err, exec.ErrNotFound), errors.Is(err, os.ErrNotExist):
+			return returnValue(rvPathNotFound), nil
+		case errors.Is(err, os.ErrPermission):
 			return returnValue(rvAccessDenied), nil
 		}
 		return returnValue(rvUnknownFailure), nil
@@ -144,25 +148,15 @@ func createProcess(ctx context.Context, target, in *model.Instance) (*model.Inst
 	return out, nil
 }
 
-// programExists checks the first word of a command line, when it is a
-// plain word, so a missing program gives Windows' "path not found"
-// rather than a shell that exits at once. A first word with shell syntax
-// is left to the shell.
-func programExists(cmdline string) bool {
-	word := strings.Fields(cmdline)[0]
-	word = strings.Trim(word, `"'`)
-	if strings.ContainsAny(word, "$`\\;|&<>(){}*?[]=~") {
-		return true
+// directCommand builds the command for a plain command line, ok false
+// when it needs a shell.
+func directCommand(cmdline string) (*exec.Cmd, bool) {
+	words, ok := splitCommandLine(cmdline)
+	if !ok || isShellBuiltin(words[0]) {
+		return nil, false
 	}
-	if strings.ContainsRune(word, filepath.Separator) || strings.ContainsRune(word, '/') {
-		_, err := os.Stat(word)
-		return err == nil
-	}
-	if isShellBuiltin(word) {
-		return true
-	}
-	_, err := exec.LookPath(word)
-	return err == nil
+	// A program that is not found makes Start fail with exec.ErrNotFound.
+	return exec.Command(words[0], words[1:]...), true
 }
 
 func isShellBuiltin(w string) bool {

@@ -41,8 +41,11 @@ func (p *Provider) associated(ctx context.Context, n *namespace, f *model.Associ
 
 	var out []*model.Instance
 	seen := map[string]bool{}
+	// Listings made while resolving references, so that n links to
+	// instances of one class list it once, not n times.
+	lists := map[*entry][]*model.Instance{}
 	for _, ae := range order {
-		if !p.schema(n, ae).IsAssociation() {
+		if !p.isAssociation(n, ae) {
 			continue
 		}
 		if f.AssociationClass != "" && !isA(ae.class.Name, f.AssociationClass) {
@@ -72,7 +75,7 @@ func (p *Provider) associated(ctx context.Context, n *namespace, f *model.Associ
 				if f.ResultRole != "" && !strings.EqualFold(pr.Name, f.ResultRole) {
 					continue
 				}
-				other, err := p.resolve(ctx, n, r)
+				other, err := p.resolve(ctx, n, r, lists)
 				if err != nil {
 					if errors.Is(err, model.ErrNotFound) {
 						continue // a dangling reference, skipped as WMI does
@@ -112,8 +115,9 @@ func sourceRole(link *model.Instance, src *model.Reference, role string, isA fun
 	return ""
 }
 
-// resolve returns the instance a reference names.
-func (p *Provider) resolve(ctx context.Context, n *namespace, r *model.Reference) (*model.Instance, error) {
+// resolve returns the instance a reference names, using and filling
+// lists (listings by class) when the class has no Get function.
+func (p *Provider) resolve(ctx context.Context, n *namespace, r *model.Reference, lists map[*entry][]*model.Instance) (*model.Instance, error) {
 	rn := n
 	if r.Namespace != "" {
 		var err error
@@ -125,5 +129,33 @@ func (p *Provider) resolve(ctx context.Context, n *namespace, r *model.Reference
 	if err != nil {
 		return nil, err
 	}
-	return p.get(ctx, rn, e, r)
+	sels := userSelectors(r)
+	if e.def.Get != nil || len(sels) == 0 {
+		return p.get(ctx, rn, e, r)
+	}
+	insts, ok := lists[e]
+	if !ok {
+		if insts, err = p.listDeep(ctx, rn, e, false); err != nil {
+			return nil, err
+		}
+		lists[e] = insts
+	}
+	for _, inst := range insts {
+		if matchSelectors(inst, sels) {
+			return inst.Clone(), nil
+		}
+	}
+	return nil, notFound(r)
+}
+
+// isAssociation reports whether e or a class it derives from has the
+// Association qualifier (which subclasses inherit).
+func (p *Provider) isAssociation(n *namespace, e *entry) bool {
+	for c, i := e, 0; c != nil && i < 64; c, i = p.parent(n, c), i+1 {
+		if q, ok := c.class.Qualifier("Association"); ok {
+			b, isBool := q.Value.AsBool()
+			return !isBool || b
+		}
+	}
+	return false
 }

@@ -20,6 +20,7 @@ type world struct {
 	services  map[string]*model.Instance
 	nextPID   uint32
 	terminate []string // "pid:reason" of each Terminate call
+	procLists int      // calls of the Win32_Process List function
 }
 
 var boot = time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)
@@ -62,6 +63,7 @@ func (w *world) addService(name, state, mode string, pid uint32) {
 func (w *world) listProcs(context.Context) ([]*model.Instance, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.procLists++
 	pids := make([]int, 0, len(w.procs))
 	for pid := range w.procs {
 		pids = append(pids, int(pid))
@@ -248,9 +250,19 @@ func (w *world) provider() *Provider {
 		},
 		List: w.serviceProcessLinks,
 	})
+	// An abstract association base; its subclass inherits the qualifier.
 	p.Register("root/cimv2", ClassDef{
 		Class: &model.Class{
-			Name: "Test_DependentService", Qualifiers: assocQualifier,
+			Name: "CIM_Dependency", Qualifiers: assocQualifier,
+			Properties: []model.PropertyDecl{
+				{Name: "Antecedent", Type: model.TypeReference, RefClass: "CIM_ManagedElement", Key: true},
+				{Name: "Dependent", Type: model.TypeReference, RefClass: "CIM_ManagedElement", Key: true},
+			},
+		},
+	})
+	p.Register("root/cimv2", ClassDef{
+		Class: &model.Class{
+			Name: "Test_DependentService", SuperClass: "CIM_Dependency",
 			Properties: []model.PropertyDecl{
 				{Name: "Antecedent", Type: model.TypeReference, RefClass: "Win32_Service", Key: true},
 				{Name: "Dependent", Type: model.TypeReference, RefClass: "Win32_Service", Key: true},

@@ -52,7 +52,8 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 	decl := schema.Method(req.Method)
 	if def == nil {
 		if decl != nil {
-			return nil, model.NewFault(model.CIMNotSupported, "memprov: method %s of %s is not implemented", decl.Name, schema.Name)
+			// Declared but not implemented: WMI's WBEM_E_METHOD_NOT_IMPLEMENTED.
+			return nil, model.NewFault(model.CIMMethodNotAvailable, "memprov: method %s of %s is not implemented", decl.Name, schema.Name)
 		}
 		return nil, model.NewFault(model.CIMMethodNotFound, "memprov: class %s has no method %q", schema.Name, req.Method)
 	}

@@ -227,6 +227,7 @@ func TestAssociated(t *testing.T) {
 	}{
 		{"all", model.AssociationFilter{Source: winrm}, "Win32_Process:700 Win32_Service:HTTP"},
 		{"association class", model.AssociationFilter{Source: winrm, AssociationClass: "Test_ServiceProcess"}, "Win32_Process:700"},
+		{"association base class", model.AssociationFilter{Source: winrm, AssociationClass: "CIM_Dependency"}, "Win32_Service:HTTP"},
 		{"result class base", model.AssociationFilter{Source: winrm, ResultClass: "CIM_Process"}, "Win32_Process:700"},
 		{"role", model.AssociationFilter{Source: winrm, Role: "Antecedent"}, ""},
 		{"result role", model.AssociationFilter{Source: winrm, ResultRole: "Antecedent"}, "Win32_Service:HTTP"},
@@ -250,6 +251,23 @@ func TestAssociated(t *testing.T) {
 	wantFault(t, err, model.CIMInvalidClass, "Bogus_Assoc")
 	_, err = collect(t, p, &model.EnumerateRequest{Associated: &model.AssociationFilter{}})
 	wantFault(t, err, model.CIMInvalidParameter, "source")
+}
+
+func TestAssociatedListsOnce(t *testing.T) {
+	w := newWorld()
+	p := w.provider()
+	// Every service runs in some process: three links to Win32_Process.
+	w.addService("Extra1", "Running", "Auto", 800)
+	w.addService("Extra2", "Running", "Auto", 800)
+	before := w.procLists
+	insts := mustCollect(t, p, &model.EnumerateRequest{Query: "ASSOCIATORS OF {Win32_Process.Handle=800}"})
+	if got := summary(insts); got != "Win32_Service:Extra1 Win32_Service:Extra2" {
+		t.Fatalf("got %s", got)
+	}
+	// One listing finds the source, one resolves the far ends (services).
+	if n := w.procLists - before; n != 1 {
+		t.Fatalf("Win32_Process listed %d times for one association query", n)
+	}
 }
 
 func TestGet(t *testing.T) {
@@ -388,7 +406,7 @@ func TestInvoke(t *testing.T) {
 		contains string
 	}{
 		{"unknown method", model.InvokeRequest{ClassName: "Win32_Process", Method: "Explode"}, model.CIMMethodNotFound, "Explode"},
-		{"declared but not implemented", model.InvokeRequest{Target: procRef(4), Method: "GetOwner"}, model.CIMNotSupported, "GetOwner"},
+		{"declared but not implemented", model.InvokeRequest{Target: procRef(4), Method: "GetOwner"}, model.CIMMethodNotAvailable, "not implemented"},
 		{"unknown parameter", model.InvokeRequest{ClassName: "Win32_Process", Method: "Create", In: []model.Property{{Name: "CmdLine", Value: model.String("x")}}}, model.CIMInvalidParameter, "CmdLine"},
 		{"out parameter given as input", model.InvokeRequest{ClassName: "Win32_Process", Method: "Create", In: []model.Property{{Name: "ProcessId", Value: model.String("1")}}}, model.CIMInvalidParameter, "ProcessId"},
 		{"value out of range", model.InvokeRequest{Target: procRef(4), Method: "Terminate", In: []model.Property{{Name: "Reason", Value: model.Sint(model.TypeSint32, -1)}}}, model.CIMInvalidParameter, "Reason"},
@@ -511,8 +529,8 @@ func TestClasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 5 {
-		t.Fatalf("%d classes in root/cimv2, want 5", len(all))
+	if len(all) != 6 {
+		t.Fatalf("%d classes in root/cimv2, want 6", len(all))
 	}
 	sub, err := p.EnumerateClasses(ctx, &model.EnumerateClassesRequest{ClassName: "cim_process"})
 	if err != nil {

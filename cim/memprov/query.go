@@ -47,15 +47,10 @@ func (p *Provider) query(ctx context.Context, n *namespace, req *model.Enumerate
 	if err != nil {
 		return nil, err
 	}
-	schema := p.schema(n, e)
-	if len(schema.Properties) > 0 {
-		names := append(append([]string(nil), q.Properties...), q.WhereProperties()...)
-		for _, name := range names {
-			head, _, _ := strings.Cut(name, ".")
-			if !strings.HasPrefix(head, "__") && schema.Property(head) == nil {
-				return nil, model.NewFault(model.CIMInvalidQuery, "memprov: class %s has no property %q", schema.Name, head)
-			}
-		}
+	if err := q.Check(p.schema(n, e)); err != nil {
+		f := model.NewFault(model.CIMInvalidQuery, "memprov: %v", err)
+		f.Err = err
+		return nil, f
 	}
 	q.IsA = func(class, base string) bool { return p.isA(n, class, base) }
 	insts, err := p.listDeep(ctx, n, e, req.Shallow)

@@ -1,6 +1,7 @@
 package wql
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -321,4 +322,23 @@ func (q *Query) WhereProperties() []string {
 		out = append(out, name)
 	})
 	return out
+}
+
+// Check reports the first property the query uses (selected or in WHERE)
+// that class does not declare, as WMI rejects such a query as invalid.
+// System properties (__CLASS, ...) are always valid, and a dotted name is
+// checked by its first part. A class without declared properties accepts
+// every name.
+func (q *Query) Check(class *model.Class) error {
+	if class == nil || len(class.Properties) == 0 || q.Associators != nil {
+		return nil
+	}
+	names := append(append([]string(nil), q.Properties...), q.WhereProperties()...)
+	for _, name := range names {
+		head, _, _ := strings.Cut(name, ".")
+		if !strings.HasPrefix(head, "__") && class.Property(head) == nil {
+			return fmt.Errorf("wql: class %s has no property %s", class.Name, head)
+		}
+	}
+	return nil
 }

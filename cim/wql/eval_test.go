@@ -318,3 +318,64 @@ func BenchmarkMatch(b *testing.B) {
 		}
 	}
 }
+
+func TestCheck(t *testing.T) {
+	class := &model.Class{Name: "Win32_Service", Properties: []model.PropertyDecl{
+		{Name: "Name", Type: model.TypeString, Key: true}, {Name: "State", Type: model.TypeString}, {Name: "Owner", Type: model.TypeInstance},
+	}}
+	tests := []struct{ query, bad string }{
+		{"SELECT * FROM Win32_Service", ""},
+		{"SELECT name, STATE FROM Win32_Service WHERE __CLASS = 'x' AND Owner.Anything = 1", ""},
+		{"SELECT Nme FROM Win32_Service", "Nme"},
+		{"SELECT * FROM Win32_Service WHERE State = 'a' OR (NOT Color IS NULL)", "Color"},
+		{"SELECT * FROM Win32_Service WHERE Shade LIKE 'a%'", "Shade"},
+		{"SELECT * FROM Win32_Service WHERE Thing ISA 'X'", "Thing"},
+		{`ASSOCIATORS OF {Win32_Service.Name="x"}`, ""},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = q.Check(class)
+		switch {
+		case tt.bad == "" && err != nil:
+			t.Errorf("%s: %v", tt.query, err)
+		case tt.bad != "" && (err == nil || !strings.Contains(err.Error(), tt.bad) || !strings.HasPrefix(err.Error(), "wql: ")):
+			t.Errorf("%s: error %v, want one naming %s", tt.query, err, tt.bad)
+		}
+	}
+	q, _ := Parse("SELECT Anything FROM X")
+	if q.Check(&model.Class{Name: "X"}) != nil || q.Check(nil) != nil {
+		t.Error("a class without declared properties accepts every name")
+	}
+}
+
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{
+		"Name LIKE '%s[a-z]_%'", "KernelModeTime > -1", "CreationDate < '20250101000000.000000+000'",
+		"Owner.Name = 'x' OR Parent = 'Win32_Process.Handle=1'", "NOT (Description = 'x' AND Letter = 67)",
+		"Uptime > 'PT1H'", "__PATH LIKE '%cimv2%'",
+	} {
+		f.Add(s)
+	}
+	inst := process()
+	f.Fuzz(func(t *testing.T, where string) {
+		q, err := Parse("SELECT * FROM Win32_Process WHERE " + where)
+		if err != nil {
+			return
+		}
+		ok, err := q.Match(inst)
+		if err != nil && ok {
+			t.Fatalf("%q: matched with an error %v", where, err)
+		}
+		// NOT flips a known result and keeps an unknown one unknown, so a
+		// condition and its negation never both match.
+		if ok && err == nil {
+			nq := &Query{ClassName: q.ClassName, Where: &Not{X: q.Where}}
+			if both, _ := nq.Match(inst); both {
+				t.Fatalf("%q and its negation both match", where)
+			}
+		}
+	})
+}

@@ -57,8 +57,25 @@ const maxDepth = 32
 type propAcc struct {
 	name      string
 	decl      *model.PropertyDecl
-	vals      []model.Value
+	first     model.Value   // the first element (most properties have one)
+	more      []model.Value // the elements after the first, for arrays
+	n         int
 	nullArray bool
+}
+
+func (a *propAcc) add(v model.Value) {
+	if a.n == 0 {
+		a.first = v
+	} else {
+		a.more = append(a.more, v)
+	}
+	a.n++
+}
+
+func (a *propAcc) elems() []model.Value {
+	out := make([]model.Value, 0, a.n)
+	out = append(out, a.first)
+	return append(out, a.more...)
 }
 
 func decodeProperties(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int) error {
@@ -71,7 +88,11 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 	if depth > maxDepth {
 		return errTooDeep
 	}
-	var accs []propAcc
+	capHint := 8
+	if schema != nil {
+		capHint = len(schema.Properties)
+	}
+	accs := make([]propAcc, 0, capHint)
 	for {
 		var se xml.StartElement
 		if first != nil {
@@ -124,7 +145,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		if err != nil {
 			return err
 		}
-		a.vals = append(a.vals, v)
+		a.add(v)
 	}
 	inst.Properties = make([]model.Property, len(accs))
 	for i := range accs {
@@ -143,28 +164,29 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 // value builds the property's value from its elements: an array when the
 // schema says so or when the element repeats.
 func (a *propAcc) value() model.Value {
-	isArray := (a.decl != nil && a.decl.Array) || len(a.vals) > 1 || a.nullArray
+	isArray := (a.decl != nil && a.decl.Array) || a.n > 1 || a.nullArray
 	if !isArray {
-		return a.vals[0]
+		return a.first
 	}
 	t := model.TypeUnknown
 	if a.decl != nil {
 		t = a.decl.Type
 	}
-	if a.nullArray || (len(a.vals) == 1 && a.vals[0].IsNull()) {
+	if a.nullArray || (a.n == 1 && a.first.IsNull()) {
 		if t == model.TypeUnknown {
-			t = a.vals[0].Type()
+			t = a.first.Type()
 		}
 		return model.NullArray(t)
 	}
 	// An octet string (base64) decodes to a whole uint8 array.
-	if len(a.vals) == 1 && a.vals[0].IsArray() {
-		return a.vals[0]
+	if a.n == 1 && a.first.IsArray() {
+		return a.first
 	}
+	vals := a.elems()
 	if t == model.TypeUnknown {
-		t = commonType(a.vals)
+		t = commonType(vals)
 	}
-	return model.Array(t, a.vals)
+	return model.Array(t, vals)
 }
 
 func commonType(vals []model.Value) model.Type {

@@ -49,7 +49,10 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 	}
 
 	// Text, or a single wrapper child (cim:Datetime, an EPR, an instance).
-	var text strings.Builder
+	// Most values are one CharData token: no builder for those.
+	var text []byte
+	var first string
+	n := 0
 	for {
 		tok, err := nextToken(d)
 		if err != nil {
@@ -57,11 +60,23 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 		}
 		switch tok := tok.(type) {
 		case xml.CharData:
-			text.Write(tok)
+			switch n {
+			case 0:
+				first = string(tok)
+			case 1:
+				text = append(append(text, first...), tok...)
+			default:
+				text = append(text, tok...)
+			}
+			n++
 		case xml.StartElement:
 			return decodeComplex(d, se, tok, decl, lookup, depth)
 		case xml.EndElement:
-			return typedText(restoreControls(text.String()), t, xsiLocal, hasXSIType), nil
+			s := first
+			if n > 1 {
+				s = string(text)
+			}
+			return typedText(restoreControls(s), t, xsiLocal, hasXSIType), nil
 		}
 	}
 }
@@ -119,15 +134,6 @@ func decodeComplex(d *xml.Decoder, parent, child xml.StartElement, decl *model.P
 		return model.Value{}, err
 	}
 	return model.Embedded(emb), nil
-}
-
-func decodeInstanceDepth(d *xml.Decoder, start xml.StartElement, schema *model.Class, lookup SchemaFunc, depth int) (*model.Instance, error) {
-	inst := &model.Instance{ClassName: start.Name.Local, ResourceURI: start.Name.Space}
-	inst.Namespace, _ = ParseResourceURI(start.Name.Space)
-	if err := decodeProperties(d, inst, schema, lookup, depth); err != nil {
-		return nil, err
-	}
-	return inst, nil
 }
 
 // skipRest consumes the remainder of the current element (ignoring any

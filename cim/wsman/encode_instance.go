@@ -95,7 +95,9 @@ type encoder struct {
 
 func (e *encoder) appendProperties(dst []byte, inst *model.Instance, prefix string, depth int) []byte {
 	for _, p := range inst.Properties {
-		dst = e.appendProperty(dst, prefix, p.Name, p.Value, depth)
+		if validName(p.Name) {
+			dst = e.appendProperty(dst, prefix, p.Name, p.Value, depth)
+		}
 	}
 	return dst
 }
@@ -124,8 +126,13 @@ func (e *encoder) appendScalar(dst []byte, qname string, v model.Value, depth in
 	switch x := v.Interface().(type) {
 	case *model.Instance:
 		p := e.opts.Prefix + strconv.Itoa(depth+1)
+		class := x.ClassName
+		if !validName(class) {
+			// An embedded instance of no (or an unwritable) class.
+			class = "Instance"
+		}
 		dst = appendAttrPair(dst, "xmlns:"+p, instanceURI(x, e.opts.Form))
-		dst = appendAttrPair(dst, "xsi:type", p+":"+x.ClassName+"_Type")
+		dst = appendAttrPair(dst, "xsi:type", p+":"+class+"_Type")
 		dst = append(dst, '>')
 		dst = e.appendProperties(dst, x, p, depth+1)
 	case *model.Reference:

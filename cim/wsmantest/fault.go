@@ -215,7 +215,11 @@ func (s *Server) faultBody(st style, spec FaultSpec, relatesTo string) []byte {
 	spec = spec.filled()
 	action := faultAction(spec.Subcode)
 	if st.dialect == OMI {
+		// OMI says what went wrong in the reason itself.
 		action = actionFaultWSMan
+		if spec.Message != "" {
+			spec.Reason = spec.Message
+		}
 	}
 	r := s.begin(st, action, relatesTo, "s a x e n w p", false)
 	sp := st.soap

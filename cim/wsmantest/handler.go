@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cimsh/cimsh/cim/wsmantest/authserver"
 )
 
 type ctxKey int
@@ -26,6 +28,14 @@ func (s *Server) front(next http.Handler) http.Handler {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "wsmantest: only POST is served", http.StatusMethodNotAllowed)
+			return
+		}
+		if s.opts.Dialect == OMI && s.authOn && r.Header.Get("Authorization") == "" &&
+			!strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/encrypted") {
+			// OMI never answers a request without credentials: it
+			// holds the connection and closes it. (A sealed body
+			// belongs to a connection authenticated already.)
+			s.holdAndDrop(w, r)
 			return
 		}
 		if s.opts.Dialect == Windows && strings.EqualFold(r.Header.Get("WSMANIDENTIFY"), "unauthenticated") {
@@ -48,12 +58,6 @@ func (s *Server) front(next http.Handler) http.Handler {
 func (s *Server) basicAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
-		if !ok && r.Header.Get("Authorization") == "" && s.opts.Dialect == OMI {
-			// OMI never answers a request without credentials: it
-			// holds the connection and closes it.
-			s.holdAndDrop(w, r)
-			return
-		}
 		want, known := s.opts.BasicUsers[user]
 		if !ok || !known || subtle.ConstantTimeCompare([]byte(pass), []byte(want)) != 1 {
 			io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.opts.MaxEnvelopeSize)))
@@ -119,6 +123,9 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, _ := r.Context().Value(ctxUser).(string)
+	if user == "" {
+		user = authserver.UserFromContext(r.Context())
+	}
 	l := LoggedRequest{Time: time.Now(), Operation: "Unknown", UserAgent: r.UserAgent(), User: user,
 		RemoteAddr: r.RemoteAddr, Body: body}
 	req, perr := parseRequest(body)

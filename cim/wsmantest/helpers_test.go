@@ -131,7 +131,9 @@ func envelope(action, resourceURI, selectors, body string, extraHeaders ...strin
 	return []byte(b.String())
 }
 
-func sel(name, value string) string { return `<w:Selector Name="` + name + `">` + value + `</w:Selector>` }
+func sel(name, value string) string {
+	return `<w:Selector Name="` + name + `">` + value + `</w:Selector>`
+}
 
 // items returns the item elements of an EnumerateResponse or PullResponse.
 func items(t testing.TB, resp *node) []*node {

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsmantest/authserver"
+	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/jcmturner/gokrb5/v8/keytab"
 )
 
 // Options configure a Server. The zero value serves the fixture provider
@@ -38,9 +41,21 @@ type Options struct {
 	// refused (HTTP 500, empty body) unless AllowUnencrypted is set.
 	BasicUsers       map[string]string
 	AllowUnencrypted bool
-	// Auth, when set, wraps the WS-Man handler with another
-	// authentication layer (cim/wsmantest/authserver: NTLM with sealing,
-	// Kerberos, certificates); it replaces BasicUsers.
+	// NTLMUsers enables NTLM (inside Negotiate) with HTTP message
+	// sealing, verified by cim/wsmantest/ntlmserver.
+	NTLMUsers []ntlmserver.User
+	// Keytab enables Kerberos (SPNEGO) with the key of SPN (such as
+	// "HTTP/localhost"; empty: the ticket's).
+	Keytab *keytab.Keytab
+	SPN    string
+	// AuthConfig, when set, configures cim/wsmantest/authserver directly
+	// (it overrides BasicUsers, NTLMUsers, Keytab, SPN, ClientCAs and
+	// AllowUnencrypted). With NTLM, Kerberos or client certificates the
+	// server authenticates through authserver; with Basic alone, through
+	// its own Basic check.
+	AuthConfig *authserver.Config
+	// Auth, when set, wraps the WS-Man handler with any other
+	// authentication layer; it replaces all of the above.
 	Auth func(next http.Handler) http.Handler
 	// Handshakes, when set, reports the authentication handshakes the
 	// Auth layer completed; Counters adds it to the TLS handshakes.
@@ -106,6 +121,29 @@ type Server struct {
 	enums   map[string]*enumeration
 	schemas map[string]*model.Class // by lower-case namespace + ":" + class
 	closed  bool
+	authOn  bool
+}
+
+// authConfig returns the authserver configuration the options ask for,
+// or nil when authserver is not needed.
+func (s *Server) authConfig() *authserver.Config {
+	o := s.opts
+	if o.AuthConfig != nil {
+		c := *o.AuthConfig
+		return &c
+	}
+	if len(o.NTLMUsers) == 0 && o.Keytab == nil && o.ClientCAs == nil {
+		return nil
+	}
+	return &authserver.Config{
+		Basic:             o.BasicUsers,
+		NTLM:              o.NTLMUsers,
+		Keytab:            o.Keytab,
+		SPN:               o.SPN,
+		RequireClientCert: o.ClientCAs != nil,
+		ClientCAs:         o.ClientCAs,
+		AllowUnencrypted:  o.AllowUnencrypted,
+	}
 }
 
 // NewServer starts a server on 127.0.0.1 and stops it when the test ends.
@@ -156,11 +194,21 @@ func StartAt(addr string, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("wsmantest: listen: %w", err)
 	}
 	var handler http.Handler = http.HandlerFunc(s.serveWSMan)
-	switch {
+	var auth *authserver.Handler
+	switch cfg := s.authConfig(); {
 	case opts.Auth != nil:
 		handler = opts.Auth(handler)
+		s.authOn = true
+	case cfg != nil:
+		auth = authserver.New(*cfg, handler)
+		handler = auth
+		s.authOn = true
+		if opts.Handshakes == nil {
+			s.opts.Handshakes = auth.Handshakes.Load
+		}
 	case len(opts.BasicUsers) > 0:
 		handler = s.basicAuth(handler)
+		s.authOn = true
 	}
 	mux := http.NewServeMux()
 	mux.Handle(opts.Prefix, s.front(handler))
@@ -169,7 +217,9 @@ func StartAt(addr string, opts Options) (*Server, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       opts.IdleTimeout,
 		ConnState:         s.connState,
-		ErrorLog:          nil,
+	}
+	if auth != nil {
+		auth.Install(s.http)
 	}
 	scheme := "http"
 	if opts.TLS {

@@ -157,7 +157,7 @@ func TestWindowsFaults(t *testing.T) {
 	s := NewServer(t, Options{ComputerName: "HOST1"})
 	cases := []struct {
 		name, subcode, action, wsmanCode, cimStatus string
-		body                                       []byte
+		body                                        []byte
 	}{
 		{"no such class (spec example)", "a:DestinationUnreachable", actionFaultAddressing, "2150858752", "5",
 			readFixture(t, "mswsmv_4.10_get_request_nosuchclass.xml")},

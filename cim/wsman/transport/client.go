@@ -131,6 +131,7 @@ func (c *Client) Post(ctx context.Context, body []byte, idempotent bool) ([]byte
 	if err := ctx.Err(); err != nil {
 		return nil, c.netFault(ctx, "post to", err)
 	}
+	resent, reauthed := false, false
 	for attempt := 0; ; attempt++ {
 		cn, err := c.getIdle()
 		if err != nil {
@@ -154,11 +155,18 @@ func (c *Client) Post(ctx context.Context, body []byte, idempotent bool) ([]byte
 		if ctx.Err() != nil {
 			return nil, c.netFault(ctx, "post to", rerr.err)
 		}
-		again := attempt == 0 && (rerr.reauth || (!fresh && (idempotent || rerr.written == 0)))
-		if !again {
-			if !fresh && !idempotent && rerr.written > 0 {
-				return nil, c.netFault(ctx, "post to", fmt.Errorf("%w after the request was sent; not resending a non-idempotent request: %w", errConnDropped, rerr.err))
-			}
+		switch {
+		case rerr.reauth && !reauthed:
+			// A 401 on an authenticated connection: not processed.
+			reauthed = true
+		case !fresh && rerr.written == 0 && attempt <= maxIdle:
+			// A stale pooled connection that took no byte: nothing was
+			// sent, so any request may go again.
+		case !fresh && idempotent && !resent:
+			resent = true
+		case !fresh && !idempotent:
+			return nil, c.netFault(ctx, "post to", fmt.Errorf("%w after the request was sent; not resending a non-idempotent request: %w", errConnDropped, rerr.err))
+		default:
 			return nil, c.netFault(ctx, "post to", rerr.err)
 		}
 	}

@@ -43,6 +43,7 @@ func hostPort(t *testing.T, addr string) (string, int) {
 type rawServer struct {
 	ln       net.Listener
 	conns    atomic.Int64
+	closed   atomic.Int64 // connections whose client went away (or were dropped)
 	requests atomic.Int64
 	wg       sync.WaitGroup
 	mu       sync.Mutex
@@ -81,6 +82,7 @@ func newRawServer(t *testing.T, serve func(connN, reqN int, req *http.Request, b
 			s.wg.Add(1)
 			go func() {
 				defer s.wg.Done()
+				defer s.closed.Add(1)
 				defer c.Close()
 				br := bufio.NewReader(c)
 				for reqN := 1; ; reqN++ {

@@ -43,34 +43,48 @@ func (c *Client) SPN() string {
 	return "HTTP/" + c.cfg.Host
 }
 
-// krbClient returns the Kerberos client, logging in on first use. The KDC
-// exchange runs without a context, so it runs aside and ctx only stops
-// the wait.
-func (c *Client) krbClient(ctx context.Context) (*client.Client, error) {
+// krbToken returns a fresh SPNEGO token for the service: an AP-REQ
+// built from the cached service ticket. The first call logs in (AS
+// exchange, or the ticket cache) and asks for the service ticket (TGS
+// exchange); later calls reuse both. gokrb5 talks to the KDC without a
+// context, so the work runs aside and ctx only stops the wait.
+func (c *Client) krbToken(ctx context.Context) (string, error) {
 	type result struct {
-		cl  *client.Client
-		err error
+		header string
+		err    error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		c.krb.mu.Lock()
-		defer c.krb.mu.Unlock()
-		if c.krb.cl == nil {
-			cl, err := c.newKrbClient()
-			if err != nil {
-				ch <- result{nil, err}
-				return
-			}
-			c.krb.cl = cl
-		}
-		ch <- result{c.krb.cl, nil}
+		h, err := c.krbTokenLocked()
+		ch <- result{h, err}
 	}()
 	select {
 	case r := <-ch:
-		return r.cl, r.err
+		return r.header, r.err
 	case <-ctx.Done():
-		return nil, c.netFault(ctx, "kerberos login for", ctx.Err())
+		return "", c.netFault(ctx, "kerberos ticket for", ctx.Err())
 	}
+}
+
+func (c *Client) krbTokenLocked() (string, error) {
+	c.krb.mu.Lock()
+	defer c.krb.mu.Unlock()
+	if c.krb.cl == nil {
+		cl, err := c.newKrbClient()
+		if err != nil {
+			return "", err
+		}
+		c.krb.cl = cl
+	}
+	tok, err := spnego.SPNEGOClient(c.krb.cl, c.SPN()).InitSecContext()
+	if err != nil {
+		return "", c.krbFault(fmt.Errorf("service ticket for %s: %w", c.SPN(), err))
+	}
+	b, err := tok.Marshal()
+	if err != nil {
+		return "", c.krbFault(fmt.Errorf("SPNEGO token: %w", err))
+	}
+	return "Negotiate " + base64.StdEncoding.EncodeToString(b), nil
 }
 
 func (c *Client) newKrbClient() (*client.Client, error) {
@@ -140,35 +154,13 @@ func (c *Client) krbFault(err error) *model.Fault {
 	return &model.Fault{Category: model.CategoryAccessDenied, ComputerName: c.cfg.Host, Err: fmt.Errorf("transport: kerberos: %w", err)}
 }
 
-// krbHeader returns a fresh SPNEGO token for the service: an AP-REQ
-// built from the cached service ticket (a TGS exchange only the first
-// time or after expiry).
-func (c *Client) krbHeader(ctx context.Context) (string, error) {
-	cl, err := c.krbClient(ctx)
-	if err != nil {
-		return "", err
-	}
-	c.krb.mu.Lock()
-	defer c.krb.mu.Unlock()
-	s := spnego.SPNEGOClient(cl, c.SPN())
-	tok, err := s.InitSecContext()
-	if err != nil {
-		return "", c.krbFault(fmt.Errorf("service ticket for %s: %w", c.SPN(), err))
-	}
-	b, err := tok.Marshal()
-	if err != nil {
-		return "", c.krbFault(fmt.Errorf("SPNEGO token: %w", err))
-	}
-	return "Negotiate " + base64.StdEncoding.EncodeToString(b), nil
-}
-
 // krbRoundTrip sends body with a Kerberos token on the first request of
 // a connection (and on every request when the server wants that).
 func (c *Client) krbRoundTrip(ctx context.Context, cn *conn, body []byte) (*reply, error) {
 	hdrs := []header{{"Content-Type", soapContentType}}
 	withToken := !cn.authed || c.krb.every.Load()
 	if withToken {
-		h, err := c.krbHeader(ctx)
+		h, err := c.krbToken(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -282,6 +282,13 @@ func TestClose(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// The server sees the connection go away: nothing is left open.
+	for deadline := time.Now().Add(2 * time.Second); srv.closed.Load() != srv.conns.Load(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d connections still open after Close", srv.conns.Load()-srv.closed.Load(), srv.conns.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if _, err := c.Post(context.Background(), []byte("x"), true); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after close: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -130,5 +131,27 @@ func TestClientCertificate(t *testing.T) {
 	c3, _ := New(cfg)
 	if _, err := c3.Post(context.Background(), []byte("<x/>"), true); err == nil || !strings.Contains(err.Error(), "client certificate") {
 		t.Fatalf("missing key: %v", err)
+	}
+}
+
+// An HTTPS connection the server closed while idle is redialed, even for
+// a non-idempotent request, which the server then sees once.
+func TestTLSRedial(t *testing.T) {
+	pki := newPKI(t)
+	srv, hits := tlsServer(t, pki, false, "127.0.0.1")
+	cfg := httpsConfig(t, srv)
+	cfg.CAFile = pki.caFile
+	c, _ := New(cfg)
+	defer c.Close()
+	if _, err := c.Post(context.Background(), []byte("<a/>"), true); err != nil {
+		t.Fatal(err)
+	}
+	srv.CloseClientConnections()
+	time.Sleep(20 * time.Millisecond)
+	if _, err := c.Post(context.Background(), []byte("<b/>"), false); err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 2 || c.Stats().Dials != 2 {
+		t.Fatalf("hits %d stats %+v", hits.Load(), c.Stats())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func basicHeader(user, password string) map[string]string {
@@ -110,5 +111,25 @@ func TestClientCertificate(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	if resp, _ := post(t, &http.Client{Transport: tr}, ts2.URL, nil, map[string]string{"Authorization": MutualAuthorization}); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("disabled: status %d", resp.StatusCode)
+	}
+}
+
+// TestSilentUnauthenticated: the OMI mode sends nothing to a request
+// without credentials and closes the connection after the delay, while
+// Basic on the first request is served.
+func TestSilentUnauthenticated(t *testing.T) {
+	cfg := Config{Basic: map[string]string{"basicuser": "basic-Pass1"}, AllowUnencrypted: true, SilentUnauthenticated: 300 * time.Millisecond}
+	_, ts := startServer(t, cfg, &echoHandler{}, nil)
+	start := time.Now()
+	resp, err := http.Post(ts.URL+"/wsman", "application/soap+xml;charset=UTF-8", strings.NewReader("<x/>"))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got a response (%d) to an unauthenticated request", resp.StatusCode)
+	}
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Fatalf("connection closed after %v, want about 300ms", d)
+	}
+	if resp, _ := post(t, http.DefaultClient, ts.URL+"/wsman", []byte("<x/>"), basicHeader("basicuser", "basic-Pass1")); resp.StatusCode != http.StatusOK {
+		t.Fatalf("Basic on the first request: %d", resp.StatusCode)
 	}
 }

@@ -3,6 +3,7 @@ package authserver
 import (
 	"context"
 	"crypto/x509"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
 	"github.com/jcmturner/gokrb5/v8/keytab"
@@ -41,6 +42,11 @@ type Config struct {
 	AllowUnencrypted bool
 	// MaxBodyBytes bounds a request body; default 16 MiB.
 	MaxBodyBytes int64
+	// SilentUnauthenticated mimics OMI: a request without an
+	// Authorization header (on a connection without a security context)
+	// gets no response at all, and the connection is closed after this
+	// long (OMI: about 60 s). Zero answers 401 like Windows.
+	SilentUnauthenticated time.Duration
 }
 
 // Schemes reported in Identity.

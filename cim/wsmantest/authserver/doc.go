@@ -23,8 +23,14 @@
 // Basic is answered 401, and an unsealed body on an authenticated
 // connection an empty 500, the two ways Windows refuses.
 //
+// SilentUnauthenticated switches to OMI's manner instead: a request
+// without credentials gets no response, and the connection is closed
+// after a delay.
+//
 // The per-connection state needs http.Server.ConnContext: call Install on
 // the server (or set ConnContext to Handler.ConnContext) before it starts.
+// Serve HTTP/1.1 only (leave HTTP/2 off on TLS listeners): a connection-bound
+// NTLM context and its RC4 streams cannot be shared by multiplexed streams.
 // The authenticated identity reaches the next handler through the request
 // context (FromContext). Counters for tests are exported as atomics.
 package authserver

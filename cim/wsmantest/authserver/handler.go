@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/wsman/sealed"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
@@ -80,6 +81,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	param = strings.TrimSpace(param)
 	switch {
 	case authz == "":
+		if cs.identity == nil && h.cfg.SilentUnauthenticated > 0 {
+			h.silent(w, r)
+			return
+		}
 		if cs.identity == nil {
 			h.challenge(w, r, "")
 			return
@@ -96,6 +101,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.refuse(w, r)
 	}
+}
+
+// silent takes the connection over and closes it later without a
+// response, as OMI does to a request without credentials.
+func (h *Handler) silent(w http.ResponseWriter, r *http.Request) {
+	drain(r)
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		h.challenge(w, r, "")
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	time.AfterFunc(h.cfg.SilentUnauthenticated, func() { conn.Close() })
 }
 
 // challenge answers 401 with the enabled methods, or with a handshake

@@ -68,7 +68,7 @@ func keepAliveClient(tr *http.Transport) *http.Client {
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }
 
-func post(t *testing.T, c *http.Client, url string, body []byte, header map[string]string) (*http.Response, []byte) {
+func post(t testing.TB, c *http.Client, url string, body []byte, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {

@@ -231,31 +231,46 @@ func (k *KDC) Env() []string {
 
 // run runs an MIT tool with the realm's environment. secrets are replaced
 // by *** in any error, so a failing command never prints a password.
-func (k *KDC) run(ctx context.Context, stdin string, secrets []string, name string, args ...string) error {
+func (k *KDC) run(ctx context.Context, stdin string, secrets []string, name string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, k.bins[name], args...)
 	cmd.Env = append(os.Environ(), k.Env()...)
 	cmd.Dir = k.Dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		text := out.String()
-		for _, s := range secrets {
-			if s != "" {
-				text = strings.ReplaceAll(text, s, "***")
-			}
+	err := cmd.Run()
+	text := out.String()
+	for _, s := range secrets {
+		if s != "" {
+			text = strings.ReplaceAll(text, s, "***")
 		}
-		return fmt.Errorf("kdc: %s: %w: %s", name, err, strings.TrimSpace(text))
 	}
-	return nil
+	if err != nil {
+		return text, fmt.Errorf("kdc: %s: %w: %s", name, err, strings.TrimSpace(text))
+	}
+	return text, nil
 }
 
-func (k *KDC) kadmin(t testing.TB, query string, secrets ...string) {
+func (k *KDC) kadmin(t testing.TB, query string, secrets ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := k.run(ctx, "", secrets, "kadmin.local", "-r", k.Realm, "-q", query); err != nil {
+	// The query goes through stdin, not argv, so a password in it is not
+	// visible in the process list.
+	out, err := k.run(ctx, query+"\n", secrets, "kadmin.local", "-r", k.Realm)
+	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// requirePrincipal fails unless the database holds name (kadmin.local
+// exits 0 even when a query from stdin failed).
+func (k *KDC) requirePrincipal(t testing.TB, name string) {
+	t.Helper()
+	out := k.kadmin(t, "getprinc "+name)
+	if !strings.Contains(out, "Principal: "+name+"@"+k.Realm) {
+		t.Fatalf("kdc: principal %s missing after creation: %s", name, strings.TrimSpace(out))
 	}
 }
 
@@ -266,19 +281,24 @@ func (k *KDC) createDatabase(t testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	master := randomHex(t, 16)
-	if err := k.run(ctx, "", []string{master}, "kdb5_util", "create", "-s", "-W", "-P", master,
+	if _, err := k.run(ctx, "", []string{master}, "kdb5_util", "create", "-s", "-W", "-P", master,
 		"-r", k.Realm, "-d", filepath.Join(k.Dir, "principal")); err != nil {
 		t.Fatal(err)
 	}
 	k.AddUser(t, k.User, k.Password)
 	k.kadmin(t, "addprinc -randkey "+k.SPN)
+	k.requirePrincipal(t, k.SPN)
 	k.kadmin(t, "ktadd -k "+k.Keytab+" "+k.SPN)
+	if st, err := os.Stat(k.Keytab); err != nil || st.Size() == 0 {
+		t.Fatalf("kdc: keytab %s not written: %v", k.Keytab, err)
+	}
 }
 
 // AddUser adds another user principal with a password.
 func (k *KDC) AddUser(t testing.TB, name, password string) {
 	t.Helper()
 	k.kadmin(t, fmt.Sprintf("addprinc -pw %s %s", password, name), password)
+	k.requirePrincipal(t, name)
 }
 
 // startDaemon starts krb5kdc in the foreground and waits until it
@@ -351,7 +371,7 @@ func (k *KDC) Kinit(t testing.TB) string {
 	ccache := filepath.Join(k.Dir, "ccache-"+k.User)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := k.run(ctx, k.Password+"\n", []string{k.Password}, "kinit", "-c", "FILE:"+ccache, k.UserPrincipal()); err != nil {
+	if _, err := k.run(ctx, k.Password+"\n", []string{k.Password}, "kinit", "-c", "FILE:"+ccache, k.UserPrincipal()); err != nil {
 		t.Fatal(err)
 	}
 	return ccache

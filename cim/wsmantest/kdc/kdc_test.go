@@ -1,9 +1,10 @@
 package kdc
 
 import (
-	"os"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jcmturner/gokrb5/v8/client"
 	"github.com/jcmturner/gokrb5/v8/credentials"
@@ -96,23 +97,18 @@ func TestStrictSkip(t *testing.T) {
 	if _, err := lookBinaries(); err == nil {
 		t.Fatal("binaries found on an empty PATH")
 	}
-	rec := &recorder{TB: t}
-	func() {
-		defer func() { recover() }() // Skip/Fatal end with runtime.Goexit in real tests; the recorder panics instead
-		os.Setenv("CIMSH_STRICT", "1")
-		defer os.Unsetenv("CIMSH_STRICT")
-		skipOrFail(rec, "missing")
-	}()
-	if !rec.fatal || rec.skipped {
-		t.Fatalf("CIMSH_STRICT=1: fatal=%v skipped=%v", rec.fatal, rec.skipped)
-	}
-	rec = &recorder{TB: t}
-	func() {
-		defer func() { recover() }()
-		skipOrFail(rec, "missing")
-	}()
-	if rec.fatal || !rec.skipped {
-		t.Fatalf("without CIMSH_STRICT: fatal=%v skipped=%v", rec.fatal, rec.skipped)
+	for _, strict := range []string{"1", ""} {
+		t.Setenv("CIMSH_STRICT", strict) // restored when the test ends
+		rec := &recorder{TB: t}
+		func() {
+			// Skip and Fatal end a real test with runtime.Goexit; the
+			// recorder panics instead, recovered here.
+			defer func() { recover() }()
+			skipOrFail(rec, "missing")
+		}()
+		if wantFatal := strict == "1"; rec.fatal != wantFatal || rec.skipped == wantFatal {
+			t.Fatalf("CIMSH_STRICT=%q: fatal=%v skipped=%v", strict, rec.fatal, rec.skipped)
+		}
 	}
 }
 
@@ -125,3 +121,33 @@ type recorder struct {
 func (r *recorder) Helper()               {}
 func (r *recorder) Fatalf(string, ...any) { r.fatal = true; panic("fatal") }
 func (r *recorder) Skip(...any)           { r.skipped = true; panic("skip") }
+
+// TestStopAndAddUser: a second user logs in, and the KDC no longer
+// listens once its test has finished.
+func TestStopAndAddUser(t *testing.T) {
+	var addr string
+	t.Run("run", func(t *testing.T) {
+		k := Start(t, "SECOND.TEST")
+		addr = k.Addr
+		k.AddUser(t, "bob", "Pw-bob-second")
+		cfg, err := k.Config()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl := client.NewWithPassword("bob", k.Realm, "Pw-bob-second", cfg, client.DisablePAFXFAST(true))
+		defer cl.Destroy()
+		if err := cl.Login(); err != nil {
+			t.Fatalf("bob: %v", err)
+		}
+		if !strings.HasPrefix(k.Addr, "127.0.0.1:") {
+			t.Fatalf("KDC address %s is not loopback", k.Addr)
+		}
+	})
+	if addr == "" {
+		t.Skip("KDC did not start")
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Fatalf("KDC still listening on %s after its test ended", addr)
+	}
+}

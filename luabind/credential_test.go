@@ -1,0 +1,63 @@
+package luabind
+
+import (
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// TestCredential checks that a credential never shows its password and
+// where the password comes from without a terminal.
+func TestCredential(t *testing.T) {
+	e := newEnv(t)
+	e.ok(`
+		c = cim.credential("DOM\\admin", "Sup3rS3cret")
+		assert(tostring(c) == "Credential(DOM\\admin)")
+		assert(c.user == "DOM\\admin" and c.has_password == true and c.password == nil)
+		assert(getmetatable(c) == "cim.Credential", "the metatable is protected")
+		print(c, cim.to_json({c = c}), cim.format_list({{cred = c}}))
+		local s = cim.new_session{computer_name = "h", credential = c}
+		print(s)
+	`)
+	if strings.Contains(e.out.String(), "Sup3rS3cret") {
+		t.Fatalf("password printed: %s", e.out.String())
+	}
+	if got := e.m.Secrets(); len(got) != 1 || got[0] != "Sup3rS3cret" {
+		t.Fatalf("Secrets() = %v", got)
+	}
+	msg := e.fails(`cim.credential("admin")`)
+	if !strings.Contains(msg, "no password for admin and no terminal to prompt on; pass it as the second argument or set CIMSH_PASSWORD") {
+		t.Error(msg)
+	}
+}
+
+func TestCredentialSources(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	prompted := ""
+	m := New(L, Options{
+		Getenv:       func(string) string { return "" },
+		ReadPassword: func(p string) (string, error) { prompted = p; return "typed", nil },
+	})
+	if err := L.DoString(`c = cim.credential("bob")`); err != nil {
+		t.Fatal(err)
+	}
+	if prompted != "Password for bob: " || m.Secrets()[0] != "typed" {
+		t.Errorf("prompt %q secrets %v", prompted, m.Secrets())
+	}
+	L2 := lua.NewState()
+	defer L2.Close()
+	m2 := New(L2, Options{Getenv: func(k string) string {
+		if k == PasswordEnv {
+			return "from-env"
+		}
+		return ""
+	}})
+	if err := L2.DoString(`c = cim.credential("bob")`); err != nil {
+		t.Fatal(err)
+	}
+	if m2.Secrets()[0] != "from-env" {
+		t.Errorf("secrets %v", m2.Secrets())
+	}
+}

@@ -1,0 +1,41 @@
+// Command cimsh is a Lua-scriptable CIM/WMI shell: CIM sessions and the
+// CimCmdlets operations over WS-Management, from a REPL, script files
+// and bundled inventory scripts. It follows the lua interpreter's
+// command-line conventions; see `cimsh --help`.
+package main
+
+import (
+	"os"
+
+	"github.com/cimsh/cimsh/scripts"
+	"github.com/cimsh/cimsh/shell"
+	"golang.org/x/term"
+)
+
+func main() {
+	os.Exit(shell.Main(processEnv()))
+}
+
+// processEnv describes this process to the shell.
+func processEnv() *shell.Env {
+	env := &shell.Env{
+		Args:      os.Args[1:],
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Getenv:    os.Getenv,
+		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		Signals:   true,
+		Scripts:   scripts.FS,
+	}
+	if env.StdinTTY {
+		env.ReadPassword = func(prompt string) (string, error) {
+			os.Stderr.WriteString(prompt)
+			b, err := term.ReadPassword(int(os.Stdin.Fd()))
+			os.Stderr.WriteString("\n")
+			return string(b), err
+		}
+	}
+	return env
+}

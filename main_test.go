@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/cimsh/cimsh/luabind/luatest"
+	"github.com/cimsh/cimsh/shell"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the test binary act as the cimsh command (the real
+// main) and as cimsh-fixture: cimsh whose sessions are served by the
+// in-memory luatest world, for scripts that need instances.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"cimsh": main,
+		"cimsh-fixture": func() {
+			env := processEnv()
+			env.NewProvider = luatest.Factory()
+			os.Exit(shell.Main(env))
+		},
+	})
+}
+
+// TestCommandLine runs testdata/script/*.txtar against the binary:
+// flags, arguments, exit codes, stdin scripts and messages.
+func TestCommandLine(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/.config")
+			e.Setenv("XDG_STATE_HOME", e.WorkDir+"/.state")
+			e.Setenv("NO_COLOR", "")
+			return nil
+		},
+	})
+}

@@ -1,0 +1,333 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/cimsh/cimsh/luabind"
+	"github.com/fatih/color"
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// interp is one Lua state with the cim module and the shell's output.
+type interp struct {
+	env  *Env
+	opts *options
+	L    *lua.LState
+	mod  *luabind.Module
+
+	red, bold *color.Color
+	color     bool
+
+	// luaMu is held while Lua runs, so completion (readline's goroutine)
+	// never reads the state at the same time.
+	luaMu sync.Mutex
+
+	signals *signalHandler
+	// passwordReader is the REPL's (readline's) password prompt when set.
+	passwordReader func(prompt string) (string, error)
+	closed         bool
+}
+
+func newInterp(env *Env, o *options) *interp {
+	in := &interp{env: env, opts: o}
+	in.color = env.StdoutTTY && !o.noColor && env.getenv("NO_COLOR") == ""
+	in.red = color.New(color.FgRed)
+	in.bold = color.New(color.Bold)
+	if in.color {
+		in.red.EnableColor()
+		in.bold.EnableColor()
+	} else {
+		in.red.DisableColor()
+		in.bold.DisableColor()
+	}
+	L := lua.NewState()
+	in.L = L
+	in.mod = luabind.New(L, luabind.Options{
+		NewProvider:  env.NewProvider,
+		ReadPassword: in.readPassword(),
+		Getenv:       env.getenv,
+		Stdout:       env.Stdout,
+	})
+	luabind.Version = Version
+	L.SetGlobal("print", L.NewFunction(in.luaPrint))
+	if io, ok := L.GetGlobal("io").(*lua.LTable); ok {
+		io.RawSetString("write", L.NewFunction(in.luaWrite))
+	}
+	if osT, ok := L.GetGlobal("os").(*lua.LTable); ok {
+		osT.RawSetString("exit", L.NewFunction(in.luaExit))
+	}
+	in.preloadLibrary()
+	if env.Signals {
+		in.signals = startSignals(in)
+	}
+	return in
+}
+
+// readPassword returns the password prompt for credential(): readline's
+// in the REPL, the environment's outside it, or nil without a terminal.
+func (in *interp) readPassword() func(string) (string, error) {
+	return func(prompt string) (string, error) {
+		if in.passwordReader != nil {
+			return in.passwordReader(prompt)
+		}
+		if in.env.ReadPassword != nil {
+			return in.env.ReadPassword(prompt)
+		}
+		if pw := in.env.getenv(luabind.PasswordEnv); pw != "" {
+			return pw, nil
+		}
+		return "", fmt.Errorf("no terminal to prompt on; pass the password as the second argument or set %s", luabind.PasswordEnv)
+	}
+}
+
+// close releases every session and the state; safe to call twice.
+func (in *interp) close() {
+	if in.closed {
+		return
+	}
+	in.closed = true
+	in.mod.CloseAll()
+	in.L.Close()
+}
+
+func (in *interp) luaPrint(L *lua.LState) int {
+	var b strings.Builder
+	for i := 1; i <= L.GetTop(); i++ {
+		if i > 1 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+	}
+	b.WriteByte('\n')
+	io.WriteString(in.env.Stdout, b.String())
+	return 0
+}
+
+func (in *interp) luaWrite(L *lua.LState) int {
+	for i := 1; i <= L.GetTop(); i++ {
+		switch v := L.Get(i).(type) {
+		case lua.LString, lua.LNumber:
+			io.WriteString(in.env.Stdout, v.String())
+		default:
+			L.ArgError(i, "string expected, got "+v.Type().String())
+		}
+	}
+	return 0
+}
+
+// luaExit is os.exit([code]): it releases open enumerations and closes
+// the sessions before the process ends.
+func (in *interp) luaExit(L *lua.LState) int {
+	code := ExitOK
+	switch v := L.Get(1).(type) {
+	case lua.LBool:
+		if !v {
+			code = ExitError
+		}
+	case lua.LNumber:
+		code = int(v)
+	}
+	in.mod.CloseAll()
+	if f, ok := in.env.Stdout.(*os.File); ok {
+		f.Sync()
+	}
+	in.env.exit(code)
+	return 0
+}
+
+// setArg sets the global arg as lua does: arg[0] the script, arg[1..]
+// its arguments, negative indexes the interpreter and its options.
+func (in *interp) setArg(o *options, script string) {
+	t := in.L.NewTable()
+	t.RawSetInt(-len(o.preArgs)-1, lua.LString("cimsh"))
+	for i, a := range o.preArgs {
+		t.RawSetInt(i-len(o.preArgs), lua.LString(a))
+	}
+	t.RawSetInt(0, lua.LString(script))
+	for i, a := range o.scriptArgs {
+		t.RawSetInt(i+1, lua.LString(a))
+	}
+	in.L.SetGlobal("arg", t)
+}
+
+// runInit runs the startup file when it exists.
+func (in *interp) runInit() (int, bool) {
+	path := in.env.initFile()
+	if path == "" {
+		return 0, true
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return 0, true
+	}
+	return in.runSource(string(src), path, nil)
+}
+
+// runStdin runs the script read from stdin.
+func (in *interp) runStdin(args []string) (int, bool) {
+	src, err := io.ReadAll(in.env.Stdin)
+	if err != nil {
+		fmt.Fprintf(in.env.Stderr, "cimsh: reading stdin: %v\n", err)
+		return ExitError, false
+	}
+	return in.runSource(stripShebang(string(src)), "stdin", args)
+}
+
+// runSource compiles and runs a script; on failure it prints
+// "cimsh: FILE:LINE: message" and returns the exit code and false.
+func (in *interp) runSource(src, name string, args []string) (int, bool) {
+	fn, err := in.L.Load(strings.NewReader(src), name)
+	if err != nil {
+		fmt.Fprintf(in.env.Stderr, "cimsh: %s\n", syntaxMessage(err, src))
+		return ExitError, false
+	}
+	vals := make([]lua.LValue, len(args))
+	for i, a := range args {
+		vals[i] = lua.LString(a)
+	}
+	_, err = in.call(fn, vals...)
+	if err != nil {
+		if in.interrupted() {
+			fmt.Fprintln(in.env.Stderr, "cimsh: interrupted")
+			return ExitInterrupted, false
+		}
+		fmt.Fprintf(in.env.Stderr, "cimsh: %s\n", in.errorMessage(err))
+		return ExitError, false
+	}
+	return ExitOK, true
+}
+
+func (in *interp) interrupted() bool {
+	return in.signals != nil && in.signals.fired.Load()
+}
+
+// call runs fn as one chunk with a fresh context, and releases what the
+// chunk left open.
+func (in *interp) call(fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, error) {
+	in.luaMu.Lock()
+	defer in.luaMu.Unlock()
+	L := in.L
+	cancel := in.mod.BeginChunk(context.Background())
+	defer cancel()
+	defer in.mod.EndChunk()
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), lua.MultRet, nil)
+	if err != nil {
+		L.SetTop(top)
+		return nil, err
+	}
+	n := L.GetTop() - top
+	out := make([]lua.LValue, n)
+	for i := 0; i < n; i++ {
+		out[i] = L.Get(top + 1 + i)
+	}
+	L.SetTop(top)
+	return out, nil
+}
+
+// errorMessage renders a runtime error: the message with its position,
+// never a Go stack trace.
+func (in *interp) errorMessage(err error) string {
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		if ae.Type == lua.ApiErrorSyntax {
+			return syntaxMessage(err, "")
+		}
+		obj := ae.Object
+		switch obj.(type) {
+		case lua.LString, lua.LNumber:
+			return strings.TrimSpace(obj.String())
+		case *lua.LNilType:
+			return "nil"
+		}
+		if _, ok := obj.(*lua.LUserData); ok {
+			return in.L.ToStringMeta(obj).String()
+		}
+		return fmt.Sprintf("(error object is a %s value)", obj.Type())
+	}
+	return err.Error()
+}
+
+// syntaxMessage turns gopher-lua's parse error into lua's form:
+// FILE:LINE: message near 'token'.
+func syntaxMessage(err error, src string) string {
+	var pe *parse.Error
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		if p, ok := ae.Cause.(*parse.Error); ok {
+			pe = p
+		}
+	}
+	if pe == nil && !errors.As(err, &pe) {
+		return strings.TrimSpace(err.Error())
+	}
+	if pe.Pos.Line == parse.EOF {
+		line := strings.Count(src, "\n") + 1
+		if strings.HasSuffix(src, "\n") {
+			line--
+		}
+		return fmt.Sprintf("%s:%d: %s near <eof>", pe.Pos.Source, max(line, 1), pe.Message)
+	}
+	return fmt.Sprintf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, pe.Message, pe.Token)
+}
+
+// incomplete reports whether a chunk failed to compile only because it
+// ended too soon (the REPL then reads a continuation line).
+func incomplete(err error) bool {
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		if p, ok := ae.Cause.(*parse.Error); ok {
+			return p.Pos.Line == parse.EOF
+		}
+		return strings.Contains(ae.Object.String(), "at EOF")
+	}
+	return false
+}
+
+// preloadLibrary makes the bundled scripts' library (lib/NAME.lua)
+// loadable as require("cimsh.NAME").
+func (in *interp) preloadLibrary() {
+	if in.env.Scripts == nil {
+		return
+	}
+	pkg, ok := in.L.GetGlobal("package").(*lua.LTable)
+	if !ok {
+		return
+	}
+	preload, ok := pkg.RawGetString("preload").(*lua.LTable)
+	if !ok {
+		return
+	}
+	names, _ := fs.Glob(in.env.Scripts, "lib/*.lua")
+	for _, n := range names {
+		file := n
+		mod := "cimsh." + strings.TrimSuffix(path.Base(n), ".lua")
+		preload.RawSetString(mod, in.L.NewFunction(func(L *lua.LState) int {
+			src, err := fs.ReadFile(in.env.Scripts, file)
+			if err != nil {
+				L.RaiseError("cimsh: cannot read %s: %v", file, err)
+			}
+			fn, err := L.Load(strings.NewReader(string(src)), mod)
+			if err != nil {
+				L.RaiseError("%s", syntaxMessage(err, string(src)))
+			}
+			L.Push(fn)
+			L.Push(lua.LString(mod))
+			L.Call(1, 1)
+			return 1
+		}))
+	}
+}

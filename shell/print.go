@@ -1,0 +1,94 @@
+package shell
+
+import (
+	"io"
+	"strings"
+
+	"github.com/cimsh/cimsh/luabind"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// style colors table and list headers when color is on.
+func (in *interp) style() luabind.Style {
+	if !in.color {
+		return luabind.Style{}
+	}
+	return luabind.Style{Header: func(s string) string { return in.bold.Sprint(s) }}
+}
+
+// isInstanceList reports whether v is a non-empty list of instances.
+func isInstanceList(v lua.LValue) bool {
+	t, ok := v.(*lua.LTable)
+	if !ok || t.Len() == 0 {
+		return false
+	}
+	n := 0
+	all := true
+	t.ForEach(func(_, e lua.LValue) {
+		n++
+		if _, ok := luabind.InstanceOf(e); !ok {
+			all = false
+		}
+	})
+	return all && n == t.Len()
+}
+
+// render turns one result into text and reports whether it is an error.
+func (in *interp) render(v lua.LValue) (string, bool) {
+	switch {
+	case v == lua.LNil:
+		return "nil", false
+	case luabind.TypeName(v) == "error":
+		return in.L.ToStringMeta(v).String(), true
+	case luabind.TypeName(v) == "instance":
+		return strings.TrimRight(luabind.FormatList(in.L, v, in.style()), "\n"), false
+	case isInstanceList(v):
+		return strings.TrimRight(luabind.FormatTable(in.L, v, in.style()), "\n"), false
+	}
+	if t, ok := v.(*lua.LTable); ok {
+		if s := luabind.LuaText(in.L, t); s != "" {
+			return s, false
+		}
+	}
+	if b, ok := v.(lua.LBool); ok {
+		if b {
+			return "true", false
+		}
+		return "false", false
+	}
+	return luabind.LuaText(in.L, v), false
+}
+
+// printResults prints an expression's values: on one line separated by
+// tabs when they are short, else one after the other; errors in red.
+func (in *interp) printResults(vals []lua.LValue) {
+	if len(vals) == 0 {
+		return
+	}
+	texts := make([]string, len(vals))
+	errs := make([]bool, len(vals))
+	multi := false
+	for i, v := range vals {
+		texts[i], errs[i] = in.render(v)
+		if strings.Contains(texts[i], "\n") || errs[i] {
+			multi = true
+		}
+	}
+	w := in.env.Stdout
+	if !multi {
+		io.WriteString(w, strings.Join(texts, "\t")+"\n")
+		return
+	}
+	for i, t := range texts {
+		if errs[i] {
+			io.WriteString(w, in.red.Sprint(t)+"\n")
+		} else {
+			io.WriteString(w, t+"\n")
+		}
+	}
+}
+
+// printError prints a failed line in red.
+func (in *interp) printError(msg string) {
+	io.WriteString(in.env.Stdout, in.red.Sprint(msg)+"\n")
+}

@@ -1,0 +1,145 @@
+package shell
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Prompts, as lua's.
+const (
+	prompt1 = "> "
+	prompt2 = ">> "
+)
+
+// repl runs the interactive loop until Ctrl-D or os.exit. banner
+// prints the version line first.
+func (in *interp) repl(banner bool) int {
+	r := in.env.LineReader
+	if r == nil {
+		if in.env.StdinTTY {
+			rl, err := newReadline(in.env)
+			if err != nil {
+				fmt.Fprintf(in.env.Stderr, "cimsh: %v\n", err)
+				return ExitError
+			}
+			r = rl
+		} else {
+			pr := NewPlainReader(in.env.Stdin)
+			pr.Prompt = in.env.Stdout
+			r = pr
+		}
+	}
+	defer r.Close()
+	in.passwordReader = r.ReadPassword
+	defer func() { in.passwordReader = nil }()
+	if in.signals != nil {
+		in.signals.repl.Store(true)
+		defer in.signals.repl.Store(false)
+	}
+	hist := loadHistory(in.env.historyFile())
+	r.SetHistory(hist.lines)
+
+	var pendingMu sync.Mutex
+	var pending []string
+	r.SetCompleter(func(text string) ([]string, int) {
+		pendingMu.Lock()
+		prefix := strings.Join(pending, "\n")
+		pendingMu.Unlock()
+		if prefix != "" {
+			text = prefix + "\n" + text
+		}
+		if !in.luaMu.TryLock() {
+			return nil, 0 // Lua is running: complete nothing rather than race
+		}
+		defer in.luaMu.Unlock()
+		return in.mod.Complete(text)
+	})
+	if banner {
+		fmt.Fprintf(in.env.Stdout, "cimsh %s (Lua 5.1) -- help() lists the cim functions\n", Version)
+	}
+	for {
+		pendingMu.Lock()
+		p := prompt1
+		if len(pending) > 0 {
+			p = prompt2
+		}
+		pendingMu.Unlock()
+		line, err := r.ReadLine(p)
+		if errors.Is(err, ErrInterrupt) {
+			pendingMu.Lock()
+			pending = nil
+			pendingMu.Unlock()
+			continue
+		}
+		if err != nil {
+			if err != io.EOF {
+				fmt.Fprintf(in.env.Stderr, "cimsh: %v\n", err)
+			}
+			if in.env.StdinTTY {
+				io.WriteString(in.env.Stdout, "\n")
+			}
+			return ExitOK
+		}
+		pendingMu.Lock()
+		pending = append(pending, line)
+		lines := append([]string(nil), pending...)
+		pendingMu.Unlock()
+		chunk := strings.Join(lines, "\n")
+		fn, perr := in.compileLine(chunk)
+		if perr != nil && incomplete(perr) {
+			continue
+		}
+		pendingMu.Lock()
+		pending = nil
+		pendingMu.Unlock()
+		if perr != nil {
+			in.printError(syntaxMessage(perr, chunk))
+		} else {
+			in.evalLine(fn)
+		}
+		added, purged := hist.add(lines, in.mod.Secrets())
+		if purged {
+			r.SetHistory(hist.lines)
+		} else {
+			for _, l := range added {
+				r.AddHistory(l)
+			}
+		}
+	}
+}
+
+// compileLine compiles a REPL chunk: as an expression to print when it
+// is one ("1+1", or lua's "=expr"), else as statements.
+func (in *interp) compileLine(chunk string) (*lua.LFunction, error) {
+	src := chunk
+	if strings.HasPrefix(src, "=") {
+		src = "return " + src[1:]
+	}
+	if fn, err := in.L.Load(strings.NewReader("return "+src), "stdin"); err == nil {
+		return fn, nil
+	}
+	return in.L.Load(strings.NewReader(src), "stdin")
+}
+
+// evalLine runs one REPL chunk and prints its values or its error.
+func (in *interp) evalLine(fn *lua.LFunction) {
+	vals, err := in.call(fn)
+	if in.mod.Interrupted() {
+		in.printError("interrupted")
+		return
+	}
+	if err != nil {
+		msg := in.errorMessage(err)
+		if strings.HasSuffix(msg, "context canceled") {
+			msg = "interrupted"
+		}
+		in.printError(msg)
+		return
+	}
+	in.printResults(vals)
+}

@@ -1,0 +1,235 @@
+package shell
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// Version is cimsh's version.
+const Version = "0.1.0"
+
+// Exit codes.
+const (
+	ExitOK          = 0
+	ExitError       = 1
+	ExitInterrupted = 130
+)
+
+// Env is everything Main takes from the process, so tests can run it
+// in-process.
+type Env struct {
+	Args   []string // without the program name
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// StdinTTY and StdoutTTY say whether stdin and stdout are terminals.
+	StdinTTY, StdoutTTY bool
+	// Exit ends the process (os.exit in Lua); os.Exit when nil.
+	Exit func(code int)
+	// Signals enables SIGINT/SIGTERM handling (the binary; not tests).
+	Signals bool
+	// Scripts holds the bundled *.lua scripts.
+	Scripts fs.FS
+	// NewProvider, when set, serves every session (tests).
+	NewProvider func(cim.Config) (model.Provider, error)
+	// LineReader, when set, is the REPL's line source (tests); otherwise
+	// readline on a terminal, plain lines otherwise.
+	LineReader LineReader
+	// ReadPassword prompts without echo outside the REPL; nil means no
+	// terminal.
+	ReadPassword func(prompt string) (string, error)
+}
+
+func (e *Env) getenv(k string) string {
+	if e.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return e.Getenv(k)
+}
+
+func (e *Env) exit(code int) {
+	if e.Exit != nil {
+		e.Exit(code)
+		return
+	}
+	os.Exit(code)
+}
+
+// Main runs cimsh with env and returns the exit code. It never panics:
+// an internal error is reported as a message.
+func Main(env *Env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(env.Stderr, "cimsh: internal error: %v\n", r)
+			code = ExitError
+		}
+	}()
+	o, err := parseArgs(env.Args)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "cimsh: %v\n%s", err, usageText)
+		return ExitError
+	}
+	switch {
+	case o.help:
+		io.WriteString(env.Stdout, usageText)
+		return ExitOK
+	case o.version:
+		fmt.Fprintf(env.Stdout, "cimsh %s (Lua 5.1 on gopher-lua)\n", Version)
+		return ExitOK
+	case o.listScripts:
+		return listScripts(env)
+	}
+	in := newInterp(env, o)
+	defer in.close()
+	if in.signals != nil {
+		defer in.signals.stop()
+	}
+	if code, ok := in.runInit(); !ok {
+		return code
+	}
+	for _, a := range o.actions {
+		var code int
+		var ok bool
+		if a.kind == "e" {
+			code, ok = in.runSource(a.arg, "(command line)", nil)
+		} else {
+			code, ok = in.runSource(fmt.Sprintf("%s = require(%q)", globalName(a.arg), a.arg), "(command line)", nil)
+		}
+		if !ok {
+			return code
+		}
+	}
+	switch {
+	case o.bundled != "":
+		src, err := fs.ReadFile(env.Scripts, scriptFile(o.bundled))
+		if err != nil || env.Scripts == nil {
+			fmt.Fprintf(env.Stderr, "cimsh: no bundled script %q (cimsh --list-scripts lists them)\n", o.bundled)
+			return ExitError
+		}
+		in.setArg(o, "@"+o.bundled)
+		if code, ok := in.runSource(string(src), o.bundled+".lua", o.scriptArgs); !ok {
+			return code
+		}
+	case o.hasScript && o.script == "-":
+		in.setArg(o, "-")
+		if code, ok := in.runStdin(o.scriptArgs); !ok {
+			return code
+		}
+	case o.hasScript:
+		src, err := os.ReadFile(o.script)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "cimsh: cannot open %s\n", o.script)
+			return ExitError
+		}
+		in.setArg(o, o.script)
+		if code, ok := in.runSource(stripShebang(string(src)), o.script, o.scriptArgs); !ok {
+			return code
+		}
+	case len(o.actions) == 0 && !o.interactive:
+		if env.StdinTTY || env.LineReader != nil {
+			return in.repl(env.StdinTTY)
+		}
+		in.setArg(o, "")
+		if code, ok := in.runStdin(nil); !ok {
+			return code
+		}
+	}
+	if o.interactive {
+		return in.repl(env.StdinTTY && !o.hasScript && o.bundled == "" && len(o.actions) == 0)
+	}
+	return ExitOK
+}
+
+// globalName is the global -l NAME assigns: the name's last component.
+func globalName(name string) string {
+	if i := strings.LastIndexAny(name, "./"); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.ReplaceAll(name, "-", "_")
+	if name == "" {
+		return "_"
+	}
+	return name
+}
+
+func stripShebang(src string) string {
+	if strings.HasPrefix(src, "#") {
+		if i := strings.IndexByte(src, '\n'); i >= 0 {
+			return "--" + src[i:] // keep line numbers
+		}
+		return ""
+	}
+	return src
+}
+
+func scriptFile(name string) string {
+	if strings.HasSuffix(name, ".lua") {
+		return name
+	}
+	return name + ".lua"
+}
+
+// listScripts prints the bundled scripts with their descriptions.
+func listScripts(env *Env) int {
+	if env.Scripts == nil {
+		return ExitOK
+	}
+	names, _ := fs.Glob(env.Scripts, "*.lua")
+	sort.Strings(names)
+	w := 0
+	for _, n := range names {
+		w = max(w, len(strings.TrimSuffix(n, ".lua")))
+	}
+	for _, n := range names {
+		src, _ := fs.ReadFile(env.Scripts, n)
+		desc := describeScript(string(src))
+		fmt.Fprintf(env.Stdout, "%-*s  %s\n", w, strings.TrimSuffix(n, ".lua"), desc)
+	}
+	return ExitOK
+}
+
+// describeScript returns the text of a script's first-line comment,
+// without a leading "name: ".
+func describeScript(src string) string {
+	line, _, _ := strings.Cut(src, "\n")
+	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "--"))
+	if name, rest, ok := strings.Cut(line, ": "); ok && !strings.Contains(name, " ") {
+		return rest
+	}
+	return line
+}
+
+// initFile is $XDG_CONFIG_HOME/cimsh/init.lua (~/.config when unset).
+func (e *Env) initFile() string {
+	dir := e.getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home := e.getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "cimsh", "init.lua")
+}
+
+// historyFile is $XDG_STATE_HOME/cimsh/history (~/.local/state when unset).
+func (e *Env) historyFile() string {
+	dir := e.getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home := e.getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "cimsh", "history")
+}
