@@ -31,8 +31,17 @@ type Session struct {
 
 // NewSession validates cfg and returns a session that has not connected.
 func NewSession(cfg Config) (*Session, error) {
+	return newSession(cfg, true)
+}
+
+func newSession(cfg Config, checkTransport bool) (*Session, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	if checkTransport && cfg.ComputerName != "" {
+		if err := checkRemote(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Credential != nil {
 		c := *cfg.Credential
@@ -55,7 +64,7 @@ func NewSession(cfg Config) (*Session, error) {
 // NewSessionWithProvider returns a session whose operations go to p
 // instead of a connection made from cfg (tests, embedding).
 func NewSessionWithProvider(cfg Config, p model.Provider) (*Session, error) {
-	s, err := NewSession(cfg)
+	s, err := newSession(cfg, false)
 	if err != nil {
 		return nil, err
 	}

@@ -101,7 +101,7 @@ func fixture(t *testing.T) *countingProvider {
 func TestNewSessionOpensNothing(t *testing.T) {
 	// A session to an address nothing listens on is created without error:
 	// no lookup, no dial.
-	s, err := NewSession(Config{ComputerName: "host.invalid", Authentication: AuthNegotiate})
+	s, err := NewSession(Config{ComputerName: "host.invalid", Authentication: AuthNegotiate, Credential: NewCredential("u", "p")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,10 @@ func TestNewSessionOpensNothing(t *testing.T) {
 	if len(s.InstanceID()) != 36 || !strings.HasPrefix(s.Name(), "CimSession") {
 		t.Fatalf("instance id %q name %q", s.InstanceID(), s.Name())
 	}
-	s2, _ := NewSession(Config{Option: SessionOption{UseSSL: true}, ComputerName: "h"})
+	s2, err := NewSession(Config{Option: SessionOption{UseSSL: true}, ComputerName: "h", Credential: NewCredential("u", "p")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s2.ID() <= s.ID() || s2.Port() != 5986 {
 		t.Fatalf("ids %d, %d; ssl port %d", s.ID(), s2.ID(), s2.Port())
 	}
@@ -145,7 +148,7 @@ func TestCredentialNeverPrintsPassword(t *testing.T) {
 			t.Fatalf("password printed: %s", s)
 		}
 	}
-	s, _ := NewSession(Config{ComputerName: "h", Credential: c})
+	s, _ := NewSessionWithProvider(Config{ComputerName: "h", Credential: c}, nil)
 	if strings.Contains(fmt.Sprintf("%+v %#v", s.Config(), s.Config()), "s3cr3t") {
 		t.Fatal("password printed through the session config")
 	}
@@ -248,7 +251,7 @@ func TestInvokeTypesArgumentsFromSchema(t *testing.T) {
 func TestEachThrottles(t *testing.T) {
 	var sessions []*Session
 	for i := 0; i < 10; i++ {
-		s, _ := NewSession(Config{ComputerName: fmt.Sprintf("h%d", i)})
+		s, _ := NewSessionWithProvider(Config{ComputerName: fmt.Sprintf("h%d", i)}, nil)
 		sessions = append(sessions, s)
 	}
 	var running, peak atomic.Int64

@@ -3,6 +3,7 @@ package memprov
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -47,11 +48,16 @@ func ctxFault(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
+	return ctxErrFault(err)
+}
+
+// ctxErrFault wraps a context error in a canceled or timeout fault.
+func ctxErrFault(err error) *model.Fault {
 	cat := model.CategoryCanceled
 	if errors.Is(err, context.DeadlineExceeded) {
 		cat = model.CategoryTimeout
 	}
-	return &model.Fault{Category: cat, Err: err}
+	return &model.Fault{Category: cat, CIMMessage: "memprov: " + err.Error(), Err: err}
 }
 
 // wrapErr turns an error from a class function into a fault, keeping a
@@ -64,11 +70,9 @@ func wrapErr(err error, format string, args ...any) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		cat := model.CategoryCanceled
-		if errors.Is(err, context.DeadlineExceeded) {
-			cat = model.CategoryTimeout
-		}
-		return &model.Fault{Category: cat, Err: err}
+		f := ctxErrFault(err)
+		f.CIMMessage = fmt.Sprintf(format, args...) + ": " + err.Error()
+		return f
 	}
 	f := model.NewFault(model.CIMFailed, format, args...)
 	f.CIMMessage += ": " + err.Error()

@@ -37,7 +37,7 @@ func TestHierarchy(t *testing.T) {
 	}{
 		{"T_A", false, "T_A:T_A-0 T_C:T_C-0 T_B:T_B-0 T_B:T_B-1"},
 		{"T_A", true, "T_A:T_A-0"},
-		{"T_B", false, "T_C:T_C-0 T_B:T_B-0 T_B:T_B-1"},
+		{"T_B", false, "T_B:T_B-0 T_B:T_B-1 T_C:T_C-0"},
 		{"T_C", false, "T_C:T_C-0"},
 		{"T_X", false, "T_X: T_Y:"},
 	}

@@ -83,7 +83,7 @@ func project(inst *model.Instance, names []string, keyOnly bool) *model.Instance
 	if names == nil && !keyOnly {
 		return inst
 	}
-	kept := inst.Properties[:0:0]
+	kept := inst.Properties[:0] // inst is the caller's own copy
 	for _, pr := range inst.Properties {
 		if pr.Key || (!keyOnly && containsFold(names, pr.Name)) {
 			kept = append(kept, pr)

@@ -57,6 +57,15 @@ func (p *Provider) query(ctx context.Context, n *namespace, req *model.Enumerate
 	if err != nil {
 		return nil, err
 	}
+	// The instances are this call's own copies: project them in place
+	// (q.Project would copy again). A dotted name selects its first part.
+	var names []string
+	if q.Properties != nil {
+		names = make([]string, len(q.Properties))
+		for i, n := range q.Properties {
+			names[i], _, _ = strings.Cut(n, ".")
+		}
+	}
 	out := insts[:0]
 	for _, inst := range insts {
 		ok, err := q.Match(inst)
@@ -64,7 +73,7 @@ func (p *Provider) query(ctx context.Context, n *namespace, req *model.Enumerate
 			return nil, invalidQuery(err)
 		}
 		if ok {
-			out = append(out, q.Project(inst))
+			out = append(out, project(inst, names, false))
 		}
 	}
 	return out, nil

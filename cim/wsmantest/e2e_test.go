@@ -151,7 +151,7 @@ func TestE2EOperations(t *testing.T) {
 
 		// Associations.
 		deps := collect(t, ctx, c, &model.EnumerateRequest{Associated: &model.AssociationFilter{
-			Source: &model.Reference{ClassName: "Win32_Service", Namespace: "root/cimv2", Selectors: []model.Selector{{Name: "Name", Value: "RpcSs"}}},
+			Source:           &model.Reference{ClassName: "Win32_Service", Namespace: "root/cimv2", Selectors: []model.Selector{{Name: "Name", Value: "RpcSs"}}},
 			AssociationClass: "Win32_DependentService", ResultClass: "Win32_Service"}})
 		if len(deps) != 4 {
 			t.Fatalf("%d services associated with RpcSs", len(deps))

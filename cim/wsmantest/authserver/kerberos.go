@@ -1,23 +1,35 @@
 package authserver
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/jcmturner/gofork/encoding/asn1"
+	"github.com/jcmturner/gokrb5/v8/asn1tools"
+	"github.com/jcmturner/gokrb5/v8/crypto"
+	"github.com/jcmturner/gokrb5/v8/iana/asnAppTag"
+	"github.com/jcmturner/gokrb5/v8/iana/keyusage"
+	"github.com/jcmturner/gokrb5/v8/iana/msgtype"
+	"github.com/jcmturner/gokrb5/v8/messages"
 
 	"github.com/jcmturner/gokrb5/v8/gssapi"
 	"github.com/jcmturner/gokrb5/v8/service"
 	"github.com/jcmturner/gokrb5/v8/spnego"
 )
 
-// spnegoAcceptCompleted is a NegTokenResp with negState accept-completed
-// and supportedMech KRB5.
-const spnegoAcceptCompleted = "oRQwEqADCgEAoQsGCSqGSIb3EgECAg=="
-
 var errKerberos = errors.New("authserver: kerberos token refused")
 
 // verifyKerberos checks an AP-REQ, wrapped in SPNEGO (Negotiate) or as a
 // raw RFC 1964 token (the Kerberos scheme), against the keytab.
-func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity, err error) {
+//
+// It returns the identity and the mutual-authentication reply for the
+// WWW-Authenticate header: the AP-REP as a raw GSS token (Kerberos
+// scheme) or inside a NegTokenResp (Negotiate), as Windows sends it.
+func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity, reply string, err error) {
 	// gokrb5's ASN.1 decoding is not written for hostile input; a panic
 	// there must not take the test server down.
 	defer func() {
@@ -29,10 +41,10 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 	if spnegoWrapped {
 		var st spnego.SPNEGOToken
 		if err := st.Unmarshal(token); err != nil {
-			return id, fmt.Errorf("%w: %v", errKerberos, err)
+			return id, "", fmt.Errorf("%w: %v", errKerberos, err)
 		}
 		if !st.Init {
-			return id, fmt.Errorf("%w: not a NegTokenInit", errKerberos)
+			return id, "", fmt.Errorf("%w: not a NegTokenInit", errKerberos)
 		}
 		krb := false
 		for _, m := range st.NegTokenInit.MechTypes {
@@ -41,16 +53,16 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 			}
 		}
 		if !krb {
-			return id, fmt.Errorf("%w: no Kerberos mechanism offered", errKerberos)
+			return id, "", fmt.Errorf("%w: no Kerberos mechanism offered", errKerberos)
 		}
 		mech = st.NegTokenInit.MechTokenBytes
 	}
 	var kt spnego.KRB5Token
 	if err := kt.Unmarshal(mech); err != nil {
-		return id, fmt.Errorf("%w: %v", errKerberos, err)
+		return id, "", fmt.Errorf("%w: %v", errKerberos, err)
 	}
 	if !kt.IsAPReq() {
-		return id, fmt.Errorf("%w: not an AP-REQ", errKerberos)
+		return id, "", fmt.Errorf("%w: not an AP-REQ", errKerberos)
 	}
 	opts := []func(*service.Settings){service.DecodePAC(false)}
 	if h.cfg.SPN != "" {
@@ -58,7 +70,67 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 	}
 	ok, creds, err := service.VerifyAPREQ(&kt.APReq, service.NewSettings(h.cfg.Keytab, opts...))
 	if err != nil || !ok || creds == nil {
-		return id, fmt.Errorf("%w: %v", errKerberos, err)
+		return id, "", fmt.Errorf("%w: %v", errKerberos, err)
 	}
-	return Identity{User: creds.UserName(), Domain: creds.Domain(), Scheme: SchemeKerberos}, nil
+	apRep, err := apRepToken(&kt.APReq)
+	if err != nil {
+		return id, "", fmt.Errorf("%w: %v", errKerberos, err)
+	}
+	reply = base64.StdEncoding.EncodeToString(apRep)
+	if spnegoWrapped {
+		resp := spnego.NegTokenResp{
+			NegState:      asn1.Enumerated(0), // accept-completed
+			SupportedMech: gssapi.OIDKRB5.OID(),
+			ResponseToken: apRep,
+		}
+		b, err := resp.Marshal()
+		if err != nil {
+			return id, "", fmt.Errorf("%w: %v", errKerberos, err)
+		}
+		reply = base64.StdEncoding.EncodeToString(b)
+	}
+	return Identity{User: creds.UserName(), Domain: creds.Domain(), Scheme: SchemeKerberos}, reply, nil
+}
+
+// encAPRepPart is EncAPRepPart (RFC 4120 5.5.2) without a subkey: no
+// acceptor subkey is needed while messages are not sealed.
+type encAPRepPart struct {
+	CTime          time.Time `asn1:"generalized,explicit,tag:0"`
+	Cusec          int       `asn1:"explicit,tag:1"`
+	SequenceNumber int64     `asn1:"optional,explicit,tag:3"`
+}
+
+// apRepToken builds the GSS-API KRB5 token (RFC 1964 framing, token ID
+// 0x0200) carrying the AP-REP for a verified AP-REQ: the authenticator's
+// ctime and cusec, encrypted with the ticket's session key, prove to the
+// client that the service holds the key (mutual authentication).
+func apRepToken(req *messages.APReq) ([]byte, error) {
+	seq, err := rand.Int(rand.Reader, big.NewInt(1<<31))
+	if err != nil {
+		return nil, err
+	}
+	part, err := asn1.Marshal(encAPRepPart{
+		CTime:          req.Authenticator.CTime.UTC(),
+		Cusec:          req.Authenticator.Cusec,
+		SequenceNumber: seq.Int64(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	part = asn1tools.AddASNAppTag(part, asnAppTag.EncAPRepPart)
+	ed, err := crypto.GetEncryptedData(part, req.Ticket.DecryptedEncPart.Key, keyusage.AP_REP_ENCPART, 0)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := asn1.Marshal(messages.APRep{PVNO: 5, MsgType: msgtype.KRB_AP_REP, EncPart: ed})
+	if err != nil {
+		return nil, err
+	}
+	rep = asn1tools.AddASNAppTag(rep, asnAppTag.APREP)
+	oid, err := asn1.Marshal(gssapi.OIDKRB5.OID())
+	if err != nil {
+		return nil, err
+	}
+	tok := append(append(oid, 0x02, 0x00), rep...)
+	return asn1tools.AddASNAppTag(tok, 0), nil
 }

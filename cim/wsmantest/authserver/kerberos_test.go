@@ -8,8 +8,12 @@ import (
 
 	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 	"github.com/jcmturner/gokrb5/v8/client"
+	"github.com/jcmturner/gokrb5/v8/crypto"
 	"github.com/jcmturner/gokrb5/v8/gssapi"
+	"github.com/jcmturner/gokrb5/v8/iana/keyusage"
+	"github.com/jcmturner/gokrb5/v8/messages"
 	"github.com/jcmturner/gokrb5/v8/spnego"
+	"github.com/jcmturner/gokrb5/v8/types"
 )
 
 // TestKerberos gets tickets from a real MIT KDC on loopback with gokrb5's
@@ -73,10 +77,16 @@ func TestKerberos(t *testing.T) {
 			if resp.StatusCode != http.StatusUnauthorized || offered != "Negotiate,Kerberos" {
 				t.Fatalf("unauthenticated: %d %q", resp.StatusCode, offered)
 			}
-			resp, body := post(t, hc, ts.URL+"/wsman", []byte("<krb/>"), map[string]string{"Authorization": tc.header(t)})
+			authz := tc.header(t)
+			resp, body := post(t, hc, ts.URL+"/wsman", []byte("<krb/>"), map[string]string{"Authorization": authz})
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d %q", resp.StatusCode, body)
 			}
+			_, key, err := cl.GetServiceTicket(k.SPN) // cached: the key the request used
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAPRep(t, authz, resp.Header.Get("WWW-Authenticate"), key)
 			if !strings.Contains(string(body), `user="alice" scheme="kerberos"`) {
 				t.Fatalf("body %q", body)
 			}
@@ -120,4 +130,57 @@ func TestKerberos(t *testing.T) {
 			t.Fatalf("unencrypted Kerberos body: %d %q", resp.StatusCode, body)
 		}
 	})
+}
+
+// checkAPRep decodes the server's mutual-authentication token and checks
+// that its AP-REP, decrypted with the session key, echoes the
+// authenticator's time (RFC 4120 3.2.5).
+func checkAPRep(t *testing.T, authz, wwwAuth string, key types.EncryptionKey) {
+	t.Helper()
+	reqScheme, reqB64, _ := strings.Cut(authz, " ")
+	repScheme, repB64, _ := strings.Cut(wwwAuth, " ")
+	if reqScheme != repScheme {
+		t.Fatalf("reply scheme %q for request scheme %q", repScheme, reqScheme)
+	}
+	reqTok, _ := base64.StdEncoding.DecodeString(reqB64)
+	repTok, err := base64.StdEncoding.DecodeString(repB64)
+	if err != nil || len(repTok) == 0 {
+		t.Fatalf("WWW-Authenticate %q: %v", wwwAuth, err)
+	}
+	if reqScheme == "Negotiate" {
+		var init spnego.SPNEGOToken
+		if err := init.Unmarshal(reqTok); err != nil {
+			t.Fatal(err)
+		}
+		reqTok = init.NegTokenInit.MechTokenBytes
+		var resp spnego.NegTokenResp
+		if err := resp.Unmarshal(repTok); err != nil {
+			t.Fatalf("NegTokenResp: %v", err)
+		}
+		if resp.State() != spnego.NegStateAcceptCompleted || !resp.SupportedMech.Equal(gssapi.OIDKRB5.OID()) {
+			t.Fatalf("NegTokenResp state %v mech %v", resp.State(), resp.SupportedMech)
+		}
+		repTok = resp.ResponseToken
+	}
+	var reqK, repK spnego.KRB5Token
+	if err := reqK.Unmarshal(reqTok); err != nil {
+		t.Fatal(err)
+	}
+	if err := reqK.APReq.DecryptAuthenticator(key); err != nil {
+		t.Fatal(err)
+	}
+	if err := repK.Unmarshal(repTok); err != nil || !repK.IsAPRep() {
+		t.Fatalf("AP-REP token: %v", err)
+	}
+	plain, err := crypto.DecryptEncPart(repK.APRep.EncPart, key, keyusage.AP_REP_ENCPART)
+	if err != nil {
+		t.Fatalf("decrypt AP-REP: %v", err)
+	}
+	var part messages.EncAPRepPart
+	if err := part.Unmarshal(plain); err != nil {
+		t.Fatal(err)
+	}
+	if !part.CTime.Equal(reqK.APReq.Authenticator.CTime) || part.Cusec != reqK.APReq.Authenticator.Cusec {
+		t.Fatalf("AP-REP time %v/%d, authenticator %v/%d", part.CTime, part.Cusec, reqK.APReq.Authenticator.CTime, reqK.APReq.Authenticator.Cusec)
+	}
 }

@@ -28,7 +28,7 @@ func (h *Handler) serveNegotiate(w http.ResponseWriter, r *http.Request, cs *con
 		h.refuse(w, r)
 		return
 	}
-	id, err := h.verifyKerberos(token, negotiate)
+	id, reply, err := h.verifyKerberos(token, negotiate)
 	if err != nil {
 		cs.reset()
 		h.refuse(w, r)
@@ -37,11 +37,11 @@ func (h *Handler) serveNegotiate(w http.ResponseWriter, r *http.Request, cs *con
 	cs.reset()
 	cs.identity = &id
 	h.Handshakes.Add(1)
+	scheme := "Kerberos "
 	if negotiate {
-		// SPNEGO accept-completed for the KRB5 mechanism, so a client that
-		// looks for a final token finds one.
-		w.Header().Set("WWW-Authenticate", "Negotiate "+spnegoAcceptCompleted)
+		scheme = "Negotiate "
 	}
+	w.Header().Set("WWW-Authenticate", scheme+reply)
 	h.serveHandshakeBody(w, r, cs, id)
 }
 

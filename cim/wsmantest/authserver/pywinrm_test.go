@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
 )
 
@@ -23,7 +24,7 @@ const debianPython = "/usr/bin/python3"
 // CIMSH_STRICT=1 it fails instead.
 func requirePywinrm(t *testing.T) {
 	t.Helper()
-	out, err := exec.Command(debianPython, "-c", "import winrm, requests_ntlm").CombinedOutput()
+	out, err := exec.Command(debianPython, "-c", "import winrm, requests_ntlm, requests_kerberos").CombinedOutput()
 	if err == nil {
 		return
 	}
@@ -118,7 +119,7 @@ activate = 1
 activate = 1
 `
 
-func runPywinrm(t *testing.T, endpoint, transport, user, password, enc string) []string {
+func runPywinrm(t *testing.T, endpoint, transport, user, password, enc string, extraEnv ...string) []string {
 	t.Helper()
 	dir := t.TempDir()
 	script := filepath.Join(dir, "client.py")
@@ -135,10 +136,10 @@ func runPywinrm(t *testing.T, endpoint, transport, user, password, enc string) [
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, debianPython, script, endpoint, transport, user, enc)
-	env := []string{"CIMSH_PYWINRM_PASSWORD=" + password, "NO_PROXY=*", "no_proxy=*", "OPENSSL_CONF=" + osslConf}
+	env := append([]string{"CIMSH_PYWINRM_PASSWORD=" + password, "NO_PROXY=*", "no_proxy=*", "OPENSSL_CONF=" + osslConf}, extraEnv...)
 	for _, kv := range os.Environ() {
 		name := strings.ToLower(strings.SplitN(kv, "=", 2)[0])
-		if !strings.Contains(name, "proxy") && name != "openssl_conf" {
+		if !strings.Contains(name, "proxy") && name != "openssl_conf" && !strings.HasPrefix(name, "krb5") {
 			env = append(env, kv)
 		}
 	}
@@ -146,7 +147,11 @@ func runPywinrm(t *testing.T, endpoint, transport, user, password, enc string) [
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	if msg := strings.TrimSpace(strings.ReplaceAll(stderr.String(), password, "***")); msg != "" {
+	msg := stderr.String()
+	if password != "" {
+		msg = strings.ReplaceAll(msg, password, "***")
+	}
+	if msg = strings.TrimSpace(msg); msg != "" {
 		t.Logf("pywinrm stderr:\n%s", msg)
 	}
 	if err != nil {
@@ -210,6 +215,29 @@ func TestPywinrm(t *testing.T) {
 		check(t, runPywinrm(t, ts.URL+"/wsman", "basic", "basicuser", "basic-Pass1", "never"))
 		if len(wsman.seen) != 3 || wsman.seen[1] != "Enumerate basic basicuser sealed=no" {
 			t.Fatalf("server saw %q", wsman.seen)
+		}
+	})
+
+	t.Run("kerberos", func(t *testing.T) {
+		// requests-kerberos over MIT GSSAPI, with mutual authentication
+		// required: it must accept the server's AP-REP.
+		k := kdc.Start(t, "CIMSH.TEST")
+		kt, err := k.ServiceKeytab()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ccache := k.Kinit(t)
+		krb := Config{Keytab: kt, SPN: k.SPN, AllowUnencrypted: true}
+		wsman := &cannedWSMan{}
+		h, ts := startServer(t, krb, wsman, nil)
+		endpoint := strings.Replace(ts.URL, "127.0.0.1", "localhost", 1) + "/wsman"
+		check(t, runPywinrm(t, endpoint, "kerberos", k.UserPrincipal(), "", "never",
+			"KRB5_CONFIG="+k.Krb5Conf, "KRB5CCNAME=FILE:"+ccache))
+		if len(wsman.seen) != 3 || wsman.seen[0] != "Identify kerberos alice sealed=no" {
+			t.Fatalf("server saw %q", wsman.seen)
+		}
+		if h.Handshakes.Load() < 1 {
+			t.Fatalf("handshakes %d", h.Handshakes.Load())
 		}
 	})
 
