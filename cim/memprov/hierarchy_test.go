@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -109,5 +110,38 @@ func BenchmarkEnumerateQuery(b *testing.B) {
 		if n != 899 {
 			b.Fatalf("%d results", n)
 		}
+	}
+}
+
+func TestCancelDuringListing(t *testing.T) {
+	p := New(model.Identity{}, "h")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	secondListed := false
+	p.Register("", ClassDef{Class: &model.Class{Name: "T_Base"}, List: func(ctx context.Context) ([]*model.Instance, error) {
+		cancel() // the user presses Ctrl-C while the base class is listed
+		return nil, nil
+	}})
+	p.Register("", ClassDef{Class: &model.Class{Name: "T_Sub", SuperClass: "T_Base"}, List: func(context.Context) ([]*model.Instance, error) {
+		secondListed = true
+		return nil, nil
+	}})
+	_, err := p.Enumerate(ctx, &model.EnumerateRequest{ClassName: "T_Base"})
+	if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryCanceled {
+		t.Fatalf("Enumerate cancelled mid-way: %v", err)
+	}
+	if secondListed {
+		t.Fatal("the subclass was listed after cancellation")
+	}
+
+	p.Register("", ClassDef{Class: &model.Class{Name: "T_Slow"}, List: func(ctx context.Context) ([]*model.Instance, error) {
+		<-ctx.Done()
+		return nil, fmt.Errorf("listing stopped: %w", ctx.Err())
+	}})
+	dctx, dcancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer dcancel()
+	_, err = p.Enumerate(dctx, &model.EnumerateRequest{ClassName: "T_Slow"})
+	if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryTimeout || !strings.Contains(f.Error(), "T_Slow") {
+		t.Fatalf("a List that gives up at the deadline: %v", err)
 	}
 }

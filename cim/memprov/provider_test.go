@@ -562,7 +562,7 @@ func TestCancellation(t *testing.T) {
 	if !errors.Is(e.Err(), context.Canceled) {
 		t.Fatalf("Err after cancel: %v", e.Err())
 	}
-	if f, ok := model.AsFault(e.Err()); !ok || f.Category != model.CategoryCanceled {
+	if f, ok := model.AsFault(e.Err()); !ok || f.Category != model.CategoryCanceled || f.Error() != "memprov: context canceled" {
 		t.Fatalf("Err after cancel is not a canceled fault: %v", e.Err())
 	}
 	if err := e.Close(); err != nil {

@@ -38,6 +38,12 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 		}
 	}()
 	mech := token
+	// Under Negotiate the token is usually SPNEGO, but MIT GSSAPI clients
+	// (requests-kerberos) send the raw Kerberos token there too, which
+	// Windows accepts; the reply then takes the same form.
+	if spnegoWrapped && !isSPNEGO(token) {
+		spnegoWrapped = false
+	}
 	if spnegoWrapped {
 		var st spnego.SPNEGOToken
 		if err := st.Unmarshal(token); err != nil {
@@ -133,4 +139,17 @@ func apRepToken(req *messages.APReq) ([]byte, error) {
 	}
 	tok := append(append(oid, 0x02, 0x00), rep...)
 	return asn1tools.AddASNAppTag(tok, 0), nil
+}
+
+// isSPNEGO reports whether token is a GSS initial context token for the
+// SPNEGO mechanism (OID 1.3.6.1.5.5.2), or a SPNEGO NegTokenResp.
+func isSPNEGO(token []byte) bool {
+	if len(token) > 0 && token[0] == 0xa1 {
+		return true
+	}
+	var oid asn1.ObjectIdentifier
+	if _, err := asn1.UnmarshalWithParams(token, &oid, "application,explicit,tag:0"); err != nil {
+		return false
+	}
+	return oid.Equal(gssapi.OIDSPNEGO.OID())
 }
