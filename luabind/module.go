@@ -102,6 +102,14 @@ func (m *Module) Interrupt() {
 	m.mu.Unlock()
 }
 
+// Running reports whether a chunk is running (between BeginChunk and
+// EndChunk); safe from any goroutine.
+func (m *Module) Running() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.inChunk
+}
+
 // Interrupted reports whether Interrupt cancelled the current (or last)
 // chunk.
 func (m *Module) Interrupted() bool {

@@ -5,9 +5,9 @@ package luabind
 
 var (
 	optSession = Opt{Name: "cim_session", Type: TSessions, Module: true,
-		Doc: "session, or list of sessions to run on in parallel (results carry PSComputerName; second result lists per-host errors)"}
+		Doc: "where to run; a list runs in parallel, results carry PSComputerName and a second result lists per-host errors"}
 	optComputer = Opt{Name: "computer_name", Type: TStringList, Module: true,
-		Doc: "host name or list of host names (a temporary session each)"}
+		Doc: "where to run, through a temporary session each"}
 	optThrottle = Opt{Name: "throttle_limit", Type: TInteger, Module: true,
 		Doc: "how many sessions run at once (default 32)"}
 	optNamespace = Opt{Name: "namespace", Type: TString, Doc: "CIM namespace (default root/cimv2)"}

@@ -35,6 +35,21 @@ type interp struct {
 	// passwordReader is the REPL's (readline's) password prompt when set.
 	passwordReader func(prompt string) (string, error)
 	closed         bool
+
+	rmu    sync.Mutex
+	reader LineReader // the REPL's line reader while it runs
+}
+
+func (in *interp) lineReader() LineReader {
+	in.rmu.Lock()
+	defer in.rmu.Unlock()
+	return in.reader
+}
+
+func (in *interp) setLineReader(r LineReader) {
+	in.rmu.Lock()
+	in.reader = r
+	in.rmu.Unlock()
 }
 
 func newInterp(env *Env, o *options) *interp {

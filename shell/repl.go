@@ -35,6 +35,8 @@ func (in *interp) repl(banner bool) int {
 		}
 	}
 	defer r.Close()
+	in.setLineReader(r)
+	defer in.setLineReader(nil)
 	in.passwordReader = r.ReadPassword
 	defer func() { in.passwordReader = nil }()
 	if in.signals != nil {

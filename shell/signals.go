@@ -42,6 +42,15 @@ func (h *signalHandler) loop() {
 				continue
 			}
 			h.fired.Store(true)
+			if !h.in.mod.Running() {
+				// Idle (the REPL waiting for a line): nothing to cancel.
+				h.in.mod.CloseAll()
+				if r := h.in.lineReader(); r != nil {
+					r.Close() // restores the terminal mode
+				}
+				h.in.env.exit(ExitInterrupted)
+				continue
+			}
 			h.in.mod.Interrupt()
 			go func() {
 				select {

@@ -19,6 +19,10 @@
 // CIM_SoftwareElement, CIM_BIOSElement, CIM_Product, CIM_Setting), which
 // return the same instances, as on Windows.
 //
+// Win32_Process has the methods Terminate (ReturnValue 0 on success),
+// GetOwner and the static Create. New returns a *memprov.Provider, which
+// is a model.Provider.
+//
 // Schemas, data and methods live here; WQL, projection, get by key,
 // subclass expansion and method argument handling are cim/memprov's.
 //

@@ -74,9 +74,6 @@ func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance,
 	inst.Set("SystemDevice", str(rootDev))
 	inst.Set("BootDevice", str(bootDev))
 	inst.Set("InstallDate", datetime(installTime("/")))
-	if serial := machineID(); serial != "" {
-		inst.Set("SerialNumber", str(serial))
-	}
 
 	if boot, err := host.BootTimeWithContext(ctx); err == nil && boot > 0 {
 		inst.Set("LastBootUpTime", datetime(time.Unix(int64(boot), 0)))

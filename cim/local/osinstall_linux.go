@@ -2,33 +2,27 @@ package local
 
 import (
 	"os"
-	"strings"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// installTime returns the birth time of the file system object at path
-// (statx STATX_BTIME): for "/" the time the root file system was made,
-// which is when the OS was installed. No library reports an install time;
-// zero where the file system does not record birth times.
-func installTime(path string) time.Time {
+// installTime returns when the OS at root was installed, as far as the
+// system records it (no library reports an install time): the birth time
+// of the root file system (statx STATX_BTIME), else the time the
+// installer left its log (Debian and Ubuntu's /var/log/installer, the
+// Red Hat family's /root/anaconda-ks.cfg). Zero when none is known, as in
+// a container whose file system keeps no birth times.
+func installTime(root string) time.Time {
 	var st unix.Statx_t
-	if err := unix.Statx(unix.AT_FDCWD, path, 0, unix.STATX_BTIME, &st); err != nil || st.Mask&unix.STATX_BTIME == 0 {
-		return time.Time{}
+	if err := unix.Statx(unix.AT_FDCWD, root, 0, unix.STATX_BTIME, &st); err == nil && st.Mask&unix.STATX_BTIME != 0 && st.Btime.Sec > 0 {
+		return time.Unix(st.Btime.Sec, int64(st.Btime.Nsec))
 	}
-	if st.Btime.Sec == 0 {
-		return time.Time{}
+	for _, p := range []string{"var/log/installer", "root/anaconda-ks.cfg"} {
+		if fi, err := os.Stat(filepath.Join(root, p)); err == nil {
+			return fi.ModTime()
+		}
 	}
-	return time.Unix(st.Btime.Sec, int64(st.Btime.Nsec))
-}
-
-// machineID returns systemd's /etc/machine-id, the stable identifier of
-// the installation (Windows' SerialNumber is the product id).
-func machineID() string {
-	b, err := os.ReadFile("/etc/machine-id")
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
+	return time.Time{}
 }

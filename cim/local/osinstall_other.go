@@ -7,6 +7,3 @@ import "time"
 // installTime is unknown outside Linux (macOS's APFS volume creation time
 // is not exposed through a portable call); the property stays NULL.
 func installTime(string) time.Time { return time.Time{} }
-
-// machineID is unknown outside Linux.
-func machineID() string { return "" }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -48,10 +49,24 @@ func copyTree(t *testing.T, src string) string {
 }
 
 func TestProductsFromRecordedDpkg(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("dpkg's file names (libc6:amd64.list) cannot be made on Windows")
+	}
 	root := copyTree(t, "testdata/dpkg")
+	// dpkg's per-package file lists, made here with the times under test
+	// (git keeps neither the times nor, portably, the colons).
+	info := filepath.Join(root, "var/lib/dpkg/info")
 	when := time.Date(2024, 3, 5, 10, 20, 30, 0, time.Local)
-	if err := os.Chtimes(filepath.Join(root, "var/lib/dpkg/info/libc6:amd64.list"), when, when); err != nil {
-		t.Fatal(err)
+	for name, tm := range map[string]time.Time{"libc6:amd64.list": when, "adduser.list": when.AddDate(-1, 0, 0)} {
+		if err := os.MkdirAll(info, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(info, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(filepath.Join(info, name), tm, tm); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p, err := newProvider(&collector{pkgRoot: root})
 	if err != nil {
@@ -79,6 +94,9 @@ func TestProductsFromRecordedDpkg(t *testing.T) {
 	d, _ := prop(t, libc, "InstallDate2").AsDatetime()
 	if !d.Time.Equal(when) {
 		t.Errorf("InstallDate2 = %v, want %v", d.Time, when)
+	}
+	if got := propStr(t, byName["adduser"], "InstallDate"); got != "20230305" {
+		t.Errorf("adduser (an arch-all package, whose list has no arch) InstallDate = %q", got)
 	}
 	if !prop(t, byName["openssh-server"], "InstallDate").IsNull() {
 		t.Error("a package without a file list has an InstallDate")

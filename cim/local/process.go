@@ -2,7 +2,9 @@ package local
 
 import (
 	"context"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/shirou/gopsutil/v4/process"
@@ -30,12 +32,37 @@ func (c *collector) listProcesses(ctx context.Context) ([]*model.Instance, error
 		return nil, model.NewFault(model.CIMFailed, "local: Win32_Process: listing processes: %v", err)
 	}
 	base := c.processBase(ctx)
-	out := make([]*model.Instance, 0, len(procs))
-	for _, p := range procs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	// Reading a process takes a dozen small /proc reads; spread them over
+	// a few goroutines, keeping the pid order of the listing.
+	insts := make([]*model.Instance, len(procs))
+	workers := min(runtime.GOMAXPROCS(0), 8, len(procs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if inst, ok := c.processInstance(ctx, base, procs[i]); ok {
+					insts[i] = inst
+				}
+			}
+		}()
+	}
+	for i := range procs {
+		if ctx.Err() != nil {
+			break
 		}
-		if inst, ok := c.processInstance(ctx, base, p); ok {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := insts[:0]
+	for _, inst := range insts {
+		if inst != nil {
 			out = append(out, inst)
 		}
 	}

@@ -159,9 +159,11 @@ func directCommand(cmdline string) (*exec.Cmd, bool) {
 	return exec.Command(words[0], words[1:]...), true
 }
 
+// isShellBuiltin reports whether w is a command only the shell has (no
+// program of that name exists to run directly).
 func isShellBuiltin(w string) bool {
 	switch w {
-	case "cd", "echo", "exec", "exit", "export", "set", "true", "false", "test", ":", ".", "eval", "read", "trap", "wait", "ulimit", "umask", "unset":
+	case "cd", "exec", "exit", "export", "set", ":", ".", "eval", "read", "trap", "wait", "ulimit", "umask", "unset", "source", "alias":
 		return true
 	}
 	return false

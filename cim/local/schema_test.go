@@ -1,6 +1,8 @@
 package local
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -201,5 +203,34 @@ func TestBaseClassesReturnSubclassInstances(t *testing.T) {
 	}
 	if n := len(enumClass(t, p, "CIM_OperatingSystem")); n != 1 {
 		t.Errorf("CIM_OperatingSystem returned %d instances, want 1", n)
+	}
+}
+
+// Every class enumerates on this OS without error, deep (so the CIM_
+// bases gather their subclasses) and with a cancelled context gives a
+// canceled fault rather than a panic.
+func TestEveryClassEnumerates(t *testing.T) {
+	p := newTestProvider(t)
+	classes, err := p.EnumerateClasses(testCtx(t), &model.EnumerateClassesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(classes) != len(classDecls) {
+		t.Errorf("%d classes registered, %d declared", len(classes), len(classDecls))
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range classes {
+		if _, err := tryEnumerate(testCtx(t), p, &model.EnumerateRequest{ClassName: c.Name}); err != nil {
+			t.Errorf("enumerating %s: %v", c.Name, err)
+		}
+		_, err := tryEnumerate(cancelled, p, &model.EnumerateRequest{ClassName: c.Name})
+		if !errors.Is(err, model.ErrCanceled) {
+			t.Errorf("enumerating %s with a cancelled context: %v, want a canceled fault", c.Name, err)
+		}
+	}
+	id, err := p.Identify(testCtx(t))
+	if err != nil || id.ProductVendor != "cimsh" {
+		t.Errorf("Identify = %+v, %v", id, err)
 	}
 }

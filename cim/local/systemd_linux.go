@@ -29,7 +29,7 @@ func (systemBusUnits) units(ctx context.Context) (*unitSnapshot, error) {
 	if !systemdRunning() {
 		return nil, nil
 	}
-	conn, err := dbus.ConnectSystemBus(dbus.WithContext(ctx))
+	conn, err := connectSystemd(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +90,24 @@ func (systemBusUnits) units(ctx context.Context) (*unitSnapshot, error) {
 		snap.Props[name] = props
 	}
 	return snap, nil
+}
+
+// connectSystemd connects to the system bus, or, on a system without a
+// bus daemon, to systemd's private socket (root only), as systemctl does.
+func connectSystemd(ctx context.Context) (*dbus.Conn, error) {
+	conn, err := dbus.ConnectSystemBus(dbus.WithContext(ctx))
+	if err == nil {
+		return conn, nil
+	}
+	private, perr := dbus.Dial("unix:path=/run/systemd/private", dbus.WithContext(ctx))
+	if perr != nil {
+		return nil, err
+	}
+	if perr := private.Auth(nil); perr != nil {
+		private.Close()
+		return nil, err
+	}
+	return private, nil
 }
 
 // readProps copies the wanted properties of one interface into props as

@@ -69,11 +69,8 @@ func convertScalar(v Value, t Type) (Value, error) {
 		if t == TypeReference || t == TypeInstance {
 			break
 		}
-		c, err := ParseScalar(t, x)
-		if err != nil {
-			return Value{}, fmt.Errorf("model: cannot convert %q to %s: %w", x, t, err)
-		}
-		return c, nil
+		// ParseScalar's errors name the text and the type.
+		return ParseScalar(t, x)
 	case bool:
 		switch {
 		case t == TypeBoolean:

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -31,10 +32,16 @@ func ParseScalar(t Type, text string) (Value, error) {
 		if err == nil {
 			return Uint(t, u), nil
 		}
+		if errors.Is(err, strconv.ErrRange) || strings.HasPrefix(s, "-") && isDecimal(s[1:]) {
+			return Value{}, rangeError(s, t)
+		}
 	case t.IsInteger():
 		i, err := strconv.ParseInt(s, 10, t.Bits())
 		if err == nil {
 			return Sint(t, i), nil
+		}
+		if errors.Is(err, strconv.ErrRange) {
+			return Value{}, rangeError(s, t)
 		}
 	case t.IsReal():
 		switch strings.ToUpper(s) {
@@ -82,4 +89,14 @@ func ParseOctets(text string) (Value, error) {
 		elems[i] = Uint(TypeUint8, uint64(c))
 	}
 	return Array(TypeUint8, elems), nil
+}
+
+// isDecimal reports whether s is a non-empty run of decimal digits.
+func isDecimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -66,8 +66,9 @@ func TestParseScalarErrors(t *testing.T) {
 	}{
 		{TypeBoolean, "yes", `"yes" is not a valid boolean`},
 		{TypeBoolean, "", "boolean"},
-		{TypeUint8, "256", "uint8"},
-		{TypeUint8, "-1", "uint8"},
+		{TypeUint8, "256", "256 is out of range for uint8"},
+		{TypeUint8, "-1", "-1 is out of range for uint8"},
+		{TypeSint64, "99999999999999999999", "99999999999999999999 is out of range for sint64"},
 		{TypeUint8, "+-1", "uint8"},
 		{TypeSint8, "128", "sint8"},
 		{TypeSint8, "-129", "sint8"},

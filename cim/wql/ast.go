@@ -17,6 +17,15 @@ type Query struct {
 	Where       Expr // nil if none
 	Associators *AssocQuery
 
+	// Event query clauses (__InstanceCreationEvent and the like): the
+	// polling interval of WITHIN and the GROUP WITHIN ... BY ... HAVING
+	// clause, intervals in seconds (zero when absent). Match and Project
+	// ignore them; an indication source reads them.
+	Within      float64
+	GroupWithin float64
+	GroupBy     []string
+	Having      Expr
+
 	// IsA reports whether class is base or derives from it; Match uses
 	// it for ISA. Nil means exact (case-insensitive) class name equality.
 	IsA func(class, base string) bool
@@ -67,13 +76,18 @@ type Binary struct {
 // Not negates X.
 type Not struct{ X Expr }
 
-// Compare compares a property with a constant. Reversed records that the
-// constant was written first (5 < Prop), which String keeps.
+// Compare compares a property with a constant, or with another property
+// when Other is set (TargetInstance.State <> PreviousInstance.State, as
+// event queries write). Reversed records that the constant was written
+// first (5 < Prop), which String keeps.
 type Compare struct {
 	Property string
 	Op       string // = <> < > <= >= (!= is read as <>)
 	Value    Literal
+	Other    string
 	Reversed bool
+
+	when *model.Datetime // Value parsed as a datetime, by Parse, when it is one
 }
 
 // IsNull is Property IS [NOT] NULL.
@@ -189,6 +203,9 @@ func (e *Not) String() string {
 }
 
 func (e *Compare) String() string {
+	if e.Other != "" {
+		return e.Property + " " + e.Op + " " + e.Other
+	}
 	if e.Reversed {
 		return e.Value.String() + " " + flip(e.Op) + " " + e.Property
 	}
@@ -274,9 +291,25 @@ func (q *Query) String() string {
 	}
 	b.WriteString(" FROM ")
 	b.WriteString(q.ClassName)
+	if q.Within > 0 {
+		b.WriteString(" WITHIN ")
+		b.WriteString(strconv.FormatFloat(q.Within, 'g', -1, 64))
+	}
 	if q.Where != nil {
 		b.WriteString(" WHERE ")
 		b.WriteString(q.Where.String())
+	}
+	if q.GroupWithin > 0 {
+		b.WriteString(" GROUP WITHIN ")
+		b.WriteString(strconv.FormatFloat(q.GroupWithin, 'g', -1, 64))
+		if len(q.GroupBy) > 0 {
+			b.WriteString(" BY ")
+			b.WriteString(strings.Join(q.GroupBy, ", "))
+		}
+		if q.Having != nil {
+			b.WriteString(" HAVING ")
+			b.WriteString(q.Having.String())
+		}
 	}
 	return b.String()
 }
@@ -300,11 +333,22 @@ func Walk(e Expr, fn func(Expr)) {
 // order of first use (case-insensitively distinct).
 func (q *Query) WhereProperties() []string {
 	var out []string
+	add := func(name string) {
+		for _, n := range out {
+			if strings.EqualFold(n, name) {
+				return
+			}
+		}
+		out = append(out, name)
+	}
 	Walk(q.Where, func(e Expr) {
 		var name string
 		switch x := e.(type) {
 		case *Compare:
 			name = x.Property
+			if x.Other != "" {
+				add(x.Other)
+			}
 		case *IsNull:
 			name = x.Property
 		case *Like:
@@ -314,12 +358,7 @@ func (q *Query) WhereProperties() []string {
 		default:
 			return
 		}
-		for _, n := range out {
-			if strings.EqualFold(n, name) {
-				return
-			}
-		}
-		out = append(out, name)
+		add(name)
 	})
 	return out
 }

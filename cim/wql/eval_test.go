@@ -113,6 +113,19 @@ func TestMatch(t *testing.T) {
 		{"CreationDate < '2024-03-01T08:30:15+01:00'", false},
 		{"CreationDate >= '2024-03-01'", true},
 		{"CreationDate < '20250101000000.000000+000'", true},
+		// WMI's locale-style date forms (en-US order, local time zone; the
+		// constants are a day or more from the value, so any zone agrees).
+		{"CreationDate > 'Feb 28 2024'", true},
+		{"CreationDate > 'February 28, 2024'", true},
+		{"CreationDate < 'March 3, 2024'", true},
+		{"CreationDate < '2 Mar 2024'", true},
+		{"CreationDate < '28 Feb, 2024'", false},
+		{"CreationDate > '2/28/2024'", true},
+		{"CreationDate < '2/28/2024'", false},
+		{"CreationDate > '2024/2/28 11:59 PM'", true},
+		{"CreationDate > '2024.2.28 23:59:59'", true},
+		{"CreationDate > 'Feb 2024'", true},
+		{"CreationDate < 'Jan 2024'", false},
 		{"Uptime = '00000000013000.000000:000'", true},
 		{"Uptime > 'PT1H'", true},
 		{"Uptime < 'P1D'", true},
@@ -167,6 +180,23 @@ func TestMatch(t *testing.T) {
 		{`Parent = '\\\\HOST1\\ROOT\\CIMV2:win32_process.handle="680"'`, true},
 		{`Parent = 'Win32_Process.Handle="681"'`, false},
 		{`Parent <> 'Win32_Process.Handle="681"'`, true},
+		// Property against property, as event queries compare
+		// TargetInstance with PreviousInstance.
+		{"Caption = Name", true},
+		{"Caption <> Name", false},
+		{"ProcessId > ParentProcessId", true},
+		{"ProcessId < ParentProcessId", false},
+		{"Balance < Delta", true},
+		{"KernelModeTime > OtherOperationCount", true},
+		{"Load < Priority", true},
+		{"Handle = ProcessId", true},
+		{"Owner.Name = Owner.Name", true},
+		{"Owner.State <> Name", true},
+		{"Name = Description", false},
+		{"NOT Name = Description", false},
+		{"Description = Description", false},
+		{"CreationDate = CreationDate", true},
+		{"Parent = Parent", true},
 		// Precedence: AND before OR, NOT tightest.
 		{"Name = 'x' AND ProcessId = 1 OR ProcessId = 4711", true},
 		{"Name = 'x' AND (ProcessId = 1 OR ProcessId = 4711)", false},
@@ -203,6 +233,9 @@ func TestMatchErrors(t *testing.T) {
 		{"Load = 'x'", "not a number"},
 		{"Parent = 5", "object path"},
 		{"ProcessId ISA 'X'", "not an object"},
+		{"Name = Tags", "array"},
+		{"Name = Owner", "instance"},
+		{"CreationDate < Name", "not a datetime"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.where, func(t *testing.T) {

@@ -165,13 +165,68 @@ func (p *parser) selectQuery() (*Query, error) {
 		return nil, err
 	}
 	q.ClassName = c
+	if p.isKeyword("WITHIN") {
+		p.next()
+		if q.Within, err = p.interval("WITHIN"); err != nil {
+			return nil, err
+		}
+	}
 	if p.isKeyword("WHERE") {
 		p.next()
 		if q.Where, err = p.orExpr(); err != nil {
 			return nil, err
 		}
 	}
+	if p.isKeyword("GROUP") {
+		p.next()
+		if err := p.expectKeyword("WITHIN"); err != nil {
+			return nil, err
+		}
+		if q.GroupWithin, err = p.interval("GROUP WITHIN"); err != nil {
+			return nil, err
+		}
+		if p.isKeyword("BY") {
+			p.next()
+			for {
+				n, err := p.propertyName()
+				if err != nil {
+					return nil, err
+				}
+				q.GroupBy = append(q.GroupBy, n)
+				if !p.isPunct(",") {
+					break
+				}
+				p.next()
+			}
+		}
+		if p.isKeyword("HAVING") {
+			p.next()
+			if q.Having, err = p.orExpr(); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return q, nil
+}
+
+// interval reads the positive number of seconds after WITHIN.
+func (p *parser) interval(clause string) (float64, error) {
+	t := p.peek()
+	if t.kind != tokNumber {
+		return 0, p.errorf("expected a number of seconds after %s, found %s", clause, t.describe())
+	}
+	lit, err := p.number(false)
+	if err != nil {
+		return 0, err
+	}
+	secs := lit.Real
+	if lit.Kind == LitInt {
+		secs = float64(lit.Mag)
+	}
+	if !(secs > 0) || secs > 1e9 {
+		return 0, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("%s %s: the interval must be a positive number of seconds", clause, t.text), Query: p.q}
+	}
+	return secs, nil
 }
 
 func (p *parser) orExpr() (Expr, error) {
@@ -264,7 +319,19 @@ func (p *parser) primary() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Compare{Property: prop, Op: flip(op), Value: lit, Reversed: true}, nil
+	return newCompare(prop, flip(op), lit, true), nil
+}
+
+// newCompare builds a comparison with a constant, parsing a string
+// constant that is a datetime once rather than for every instance.
+func newCompare(prop, op string, lit Literal, reversed bool) *Compare {
+	c := &Compare{Property: prop, Op: op, Value: lit, Reversed: reversed}
+	if lit.Kind == LitString {
+		if d, err := parseDatetimeLiteral(lit.Str); err == nil {
+			c.when = &d
+		}
+	}
+	return c
 }
 
 // condition parses what follows a property name.
@@ -278,11 +345,18 @@ func (p *parser) condition() (Expr, error) {
 	case t.kind == tokOp:
 		p.next()
 		op := normalizeOp(t.text)
+		if o := p.peek(); o.kind == tokIdent && !keywords[strings.ToUpper(o.text)] {
+			other, err := p.propertyName()
+			if err != nil {
+				return nil, err
+			}
+			return &Compare{Property: prop, Op: op, Other: other}, nil
+		}
 		lit, err := p.literal()
 		if err != nil {
 			return nil, err
 		}
-		return &Compare{Property: prop, Op: op, Value: lit}, nil
+		return newCompare(prop, op, lit, false), nil
 	case p.isKeyword("IS"):
 		p.next()
 		not := false
@@ -395,86 +469,6 @@ func (p *parser) number(neg bool) (Literal, error) {
 		f = -f
 	}
 	return Literal{Kind: LitReal, Real: f}, nil
-}
-
-func (p *parser) assocQuery() (*Query, error) {
-	a := &AssocQuery{References: p.isKeyword("REFERENCES")}
-	p.next()
-	if err := p.expectKeyword("OF"); err != nil {
-		return nil, err
-	}
-	t := p.peek()
-	if t.kind != tokPath {
-		return nil, p.errorf("expected an object path in braces, found %s", t.describe())
-	}
-	p.next()
-	ref, err := ParseObjectPath(t.text)
-	if err != nil {
-		return nil, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("bad object path {%s}: %v", t.text, strings.TrimPrefix(err.Error(), "wql: ")), Query: p.q}
-	}
-	a.Path, a.Object = t.text, ref
-	q := &Query{Associators: a}
-	if !p.isKeyword("WHERE") {
-		return q, nil
-	}
-	p.next()
-	if p.peek().kind == tokEOF {
-		return nil, p.errorf("expected AssocClass, ResultClass, Role, ResultRole, ClassDefsOnly, SchemaOnly or KeysOnly after WHERE")
-	}
-	for p.peek().kind != tokEOF {
-		kw := p.peek()
-		if kw.kind != tokIdent {
-			return nil, p.errorf("expected an ASSOCIATORS OF / REFERENCES OF keyword, found %s", kw.describe())
-		}
-		var dst *string
-		switch k := strings.ToLower(kw.text); {
-		case k == "classdefsonly":
-			a.ClassDefsOnly = true
-		case k == "schemaonly":
-			a.SchemaOnly = true
-		case k == "keysonly":
-			a.KeysOnly = true
-		case k == "resultclass":
-			dst = &a.ResultClass
-		case k == "role":
-			dst = &a.Role
-		case k == "requiredassocqualifier":
-			dst = &a.RequiredAssocQualifier
-		case k == "assocclass" && !a.References:
-			dst = &a.AssocClass
-		case k == "resultrole" && !a.References:
-			dst = &a.ResultRole
-		case k == "requiredqualifier" && !a.References:
-			dst = &a.RequiredQualifier
-		default:
-			form := "ASSOCIATORS OF"
-			if a.References {
-				form = "REFERENCES OF"
-			}
-			return nil, p.errorf("%s does not take %s", form, kw.describe())
-		}
-		p.next()
-		if dst == nil {
-			continue
-		}
-		if *dst != "" {
-			return nil, &SyntaxError{Pos: kw.pos + 1, Msg: fmt.Sprintf("%s given twice", kw.text), Query: p.q}
-		}
-		if op := p.peek(); op.kind != tokOp || op.text != "=" {
-			return nil, p.errorf("expected \"=\" after %s, found %s", kw.text, op.describe())
-		}
-		p.next()
-		v := p.peek()
-		if !(v.kind == tokIdent && !keywords[strings.ToUpper(v.text)]) && !(v.kind == tokString && isName(v.text)) {
-			return nil, p.errorf("expected a name after %s =, found %s", kw.text, v.describe())
-		}
-		p.next()
-		*dst = v.text
-	}
-	if a.SchemaOnly && a.ClassDefsOnly {
-		return nil, p.errorf("SchemaOnly and ClassDefsOnly cannot be used together")
-	}
-	return q, nil
 }
 
 // isName reports whether s is a plain identifier that is not a keyword.

@@ -77,6 +77,7 @@ func (c *Client) EnumerateClasses(ctx context.Context, req *model.EnumerateClass
 	env = appendEnvelopeEnd(env)
 	b, err := e.roundTrip(ctx, env)
 	if err != nil {
+		e.Close() // releases a context the failed reply opened
 		return nil, err
 	}
 	e.take(b)

@@ -352,3 +352,16 @@ func TestOperationTimeoutHeader(t *testing.T) {
 		t.Errorf("locale header missing")
 	}
 }
+
+func TestMalformedBatchReleasesContext(t *testing.T) {
+	bad := `<s:Envelope xmlns:s="` + NsSOAP + `" xmlns:n="` + NsEnumeration + `" xmlns:w="` + NsWSMan + `"><s:Body><n:EnumerateResponse><n:EnumerationContext>uuid:leak</n:EnumerationContext><w:Items><p:C xmlns:p="u"><p:A>1</p:B></p:C></w:Items></n:EnumerateResponse></s:Body></s:Envelope>`
+	rt, c := newReplay(reply{body: []byte(bad)}, reply{body: []byte(emptyReply)})
+	_, err := c.Enumerate(context.Background(), &model.EnumerateRequest{ClassName: "C"})
+	if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryProtocol {
+		t.Fatalf("err = %v", err)
+	}
+	reqs := rt.requests()
+	if got := strings.Join(actions(reqs), ","); got != "Enumerate,Release" || !strings.Contains(string(reqs[1]), "uuid:leak") {
+		t.Errorf("actions = %s", got)
+	}
+}

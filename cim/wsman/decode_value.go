@@ -76,6 +76,13 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 			if n > 1 {
 				s = string(text)
 			}
+			if decl != nil && decl.Array && t == model.TypeUint8 && isOctetString(decl) {
+				// An octet string without xsi:type: base64 when it is not
+				// a plain number.
+				if v, err := model.ParseOctets(s); err == nil && !isDecimal(s) {
+					return v, nil
+				}
+			}
 			return typedText(restoreControls(s), t, xsiLocal, hasXSIType), nil
 		}
 	}
@@ -188,6 +195,19 @@ func typedText(text string, t model.Type, xsiLocal string, hasXSIType bool) mode
 		return model.Untyped(text)
 	}
 	return v
+}
+
+func isDecimal(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // typeFromXSI maps an xsi:type (cim: or xs: names, any prefix) to a CIM

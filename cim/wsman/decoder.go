@@ -20,10 +20,12 @@ const ctrlBase = 0x10FF00
 // NewDecoder returns a streaming decoder over a response body. It reads
 // OMI's &#N; references to control characters (and raw control bytes)
 // instead of failing on them; text read through this package's helpers
-// gets the original characters back.
+// gets the original characters back. UTF-16 bodies (with a byte order
+// mark) and ISO-8859-1 declarations are read too.
 func NewDecoder(body []byte) *xml.Decoder {
-	d := xml.NewDecoder(bytes.NewReader(sanitizeControls(body)))
+	d := xml.NewDecoder(bytes.NewReader(sanitizeControls(toUTF8(body))))
 	d.Strict = true
+	d.CharsetReader = charsetReader
 	return d
 }
 

@@ -414,3 +414,36 @@ func TestE2ECancelReleases(t *testing.T) {
 		t.Errorf("err = %v", e.Err())
 	}
 }
+
+// One client used from many goroutines: schema cache, enumerations and
+// transport shared (run with -race).
+func TestE2EConcurrentUse(t *testing.T) {
+	_, c := newE2E(t, wsmantest.Windows, wsmantest.Options{MaxBatch: 2}, wsman.Options{BatchSize: 2})
+	ctx := context.Background()
+	errs := make(chan error, 16)
+	for g := 0; g < 8; g++ {
+		go func() {
+			e, err := c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service"})
+			if err != nil {
+				errs <- err
+				return
+			}
+			n := 0
+			for e.Next(ctx) {
+				n++
+			}
+			e.Close()
+			if e.Err() != nil || n < 3 {
+				errs <- errors.Join(e.Err(), errors.New("short enumeration"))
+				return
+			}
+			_, err = c.Get(ctx, &model.GetRequest{Path: &model.Reference{ClassName: "Win32_LogicalDisk", Selectors: []model.Selector{{Name: "DeviceID", Value: "C:"}}}})
+			errs <- err
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -30,6 +30,9 @@ type EncodeOptions struct {
 	// Form is the URI form used for references without a ResourceURI and
 	// for embedded instances without one.
 	Form URIForm
+	// Schema, when set, writes uint8 arrays of properties with the
+	// OctetString qualifier as one base64 element (cimBase64Binary).
+	Schema *model.Class
 }
 
 // AppendInstance appends inst as a WS-Management instance element, the
@@ -95,9 +98,16 @@ type encoder struct {
 
 func (e *encoder) appendProperties(dst []byte, inst *model.Instance, prefix string, depth int) []byte {
 	for _, p := range inst.Properties {
-		if validName(p.Name) {
-			dst = e.appendProperty(dst, prefix, p.Name, p.Value, depth)
+		if !validName(p.Name) {
+			continue
 		}
+		if depth == 0 && e.opts.Schema != nil && p.Value.IsArray() && !p.Value.IsNull() && p.Value.Type() == model.TypeUint8 {
+			if d := e.opts.Schema.Property(p.Name); d != nil && isOctetString(d) {
+				dst = AppendOctets(dst, prefix+":"+p.Name, p.Value)
+				continue
+			}
+		}
+		dst = e.appendProperty(dst, prefix, p.Name, p.Value, depth)
 	}
 	return dst
 }
@@ -105,10 +115,8 @@ func (e *encoder) appendProperties(dst []byte, inst *model.Instance, prefix stri
 // appendProperty writes one property (or parameter): every element of an
 // array, one nil element for NULL, nothing for an empty array.
 func (e *encoder) appendProperty(dst []byte, prefix, name string, v model.Value, depth int) []byte {
-	qname := prefix + ":" + name
 	if v.IsNull() {
-		dst = append(dst, '<')
-		dst = append(dst, qname...)
+		dst = appendQName(append(dst, '<'), prefix, name)
 		return append(dst, ` xsi:nil="true"/>`...)
 	}
 	if v.IsArray() {
@@ -117,12 +125,17 @@ func (e *encoder) appendProperty(dst []byte, prefix, name string, v model.Value,
 		}
 		return dst
 	}
-	return e.appendScalar(dst, qname, v, depth)
+	return e.appendScalar(dst, prefix, name, v, depth)
 }
 
-func (e *encoder) appendScalar(dst []byte, qname string, v model.Value, depth int) []byte {
-	dst = append(dst, '<')
-	dst = append(dst, qname...)
+func appendQName(dst []byte, prefix, name string) []byte {
+	dst = append(dst, prefix...)
+	dst = append(dst, ':')
+	return append(dst, name...)
+}
+
+func (e *encoder) appendScalar(dst []byte, prefix, name string, v model.Value, depth int) []byte {
+	dst = appendQName(append(dst, '<'), prefix, name)
 	switch x := v.Interface().(type) {
 	case *model.Instance:
 		p := e.opts.Prefix + strconv.Itoa(depth+1)
@@ -157,8 +170,13 @@ func (e *encoder) appendScalar(dst []byte, qname string, v model.Value, depth in
 		if e.opts.ValueTypes {
 			dst = appendAttrPair(dst, "xsi:type", "cim:cimDateTime")
 		}
+		dst = append(dst, "><cim:"...)
+		dst = append(dst, datetimeElement(x.Kind)...)
 		dst = append(dst, '>')
-		dst = appendElem(dst, "cim:"+datetimeElement(x.Kind), text)
+		dst = appendText(dst, text)
+		dst = append(dst, "</cim:"...)
+		dst = append(dst, datetimeElement(x.Kind)...)
+		dst = append(dst, '>')
 	default:
 		if e.opts.ValueTypes {
 			if t := xsiTypeName(v.Type()); t != "" {
@@ -166,10 +184,20 @@ func (e *encoder) appendScalar(dst []byte, qname string, v model.Value, depth in
 			}
 		}
 		dst = append(dst, '>')
-		dst = appendText(dst, v.Text())
+		switch x := x.(type) {
+		case string:
+			dst = appendText(dst, x)
+		case uint64:
+			dst = strconv.AppendUint(dst, x, 10)
+		case int64:
+			dst = strconv.AppendInt(dst, x, 10)
+		case bool:
+			dst = strconv.AppendBool(dst, x)
+		default:
+			dst = appendText(dst, v.Text())
+		}
 	}
-	dst = append(dst, "</"...)
-	dst = append(dst, qname...)
+	dst = appendQName(append(dst, "</"...), prefix, name)
 	return append(dst, '>')
 }
 
@@ -188,6 +216,18 @@ func AppendOctets(dst []byte, qname string, v model.Value) []byte {
 	dst = append(dst, "</"...)
 	dst = append(dst, qname...)
 	return append(dst, '>')
+}
+
+// isOctetString reports the OctetString qualifier (a uint8 array sent
+// as base64).
+func isOctetString(d *model.PropertyDecl) bool {
+	for _, q := range d.Qualifiers {
+		if strings.EqualFold(q.Name, "OctetString") {
+			b, ok := q.Value.AsBool()
+			return !ok || b
+		}
+	}
+	return false
 }
 
 func datetimeElement(k model.DatetimeKind) string {

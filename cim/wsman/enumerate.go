@@ -41,7 +41,7 @@ func (c *Client) enumSpec(req *model.EnumerateRequest) (*enumSpec, error) {
 	s := &enumSpec{namespace: ns}
 	form := c.form()
 	nsSel := func() {
-		if FormOf(s.uri) == FormDMTF && !strings.HasPrefix(s.uri, "http://schemas.microsoft.com/") {
+		if needsNamespaceSelector(s.uri) {
 			s.selectors = append(s.selectors, model.Selector{Name: SelectorNamespace, Value: namespaceSelectorValue(ns)})
 		}
 	}
@@ -186,6 +186,11 @@ func (c *Client) startEnumerate(ctx context.Context, req *model.EnumerateRequest
 				e.max = max1(e.max / 4)
 				continue
 			}
+			// A reply that failed to decode may still have opened a
+			// context on the server.
+			e.mu.Lock()
+			e.releaseLocked()
+			e.mu.Unlock()
 			return nil, err
 		}
 		e.take(b)

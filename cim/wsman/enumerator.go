@@ -68,6 +68,12 @@ func (e *enumerator) roundTrip(ctx context.Context, env []byte) (*batch, error) 
 	}
 	b, err := decodeEnumResponse(d, e.idec)
 	if err != nil {
+		// Keep a context the server handed out, so that it is released
+		// rather than left open (OMI blocks on open enumerations).
+		if b != nil && b.hasContext && !b.endOfSeq && b.context != "" {
+			e.context = b.context
+			e.done = false
+		}
 		if _, isFault := model.AsFault(err); isFault {
 			return nil, err
 		}

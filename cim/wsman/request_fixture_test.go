@@ -127,6 +127,17 @@ func TestRequestShapesMSWSMV(t *testing.T) {
 		wantText(t, inst, "Data1", "Hello World")
 		compareEnvelopes(t, rt.requests()[0], fixture(t, "mswsmv_4.1.1_get_request.xml"), wsmvCanon())
 	})
+	t.Run("Get of an unknown class", func(t *testing.T) {
+		rt := &replayTransport{replies: []reply{{status: 500, body: fixture(t, "mswsmv_4.10_fault_DestinationUnreachable_ResourceNotFound.xml")}}}
+		o := opts
+		o.Endpoint = "http://localhost:80/wsman"
+		c := NewClient(rt, o)
+		_, err := c.Get(ctx, &model.GetRequest{Path: &model.Reference{ClassName: "win32_nosuchclass"}})
+		if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryInvalidClass {
+			t.Fatalf("err = %v", err)
+		}
+		compareEnvelopes(t, rt.requests()[0], fixture(t, "mswsmv_4.10_get_request_nosuchclass.xml"), wsmvCanon())
+	})
 	t.Run("Pull", func(t *testing.T) {
 		rt := &replayTransport{replies: []reply{
 			{body: fixture(t, "mswsmv_4.1.2.2_enumerate_response.xml")},

@@ -79,13 +79,14 @@ type itemDecoder struct {
 }
 
 // decodeEnumResponse decodes an EnumerateResponse or PullResponse
-// element (start already read).
+// element (start already read). On error the partial batch is returned
+// too, so that a context read before the failure can be released.
 func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
 	b := &batch{}
 	for {
 		se, ok, err := findStart(d)
 		if err != nil {
-			return nil, err
+			return b, err
 		}
 		if !ok {
 			return b, nil
@@ -94,21 +95,21 @@ func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
 		case se.Name.Local == "EnumerationContext":
 			s, err := readTrimmed(d)
 			if err != nil {
-				return nil, err
+				return b, err
 			}
 			b.context, b.hasContext = s, true
 		case se.Name.Local == "Items":
 			if err := idec.decodeItems(d, b); err != nil {
-				return nil, err
+				return b, err
 			}
 		case se.Name.Local == "EndOfSequence":
 			b.endOfSeq = true
 			if err := skip(d); err != nil {
-				return nil, err
+				return b, err
 			}
 		default:
 			if err := skip(d); err != nil {
-				return nil, err
+				return b, err
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -251,4 +252,41 @@ func TestDatetimeLocalValuesEncode(t *testing.T) {
 			t.Errorf("%s lacks %s", x, want)
 		}
 	}
+}
+
+func TestOctetStringBySchema(t *testing.T) {
+	schema := &model.Class{Name: "C", Properties: []model.PropertyDecl{{Name: "Octets", Type: model.TypeUint8, Array: true,
+		Qualifiers: []model.Qualifier{{Name: "OctetString", Value: model.Bool(true)}}}, {Name: "Plain", Type: model.TypeUint8, Array: true}}}
+	inst := model.NewInstance("C", "")
+	octets := model.Array(model.TypeUint8, []model.Value{model.Uint(model.TypeUint8, 0), model.Uint(model.TypeUint8, 255)})
+	inst.Set("Octets", octets)
+	inst.Set("Plain", octets)
+	x := AppendInstanceWith(nil, inst, "", EncodeOptions{Schema: schema})
+	if !bytes.Contains(x, []byte(`<p:Octets xsi:type="cim:cimBase64Binary">AP8=</p:Octets>`)) || !bytes.Contains(x, []byte(`<p:Plain>0</p:Plain><p:Plain>255</p:Plain>`)) {
+		t.Errorf("encoding = %s", x)
+	}
+	// Base64 without xsi:type, typed by the qualifier.
+	bare := `<p:C xmlns:p="u"><p:Octets>AP8=</p:Octets><p:Plain>7</p:Plain></p:C>`
+	out := decodeXMLInstance(t, []byte(bare), schema, nil)
+	if !model.Equal(prop(t, out, "Octets"), octets) {
+		t.Errorf("Octets = %v", prop(t, out, "Octets"))
+	}
+	if p := prop(t, out, "Plain"); !p.IsArray() || p.Len() != 1 || p.Elems()[0].Text() != "7" {
+		t.Errorf("Plain = %v", p)
+	}
+}
+
+func TestUTF16AndLatin1Bodies(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-16"?><p:C xmlns:p="u"><p:S>Grüße ✓</p:S></p:C>`
+	units := utf16.Encode([]rune(doc))
+	le := []byte{0xFF, 0xFE}
+	for _, u := range units {
+		le = append(le, byte(u), byte(u>>8))
+	}
+	inst := decodeXMLInstance(t, le, nil, nil)
+	wantText(t, inst, "S", "Grüße ✓")
+	latin := append([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><p:C xmlns:p="u"><p:S>Gr`), 0xFC, 'n')
+	latin = append(latin, []byte(`</p:S></p:C>`)...)
+	inst = decodeXMLInstance(t, latin, nil, nil)
+	wantText(t, inst, "S", "Grün")
 }

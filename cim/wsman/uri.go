@@ -85,3 +85,11 @@ func namespaceOr(ns string) string {
 	}
 	return ns
 }
+
+// needsNamespaceSelector reports whether requests to uri carry the CIM
+// namespace as the __cimnamespace selector: every class URI but the WMI
+// form (namespace in the path) and Microsoft's non-CIM resources
+// (.../wsman/1/config, .../windows/shell, ...).
+func needsNamespaceSelector(uri string) bool {
+	return FormOf(uri) == FormDMTF && !strings.HasPrefix(strings.TrimSpace(uri), "http://schemas.microsoft.com/wbem/wsman/")
+}

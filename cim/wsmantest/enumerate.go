@@ -21,13 +21,22 @@ type enumeration struct {
 	lastUsed time.Time
 	item     func(w *xw, inst *model.Instance) // writes one item
 	classItm func(w *xw, c *model.Class)
-	user     string
 }
 
+// close releases the provider's enumerator; the caller holds e.mu.
 func (e *enumeration) close() {
 	if e.it != nil {
 		e.it.Close()
+		e.it = nil
 	}
+	e.pending, e.classes = nil, nil
+}
+
+// closeLocked closes e once no Pull is using it.
+func (e *enumeration) closeLocked() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.close()
 }
 
 // enumRequest is the parsed body of an Enumerate.
@@ -79,7 +88,6 @@ func (c *call) enumerate() ([]byte, *FaultSpec) {
 	}
 	enc := c.encoder(t)
 	e := &enumeration{id: newMessageID(), lastUsed: time.Now()}
-	e.user, _ = c.ctx.Value(ctxUser).(string)
 	if t.Form == formSchema {
 		classes, err := c.s.provider.EnumerateClasses(c.ctx, &model.EnumerateClassesRequest{Common: model.Common{Namespace: t.Namespace}})
 		if err != nil {
@@ -327,7 +335,7 @@ func (s *Server) expireLocked(now time.Time) {
 	for id, e := range s.enums {
 		if now.Sub(e.lastUsed) > s.opts.EnumerationTimeout {
 			delete(s.enums, id)
-			go e.close()
+			go e.closeLocked()
 		}
 	}
 }
@@ -340,7 +348,7 @@ func (s *Server) ExpireEnumerations() int {
 	s.enums = map[string]*enumeration{}
 	s.mu.Unlock()
 	for _, e := range enums {
-		e.close()
+		e.closeLocked()
 	}
 	return len(enums)
 }
@@ -437,9 +445,7 @@ func (c *call) release() ([]byte, *FaultSpec) {
 	c.s.mu.Lock()
 	delete(c.s.enums, e.id)
 	c.s.mu.Unlock()
-	e.mu.Lock()
-	e.close()
-	e.mu.Unlock()
+	e.closeLocked()
 	r := c.s.begin(c.st, nsEnumeration+"/ReleaseResponse", c.req.MessageID, "s a n w", false)
 	return r.end(), nil
 }

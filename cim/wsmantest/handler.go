@@ -140,11 +140,21 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 	seq := s.record(l)
 	s.logf("wsmantest: %s %s %s", l.Operation, l.Method, l.ResourceURI)
 	if s.opts.Latency > 0 {
-		t := time.NewTimer(s.opts.Latency)
+		// A server slower than the request's OperationTimeout answers
+		// w:TimedOut when the timeout passes, as WinRM does.
+		wait, timedOut := s.opts.Latency, false
+		if perr == nil && req.OperationTimeout > 0 && req.OperationTimeout < wait {
+			wait, timedOut = req.OperationTimeout, true
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			return
+		}
+		if timedOut {
+			s.writeFault(w, r, st, FaultTimedOut, req, seq)
 			return
 		}
 	}

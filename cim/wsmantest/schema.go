@@ -2,6 +2,7 @@ package wsmantest
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -94,7 +95,7 @@ func (cx cimxml) scalar(v model.Value) {
 	}
 	text := v.Text()
 	if b, ok := v.AsBool(); ok && cx.upper {
-		text = strings.ToUpper(strings.TrimSpace(map[bool]string{true: "true", false: "false"}[b]))
+		text = strings.ToUpper(strconv.FormatBool(b))
 	}
 	if d, ok := v.AsDatetime(); ok {
 		text = d.DMTF()

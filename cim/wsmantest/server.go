@@ -68,7 +68,8 @@ type Options struct {
 	// sends, in bytes (512000 when zero; OMI also caps responses near
 	// 256000).
 	MaxEnvelopeSize int
-	// Latency delays every response.
+	// Latency delays every response. A request whose OperationTimeout is
+	// shorter gets w:TimedOut once its timeout has passed.
 	Latency time.Duration
 	// ComputerName is reported in faults (Machine) and instances
 	// ("WSMANTEST" when empty).
@@ -269,7 +270,7 @@ func (s *Server) Close() error {
 	s.enums = map[string]*enumeration{}
 	s.mu.Unlock()
 	for _, e := range enums {
-		e.close()
+		e.closeLocked()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

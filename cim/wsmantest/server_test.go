@@ -213,9 +213,15 @@ func TestLatencyAndConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := post(t, s, getDisk())
-			if r.status != 200 {
-				t.Errorf("HTTP %d", r.status)
+			resp, err := http.Post(s.URL(), "application/soap+xml;charset=UTF-8", strings.NewReader(string(getDisk())))
+			if err != nil {
+				t.Errorf("POST: %v", err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("HTTP %d", resp.StatusCode)
 			}
 		}()
 	}
@@ -246,4 +252,18 @@ func TestStartCloseAndAccessors(t *testing.T) {
 		t.Fatal("a closed server answered")
 	}
 	s.Close() // twice is fine
+}
+
+// A server slower than the request's OperationTimeout answers w:TimedOut.
+func TestOperationTimeoutVersusLatency(t *testing.T) {
+	s := NewServer(t, Options{Latency: 300 * time.Millisecond})
+	req := strings.Replace(string(getDisk()), "PT60.000S", "PT0.050S", 1)
+	start := time.Now()
+	r := post(t, s, []byte(req))
+	if r.status != 500 || r.subcode() != "w:TimedOut" {
+		t.Fatalf("HTTP %d %q", r.status, r.subcode())
+	}
+	if el := time.Since(start); el < 50*time.Millisecond || el > 250*time.Millisecond {
+		t.Fatalf("TimedOut after %v", el)
+	}
 }

@@ -43,8 +43,8 @@ type Config struct {
 	Auth                   Auth
 	User, Domain, Password string // Password is never printed
 
-	// NoEncryption allows Basic over plain HTTP and turns off NTLM
-	// message sealing (the server needs AllowUnencrypted).
+	// NoEncryption allows Basic over plain HTTP and turns off NTLM and
+	// Kerberos message sealing (the server needs AllowUnencrypted).
 	NoEncryption bool
 
 	CAFile                   string // PEM certificates trusted besides the system's
@@ -149,9 +149,6 @@ func (c Config) normalize() (Config, error) {
 			return c, fmt.Errorf("transport: basic authentication cannot carry a user name with ':'")
 		}
 	case AuthKerberos:
-		if !c.HTTPS && !c.NoEncryption {
-			return c, fmt.Errorf("transport: kerberos over plain HTTP needs message encryption, which is not implemented yet; use HTTPS, or no_encryption if the server allows unencrypted traffic")
-		}
 	case AuthCertificate:
 		if !c.HTTPS {
 			return c, fmt.Errorf("transport: certificate authentication needs HTTPS")
@@ -170,10 +167,10 @@ func (c Config) normalize() (Config, error) {
 // addr is host:port for dialing and the Host header.
 func (c *Config) addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
 
-// sealing reports whether messages are sealed with NTLM: Negotiate over
-// plain HTTP, unless the user turned encryption off.
+// sealing reports whether messages are sealed (HTTP message encryption):
+// over plain HTTP, unless the user turned encryption off.
 func (c *Config) sealing() bool {
-	return !c.HTTPS && !c.NoEncryption && c.isNTLM()
+	return !c.HTTPS && !c.NoEncryption && (c.isNTLM() || c.Auth == AuthKerberos)
 }
 
 func (c *Config) isNTLM() bool {

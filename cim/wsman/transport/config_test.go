@@ -26,7 +26,7 @@ func TestNewValidates(t *testing.T) {
 		{"bad port", Config{Host: "h", Port: 70000, User: "u"}, "port 70000"},
 		{"credssp", Config{Host: "h", Auth: AuthCredSSP, User: "u"}, "credssp authentication is not supported"},
 		{"basic over http", Config{Host: "h", Auth: AuthBasic, User: "u"}, "basic authentication over plain HTTP"},
-		{"kerberos over http", Config{Host: "h", Auth: AuthKerberos}, "kerberos over plain HTTP"},
+		{"kerberos over http (sealed)", Config{Host: "h", Auth: AuthKerberos}, ""},
 		{"certificate over http", Config{Host: "h", Auth: AuthCertificate, CertFile: "c", KeyFile: "k"}, "certificate authentication needs HTTPS"},
 		{"certificate without files", Config{Host: "h", HTTPS: true, Auth: AuthCertificate}, "needs a certificate file and a key file"},
 		{"negotiate without user", Config{Host: "h"}, "needs a user name"},
@@ -70,6 +70,10 @@ func TestDefaults(t *testing.T) {
 	c, _ = New(Config{Host: "h", User: "u", NoEncryption: true})
 	if c.cfg.sealing() {
 		t.Fatal("no_encryption must not seal")
+	}
+	c, _ = New(Config{Host: "h", Auth: AuthKerberos})
+	if !c.cfg.sealing() {
+		t.Fatal("kerberos over HTTP must seal")
 	}
 }
 

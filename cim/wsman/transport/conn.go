@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
-
-	"github.com/bodgit/ntlmssp"
 )
 
 // maxReplyBody bounds a reply body: far above any MaxEnvelopeSize, low
@@ -51,8 +49,8 @@ type conn struct {
 	uses int // requests completed on this connection
 
 	// Authentication bound to the connection.
-	authed  bool                     // NTLM or Kerberos context established
-	session *ntlmssp.SecuritySession // NTLM sealing, when sealing
+	authed bool   // NTLM or Kerberos context established
+	seal   sealer // message sealing, when the connection seals
 }
 
 func (cn *conn) close() { _ = cn.nc.Close() }

@@ -282,3 +282,59 @@ func TestKerberosAgainstAuthServer(t *testing.T) {
 		t.Fatalf("server handshakes %d", h.Handshakes.Load())
 	}
 }
+
+// Kerberos with HTTP message encryption (the Windows default over plain
+// HTTP) against the project's acceptor: one empty authenticating POST per
+// connection, the AP-REP checked, then sealed requests and replies.
+func TestKerberosSealed(t *testing.T) {
+	k := kdc.Start(t, "CIMSH.TEST")
+	kt, err := k.ServiceKeytab()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ts, _ := authServer(t, authserver.Config{Keytab: kt, SPN: k.SPN}, nil) // AllowUnencrypted off
+	host, port := hostPort(t, ts.Listener.Addr().String())
+	c, err := New(Config{Host: host, Port: port, Auth: AuthKerberos, SPN: "HTTP/localhost",
+		User: k.UserPrincipal(), Password: k.Password, Krb5Conf: k.Krb5Conf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	post := func(i int) {
+		t.Helper()
+		body := fmt.Sprintf("<req n='%d'>%s</req>", i, strings.Repeat("ü", i*29))
+		out, err := c.Post(ctx, []byte(body), i%2 == 1)
+		if err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+		if want := echoReply(k.User, "kerberos", true, body); string(out) != want {
+			t.Fatalf("post %d:\n got %q\nwant %q", i, out, want)
+		}
+	}
+	post(0)
+	_, tgs0 := kdcRequests(t, k)
+	for i := 1; i < 50; i++ {
+		post(i)
+	}
+	if _, tgs1 := kdcRequests(t, k); tgs1 != tgs0 {
+		t.Fatalf("%d TGS requests for 49 more posts", tgs1-tgs0)
+	}
+	if s := c.Stats(); s.Handshakes != 1 || s.Dials != 1 || s.Requests != 51 {
+		t.Fatalf("stats %+v, want 1 handshake, 1 dial, 50 posts + 1 handshake POST", s)
+	}
+	ts.CloseClientConnections()
+	for i := 50; i < 55; i++ {
+		post(i)
+	}
+	if h.Handshakes.Load() != 2 || c.Stats().Handshakes != 2 {
+		t.Fatalf("handshakes: server %d, client %+v", h.Handshakes.Load(), c.Stats())
+	}
+	// A SOAP fault comes back unsealed in an HTTPError.
+	_, err = c.Post(ctx, []byte("fault"), true)
+	var he *HTTPError
+	if !errors.As(err, &he) || he.StatusCode != 500 || string(he.Body) != soapFault {
+		t.Fatalf("fault: %v", err)
+	}
+	post(56)
+}

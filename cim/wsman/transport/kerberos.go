@@ -10,14 +10,23 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/jcmturner/gofork/encoding/asn1"
 	"github.com/jcmturner/gokrb5/v8/client"
 	"github.com/jcmturner/gokrb5/v8/config"
 	"github.com/jcmturner/gokrb5/v8/credentials"
+	krbcrypto "github.com/jcmturner/gokrb5/v8/crypto"
+	"github.com/jcmturner/gokrb5/v8/gssapi"
+	"github.com/jcmturner/gokrb5/v8/iana/flags"
+	"github.com/jcmturner/gokrb5/v8/iana/keyusage"
 	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/messages"
 	"github.com/jcmturner/gokrb5/v8/spnego"
+	"github.com/jcmturner/gokrb5/v8/types"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman/sealed"
 )
 
 // krbState is the Kerberos client of a transport client: built once, it
@@ -43,48 +52,86 @@ func (c *Client) SPN() string {
 	return "HTTP/" + c.cfg.Host
 }
 
-// krbToken returns a fresh SPNEGO token for the service: an AP-REQ
+// krbInit is one Kerberos initial context token and what the client
+// must remember to check the reply and seal: the ticket session key and
+// the authenticator's time and sequence number.
+type krbInit struct {
+	header string // "Negotiate <SPNEGO NegTokenInit with the AP-REQ>"
+	key    types.EncryptionKey
+	seq    int64
+	ctime  time.Time
+	cusec  int
+}
+
+// krbToken returns a fresh initial token for the service: an AP-REQ
 // built from the cached service ticket. The first call logs in (AS
 // exchange, or the ticket cache) and asks for the service ticket (TGS
 // exchange); later calls reuse both. gokrb5 talks to the KDC without a
 // context, so the work runs aside and ctx only stops the wait.
-func (c *Client) krbToken(ctx context.Context) (string, error) {
+func (c *Client) krbToken(ctx context.Context) (*krbInit, error) {
 	type result struct {
-		header string
-		err    error
+		init *krbInit
+		err  error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		h, err := c.krbTokenLocked()
-		ch <- result{h, err}
+		in, err := c.krbTokenLocked()
+		ch <- result{in, err}
 	}()
 	select {
 	case r := <-ch:
-		return r.header, r.err
+		return r.init, r.err
 	case <-ctx.Done():
-		return "", c.netFault(ctx, "kerberos ticket for", ctx.Err())
+		return nil, c.netFault(ctx, "kerberos ticket for", ctx.Err())
 	}
 }
 
-func (c *Client) krbTokenLocked() (string, error) {
+func (c *Client) krbTokenLocked() (*krbInit, error) {
 	c.krb.mu.Lock()
 	defer c.krb.mu.Unlock()
 	if c.krb.cl == nil {
 		cl, err := c.newKrbClient()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		c.krb.cl = cl
 	}
-	tok, err := spnego.SPNEGOClient(c.krb.cl, c.SPN()).InitSecContext()
+	spn := c.SPN()
+	tkt, key, err := c.krb.cl.GetServiceTicket(spn)
 	if err != nil {
-		return "", c.krbFault(fmt.Errorf("service ticket for %s: %w", c.SPN(), err))
+		return nil, c.krbFault(fmt.Errorf("service ticket for %s: %w", spn, err))
 	}
-	b, err := tok.Marshal()
+	// Mutual authentication, integrity and confidentiality: the server
+	// answers with an AP-REP that proves it holds the service key and
+	// carries the subkey for message sealing.
+	tok, err := spnego.NewKRB5TokenAPREQ(c.krb.cl, tkt, key,
+		[]int{gssapi.ContextFlagMutual, gssapi.ContextFlagInteg, gssapi.ContextFlagConf}, []int{flags.APOptionMutualRequired})
 	if err != nil {
-		return "", c.krbFault(fmt.Errorf("SPNEGO token: %w", err))
+		return nil, c.krbFault(fmt.Errorf("AP-REQ for %s: %w", spn, err))
 	}
-	return "Negotiate " + base64.StdEncoding.EncodeToString(b), nil
+	if err := tok.APReq.DecryptAuthenticator(key); err != nil {
+		return nil, c.krbFault(fmt.Errorf("AP-REQ for %s: %w", spn, err))
+	}
+	mech, err := tok.Marshal()
+	if err != nil {
+		return nil, c.krbFault(fmt.Errorf("AP-REQ token: %w", err))
+	}
+	st := spnego.SPNEGOToken{Init: true, NegTokenInit: spnego.NegTokenInit{
+		MechTypes:      []asn1.ObjectIdentifier{gssapi.OIDKRB5.OID()},
+		MechTokenBytes: mech,
+	}}
+	b, err := st.Marshal()
+	if err != nil {
+		return nil, c.krbFault(fmt.Errorf("SPNEGO token: %w", err))
+	}
+	a := tok.APReq.Authenticator
+	return &krbInit{
+		header: "Negotiate " + base64.StdEncoding.EncodeToString(b),
+		key:    key,
+		seq:    a.SeqNumber,
+		ctime:  a.CTime,
+		cusec:  a.Cusec,
+	}, nil
 }
 
 func (c *Client) newKrbClient() (*client.Client, error) {
@@ -154,18 +201,30 @@ func (c *Client) krbFault(err error) *model.Fault {
 	return &model.Fault{Category: model.CategoryAccessDenied, ComputerName: c.cfg.Host, Err: fmt.Errorf("transport: kerberos: %w", err)}
 }
 
-// krbRoundTrip sends body with a Kerberos token on the first request of
-// a connection (and on every request when the server wants that).
+// krbRoundTrip sends body with Kerberos. Over plain HTTP (unless
+// NoEncryption) it authenticates the connection with an empty POST and
+// seals every request; otherwise it sends the token with the first
+// request of a connection (and with every request when the server wants
+// that).
 func (c *Client) krbRoundTrip(ctx context.Context, cn *conn, body []byte) (*reply, error) {
+	if c.cfg.sealing() {
+		reused := cn.authed
+		if !cn.authed {
+			if err := c.krbSealHandshake(ctx, cn); err != nil {
+				return nil, err
+			}
+		}
+		return c.contextRoundTrip(ctx, cn, body, reused, "Kerberos")
+	}
 	hdrs := []header{{"Content-Type", soapContentType}}
 	withToken := !cn.authed || c.krb.every.Load()
 	if withToken {
-		h, err := c.krbToken(ctx)
+		in, err := c.krbToken(ctx)
 		if err != nil {
 			return nil, err
 		}
 		c.stats.handshakes.Add(1)
-		hdrs = append(hdrs, header{"Authorization", h})
+		hdrs = append(hdrs, header{"Authorization", in.header})
 	}
 	rep, err := c.roundTrip(ctx, cn, hdrs, body)
 	if err != nil {
@@ -180,4 +239,90 @@ func (c *Client) krbRoundTrip(ctx context.Context, cn *conn, body []byte) (*repl
 	}
 	cn.authed = true
 	return rep, nil
+}
+
+// krbSealHandshake authenticates cn with an empty POST carrying the
+// AP-REQ, checks the server's AP-REP (mutual authentication) and keeps
+// the acceptor subkey and sequence numbers for sealing.
+func (c *Client) krbSealHandshake(ctx context.Context, cn *conn) error {
+	c.stats.handshakes.Add(1)
+	in, err := c.krbToken(ctx)
+	if err != nil {
+		return err
+	}
+	hdrs := []header{{"Content-Type", soapContentType}, {"Authorization", in.header}}
+	rep, err := c.roundTrip(ctx, cn, hdrs, nil)
+	if err != nil {
+		return ioFailure(cn, err)
+	}
+	switch rep.status {
+	case 200:
+	case 401:
+		return c.deniedFault("")
+	default:
+		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, Err: errors.New("Kerberos authentication refused")}
+	}
+	if rep.close {
+		return c.protocolFault(200, "server closes the connection right after the Kerberos handshake")
+	}
+	tok, ok, err := authToken(rep.header.Values("WWW-Authenticate"), "Negotiate")
+	if err != nil || !ok || len(tok) == 0 {
+		return c.protocolFault(200, "no Kerberos AP-REP in the reply: message sealing needs mutual authentication")
+	}
+	subkey, hasSubkey, seq, err := c.apRep(tok, in)
+	if err != nil {
+		return c.protocolFault(200, "%v", err)
+	}
+	key := in.key
+	if hasSubkey {
+		key = subkey
+	}
+	s, err := newKrbSealer(key, hasSubkey, uint64(in.seq), uint64(seq), sealed.ProtocolSPNEGO)
+	if err != nil {
+		return c.protocolFault(200, "%v", err)
+	}
+	cn.authed, cn.seal = true, s
+	return nil
+}
+
+// apRep reads the server's AP-REP (in a SPNEGO NegTokenResp, or a raw
+// KRB5 token), decrypts it with the ticket session key and checks that
+// it echoes the authenticator's time: only the service could have built
+// it. It returns the acceptor subkey and initial sequence number.
+func (c *Client) apRep(tok []byte, in *krbInit) (subkey types.EncryptionKey, hasSubkey bool, seq int64, err error) {
+	defer func() {
+		if r := recover(); r != nil { // gokrb5's ASN.1 on hostile input
+			err = errors.New("malformed Kerberos AP-REP")
+		}
+	}()
+	mech := tok
+	if len(tok) > 0 && tok[0] == 0xa1 { // NegTokenResp
+		var resp spnego.NegTokenResp
+		if err := resp.Unmarshal(tok); err != nil {
+			return subkey, false, 0, fmt.Errorf("SPNEGO reply: %v", err)
+		}
+		if resp.NegState != 0 {
+			return subkey, false, 0, fmt.Errorf("SPNEGO reply state %d, want accept-completed", resp.NegState)
+		}
+		mech = resp.ResponseToken
+	}
+	var kt spnego.KRB5Token
+	if err := kt.Unmarshal(mech); err != nil {
+		return subkey, false, 0, fmt.Errorf("Kerberos reply: %v", err)
+	}
+	if !kt.IsAPRep() {
+		return subkey, false, 0, errors.New("Kerberos reply is not an AP-REP")
+	}
+	b, err := krbcrypto.DecryptEncPart(kt.APRep.EncPart, in.key, keyusage.AP_REP_ENCPART)
+	if err != nil {
+		return subkey, false, 0, fmt.Errorf("AP-REP: %v", err)
+	}
+	var part messages.EncAPRepPart
+	if err := part.Unmarshal(b); err != nil {
+		return subkey, false, 0, fmt.Errorf("AP-REP: %v", err)
+	}
+	if !part.CTime.Equal(in.ctime) || part.Cusec != in.cusec {
+		return subkey, false, 0, errors.New("AP-REP does not match the authenticator: mutual authentication failed")
+	}
+	return part.Subkey, part.Subkey.KeyType != 0 && len(part.Subkey.KeyValue) > 0, part.SequenceNumber, nil
 }

@@ -36,75 +36,31 @@ func (c *Client) ntlmRoundTrip(ctx context.Context, cn *conn, body []byte) (*rep
 			return nil, err
 		}
 	}
-	hdrs := []header{{"Content-Type", soapContentType}}
-	payload := body
-	if cn.session != nil {
-		sealedBody, sig, err := cn.session.Wrap(body)
-		if err != nil {
-			return nil, c.protocolFault(0, "NTLM sealing: %v", err)
-		}
-		var ct string
-		payload, ct = sealed.Encode(sealed.ProtocolSPNEGO, sig, sealedBody, len(body))
-		hdrs[0].value = ct
-	}
-	rep, err := c.roundTrip(ctx, cn, hdrs, payload)
-	if err != nil {
-		return nil, ioFailure(cn, err)
-	}
-	if rep.status == 401 && reused {
-		// The server forgot the connection's authentication; it did not
-		// process the request, so sending it again is safe.
-		return nil, &retryable{err: errors.New("server dropped the NTLM authentication of the connection"), reauth: true}
-	}
-	if cn.session != nil {
-		if err := c.unseal(cn, rep); err != nil {
-			return nil, err
-		}
-	}
-	return rep, nil
+	return c.contextRoundTrip(ctx, cn, body, reused, "NTLM")
 }
 
-// unseal replaces a sealed reply body with its plaintext.
-func (c *Client) unseal(cn *conn, rep *reply) error {
-	if !sealed.IsEncrypted(rep.contentType) {
-		if len(rep.body) == 0 {
-			return nil // nothing to unseal, and the sequence numbers did not move
-		}
-		if rep.status == 200 {
-			return c.protocolFault(rep.status, "unsealed %q reply on an NTLM-sealed connection", rep.contentType)
-		}
-		// A plain error page: the sequence numbers may now disagree,
-		// so the connection is not reused.
-		rep.close = true
-		return nil
-	}
-	sig, sb, n, typ, err := sealed.Decode(rep.contentType, rep.body)
-	if err != nil {
-		return c.protocolFault(rep.status, "sealed reply: %w", err)
-	}
-	if len(sig) != ntlmSigLen {
-		return c.protocolFault(rep.status, "sealed reply: NTLM signature of %d bytes, want %d", len(sig), ntlmSigLen)
-	}
-	plain, err := ntlmUnwrap(cn.session, sb, sig)
-	if err != nil {
-		return c.protocolFault(rep.status, "sealed reply: %v", err)
-	}
-	if len(plain) != n {
-		return c.protocolFault(rep.status, "sealed reply: %d bytes unsealed, %d declared", len(plain), n)
-	}
-	rep.body, rep.contentType = plain, typ
-	return nil
+// ntlmSealer seals with an NTLM security session (MS-NLMP 3.4.6).
+type ntlmSealer struct{ s *ntlmssp.SecuritySession }
+
+func (n ntlmSealer) protocol() string { return sealed.ProtocolSPNEGO }
+
+func (n ntlmSealer) wrap(msg []byte) (sig, sealedMsg []byte, err error) {
+	sealedMsg, sig, err = n.s.Wrap(msg)
+	return sig, sealedMsg, err
 }
 
-// ntlmUnwrap verifies and unseals, turning a panic of the library on a
+// unwrap verifies and unseals, turning a panic of the library on a
 // hostile input into an error.
-func ntlmUnwrap(s *ntlmssp.SecuritySession, b, sig []byte) (plain []byte, err error) {
+func (n ntlmSealer) unwrap(sig, b []byte) (plain []byte, err error) {
+	if len(sig) != ntlmSigLen {
+		return nil, fmt.Errorf("NTLM signature of %d bytes, want %d", len(sig), ntlmSigLen)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			plain, err = nil, fmt.Errorf("NTLM unseal failed: %v", r)
 		}
 	}()
-	return s.Unwrap(b, sig)
+	return n.s.Unwrap(b, sig)
 }
 
 // ntlmAuthenticate answers a challenge, turning a panic of the library
@@ -184,9 +140,11 @@ func (c *Client) ntlmHandshake(ctx context.Context, cn *conn) error {
 	}
 	cn.authed = true
 	if c.cfg.sealing() {
-		if cn.session = nc.SecuritySession(); cn.session == nil {
+		s := nc.SecuritySession()
+		if s == nil {
 			return c.protocolFault(200, "NTLM handshake gave no security session for sealing")
 		}
+		cn.seal = ntlmSealer{s}
 	}
 	return nil
 }

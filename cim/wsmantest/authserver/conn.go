@@ -17,12 +17,13 @@ type connState struct {
 	mu       sync.Mutex
 	acceptor *ntlmserver.Acceptor
 	ntlm     *ntlmserver.Context
+	krb      *krbSession
 	identity *Identity // established connection-bound identity
 }
 
 // reset drops any handshake or context (a new NEGOTIATE, or a failure).
 func (c *connState) reset() {
-	c.acceptor, c.ntlm, c.identity = nil, nil, nil
+	c.acceptor, c.ntlm, c.krb, c.identity = nil, nil, nil, nil
 }
 
 type connKey struct{}

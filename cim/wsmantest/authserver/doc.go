@@ -11,10 +11,14 @@
 //     requests carry no Authorization header and arrive sealed as
 //     multipart/encrypted (cim/wsman/sealed). The middleware unseals them,
 //     passes the plain SOAP to the next handler and seals the reply.
-//   - Kerberos through gokrb5's service side (SPNEGO inside Negotiate, or
-//     a raw GSS token with the "Kerberos" scheme), with a keytab. Kerberos
-//     message sealing is not implemented, so Kerberos bodies must be plain
-//     (HTTPS or AllowUnencrypted).
+//   - Kerberos through gokrb5's service side with a keytab: SPNEGO or a
+//     raw Kerberos GSS token inside Negotiate (MIT GSSAPI clients send the
+//     latter), or a raw token with the "Kerberos" scheme. The reply carries
+//     an AP-REP in the same form for mutual authentication, like Windows.
+//     The context belongs to the connection. The AP-REP carries an
+//     acceptor subkey, and sealed bodies (HTTP-Kerberos-session-encrypted
+//     or HTTP-SPNEGO-session-encrypted) are RFC 4121 wrap tokens under it,
+//     as with Windows (checked against MIT GSSAPI).
 //   - Client certificates over TLS, announced by the
 //     "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 //     Authorization header.

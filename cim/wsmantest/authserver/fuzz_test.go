@@ -9,6 +9,7 @@ import (
 	ntlmhttp "github.com/bodgit/ntlmssp/http"
 	"github.com/cimsh/cimsh/cim/wsman/sealed"
 	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/types"
 )
 
 // TestDecodeSealedBodgitLength: bodgit/ntlmssp's framing (Length = whole
@@ -73,5 +74,31 @@ func FuzzAuthorization(f *testing.F) {
 		req.Header.Set("Authorization", authz)
 		req.Header.Set("Content-Type", sealed.ContentType(sealed.ProtocolSPNEGO))
 		h.ServeHTTP(httptest.NewRecorder(), req)
+	})
+}
+
+// FuzzKerberosUnseal: arbitrary wrap tokens never panic the Kerberos
+// unsealer, and its own sealed output is refused (wrong direction).
+func FuzzKerberosUnseal(f *testing.F) {
+	f.Add(append([]byte{0x05, 0x04, 0x06, 0xff, 0, 0, 0, 28}, make([]byte, 52)...), make([]byte, 10))
+	f.Add([]byte{0x05, 0x04, 0x06, 0xff, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0}, []byte{})
+	f.Fuzz(func(t *testing.T, sig, data []byte) {
+		key, et, err := newAcceptorSubkey(types.EncryptionKey{KeyType: 18, KeyValue: make([]byte, 32)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &krbSession{key: key, et: et}
+		s.Unseal(sig, data)
+		msg := append([]byte("msg"), data...)
+		osig, odata, err := s.Seal(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(odata) != len(msg) {
+			t.Fatalf("sealed data %d bytes for %d", len(odata), len(msg))
+		}
+		if _, err := s.Unseal(osig, odata); err == nil {
+			t.Fatal("acceptor accepted its own token")
+		}
 	})
 }

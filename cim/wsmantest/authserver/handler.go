@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -214,12 +215,41 @@ func (h *Handler) servePlain(w http.ResponseWriter, r *http.Request, id Identity
 	h.next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
 }
 
+// messageSealer is a connection's message protection: NTLM session
+// security or Kerberos wrap tokens.
+type messageSealer interface {
+	Seal(msg []byte) (sig, data []byte, err error)
+	Unseal(sig, data []byte) ([]byte, error)
+}
+
+// ntlmSealer adapts ntlmserver.Session (which returns the sealed bytes
+// first) to messageSealer.
+type ntlmSealer struct{ s *ntlmserver.Session }
+
+func (n ntlmSealer) Seal(msg []byte) ([]byte, []byte, error) {
+	data, sig, err := n.s.Seal(msg)
+	return sig, data, err
+}
+
+func (n ntlmSealer) Unseal(sig, data []byte) ([]byte, error) { return n.s.Unseal(data, sig) }
+
+// sealer returns the connection's message protection, or nil.
+func (cs *connState) sealer() messageSealer {
+	switch {
+	case cs.ntlm != nil && cs.ntlm.Session != nil && cs.ntlm.Flags&ntlmserver.FlagSeal != 0:
+		return ntlmSealer{cs.ntlm.Session}
+	case cs.krb != nil:
+		return cs.krb
+	}
+	return nil
+}
+
 // serveSealed unseals the request, runs the next handler into a buffer
-// and seals its reply with the connection's NTLM session.
+// and seals its reply with the connection's security context, in the
+// protocol the request used.
 func (h *Handler) serveSealed(w http.ResponseWriter, r *http.Request, cs *connState, id Identity) {
-	if cs.ntlm == nil || cs.ntlm.Session == nil {
-		// Kerberos sealing is not implemented, and an NTLM context without
-		// SEAL cannot unseal.
+	ms := cs.sealer()
+	if ms == nil {
 		drain(r)
 		http.Error(w, "authserver: no sealing security context on this connection", http.StatusBadRequest)
 		return
@@ -233,18 +263,24 @@ func (h *Handler) serveSealed(w http.ResponseWriter, r *http.Request, cs *connSt
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	sig, sealedBytes, origType, err := decodeSealed(r.Header.Get("Content-Type"), body)
+	ct := r.Header.Get("Content-Type")
+	sig, sealedBytes, origType, err := decodeSealed(ct, body)
 	if err != nil {
 		http.Error(w, "authserver: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	plain, err := cs.ntlm.Session.Unseal(sealedBytes, sig)
+	protocol := sealed.ProtocolSPNEGO
+	if _, params, err := mime.ParseMediaType(ct); err == nil && strings.EqualFold(params["protocol"], sealed.ProtocolKerberos) {
+		protocol = sealed.ProtocolKerberos
+	}
+	plain, err := ms.Unseal(sig, sealedBytes)
 	if err != nil {
-		// The RC4 streams are out of step: the connection is useless.
+		// The RC4 streams or sequence numbers are out of step: the
+		// connection is useless.
 		cs.reset()
 		h.AuthFailures.Add(1)
 		w.Header().Set("Connection", "close")
-		http.Error(w, "authserver: "+err.Error(), http.StatusBadRequest)
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 
@@ -266,13 +302,13 @@ func (h *Handler) serveSealed(w http.ResponseWriter, r *http.Request, cs *connSt
 		w.WriteHeader(rec.status())
 		return
 	}
-	sealedOut, sigOut, err := cs.ntlm.Session.Seal(out)
+	sigOut, sealedOut, err := ms.Seal(out)
 	if err != nil {
 		http.Error(w, "authserver: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	enc, ct := sealed.Encode(sealed.ProtocolSPNEGO, sigOut, sealedOut, len(out))
-	w.Header().Set("Content-Type", ct)
+	enc, encType := sealed.Encode(protocol, sigOut, sealedOut, len(out))
+	w.Header().Set("Content-Type", encType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(enc)))
 	w.WriteHeader(rec.status())
 	w.Write(enc)

@@ -19,6 +19,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/gssapi"
 	"github.com/jcmturner/gokrb5/v8/service"
 	"github.com/jcmturner/gokrb5/v8/spnego"
+	"github.com/jcmturner/gokrb5/v8/types"
 )
 
 var errKerberos = errors.New("authserver: kerberos token refused")
@@ -29,7 +30,7 @@ var errKerberos = errors.New("authserver: kerberos token refused")
 // It returns the identity and the mutual-authentication reply for the
 // WWW-Authenticate header: the AP-REP as a raw GSS token (Kerberos
 // scheme) or inside a NegTokenResp (Negotiate), as Windows sends it.
-func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity, reply string, err error) {
+func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity, reply string, sess *krbSession, err error) {
 	// gokrb5's ASN.1 decoding is not written for hostile input; a panic
 	// there must not take the test server down.
 	defer func() {
@@ -47,10 +48,10 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 	if spnegoWrapped {
 		var st spnego.SPNEGOToken
 		if err := st.Unmarshal(token); err != nil {
-			return id, "", fmt.Errorf("%w: %v", errKerberos, err)
+			return id, "", nil, fmt.Errorf("%w: %v", errKerberos, err)
 		}
 		if !st.Init {
-			return id, "", fmt.Errorf("%w: not a NegTokenInit", errKerberos)
+			return id, "", nil, fmt.Errorf("%w: not a NegTokenInit", errKerberos)
 		}
 		krb := false
 		for _, m := range st.NegTokenInit.MechTypes {
@@ -59,16 +60,16 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 			}
 		}
 		if !krb {
-			return id, "", fmt.Errorf("%w: no Kerberos mechanism offered", errKerberos)
+			return id, "", nil, fmt.Errorf("%w: no Kerberos mechanism offered", errKerberos)
 		}
 		mech = st.NegTokenInit.MechTokenBytes
 	}
 	var kt spnego.KRB5Token
 	if err := kt.Unmarshal(mech); err != nil {
-		return id, "", fmt.Errorf("%w: %v", errKerberos, err)
+		return id, "", nil, fmt.Errorf("%w: %v", errKerberos, err)
 	}
 	if !kt.IsAPReq() {
-		return id, "", fmt.Errorf("%w: not an AP-REQ", errKerberos)
+		return id, "", nil, fmt.Errorf("%w: not an AP-REQ", errKerberos)
 	}
 	opts := []func(*service.Settings){service.DecodePAC(false)}
 	if h.cfg.SPN != "" {
@@ -76,11 +77,11 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 	}
 	ok, creds, err := service.VerifyAPREQ(&kt.APReq, service.NewSettings(h.cfg.Keytab, opts...))
 	if err != nil || !ok || creds == nil {
-		return id, "", fmt.Errorf("%w: %v", errKerberos, err)
+		return id, "", nil, fmt.Errorf("%w: %v", errKerberos, err)
 	}
-	apRep, err := apRepToken(&kt.APReq)
+	apRep, sess, err := apRepToken(&kt.APReq)
 	if err != nil {
-		return id, "", fmt.Errorf("%w: %v", errKerberos, err)
+		return id, "", nil, fmt.Errorf("%w: %v", errKerberos, err)
 	}
 	reply = base64.StdEncoding.EncodeToString(apRep)
 	if spnegoWrapped {
@@ -91,54 +92,62 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 		}
 		b, err := resp.Marshal()
 		if err != nil {
-			return id, "", fmt.Errorf("%w: %v", errKerberos, err)
+			return id, "", nil, fmt.Errorf("%w: %v", errKerberos, err)
 		}
 		reply = base64.StdEncoding.EncodeToString(b)
 	}
-	return Identity{User: creds.UserName(), Domain: creds.Domain(), Scheme: SchemeKerberos}, reply, nil
+	return Identity{User: creds.UserName(), Domain: creds.Domain(), Scheme: SchemeKerberos}, reply, sess, nil
 }
 
-// encAPRepPart is EncAPRepPart (RFC 4120 5.5.2) without a subkey: no
-// acceptor subkey is needed while messages are not sealed.
+// encAPRepPart is EncAPRepPart (RFC 4120 5.5.2).
 type encAPRepPart struct {
-	CTime          time.Time `asn1:"generalized,explicit,tag:0"`
-	Cusec          int       `asn1:"explicit,tag:1"`
-	SequenceNumber int64     `asn1:"optional,explicit,tag:3"`
+	CTime          time.Time           `asn1:"generalized,explicit,tag:0"`
+	Cusec          int                 `asn1:"explicit,tag:1"`
+	Subkey         types.EncryptionKey `asn1:"explicit,tag:2"`
+	SequenceNumber int64               `asn1:"explicit,tag:3"`
 }
 
 // apRepToken builds the GSS-API KRB5 token (RFC 1964 framing, token ID
 // 0x0200) carrying the AP-REP for a verified AP-REQ: the authenticator's
 // ctime and cusec, encrypted with the ticket's session key, prove to the
-// client that the service holds the key (mutual authentication).
-func apRepToken(req *messages.APReq) ([]byte, error) {
-	seq, err := rand.Int(rand.Reader, big.NewInt(1<<31))
+// client that the service holds the key (mutual authentication). Like
+// Windows it sends an acceptor subkey and an initial sequence number,
+// which key the returned message-sealing session.
+func apRepToken(req *messages.APReq) ([]byte, *krbSession, error) {
+	seq, err := rand.Int(rand.Reader, big.NewInt(1<<30))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	subkey, et, err := newAcceptorSubkey(req.Ticket.DecryptedEncPart.Key)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess := &krbSession{key: subkey, et: et, sendSeq: seq.Uint64(), recvSeq: uint64(req.Authenticator.SeqNumber)}
 	part, err := asn1.Marshal(encAPRepPart{
 		CTime:          req.Authenticator.CTime.UTC(),
 		Cusec:          req.Authenticator.Cusec,
+		Subkey:         subkey,
 		SequenceNumber: seq.Int64(),
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	part = asn1tools.AddASNAppTag(part, asnAppTag.EncAPRepPart)
 	ed, err := crypto.GetEncryptedData(part, req.Ticket.DecryptedEncPart.Key, keyusage.AP_REP_ENCPART, 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep, err := asn1.Marshal(messages.APRep{PVNO: 5, MsgType: msgtype.KRB_AP_REP, EncPart: ed})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep = asn1tools.AddASNAppTag(rep, asnAppTag.APREP)
 	oid, err := asn1.Marshal(gssapi.OIDKRB5.OID())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tok := append(append(oid, 0x02, 0x00), rep...)
-	return asn1tools.AddASNAppTag(tok, 0), nil
+	return asn1tools.AddASNAppTag(tok, 0), sess, nil
 }
 
 // isSPNEGO reports whether token is a GSS initial context token for the

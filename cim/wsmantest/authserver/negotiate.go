@@ -28,7 +28,7 @@ func (h *Handler) serveNegotiate(w http.ResponseWriter, r *http.Request, cs *con
 		h.refuse(w, r)
 		return
 	}
-	id, reply, err := h.verifyKerberos(token, negotiate)
+	id, reply, sess, err := h.verifyKerberos(token, negotiate)
 	if err != nil {
 		cs.reset()
 		h.refuse(w, r)
@@ -36,6 +36,7 @@ func (h *Handler) serveNegotiate(w http.ResponseWriter, r *http.Request, cs *con
 	}
 	cs.reset()
 	cs.identity = &id
+	cs.krb = sess
 	h.Handshakes.Add(1)
 	scheme := "Kerberos "
 	if negotiate {

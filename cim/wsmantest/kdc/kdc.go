@@ -394,3 +394,9 @@ func (k *KDC) ServiceKeytab() (*keytab.Keytab, error) {
 	}
 	return kt, nil
 }
+
+// String describes the KDC without its password, so printing it (%v,
+// %+v) never reveals one.
+func (k *KDC) String() string {
+	return fmt.Sprintf("kdc.KDC{Realm: %s, Addr: %s, User: %s, SPN: %s, Dir: %s}", k.Realm, k.Addr, k.User, k.SPN, k.Dir)
+}

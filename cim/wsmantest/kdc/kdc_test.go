@@ -1,6 +1,7 @@
 package kdc
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -58,6 +59,17 @@ func TestKDC(t *testing.T) {
 		}
 	}
 	t.Run("password", func(t *testing.T) { accept(t, cl) })
+
+	t.Run("printing hides the password", func(t *testing.T) {
+		for _, s := range []string{fmt.Sprint(k), fmt.Sprintf("%+v", k)} {
+			if strings.Contains(s, k.Password) {
+				t.Fatalf("%q shows the password", s)
+			}
+		}
+		if !strings.Contains(fmt.Sprint(k), k.Realm) {
+			t.Fatalf("%v", k)
+		}
+	})
 
 	t.Run("kinit ccache", func(t *testing.T) {
 		path := k.Kinit(t)

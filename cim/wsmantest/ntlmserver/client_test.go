@@ -11,7 +11,7 @@ import (
 
 // bodgitClient returns bodgit/ntlmssp's initiator at an LM compatibility
 // level (the level type is unexported, so only constants can be passed).
-func bodgitClient(t *testing.T, user, domain, password string, level int) *ntlmssp.Client {
+func bodgitClient(t testing.TB, user, domain, password string, level int) *ntlmssp.Client {
 	t.Helper()
 	opt := ntlmssp.SetCompatibilityLevel(3)
 	switch level {
@@ -29,7 +29,7 @@ func bodgitClient(t *testing.T, user, domain, password string, level int) *ntlms
 }
 
 // handshake runs bodgit/ntlmssp's initiator against an acceptor.
-func handshake(t *testing.T, s *Server, c *ntlmssp.Client) (*Context, error) {
+func handshake(t testing.TB, s *Server, c *ntlmssp.Client) (*Context, error) {
 	t.Helper()
 	a := s.NewAcceptor()
 	neg, err := c.Authenticate(nil, nil)

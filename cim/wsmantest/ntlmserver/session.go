@@ -38,6 +38,9 @@ type Session struct {
 	sealingPossible bool
 }
 
+// Without extended session security (NTLMv1) both directions use the
+// same sealing key, each with its own RC4 handle, as MS-NLMP 3.4 reads.
+//
 // NewSession derives the session security for an exported session key
 // and negotiated flags. acceptor selects the direction: the acceptor seals
 // with the server-to-client keys and unseals with the client-to-server
