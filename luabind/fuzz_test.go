@@ -14,7 +14,7 @@ func FuzzComplete(f *testing.F) {
 	for _, s := range []string{`s:get_instance{cla`, `cim.`, `x = "abc`, `-- c`, `[[`, `{{{(`, "a.b.c:d", `s:get_instance("Win`, `f({x=1,`, "\xff"} {
 		f.Add(s)
 	}
-	e := newEnv(&testing.T{})
+	e := newEnv(f)
 	e.ok(`s = cim.new_session(); t = {a = {b = 1}}`)
 	f.Fuzz(func(t *testing.T, text string) {
 		cands, n := e.m.Complete(text)
@@ -38,7 +38,7 @@ func FuzzConstructors(f *testing.F) {
 	for _, s := range []string{"18446744073709551615", "-1", "0x10", "P1D", "20240101000000.000000+000", "", "**"} {
 		f.Add(s)
 	}
-	e := newEnv(&testing.T{})
+	e := newEnv(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		e.L.SetGlobal("input", lStr(s))
 		e.do(`pcall(cim.uint64, input); pcall(cim.int64, input); pcall(cim.datetime, input); pcall(cim.tonumber, input)`)

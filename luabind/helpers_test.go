@@ -12,13 +12,13 @@ import (
 
 // env is one Lua state with the module over the luatest world.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	L   *lua.LState
 	m   *Module
 	out *bytes.Buffer
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	L := lua.NewState()
 	out := &bytes.Buffer{}

@@ -22,8 +22,8 @@ type collector struct {
 	pkgRoot string
 }
 
-// Identity is what the local provider's Identify returns.
-var Identity = model.Identity{
+// identity is what the local provider's Identify returns.
+var identity = model.Identity{
 	ProtocolVersion: "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd",
 	ProductVendor:   "cimsh",
 	ProductVersion:  "local provider",
@@ -44,7 +44,7 @@ func newProvider(c *collector) (*memprov.Provider, error) {
 		return nil, err
 	}
 	c.s = s
-	p := memprov.New(Identity, "")
+	p := memprov.New(identity, "")
 	lists := map[string]func(context.Context) ([]*model.Instance, error){
 		"Win32_OperatingSystem":             c.listOperatingSystem,
 		"Win32_ComputerSystem":              c.listComputerSystem,

@@ -21,6 +21,11 @@ type call struct {
 // dispatch runs the operation and returns the response body or a fault.
 func (c *call) dispatch() ([]byte, *FaultSpec) {
 	op := c.log.Operation
+	if c.req.LocaleMustUnderstand && c.st.dialect == Windows {
+		// Windows refuses a w:Locale it must understand.
+		return nil, &FaultSpec{Subcode: "w:UnsupportedFeature", Detail: "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/Locale",
+			Message: "The WS-Management service does not support w:Locale with mustUnderstand=\"true\"."}
+	}
 	if op != "Identify" && c.req.ResourceURI == "" {
 		return nil, &FaultSpec{Subcode: "a:DestinationUnreachable",
 			Message: "The WS-Management service cannot process the request because the request has no ResourceURI."}

@@ -82,6 +82,18 @@ func (c *call) enumerate() ([]byte, *FaultSpec) {
 	if f != nil {
 		return nil, f
 	}
+	if max := c.s.opts.MaxEnumerations; max > 0 {
+		c.s.mu.Lock()
+		c.s.expireLocked(time.Now())
+		open := len(c.s.enums)
+		c.s.mu.Unlock()
+		if open >= max {
+			q := FaultQuotaLimit
+			q.Message = "The WS-Management service cannot process the request. This user is allowed a maximum number of " +
+				itoa(max) + " concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user."
+			return nil, &q
+		}
+	}
 	t := c.target()
 	if t.Form == formUnknown {
 		return nil, destination(c.req.ResourceURI)

@@ -11,16 +11,17 @@ import (
 
 // request is a parsed WS-Man request envelope.
 type request struct {
-	Action           string
-	ResourceURI      string
-	MessageID        string
-	To               string
-	Selectors        []model.Selector
-	Options          map[string]string // w:OptionSet, by option name
-	MaxEnvelopeSize  int               // 0 when absent
-	OperationTimeout time.Duration
-	Locale           string
-	Body             *node // the first element child of s:Body (nil when empty)
+	Action               string
+	ResourceURI          string
+	MessageID            string
+	To                   string
+	Selectors            []model.Selector
+	Options              map[string]string // w:OptionSet, by option name
+	MaxEnvelopeSize      int               // 0 when absent
+	OperationTimeout     time.Duration
+	Locale               string
+	LocaleMustUnderstand bool
+	Body                 *node // the first element child of s:Body (nil when empty)
 }
 
 // parseRequest reads a SOAP 1.2 envelope. Every text is trimmed: the
@@ -73,6 +74,8 @@ func parseRequest(data []byte) (*request, error) {
 				req.OperationTimeout = d
 			case c.is(nsWSMan, "Locale"):
 				req.Locale, _ = c.attr("", "lang")
+				mu, _ := c.attr(nsSOAP, "mustUnderstand")
+				req.LocaleMustUnderstand = strings.EqualFold(strings.TrimSpace(mu), "true") || strings.TrimSpace(mu) == "1"
 			}
 		}
 	}

@@ -77,6 +77,11 @@ type Options struct {
 	// IdleTimeout closes keep-alive connections idle this long (Windows
 	// drops them after about 120 s); zero keeps them open.
 	IdleTimeout time.Duration
+	// MaxEnumerations caps the enumeration contexts open at once, like
+	// Windows' MaxConcurrentOperationsPerUser (15 on old versions): one
+	// more Enumerate gets the captured w:InternalError quota fault. Zero
+	// means no limit.
+	MaxEnumerations int
 	// EnumerationTimeout expires enumeration contexts idle this long
 	// (60 s when zero).
 	EnumerationTimeout time.Duration

@@ -267,3 +267,31 @@ func TestOperationTimeoutVersusLatency(t *testing.T) {
 		t.Fatalf("TimedOut after %v", el)
 	}
 }
+
+func TestQuotaAndLocale(t *testing.T) {
+	s := NewServer(t, Options{MaxEnumerations: 2})
+	open := func() reply { return post(t, s, envelope(actionEnumerate, dmtfSvcURI, cimv2Sel, enumBody(1, ""))) }
+	open()
+	open()
+	r := open()
+	if r.status != 500 || r.subcode() != "w:InternalError" {
+		t.Fatalf("third open enumeration: HTTP %d %q", r.status, r.subcode())
+	}
+	wf := r.bodyElem(t).child(nsSOAP, "Detail").child(nsWSManFault, "WSManFault")
+	if c, _ := wf.attr("", "Code"); c != "2150859174" || !strings.Contains(wf.child(nsWSManFault, "Message").text(), "maximum number of 2 concurrent operations") {
+		t.Fatalf("quota fault: %s", r.body)
+	}
+	s.ExpireEnumerations()
+	if r = open(); r.status != 200 {
+		t.Fatalf("after expiry: HTTP %d", r.status)
+	}
+	locale := `<w:Locale xml:lang="en-US" s:mustUnderstand="true"/>`
+	r = post(t, s, envelope(actionGet, wmiDiskURI, sel("DeviceID", "C:"), "", locale))
+	if r.subcode() != "w:UnsupportedFeature" {
+		t.Fatalf("Locale mustUnderstand=true: %q", r.subcode())
+	}
+	r = post(t, s, envelope(actionGet, wmiDiskURI, sel("DeviceID", "C:"), "", strings.Replace(locale, "true", "false", 1)))
+	if r.status != 200 {
+		t.Fatalf("Locale mustUnderstand=false: HTTP %d", r.status)
+	}
+}

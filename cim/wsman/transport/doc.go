@@ -1,7 +1,10 @@
 // Package transport carries WS-Management SOAP envelopes over HTTP and
 // HTTPS with the authentication schemes WinRM servers use: Basic, NTLM
-// (inside Negotiate) with HTTP message encryption over plain HTTP,
-// Kerberos (SPNEGO), and TLS client certificates.
+// (inside Negotiate) and Kerberos (SPNEGO), both with HTTP message
+// encryption over plain HTTP (MS-WSMV 2.2.9.1: NTLM sealing, RFC 4121
+// wrap tokens under the AP-REP's acceptor subkey), and TLS client
+// certificates. Auth "default" and "negotiate" use NTLM; ask for
+// "kerberos" to use Kerberos. CredSSP is not supported.
 //
 // It is a small hand-written HTTP/1.1 client rather than net/http because
 // WinRM ties authentication to the TCP connection: an NTLM security

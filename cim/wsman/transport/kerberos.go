@@ -305,6 +305,9 @@ func (c *Client) apRep(tok []byte, in *krbInit) (subkey types.EncryptionKey, has
 			return subkey, false, 0, fmt.Errorf("SPNEGO reply state %d, want accept-completed", resp.NegState)
 		}
 		mech = resp.ResponseToken
+		if len(mech) == 0 {
+			return subkey, false, 0, errors.New("no Kerberos AP-REP in the reply: message sealing needs mutual authentication")
+		}
 	}
 	var kt spnego.KRB5Token
 	if err := kt.Unmarshal(mech); err != nil {

@@ -154,6 +154,25 @@ func TestKerberos(t *testing.T) {
 		}
 	})
 
+	// gokrb5's acceptor answers without an AP-REP, so it cannot seal:
+	// over plain HTTP with encryption on, that is a clear error, not
+	// plaintext.
+	t.Run("sealing needs an AP-REP", func(t *testing.T) {
+		cfg := base
+		cfg.User, cfg.Password, cfg.NoEncryption = k.UserPrincipal(), k.Password, false
+		c, _ := New(cfg)
+		defer c.Close()
+		before := hits.Load()
+		_, err := c.Post(context.Background(), []byte("<x/>"), true)
+		f, ok := model.AsFault(err)
+		if !ok || f.Category != model.CategoryProtocol || !strings.Contains(err.Error(), "AP-REP") {
+			t.Fatalf("err %v", err)
+		}
+		if hits.Load()-before != 1 {
+			t.Fatalf("server handled %d requests, want only the empty handshake POST", hits.Load()-before)
+		}
+	})
+
 	t.Run("unknown SPN", func(t *testing.T) {
 		cfg := base
 		cfg.User, cfg.Password, cfg.SPN = k.UserPrincipal(), k.Password, "HTTP/nosuchhost"
