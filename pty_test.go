@@ -155,8 +155,8 @@ func TestTerminalKeys(t *testing.T) {
 	}
 	// The session is still usable.
 	m = tm.mark()
-	tm.send("#s:get_instance(\"Win32_Service\")\r")
-	tm.waitForAfter(m, "3", 5*time.Second)
+	tm.send("#s:get_instance(\"Win32_Service\") * 111\r")
+	tm.waitForAfter(m, "333", 5*time.Second)
 
 	// A continuation line gets the second prompt and completes keys too.
 	m = tm.mark()
@@ -227,7 +227,7 @@ func TestSignalInScript(t *testing.T) {
 			if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 				t.Fatalf("exit: %v (want code 130); stderr: %s", err, stderr.String())
 			}
-			if d := time.Since(start); d > time.Second {
+			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("took %v to exit after %v", d, sig)
 			}
 			if strings.Contains(string(rest), "not reached") {
@@ -237,5 +237,24 @@ func TestSignalInScript(t *testing.T) {
 				t.Errorf("stderr = %q", got)
 			}
 		})
+	}
+}
+
+// TestTerminalSIGTERMIdle checks that SIGTERM ends an idle REPL at once
+// with exit code 130.
+func TestTerminalSIGTERMIdle(t *testing.T) {
+	tm := startTerm(t)
+	m := tm.mark()
+	tm.send("s = cim.new_session(); it = s:instances(\"Cimsh_Item\")\r")
+	tm.waitForAfter(m, "> ", 5*time.Second)
+	start := time.Now()
+	tm.cmd.Process.Signal(syscall.SIGTERM)
+	err := tm.exit(5 * time.Second)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want code 130", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
 	}
 }

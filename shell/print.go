@@ -33,9 +33,31 @@ func isInstanceList(v lua.LValue) bool {
 	return all && n == t.Len()
 }
 
+// isErrorList reports whether v is a non-empty list of errors (the
+// per-host errors of a fan-out).
+func isErrorList(v lua.LValue) bool {
+	t, ok := v.(*lua.LTable)
+	if !ok || t.Len() == 0 {
+		return false
+	}
+	for i := 1; i <= t.Len(); i++ {
+		if luabind.TypeName(t.RawGetInt(i)) != "error" {
+			return false
+		}
+	}
+	return true
+}
+
 // render turns one result into text and reports whether it is an error.
 func (in *interp) render(v lua.LValue) (string, bool) {
 	switch {
+	case isErrorList(v):
+		t := v.(*lua.LTable)
+		lines := make([]string, t.Len())
+		for i := range lines {
+			lines[i] = in.L.ToStringMeta(t.RawGetInt(i + 1)).String()
+		}
+		return strings.Join(lines, "\n"), true
 	case v == lua.LNil:
 		return "nil", false
 	case luabind.TypeName(v) == "error":

@@ -79,6 +79,9 @@ func (in *interp) repl(banner bool) int {
 			continue
 		}
 		if err != nil {
+			if in.interrupted() {
+				return ExitInterrupted // SIGTERM closed the reader
+			}
 			if err != io.EOF {
 				fmt.Fprintf(in.env.Stderr, "cimsh: %v\n", err)
 			}

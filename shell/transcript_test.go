@@ -81,3 +81,30 @@ func TestTranscripts(t *testing.T) {
 		})
 	}
 }
+
+// TestColorOutput checks errors print in red and table headers in bold
+// when stdout is a terminal, and plain with NO_COLOR.
+func TestColorOutput(t *testing.T) {
+	for _, noColor := range []bool{false, true} {
+		env, out, _ := testEnv(t, "")
+		env.StdoutTTY = true
+		base := env.Getenv
+		env.Getenv = func(k string) string {
+			if k == "NO_COLOR" && noColor {
+				return "1"
+			}
+			return base(k)
+		}
+		env.LineReader = NewPlainReader(strings.NewReader("error('boom')\ncim.get_instance('Win32_Service')\ncim.get_instance('Nope')\n"))
+		Main(env)
+		got := out.String()
+		red := strings.Contains(got, "\x1b[31mstdin:1: boom\x1b[0m") && strings.Contains(got, "\x1b[31mlocalhost: ")
+		bold := strings.Contains(got, "\x1b[1mProcessId\x1b[22m")
+		if noColor && (red || bold || strings.Contains(got, "\x1b[")) {
+			t.Errorf("NO_COLOR output has escapes: %q", got)
+		}
+		if !noColor && (!red || !bold) {
+			t.Errorf("color output lacks red errors or bold headers: %q", got)
+		}
+	}
+}

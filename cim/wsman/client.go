@@ -182,10 +182,9 @@ func (c *Client) transportFault(ctx context.Context, err error) *model.Fault {
 	return f
 }
 
-// fault stamps a decoded fault (from a 200 reply body or a decoding
-// error) with the computer name.
-func (c *Client) protocolFault(format error) *model.Fault {
-	return &model.Fault{Category: model.CategoryProtocol, ComputerName: c.opts.ComputerName, Err: format}
+// protocolFault reports a reply that could not be decoded.
+func (c *Client) protocolFault(err error) *model.Fault {
+	return &model.Fault{Category: model.CategoryProtocol, ComputerName: c.opts.ComputerName, Err: err}
 }
 
 // track registers an open enumeration for Close; untrack removes it.

@@ -1,10 +1,20 @@
 // Package wsman speaks WS-Management to CIM servers (Windows WinRM, OMI,
 // openwsman): it builds request envelopes shaped like PowerShell's CIM
-// cmdlets' own, decodes responses as a stream of tokens (never a DOM of a
-// whole response), turns SOAP faults into *model.Fault values, and provides
-// Client, a model.Provider over a Transport.
+// cmdlets' own, decodes responses as a stream of encoding/xml tokens
+// (never a DOM of a whole response), turns SOAP faults into *model.Fault
+// values with a stable category, and provides Client, a model.Provider
+// over a Transport (package cim/wsman/transport implements it over HTTP).
+//
+// The client uses optimized enumeration (a small result costs one round
+// trip), Pulls until EndOfSequence, and Releases what it abandons (on
+// Close, on error and on cancellation, with a deadline of its own); it
+// never pulls or releases the dead context OMI sends with EndOfSequence.
+// Class schemas (CIM-XML, as Get-CimClass reads them) are fetched once per
+// client and namespace and type the values; a server that cannot serve
+// them gets schema-less decoding. Request bodies carry no indentation and
+// every text and attribute value is escaped.
 //
 // The XML helpers (AppendInstance, AppendEPR, DecodeInstance, DecodeEPR,
-// DecodeFault, NewDecoder) are exported for the test server, which writes
-// responses in the same shapes.
+// DecodeClass, DecodeFault, NewDecoder, OpenBody) are exported for the
+// test server, which writes and reads the same shapes.
 package wsman

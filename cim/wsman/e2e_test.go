@@ -447,3 +447,25 @@ func TestE2EConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// The WMI resource URI form (namespace in the path) works as well.
+func TestE2EWMIForm(t *testing.T) {
+	ctx := context.Background()
+	_, c := newE2E(t, wsmantest.Windows, wsmantest.Options{}, wsman.Options{URIForm: wsman.FormWMI})
+	disks := all(t)(c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_LogicalDisk"}))
+	if len(disks) != 2 {
+		t.Fatalf("%d disks", len(disks))
+	}
+	if u, ok := get(t, disks[0], "Size").AsUint(); !ok || u == 0 {
+		t.Errorf("Size = %v", get(t, disks[0], "Size"))
+	}
+	reg := model.Common{Namespace: "root/default"}
+	out, err := c.Invoke(ctx, &model.InvokeRequest{Common: reg, ClassName: "StdRegProv", Method: "EnumKey", In: []model.Property{
+		{Name: "hDefKey", Value: model.Uint(model.TypeUint32, 0x80000002)}, {Name: "sSubKeyName", Value: model.String("SOFTWARE")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv, _ := out.Get("ReturnValue"); rv.Text() != "0" {
+		t.Errorf("ReturnValue = %v", rv)
+	}
+}

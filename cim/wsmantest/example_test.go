@@ -28,7 +28,7 @@ func ExampleStart() {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	i := strings.Index(string(body), "<p:FreeSpace>")
-	fmt.Println(resp.StatusCode, string(body[i:i+36]))
+	fmt.Println(resp.StatusCode, string(body[i:i+37]))
 	fmt.Println(s.Operations())
 	// Output:
 	// 200 <p:FreeSpace>9769496576</p:FreeSpace>

@@ -22,7 +22,7 @@ type LoggedRequest struct {
 	MaxEnvelopeSize    int
 	MessageID          string
 	UserAgent          string
-	User               string // the Basic user, when Basic was used
+	User               string // the authenticated user (Basic, NTLM, Kerberos or certificate)
 	RemoteAddr         string
 	Body               []byte // the envelope as received (after decryption)
 	// Status is the HTTP status answered; Fault the subcode of a fault.

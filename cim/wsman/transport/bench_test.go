@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/wsmantest/authserver"
+	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 )
 
 // benchPost measures Posts of a 4 KB envelope on one keep-alive
@@ -66,4 +67,14 @@ func hostPortB(b *testing.B, srv *httptest.Server) (string, int) {
 	}
 	p, _ := strconv.Atoi(port)
 	return host, p
+}
+
+func BenchmarkPostKerberosSealed(b *testing.B) {
+	k := kdc.Start(b, "CIMSH.TEST")
+	kt, err := k.ServiceKeytab()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchPost(b, authserver.Config{Keytab: kt, SPN: k.SPN},
+		Config{Auth: AuthKerberos, SPN: "HTTP/localhost", User: k.UserPrincipal(), Password: k.Password, Krb5Conf: k.Krb5Conf})
 }

@@ -194,7 +194,6 @@ func (c *Client) exchange(ctx context.Context, cn *conn, body []byte) ([]byte, e
 	if rep.close || ctx.Err() != nil {
 		cn.close()
 	} else {
-		cn.uses++
 		c.putIdle(cn)
 	}
 	return c.result(rep)

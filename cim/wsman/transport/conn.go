@@ -40,13 +40,12 @@ func (c *countingConn) Write(p []byte) (int, error) {
 // conn is one HTTP/1.1 connection and the authentication state bound to
 // it. A conn is used by one request at a time.
 type conn struct {
-	raw  net.Conn      // the TCP connection, for liveness checks
-	cc   *countingConn // counts bytes written to raw
-	nc   net.Conn      // cc, or a TLS client over cc
-	lr   *io.LimitedReader
-	br   *bufio.Reader // reads nc through lr
-	tls  *tls.ConnectionState
-	uses int // requests completed on this connection
+	raw net.Conn      // the TCP connection, for liveness checks
+	cc  *countingConn // counts bytes written to raw
+	nc  net.Conn      // cc, or a TLS client over cc
+	lr  *io.LimitedReader
+	br  *bufio.Reader // reads nc through lr
+	tls *tls.ConnectionState
 
 	// Authentication bound to the connection.
 	authed bool   // NTLM or Kerberos context established
