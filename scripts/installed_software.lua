@@ -3,7 +3,8 @@ local cli = require("cimsh.cli")
 local opts = cli.parse(arg, {
   name = "installed_software",
   summary = "List installed updates (Win32_QuickFixEngineering) and installed programs\n" ..
-    "(Win32_InstalledWin32Program; on Linux, the package database).",
+    "(Win32_InstalledWin32Program, or Win32_Product where that is missing; on Linux, the\n" ..
+    "package database).",
   options = {
     {name = "match", arg = "TEXT", help = "only programs whose name contains TEXT (case-insensitive)"},
     {name = "updates-only", help = "list only the updates"},
@@ -18,7 +19,15 @@ elseif err.category ~= "invalid_class" then
   cli.die("installed_software", err)
 end
 if not opts["updates-only"] then
-  local progs = cli.check(opts, s:get_instance{class_name = "Win32_InstalledWin32Program", property = {"Name", "Version", "Vendor"}})
+  -- Win32_InstalledWin32Program (Windows 10 / Server 2016 and later) reads the
+  -- installed-programs inventory; Win32_Product, the fallback, is what older
+  -- Windows and cimsh's local provider (the package database) offer.
+  local props = {"Name", "Version", "Vendor"}
+  local progs, perr = s:get_instance{class_name = "Win32_InstalledWin32Program", property = props}
+  if not progs and perr.category == "invalid_class" then
+    progs, perr = s:get_instance{class_name = "Win32_Product", property = props}
+  end
+  cli.check(opts, progs, perr)
   local shown = {}
   local match = opts.match and opts.match:lower()
   for _, p in ipairs(progs) do
