@@ -119,8 +119,8 @@ func TestTerminalKeys(t *testing.T) {
 	tm := startTerm(t)
 
 	m := tm.mark()
-	tm.send("s = cim.new_session()\r")
-	tm.waitForAfter(m, "> ", 5*time.Second)
+	tm.send("s = cim.new_session(); print(\"ok\" .. \"-ready\")\r")
+	tm.waitForAfter(m, "ok-ready", 5*time.Second)
 
 	// Tab on an option key inside the table of a known method.
 	m = tm.mark()
@@ -134,8 +134,8 @@ func TestTerminalKeys(t *testing.T) {
 
 	// Class names come from the session's cache once it has them.
 	m = tm.mark()
-	tm.send(`x = s:get_class("Win32_Service")` + "\r")
-	tm.waitForAfter(m, "> ", 5*time.Second)
+	tm.send(`x = s:get_class("Win32_Service"); print("cached" .. "!")` + "\r")
+	tm.waitForAfter(m, "cached!", 5*time.Second)
 	m = tm.mark()
 	tm.send(`s:get_instance("Win32_Se` + "\t")
 	tm.waitForAfter(m, `Win32_Service`, 5*time.Second)
@@ -245,8 +245,9 @@ func TestSignalInScript(t *testing.T) {
 func TestTerminalSIGTERMIdle(t *testing.T) {
 	tm := startTerm(t)
 	m := tm.mark()
-	tm.send("s = cim.new_session(); it = s:instances(\"Cimsh_Item\")\r")
-	tm.waitForAfter(m, "> ", 5*time.Second)
+	tm.send("s = cim.new_session(); it = s:instances(\"Cimsh_Item\"); print(\"ok\" .. \"-ready\")\r")
+	tm.waitForAfter(m, "ok-ready", 5*time.Second)
+	time.Sleep(50 * time.Millisecond) // back in readline
 	start := time.Now()
 	tm.cmd.Process.Signal(syscall.SIGTERM)
 	err := tm.exit(5 * time.Second)

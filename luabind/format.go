@@ -69,6 +69,9 @@ func luaText(L *lua.LState, v lua.LValue, depth int) string {
 	case lua.LNumber:
 		return formatFloat(float64(x))
 	case *lua.LTable:
+		if L.GetMetaField(x, "__tostring") != lua.LNil {
+			return L.ToStringMeta(x).String()
+		}
 		if depth > 1 {
 			return "{...}"
 		}

@@ -2,6 +2,7 @@ package luabind
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +144,61 @@ func TestWSManCancel(t *testing.T) {
 	}
 	// The session is still usable with a fresh context.
 	e.ok(`local l = assert(s:get_instance("Win32_Service")); assert(#l > 0)`)
+}
+
+// TestWSManFanOutParallel checks that a list of sessions runs in
+// parallel under throttle_limit, over real HTTP to eight servers.
+func TestWSManFanOutParallel(t *testing.T) {
+	e, _ := newWSManEnv(t, wsmantest.Options{})
+	ports := e.L.NewTable()
+	for i := 0; i < 8; i++ {
+		srv := wsmantest.NewServer(t, wsmantest.Options{BasicUsers: map[string]string{"administrator": "Basic-Pa55"},
+			AllowUnencrypted: true, Latency: 150 * time.Millisecond})
+		ports.Append(lua.LNumber(srv.Port()))
+	}
+	e.L.SetGlobal("ports", ports)
+	e.ok(`
+		fleet = {}
+		for i, p in ipairs(ports) do fleet[i] = connect(nil, host, p) end
+		function timed(limit)
+			local list, errs = cim.test_wsman{cim_session = fleet, throttle_limit = limit}
+			assert(#list == 8 and #errs == 0, #errs > 0 and tostring(errs[1]))
+		end`)
+	measure := func(limit int) time.Duration {
+		start := time.Now()
+		e.ok(fmt.Sprintf("timed(%d)", limit))
+		return time.Since(start)
+	}
+	serial, parallel := measure(1), measure(8)
+	t.Logf("8 hosts at 150 ms latency: throttle_limit=1 %v, throttle_limit=8 %v", serial, parallel)
+	if serial < 4*parallel {
+		t.Errorf("fan-out does not run in parallel: serial %v, parallel %v", serial, parallel)
+	}
+}
+
+// TestWSManInterruptReleases interrupts a streaming loop between Pulls:
+// the chunk stops and the server's enumeration context is released.
+func TestWSManInterruptReleases(t *testing.T) {
+	e, srv := newWSManEnv(t, wsmantest.Options{MaxBatch: 1, Latency: 100 * time.Millisecond})
+	cancel := e.m.BeginChunk(context.Background())
+	defer cancel()
+	go func() {
+		time.Sleep(250 * time.Millisecond)
+		e.m.Interrupt()
+	}()
+	err := e.L.DoString(`for svc in s:instances("Win32_Service", {batch_size = 1}) do end`)
+	e.m.EndChunk()
+	if err == nil {
+		t.Fatal("the interrupted loop ended without an error")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Counters().Enumerations != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := srv.Counters().Enumerations; n != 0 {
+		t.Fatalf("%d enumeration contexts open on the server after the interrupt", n)
+	}
+	if n := e.m.OpenEnumerations(); n != 0 {
+		t.Fatalf("%d enumerations open in the session", n)
+	}
 }

@@ -5,7 +5,8 @@ local opts = cli.parse(arg, {
   args = "[HOSTS_FILE]",
   max_args = 1,
   summary = "Inventory many hosts at once: OS, version, last boot, memory, model and serial of\n" ..
-    "every host in HOSTS_FILE (one name per line, # comments), queried in parallel.\n" ..
+    "every host in HOSTS_FILE (one HOST or HOST:PORT per line, # comments), queried in\n" ..
+    "parallel.\n" ..
     "Without HOSTS_FILE, inventories this machine (or --computer HOST).",
   options = {
     {name = "out", arg = "FILE", help = "write the CSV to FILE (atomically) instead of standard output"},
@@ -35,7 +36,11 @@ else
   for i, h in ipairs(hosts) do
     local cfg = {}
     for k, v in pairs(base) do cfg[k] = v end
-    cfg.computer_name = h
+    -- HOST:PORT overrides --port for one host ([v6addr]:PORT for IPv6).
+    local name, port = h:match("^%[(.+)%]:(%d+)$")
+    if not name then name, port = h:match("^([^:]+):(%d+)$") end
+    cfg.computer_name = name or h:gsub("^%[(.*)%]$", "%1")
+    if port then cfg.port = tonumber(port) end
     sessions[i] = cim.new_session(cfg)
   end
 end

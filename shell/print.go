@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -87,6 +88,16 @@ func (in *interp) printResults(vals []lua.LValue) {
 	if len(vals) == 0 {
 		return
 	}
+	// A __tostring of the user's may raise: report it, keep the REPL.
+	defer func() {
+		if r := recover(); r != nil {
+			if ae, ok := r.(*lua.ApiError); ok {
+				in.printError(in.errorMessage(ae))
+			} else {
+				in.printError(fmt.Sprint(r))
+			}
+		}
+	}()
 	texts := make([]string, len(vals))
 	errs := make([]bool, len(vals))
 	multi := false

@@ -48,7 +48,12 @@ func (in *interp) repl(banner bool) int {
 
 	var pendingMu sync.Mutex
 	var pending []string
-	r.SetCompleter(func(text string) ([]string, int) {
+	r.SetCompleter(func(text string) (cands []string, n int) {
+		defer func() {
+			if recover() != nil { // completion must never take the shell down
+				cands, n = nil, 0
+			}
+		}()
 		pendingMu.Lock()
 		prefix := strings.Join(pending, "\n")
 		pendingMu.Unlock()
@@ -106,6 +111,9 @@ func (in *interp) repl(banner bool) int {
 			in.printError(syntaxMessage(perr, chunk))
 		} else {
 			in.evalLine(fn)
+		}
+		if in.interrupted() {
+			return ExitInterrupted // SIGTERM during the line
 		}
 		added, purged := hist.add(lines, in.mod.Secrets())
 		if purged {

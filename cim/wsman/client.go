@@ -3,6 +3,7 @@ package wsman
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +102,7 @@ func NewClient(t Transport, opts Options) *Client {
 			ua.SetUserAgent(opts.UserAgent)
 		}
 	}
-	return &Client{t: t, opts: opts, sessionID: uuid.NewString(), open: map[*enumerator]struct{}{}}
+	return &Client{t: t, opts: opts, sessionID: strings.ToUpper(uuid.NewString()), open: map[*enumerator]struct{}{}}
 }
 
 // Options returns the client's options with defaults filled in.

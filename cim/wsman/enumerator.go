@@ -29,6 +29,10 @@ type enumerator struct {
 	err     error
 	closed  bool
 	classes []*model.Class
+
+	// sub is set for an event subscription: Pulls wait for events as
+	// long as ctx allows, and Close unsubscribes.
+	sub *subscription
 }
 
 // take absorbs a batch.
@@ -143,6 +147,8 @@ func (e *enumerator) pull(ctx context.Context) error {
 			return nil
 		case ctx.Err() != nil:
 			return err
+		case isSubcode(err, "TimedOut") && e.sub != nil:
+			// No event within the operation timeout: wait again.
 		case isSubcode(err, "TimedOut") && timeouts < e.c.opts.PullRetries:
 			// The server had nothing within OperationTimeout; the
 			// context stays valid.
@@ -199,6 +205,10 @@ func (e *enumerator) release() {
 // releaseLocked sends Release for a live context with its own short
 // deadline, so that it runs even after the caller's ctx was cancelled.
 func (e *enumerator) releaseLocked() {
+	if e.sub != nil {
+		e.sub.unsubscribe(e)
+		return
+	}
 	if e.done || e.context == "" {
 		return
 	}

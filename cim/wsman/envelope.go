@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -24,6 +25,7 @@ type request struct {
 	selectors   []model.Selector
 	options     []option
 	timeout     time.Duration
+	extra       []byte // further header elements, already encoded
 }
 
 // Namespace declarations of every request envelope, PowerShell's
@@ -46,7 +48,8 @@ func (c *Client) appendHeader(dst []byte, r *request) []byte {
 	dst = append(dst, `</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">`...)
 	dst = fmt.Appendf(dst, "%d", c.opts.MaxEnvelopeSize)
 	dst = append(dst, `</w:MaxEnvelopeSize><a:MessageID>uuid:`...)
-	dst = append(dst, uuid.NewString()...)
+	// Upper-case GUIDs, as PowerShell and WinRM write them.
+	dst = append(dst, strings.ToUpper(uuid.NewString())...)
 	dst = append(dst, `</a:MessageID>`...)
 	// mustUnderstand="false": true can fault UnsupportedFeature.
 	dst = append(dst, `<w:Locale`...)
@@ -75,6 +78,7 @@ func (c *Client) appendHeader(dst []byte, r *request) []byte {
 		}
 		dst = append(dst, `</w:OptionSet>`...)
 	}
+	dst = append(dst, r.extra...)
 	// Like PowerShell, send w:OperationTimeout only when a timeout was
 	// asked for (the server's default is 60 s).
 	if d := c.headerTimeout(r.timeout); d > 0 {

@@ -87,9 +87,9 @@ func TestE2EOperations(t *testing.T) {
 			t.Fatalf("Identify: %+v %v", id, err)
 		}
 
-		// Paging with Pull: 7 services in batches of 2.
+		// Paging with Pull: 8 services in batches of 2.
 		svcs := collect(t, ctx, c, &model.EnumerateRequest{ClassName: "Win32_Service"})
-		if len(svcs) != 7 {
+		if len(svcs) != 8 {
 			t.Fatalf("%d services", len(svcs))
 		}
 		pulls := 0
@@ -99,7 +99,7 @@ func TestE2EOperations(t *testing.T) {
 			}
 		}
 		if pulls != 3 {
-			t.Fatalf("%d Pulls for 7 items in batches of 2 (%v)", pulls, s.Operations())
+			t.Fatalf("%d Pulls for 8 items in batches of 2 (%v)", pulls, s.Operations())
 		}
 		if v, _ := svcs[0].Get("Started"); v.Type() != model.TypeBoolean {
 			t.Fatalf("Started typed %s", v.Type())
@@ -251,7 +251,7 @@ func TestE2EFaults(t *testing.T) {
 		// A Pull that times out on the server is retried.
 		c2, _ := newClient(t, s, wsman.Options{NoSchema: true, BatchSize: 3})
 		s.InjectFault(wsmantest.MatchOperation("Pull"), wsmantest.FaultTimedOut)
-		if got := collect(t, ctx, c2, &model.EnumerateRequest{ClassName: "Win32_Service"}); len(got) != 7 {
+		if got := collect(t, ctx, c2, &model.EnumerateRequest{ClassName: "Win32_Service"}); len(got) != 8 {
 			t.Errorf("after a TimedOut Pull: %d services", len(got))
 		}
 		// An abandoned enumeration is released.

@@ -20,6 +20,11 @@ import (
 //     Win32_DependentService and Win32_SystemServices, and
 //     Cimsh_ValueKinds with one instance ("all") holding every CIM value
 //     kind and one ("control") holding control characters;
+//   - root/cimv2 also: Win32_BIOS, Win32_ComputerSystemProduct,
+//     Win32_Processor, Win32_NetworkAdapterConfiguration,
+//     Win32_QuickFixEngineering and Win32_Product (not
+//     Win32_InstalledWin32Program: scripts fall back), for the bundled
+//     inventory scripts;
 //   - root/default: StdRegProv over an in-memory registry (GetStringValue,
 //     SetStringValue, GetDWORDValue, EnumKey, EnumValues, CreateKey,
 //     DeleteKey).
@@ -43,6 +48,7 @@ func FixtureProvider(computer string) model.Provider {
 	f.registerDisks(p)
 	f.registerKinds(p)
 	f.registerRegistry(p)
+	f.registerInventory(p)
 	return p
 }
 

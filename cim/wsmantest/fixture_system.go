@@ -145,6 +145,7 @@ func (f *fixture) registerServices(p *memprov.Provider) {
 	svcs := []svc{
 		{"BITS", "Background Intelligent Transfer Service", "Stopped", "Manual", `C:\Windows\System32\svchost.exe -k netsvcs`, 0, []string{"RpcSs"}},
 		{"Dnscache", "DNS Client", "Running", "Auto", `C:\Windows\system32\svchost.exe -k NetworkService`, 1204, []string{"nsi"}},
+		{"MapsBroker", "Downloaded Maps Manager", "Stopped", "Auto", `C:\Windows\System32\svchost.exe -k NetworkService`, 0, nil},
 		{"nsi", "Network Store Interface Service", "Running", "Auto", `C:\Windows\system32\svchost.exe -k LocalService`, 1100, []string{"RpcSs"}},
 		{"RpcSs", "Remote Procedure Call (RPC)", "Running", "Auto", `C:\Windows\system32\svchost.exe -k rpcss`, 800, nil},
 		{"Spooler", "Print Spooler", "Running", "Auto", `C:\Windows\System32\spoolsv.exe`, 1520, []string{"RpcSs"}},

@@ -42,7 +42,7 @@ func TestOMIEnumerateQuirks(t *testing.T) {
 		t.Fatalf("want a context beside EndOfSequence: %s", r.body)
 	}
 	its := items(t, resp)
-	if len(its) != 7 || its[0].Name.Space != prefixDMTFClass+"Win32_Service" {
+	if len(its) != 8 || its[0].Name.Space != prefixDMTFClass+"Win32_Service" {
 		t.Fatalf("%d items in %q", len(its), its[0].Name.Space)
 	}
 	if got := propText(its[0], "Started"); got != "FALSE" { // BITS is stopped
@@ -101,8 +101,8 @@ func TestOMIUnoptimizedAndDefaultBatch(t *testing.T) {
 		}
 		ctx = resp.child(nsEnumeration, "EnumerationContext").text()
 	}
-	if seen != 7 {
-		t.Fatalf("pulled %d services, want 7", seen)
+	if seen != 8 {
+		t.Fatalf("pulled %d services, want 8", seen)
 	}
 	r = post(t, s, envelope(actionEnumerate, dmtfSvcURI, nsSel, `<n:Enumerate><w:OptimizeEnumeration/></n:Enumerate>`))
 	if n := len(items(t, r.bodyElem(t))); n != 1 {

@@ -247,3 +247,42 @@ func TestGetClassCIMXML(t *testing.T) {
 		t.Fatalf("unknown class: %q", r.subcode())
 	}
 }
+
+// The classes the bundled inventory scripts read answer their queries.
+func TestInventoryQueries(t *testing.T) {
+	s := NewServer(t, Options{})
+	cases := []struct {
+		query, prop, want string
+	}{
+		{"SELECT * FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled = TRUE", "MACAddress", "0A:1B:2C:3D:4E:5F"},
+		{"SELECT Name, DisplayName, State, StartMode, ExitCode FROM Win32_Service WHERE StartMode = 'Auto' AND State <> 'Running'", "Name", "MapsBroker"},
+		{"SELECT * FROM Win32_BIOS", "SMBIOSBIOSVersion", "1.0"},
+		{"SELECT * FROM Win32_ComputerSystemProduct", "Vendor", "Amazon EC2"},
+		{"SELECT * FROM Win32_Processor", "NumberOfLogicalProcessors", "2"},
+		{"SELECT * FROM Win32_LogicalDisk WHERE DriveType = 3 AND DeviceID = 'D:'", "VolumeName", "New Volume"},
+		{"SELECT HotFixID FROM Win32_QuickFixEngineering WHERE HotFixID = 'KB3172729'", "HotFixID", "KB3172729"},
+		{"SELECT Name, Vendor FROM Win32_Product WHERE Name LIKE '7-Zip%'", "Vendor", "Igor Pavlov"},
+		{"SELECT Name FROM Win32_ComputerSystem", "Name", "WSMANTEST"},
+	}
+	for _, tc := range cases {
+		q := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(tc.query)
+		r := post(t, s, envelope(actionEnumerate, wqlURI, "", enumBody(100, `<w:Filter Dialect="`+dialectWQL+`">`+q+`</w:Filter>`)))
+		if r.status != 200 {
+			t.Errorf("%s: HTTP %d %s", tc.query, r.status, r.subcode())
+			continue
+		}
+		its := items(t, r.bodyElem(t))
+		if len(its) != 1 || propText(its[0], tc.prop) != tc.want {
+			t.Errorf("%s: %d items, %s = %q", tc.query, len(its), tc.prop, propText(its[0], tc.prop))
+		}
+	}
+	nic := post(t, s, envelope(actionEnumerate, wqlURI, "", enumBody(100, `<w:Filter Dialect="`+dialectWQL+`">SELECT * FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled = TRUE</w:Filter>`)))
+	if ips := items(t, nic.bodyElem(t))[0].childrenNamed("", "IPAddress"); len(ips) != 2 {
+		t.Errorf("IPAddress elements %d", len(ips))
+	}
+	// Win32_InstalledWin32Program is missing, so the script falls back.
+	r := post(t, s, envelope(actionEnumerate, wqlURI, "", enumBody(100, `<w:Filter Dialect="`+dialectWQL+`">SELECT * FROM Win32_InstalledWin32Program</w:Filter>`)))
+	if r.subcode() != "n:CannotProcessFilter" {
+		t.Errorf("Win32_InstalledWin32Program: %q", r.subcode())
+	}
+}

@@ -110,7 +110,7 @@ func TestPywinrmEnumerates(t *testing.T) {
 			if err := json.Unmarshal(out[strings.LastIndex(string(out), "{"):], &res); err != nil {
 				t.Fatalf("pywinrm output: %s", out)
 			}
-			if strings.Join(res.Names, ",") != "BITS,Dnscache,nsi,RpcSs,Spooler,W32Time,WinRM" || res.Requests != 4 {
+			if strings.Join(res.Names, ",") != "BITS,Dnscache,MapsBroker,nsi,RpcSs,Spooler,W32Time,WinRM" || res.Requests != 4 {
 				t.Fatalf("pywinrm saw %v in %d requests", res.Names, res.Requests)
 			}
 			if ops := strings.Join(s.Operations(), ","); ops != "Enumerate,Pull,Pull,Pull" {

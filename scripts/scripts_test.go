@@ -1,0 +1,340 @@
+package scripts_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net"
+	"os/exec"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/local"
+	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/scripts"
+)
+
+var cimsh string // the binary under test, built by TestMain
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cimsh-scripts-test")
+	if err != nil {
+		panic(err)
+	}
+	cimsh = filepath.Join(dir, "cimsh")
+	build := exec.Command("go", "build", "-o", cimsh, "..")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building cimsh:", err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs the cimsh binary with args, no terminal and only the given
+// environment (plus PATH and HOME), and returns its exit code and output.
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(cimsh, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "NO_COLOR=1"}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+const password = "fixture-Pa55word"
+
+// remote starts a Windows-shaped WS-Man server with Basic over HTTP and
+// returns the arguments that point a script at it.
+func remote(t *testing.T, opts wsmantest.Options) (*wsmantest.Server, []string, map[string]string) {
+	opts.BasicUsers = map[string]string{"admin": password}
+	opts.AllowUnencrypted = true
+	srv := wsmantest.NewServer(t, opts)
+	args := []string{"--computer", srv.Host(), "--port", strconv.Itoa(srv.Port()), "--user", "admin", "--auth", "basic", "--no-encryption"}
+	return srv, args, map[string]string{"CIMSH_PASSWORD": password}
+}
+
+func script(name string, args ...string) []string { return append([]string{"-s", name}, args...) }
+
+func TestEveryScriptHasHelpAndDescription(t *testing.T) {
+	list := scripts.List()
+	if len(list) < 8 {
+		t.Fatalf("%d bundled scripts, want at least 8", len(list))
+	}
+	for _, s := range list {
+		if s.Description == "" || !strings.HasSuffix(s.Description, ".") {
+			t.Errorf("%s: first-line description %q", s.Name, s.Description)
+		}
+		code, out, errOut := run(t, nil, script(s.Name, "--help")...)
+		if code != 0 || !strings.Contains(out, "usage: cimsh -s "+s.Name) || !strings.Contains(out, "--computer HOST") {
+			t.Errorf("%s --help: exit %d, stdout %q, stderr %q", s.Name, code, out, errOut)
+		}
+		code, _, errOut = run(t, nil, script(s.Name, "--no-such-option")...)
+		if code != 2 || !strings.Contains(errOut, s.Name+": unknown option --no-such-option") {
+			t.Errorf("%s with a bad option: exit %d, stderr %q", s.Name, code, errOut)
+		}
+	}
+}
+
+func TestScriptsRunAsPlainFiles(t *testing.T) {
+	code, out, errOut := run(t, nil, "disk_space.lua", "--threshold", "100")
+	if code != 0 || !strings.Contains(out, "UsedPct") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestOSSummaryLocal(t *testing.T) {
+	code, out, errOut := run(t, nil, script("os_summary")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	host, _ := os.Hostname()
+	if !strings.Contains(out, "Computer     : "+host) {
+		t.Errorf("no hostname %q in:\n%s", host, out)
+	}
+	if pretty := osReleasePretty(t); pretty != "" && !strings.Contains(out, "OS           : "+pretty) {
+		t.Errorf("no PRETTY_NAME %q in:\n%s", pretty, out)
+	}
+	if !regexp.MustCompile(`Uptime\s+: (\d+d )?(\d+h )?\d+m`).MatchString(out) || !regexp.MustCompile(`Memory\s+: [0-9.]+ GB total`).MatchString(out) {
+		t.Errorf("uptime or memory missing:\n%s", out)
+	}
+}
+
+func osReleasePretty(t *testing.T) string {
+	b, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		return ""
+	}
+	m := regexp.MustCompile(`(?m)^PRETTY_NAME="?([^"\n]*)"?$`).FindSubmatch(b)
+	if m == nil {
+		return ""
+	}
+	return string(m[1])
+}
+
+func TestOSSummaryRemote(t *testing.T) {
+	_, args, env := remote(t, wsmantest.Options{})
+	code, out, errOut := run(t, env, script("os_summary", args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// The Windows Server 2012 capture the fixture provider serves.
+	for _, want := range []string{
+		"Computer     : AMAZONA-SDFU7B1",
+		"OS           : Microsoft Windows Server 2012 Standard",
+		"Version      : 6.2.9200 (build 9200)",
+		"Last boot    : 2013-04-15T16:28:43.488171Z",
+		"Uptime       : 3h 59m",
+		"Memory       : 0.6 GB total, 0.0 GB free (93% used)",
+		"Processes    : 38",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out+errOut, password) {
+		t.Fatal("the password was printed")
+	}
+}
+
+func TestDiskSpaceRemoteThreshold(t *testing.T) {
+	_, args, env := remote(t, wsmantest.Options{})
+	code, out, errOut := run(t, env, script("disk_space", append(args, "--threshold", "60")...)...)
+	if code != 1 || !strings.Contains(errOut, "disk_space: over 60%: C: 70% used") || strings.Contains(errOut, "D:") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !regexp.MustCompile(`C:\s+NTFS\s+30\.0\s+9\.1\s+30\s+70`).MatchString(out) ||
+		!regexp.MustCompile(`D:\s+New Volume\s+NTFS\s+50\.0\s+49\.9\s+100\s+0`).MatchString(out) {
+		t.Fatalf("table:\n%s", out)
+	}
+	code, _, errOut = run(t, env, script("disk_space", append(args, "--threshold", "71")...)...)
+	if code != 0 {
+		t.Fatalf("threshold 71: exit %d, %s", code, errOut)
+	}
+	code, _, errOut = run(t, env, script("disk_space", "--threshold", "150")...)
+	if code != 2 || !strings.Contains(errOut, "--threshold must be between 0 and 100") {
+		t.Fatalf("threshold 150: exit %d, %s", code, errOut)
+	}
+}
+
+func TestDiskSpaceLocal(t *testing.T) {
+	code, out, errOut := run(t, nil, script("disk_space", "--threshold", "0")...)
+	// Every disk is at or over 0%: exit 1 naming the root file system.
+	if code != 1 || !strings.Contains(errOut, "/ ") || !regexp.MustCompile(`(?m)^/\s`).MatchString(out) {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
+func TestTopProcesses(t *testing.T) {
+	code, out, errOut := run(t, nil, script("top_processes", "--count", "3")...)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 5 || !strings.Contains(lines[0], "WorkingSetMB") {
+		t.Fatalf("exit %d, %d lines:\n%s%s", code, len(lines), out, errOut)
+	}
+	// Sorted by working set, largest first.
+	prev := 1e18
+	for _, l := range lines[2:] {
+		f := strings.Fields(l)
+		mb, err := strconv.ParseFloat(f[len(f)-2], 64)
+		if err != nil || mb > prev {
+			t.Fatalf("not sorted by memory:\n%s", out)
+		}
+		prev = mb
+	}
+	_, args, env := remote(t, wsmantest.Options{})
+	code, out, errOut = run(t, env, script("top_processes", args...)...)
+	if code != 0 || !strings.Contains(out, "PID") {
+		t.Fatalf("remote: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestStoppedServicesRemote(t *testing.T) {
+	srv, args, env := remote(t, wsmantest.Options{})
+	// The fixture has one automatic service stopped: MapsBroker.
+	code, out, _ := run(t, env, script("stopped_services", append(args, "--fail")...)...)
+	if code != 1 || !regexp.MustCompile(`MapsBroker\s+Downloaded Maps Manager\s+Stopped\s+Auto\s+1077`).MatchString(out) ||
+		strings.Contains(out, "Spooler") {
+		t.Fatalf("before: exit %d\n%s", code, out)
+	}
+	// Stop the spooler through WS-Man, as an admin would, then look again.
+	s, err := cim.NewSession(cim.Config{ComputerName: srv.Host(), Port: srv.Port(), Authentication: cim.AuthBasic,
+		Credential: cim.NewCredential("admin", password), Option: cim.SessionOption{NoEncryption: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	svcs, err := s.GetInstances(ctx, cim.InstanceQuery{ClassName: "Win32_Service", Filter: "Name = 'Spooler'"})
+	if err != nil || len(svcs) != 1 {
+		t.Fatalf("get spooler: %v %v", svcs, err)
+	}
+	if _, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svcs[0], Method: "StopService"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = run(t, env, script("stopped_services", append(args, "--fail")...)...)
+	if code != 1 || !regexp.MustCompile(`Spooler\s+Print Spooler\s+Stopped\s+Auto`).MatchString(out) || !strings.Contains(out, "MapsBroker") {
+		t.Fatalf("after: exit %d\n%s", code, out)
+	}
+	// Without --fail the report alone exits 0.
+	if code, _, errOut := run(t, env, script("stopped_services", args...)...); code != 0 {
+		t.Fatalf("without --fail: exit %d: %s", code, errOut)
+	}
+}
+
+// The classes the fixture provider lacks are served from this machine's
+// provider through the WS-Man test server: the remote output must be the
+// local output.
+func TestScriptsRemoteMatchLocal(t *testing.T) {
+	p, err := local.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, args, env := remote(t, wsmantest.Options{Provider: p})
+	for _, name := range []string{"network_config", "hardware", "installed_software"} {
+		code, want, errOut := run(t, nil, script(name)...)
+		if code != 0 {
+			t.Fatalf("%s local: exit %d: %s", name, code, errOut)
+		}
+		code, got, errOut := run(t, env, script(name, args...)...)
+		if code != 0 {
+			t.Fatalf("%s remote: exit %d: %s", name, code, errOut)
+		}
+		if got != want {
+			t.Errorf("%s: remote output differs from local\nremote:\n%s\nlocal:\n%s", name, got, want)
+		}
+		if len(strings.TrimSpace(got)) == 0 {
+			t.Errorf("%s printed nothing", name)
+		}
+	}
+}
+
+func TestStoppedServicesLocal(t *testing.T) {
+	// Where systemd does not run (CI containers) the service list is empty,
+	// which is a report, not an error.
+	code, out, errOut := run(t, nil, script("stopped_services")...)
+	if code != 0 || (!strings.Contains(out, "No automatic services are stopped.") && !strings.Contains(out, "StartMode")) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestNetworkConfigLocal(t *testing.T) {
+	code, out, errOut := run(t, nil, script("network_config")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	ifaces, _ := net.Interfaces()
+	for _, ifc := range ifaces {
+		addrs, _ := ifc.Addrs()
+		if ifc.Flags&net.FlagLoopback != 0 || ifc.Flags&net.FlagUp == 0 || len(addrs) == 0 {
+			continue
+		}
+		ip, _, _ := net.ParseCIDR(addrs[0].String())
+		if !strings.Contains(out, ip.String()) {
+			t.Errorf("address %s of %s missing:\n%s", ip, ifc.Name, out)
+		}
+	}
+}
+
+func TestFleetInventory(t *testing.T) {
+	srv1, _, env := remote(t, wsmantest.Options{})
+	srv2, _, _ := remote(t, wsmantest.Options{ComputerName: "SRV2"})
+	dir := t.TempDir()
+	hosts := filepath.Join(dir, "hosts.txt")
+	// The servers listen on 127.0.0.1 only, so 127.0.0.2 at the --port is
+	// a host that is down; the second server is named with its own port.
+	os.WriteFile(hosts, []byte(fmt.Sprintf("# lab\n%s\n\n127.0.0.2  # down\n  localhost:%d\n", srv1.Host(), srv2.Port())), 0o644)
+	out := filepath.Join(dir, "inv.csv")
+	code, stdout, errOut := run(t, env, script("fleet_inventory", hosts, "--out", out, "--port", strconv.Itoa(srv1.Port()),
+		"--user", "admin", "--auth", "basic", "--no-encryption")...)
+	if code != 1 || !strings.Contains(errOut, "3 hosts, 1 failed") || stdout != "" {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, errOut)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("csv: %v %v", rows, err)
+	}
+	if strings.Join(rows[0], ",") != "Computer,Status,OS,Version,LastBoot,MemoryGB,Manufacturer,Model,Serial" {
+		t.Fatalf("header %v", rows[0])
+	}
+	if rows[1][0] != srv1.Host() || rows[1][1] != "ok" || rows[1][2] != "Microsoft Windows Server 2012 Standard" {
+		t.Errorf("row 1: %v", rows[1])
+	}
+	if rows[2][0] != "127.0.0.2" || !strings.HasPrefix(rows[2][1], "error: ") {
+		t.Errorf("row 2: %v", rows[2])
+	}
+	if rows[3][0] != "localhost" || rows[3][1] != "ok" || rows[3][3] != "6.2.9200" {
+		t.Errorf("row 3: %v", rows[3])
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	// Without a host list it inventories this machine, to stdout.
+	code, stdout, errOut = run(t, nil, script("fleet_inventory")...)
+	if code != 0 || !strings.HasPrefix(stdout, "Computer,Status,") || strings.Count(stdout, "\n") != 2 {
+		t.Fatalf("local: exit %d\n%s%s", code, stdout, errOut)
+	}
+}
