@@ -121,7 +121,7 @@ func TestWSManFailures(t *testing.T) {
 // TestWSManCancel interrupts a slow operation: it returns within half a
 // second and the session stays usable.
 func TestWSManCancel(t *testing.T) {
-	e, _ := newWSManEnv(t, wsmantest.Options{Latency: 1500 * time.Millisecond})
+	e, _ := newWSManEnv(t, wsmantest.Options{Latency: 800 * time.Millisecond})
 	cancel := e.m.BeginChunk(context.Background())
 	defer cancel()
 	go func() {
