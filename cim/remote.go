@@ -53,6 +53,12 @@ func transportConfig(cfg *Config) transport.Config {
 		Keytab:          o.Keytab,
 		ConnectTimeout:  cfg.ConnectTimeout,
 	}
+	if cfg.Credential == nil && (cfg.Authentication == AuthDefault || cfg.Authentication == AuthNegotiate) {
+		// Negotiate with no credential means the user's own identity, as
+		// on Windows: on this side of the wire that is a Kerberos ticket
+		// cache (kinit), since NTLM needs a password.
+		tc.Auth = transport.AuthKerberos
+	}
 	if c := cfg.Credential; c != nil {
 		domain, user := c.SplitUser()
 		if cfg.Authentication == AuthKerberos || cfg.Authentication == AuthBasic {

@@ -279,3 +279,21 @@ func TestEachThrottles(t *testing.T) {
 		}
 	}
 }
+
+func TestNegotiateWithoutCredentialUsesKerberos(t *testing.T) {
+	cfg := Config{ComputerName: "srv01.corp.example", Authentication: AuthDefault}
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if tc := transportConfig(&cfg); tc.Auth != "kerberos" {
+		t.Fatalf("default auth without a credential: %s", tc.Auth)
+	}
+	cfg.Credential = NewCredential(`CORP\bob`, "pw")
+	if tc := transportConfig(&cfg); tc.Auth != "default" || tc.User != "bob" || tc.Domain != "CORP" {
+		t.Fatalf("default auth with a credential: %s %s %s", tc.Auth, tc.User, tc.Domain)
+	}
+	if _, err := NewSession(Config{ComputerName: "srv01", Authentication: AuthBasic, Credential: NewCredential("u", "p")}); err == nil ||
+		!strings.Contains(err.Error(), "basic authentication over plain HTTP") {
+		t.Fatalf("basic over HTTP: %v", err)
+	}
+}
