@@ -63,19 +63,15 @@ func (s *Session) GetClass(ctx context.Context, namespace, name string) (*model.
 		}
 		return cls, nil
 	}
-	p, err := s.connect()
-	if err != nil {
-		return nil, err
-	}
 	c := model.Common{Namespace: ns}
-	ctx, cancel := s.withTimeout(ctx, &c)
-	defer cancel()
-	cls, err := p.GetClass(ctx, &model.GetClassRequest{Common: c, ClassName: name})
+	cls, err := call(ctx, s, &c, func(ctx context.Context, p model.Provider) (*model.Class, error) {
+		return p.GetClass(ctx, &model.GetClassRequest{Common: c, ClassName: name})
+	})
 	if err != nil {
 		if f, ok := model.AsFault(err); ok && f.Category != model.CategoryCanceled && f.Category != model.CategoryTimeout && f.Category != model.CategoryUnreachable {
 			s.classes.fail(ns, name)
 		}
-		return nil, s.fault(err)
+		return nil, err
 	}
 	s.classes.put(ns, cls)
 	return cls, nil
@@ -85,16 +81,12 @@ func (s *Session) GetClass(ctx context.Context, namespace, name string) (*model.
 // and caches them.
 func (s *Session) Classes(ctx context.Context, namespace, base string) ([]*model.Class, error) {
 	ns := normNamespace(namespace)
-	p, err := s.connect()
+	c := model.Common{Namespace: ns}
+	classes, err := call(ctx, s, &c, func(ctx context.Context, p model.Provider) ([]*model.Class, error) {
+		return p.EnumerateClasses(ctx, &model.EnumerateClassesRequest{Common: c, ClassName: base})
+	})
 	if err != nil {
 		return nil, err
-	}
-	c := model.Common{Namespace: ns}
-	ctx, cancel := s.withTimeout(ctx, &c)
-	defer cancel()
-	classes, err := p.EnumerateClasses(ctx, &model.EnumerateClassesRequest{Common: c, ClassName: base})
-	if err != nil {
-		return nil, s.fault(err)
 	}
 	for _, cls := range classes {
 		s.classes.put(ns, cls)

@@ -32,18 +32,11 @@ func (s *Session) GetInstance(ctx context.Context, input *model.Instance, o Opti
 	if req.ResourceURI == "" {
 		req.ResourceURI = input.ResourceURI
 	}
-	p, err := s.connect()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := s.withTimeout(ctx, &req.Common)
-	defer cancel()
-	inst, err := p.Get(ctx, req)
-	if err != nil {
-		return nil, s.fault(err)
-	}
+	inst, err := call(ctx, s, &req.Common, func(ctx context.Context, p model.Provider) (*model.Instance, error) {
+		return p.Get(ctx, req)
+	})
 	s.stamp(inst, req.Namespace)
-	return inst, nil
+	return inst, err
 }
 
 // MethodCall is Invoke-CimMethod's parameter set: a static method of
@@ -60,43 +53,36 @@ type MethodCall struct {
 
 // InvokeMethod calls a method and returns its out parameters, ReturnValue
 // included.
-func (s *Session) InvokeMethod(ctx context.Context, call MethodCall) (*model.Instance, error) {
-	if call.Method == "" {
+func (s *Session) InvokeMethod(ctx context.Context, mc MethodCall) (*model.Instance, error) {
+	if mc.Method == "" {
 		return nil, fmt.Errorf("cim: invoke method: method_name is required")
 	}
-	req := &model.InvokeRequest{Method: call.Method, ClassName: call.ClassName}
+	req := &model.InvokeRequest{Method: mc.Method, ClassName: mc.ClassName}
 	ns := ""
-	if call.Input != nil {
-		ns = call.Input.Namespace
-		req.Target = call.Input.Path()
+	if mc.Input != nil {
+		ns = mc.Input.Namespace
+		req.Target = mc.Input.Path()
 		if req.ClassName == "" {
-			req.ClassName = call.Input.ClassName
+			req.ClassName = mc.Input.ClassName
 		}
 	}
 	if req.ClassName == "" {
 		return nil, fmt.Errorf("cim: invoke method: class_name or input_object is required")
 	}
-	req.Common = call.common(ns)
-	if req.ResourceURI == "" && call.Input != nil {
-		req.ResourceURI = call.Input.ResourceURI
+	req.Common = mc.common(ns)
+	if req.ResourceURI == "" && mc.Input != nil {
+		req.ResourceURI = mc.Input.ResourceURI
 	}
-	p, err := s.connect()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := s.withTimeout(ctx, &req.Common)
-	defer cancel()
-	args, err := s.typeArguments(ctx, req.Namespace, req.ClassName, call.Method, call.Arguments)
-	if err != nil {
-		return nil, err
-	}
-	req.In = args
-	out, err := p.Invoke(ctx, req)
-	if err != nil {
-		return nil, s.fault(err)
-	}
+	out, err := call(ctx, s, &req.Common, func(ctx context.Context, p model.Provider) (*model.Instance, error) {
+		args, err := s.typeArguments(ctx, req.Namespace, req.ClassName, req.Method, mc.Arguments)
+		if err != nil {
+			return nil, err
+		}
+		req.In = args
+		return p.Invoke(ctx, req)
+	})
 	s.stamp(out, req.Namespace)
-	return out, nil
+	return out, err
 }
 
 // typeArguments converts arguments to the method's parameter types and
@@ -137,19 +123,12 @@ func (s *Session) typeArguments(ctx context.Context, ns, class, method string, a
 // NewInstance creates inst on the server (New-CimInstance).
 func (s *Session) NewInstance(ctx context.Context, inst *model.Instance, o Options) (*model.Instance, error) {
 	req := &model.CreateRequest{Common: o.common(inst.Namespace), Instance: inst}
-	p, err := s.connect()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := s.withTimeout(ctx, &req.Common)
-	defer cancel()
-	s.typeProperties(ctx, req.Namespace, inst)
-	out, err := p.Create(ctx, req)
-	if err != nil {
-		return nil, s.fault(err)
-	}
+	out, err := call(ctx, s, &req.Common, func(ctx context.Context, p model.Provider) (*model.Instance, error) {
+		s.typeProperties(ctx, req.Namespace, inst)
+		return p.Create(ctx, req)
+	})
 	s.stamp(out, req.Namespace)
-	return out, nil
+	return out, err
 }
 
 // SetInstance writes inst back to the server (Set-CimInstance); props
@@ -159,19 +138,12 @@ func (s *Session) SetInstance(ctx context.Context, inst *model.Instance, props [
 	if req.ResourceURI == "" {
 		req.ResourceURI = inst.ResourceURI
 	}
-	p, err := s.connect()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := s.withTimeout(ctx, &req.Common)
-	defer cancel()
-	s.typeProperties(ctx, req.Namespace, inst)
-	out, err := p.Modify(ctx, req)
-	if err != nil {
-		return nil, s.fault(err)
-	}
+	out, err := call(ctx, s, &req.Common, func(ctx context.Context, p model.Provider) (*model.Instance, error) {
+		s.typeProperties(ctx, req.Namespace, inst)
+		return p.Modify(ctx, req)
+	})
 	s.stamp(out, req.Namespace)
-	return out, nil
+	return out, err
 }
 
 // RemoveInstance deletes the instance identified by inst's keys.
@@ -180,13 +152,10 @@ func (s *Session) RemoveInstance(ctx context.Context, inst *model.Instance, o Op
 	if req.ResourceURI == "" {
 		req.ResourceURI = inst.ResourceURI
 	}
-	p, err := s.connect()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := s.withTimeout(ctx, &req.Common)
-	defer cancel()
-	return s.fault(p.Delete(ctx, req))
+	_, err := call(ctx, s, &req.Common, func(ctx context.Context, p model.Provider) (struct{}, error) {
+		return struct{}{}, p.Delete(ctx, req)
+	})
+	return err
 }
 
 // typeProperties converts an instance's property values to the types its
@@ -259,13 +228,24 @@ func (s *Session) GetAssociatedInstances(ctx context.Context, q AssociatedQuery)
 // Test identifies the server (Test-WSMan). For the local machine it
 // reports the built-in provider.
 func (s *Session) Test(ctx context.Context) (*model.Identity, error) {
+	return call(ctx, s, &model.Common{}, func(ctx context.Context, p model.Provider) (*model.Identity, error) {
+		return p.Identify(ctx)
+	})
+}
+
+// call runs one provider operation under the session's deadline: it
+// connects on first use and stamps the computer name on a fault.
+func call[T any](ctx context.Context, s *Session, c *model.Common, op func(context.Context, model.Provider) (T, error)) (T, error) {
+	var zero T
 	p, err := s.connect()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	c := model.Common{}
-	ctx, cancel := s.withTimeout(ctx, &c)
+	ctx, cancel := s.withTimeout(ctx, c)
 	defer cancel()
-	id, err := p.Identify(ctx)
-	return id, s.fault(err)
+	v, err := op(ctx, p)
+	if err != nil {
+		return zero, s.fault(err)
+	}
+	return v, nil
 }
