@@ -3,7 +3,6 @@ package wsman
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -283,27 +282,6 @@ func TestFaultsThroughClient(t *testing.T) {
 				t.Errorf("fault = %q category %q computer %q; want %q containing %q", f.Error(), f.Category, f.ComputerName, tc.cat, tc.substr)
 			}
 		})
-	}
-}
-
-// A transport may report non-200 replies with its own error type of the
-// same shape.
-type foreignHTTPError struct {
-	StatusCode  int
-	ContentType string
-	Body        []byte
-	Err         error
-}
-
-func (e *foreignHTTPError) Error() string { return fmt.Sprintf("HTTP %d", e.StatusCode) }
-
-func TestForeignHTTPErrorType(t *testing.T) {
-	body := faultReply("Sender", "n:CannotProcessFilter", "bad query")
-	_, c := newReplay(reply{err: fmt.Errorf("wrapped: %w", &foreignHTTPError{StatusCode: 500, Body: body})})
-	_, err := c.Enumerate(context.Background(), &model.EnumerateRequest{Query: "SELEC"})
-	f, ok := model.AsFault(err)
-	if !ok || f.Category != model.CategoryInvalidQuery || f.HTTPStatus != 500 || f.Reason != "bad query" {
-		t.Fatalf("err = %v", err)
 	}
 }
 

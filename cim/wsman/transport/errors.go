@@ -8,27 +8,14 @@ import (
 	"os"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 )
 
 // HTTPError is a non-200 HTTP reply other than 401 (which becomes a
 // *model.Fault with CategoryAccessDenied). Body is the reply body,
-// unsealed when it came sealed, so the caller can decode a SOAP fault.
-type HTTPError struct {
-	StatusCode  int
-	ContentType string
-	Body        []byte
-	Err         error
-}
-
-func (e *HTTPError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("transport: HTTP %d: %v", e.StatusCode, e.Err)
-	}
-	return fmt.Sprintf("transport: HTTP %d (%d bytes of %q)", e.StatusCode, len(e.Body), e.ContentType)
-}
-
-// Unwrap returns the underlying cause.
-func (e *HTTPError) Unwrap() error { return e.Err }
+// unsealed when it came sealed, so the WS-Man client can decode the SOAP
+// fault. It is the client's own type, so no translation stands between.
+type HTTPError = wsman.HTTPError
 
 // ErrClosed is returned by Post after Close.
 var ErrClosed = errors.New("transport: client closed")
