@@ -10,6 +10,19 @@
 // EndOfSequence, an empty Items without OptimizeEnumeration, MaxElements 1
 // by default, and the request's Action repeated on Invoke responses.
 //
+// Typical use:
+//
+//	s := wsmantest.NewServer(t, wsmantest.Options{Dialect: wsmantest.OMI,
+//		BasicUsers: map[string]string{"root": "pw"}, AllowUnencrypted: true})
+//	// point a client at s.URL() (s.Host(), s.Port()) ...
+//	s.InjectFault(wsmantest.MatchOperation("Pull"), wsmantest.FaultTimedOut)
+//	if n := s.Counters().Requests; n != 1 { ... }
+//
+// Options.Provider serves any model.Provider; nil serves FixtureProvider.
+// Authentication: BasicUsers (built in), NTLMUsers (sealed), Keytab/SPN
+// (Kerberos) and ClientCAs (certificates over TLS) go through
+// cim/wsmantest/authserver.
+//
 // The server keeps real enumeration contexts (they expire), pages by batch
 // size and envelope size, logs every request, counts requests, connections
 // and handshakes, and can inject faults and latency, so client code can be

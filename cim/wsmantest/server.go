@@ -170,31 +170,8 @@ func Start(opts Options) (*Server, error) {
 
 // StartAt starts a server on addr (for the command-line tool).
 func StartAt(addr string, opts Options) (*Server, error) {
-	if opts.Prefix == "" {
-		opts.Prefix = "/wsman"
-	}
-	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 32000
-	}
-	if opts.MaxEnvelopeSize <= 0 {
-		opts.MaxEnvelopeSize = 512000
-	}
-	if opts.EnumerationTimeout <= 0 {
-		opts.EnumerationTimeout = 60 * time.Second
-	}
-	if opts.ComputerName == "" {
-		opts.ComputerName = "WSMANTEST"
-	}
-	s := &Server{
-		opts:    opts,
-		conns:   map[net.Conn]http.ConnState{},
-		enums:   map[string]*enumeration{},
-		schemas: map[string]*model.Class{},
-	}
-	s.provider = opts.Provider
-	if s.provider == nil {
-		s.provider = FixtureProvider(opts.ComputerName)
-	}
+	s := newServer(opts)
+	opts = s.opts
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("wsmantest: listen: %w", err)
@@ -343,6 +320,37 @@ func (s *Server) Counters() Counters {
 	c.Enumerations = len(s.enums)
 	s.mu.Unlock()
 	return c
+}
+
+// newServer fills in the defaults and the provider; it listens on
+// nothing (StartAt does).
+func newServer(opts Options) *Server {
+	if opts.Prefix == "" {
+		opts.Prefix = "/wsman"
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 32000
+	}
+	if opts.MaxEnvelopeSize <= 0 {
+		opts.MaxEnvelopeSize = 512000
+	}
+	if opts.EnumerationTimeout <= 0 {
+		opts.EnumerationTimeout = 60 * time.Second
+	}
+	if opts.ComputerName == "" {
+		opts.ComputerName = "WSMANTEST"
+	}
+	s := &Server{
+		opts:    opts,
+		conns:   map[net.Conn]http.ConnState{},
+		enums:   map[string]*enumeration{},
+		schemas: map[string]*model.Class{},
+	}
+	s.provider = opts.Provider
+	if s.provider == nil {
+		s.provider = FixtureProvider(opts.ComputerName)
+	}
+	return s
 }
 
 // connState tracks connections for counting and for forced closes.
