@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -18,7 +19,9 @@ type enumeration struct {
 	it       model.Enumerator
 	pending  []*model.Instance // read from it but not yet sent
 	classes  []*model.Class    // class enumerations: the classes left
-	lastUsed time.Time
+	// lastUsed (UnixNano) is written under mu by Pull and read under the
+	// server's lock by expiry: atomic, since the two locks differ.
+	lastUsed atomic.Int64
 	item     func(w *xw, inst *model.Instance) // writes one item
 	classItm func(w *xw, c *model.Class)
 }
@@ -99,7 +102,8 @@ func (c *call) enumerate() ([]byte, *FaultSpec) {
 		return nil, destination(c.req.ResourceURI)
 	}
 	enc := c.encoder(t)
-	e := &enumeration{id: newMessageID(), lastUsed: time.Now()}
+	e := &enumeration{id: newMessageID()}
+	e.lastUsed.Store(time.Now().UnixNano())
 	if t.Form == formSchema {
 		classes, err := c.s.provider.EnumerateClasses(c.ctx, &model.EnumerateClassesRequest{Common: model.Common{Namespace: t.Namespace}})
 		if err != nil {
@@ -345,7 +349,7 @@ func (s *Server) register(e *enumeration) {
 // expireLocked drops contexts idle longer than the enumeration timeout.
 func (s *Server) expireLocked(now time.Time) {
 	for id, e := range s.enums {
-		if now.Sub(e.lastUsed) > s.opts.EnumerationTimeout {
+		if now.Sub(time.Unix(0, e.lastUsed.Load())) > s.opts.EnumerationTimeout {
 			delete(s.enums, id)
 			go e.closeLocked()
 		}
@@ -402,7 +406,7 @@ func (c *call) pull() ([]byte, *FaultSpec) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.lastUsed = time.Now()
+	e.lastUsed.Store(time.Now().UnixNano())
 	max := 1
 	if m := c.req.Body.child(nsEnumeration, "MaxElements"); m != nil {
 		n, err := strconv.Atoi(m.text())
