@@ -14,11 +14,11 @@ import (
 
 // enumeration is a server-side enumeration context.
 type enumeration struct {
-	id       string
-	mu       sync.Mutex // one Pull at a time
-	it       model.Enumerator
-	pending  []*model.Instance // read from it but not yet sent
-	classes  []*model.Class    // class enumerations: the classes left
+	id      string
+	mu      sync.Mutex // one Pull at a time
+	it      model.Enumerator
+	pending []*model.Instance // read from it but not yet sent
+	classes []*model.Class    // class enumerations: the classes left
 	// lastUsed (UnixNano) is written under mu by Pull and read under the
 	// server's lock by expiry: atomic, since the two locks differ.
 	lastUsed atomic.Int64
