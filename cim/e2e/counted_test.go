@@ -1,0 +1,401 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+)
+
+// Request counts the design promises, read off the server's counters and
+// request log.
+
+// sessionKind builds a server and a session of one authentication kind.
+type sessionKind struct {
+	name string
+	srv  func(t *testing.T, d wsmantest.Dialect) *wsmantest.Server
+	open func(t *testing.T, srv *wsmantest.Server) *cim.Session
+}
+
+var ntlmUsers = []ntlmserver.User{{Name: ntlmUser, Password: ntlmPassword}}
+
+var kinds = []sessionKind{
+	{"basic",
+		func(t *testing.T, d wsmantest.Dialect) *wsmantest.Server { return basicServer(t, d, wsmantest.Options{}) },
+		basicSession},
+	{"ntlm-sealed",
+		func(t *testing.T, d wsmantest.Dialect) *wsmantest.Server {
+			return wsmantest.NewServer(t, wsmantest.Options{Dialect: d, NTLMUsers: ntlmUsers})
+		},
+		func(t *testing.T, srv *wsmantest.Server) *cim.Session {
+			return open(t, config(srv, cim.AuthNegotiate, cim.NewCredential(ntlmUser, ntlmPassword), cim.SessionOption{}))
+		}},
+}
+
+// eachKind runs fn for every authentication kind in both dialects.
+func eachKind(t *testing.T, fn func(t *testing.T, srv *wsmantest.Server, s *cim.Session)) {
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+				srv := k.srv(t, d)
+				fn(t, srv, k.open(t, srv))
+			})
+		})
+	}
+}
+
+var threeProcesses = cim.InstanceQuery{ClassName: "Win32_Process", Filter: "ProcessId > 0 AND ProcessId < 2000"}
+
+// A three-instance enumeration costs exactly one HTTP request once the
+// connection is authenticated and the class schema known: optimized
+// enumeration brings the items with the Enumerate response, and the
+// EndOfSequence leaves nothing to Pull or Release.
+func TestThreeInstancesOneRequest(t *testing.T) {
+	eachKind(t, func(t *testing.T, srv *wsmantest.Server, s *cim.Session) {
+		ctx := testCtx(t)
+		got, err := s.GetInstances(ctx, threeProcesses)
+		if err != nil || len(got) != 3 {
+			t.Fatalf("first query: %d instances, %v", len(got), err)
+		}
+		// The first query: the Enumerate and one schema fetch, nothing else.
+		if n := len(srv.Requests()); n > 2 || count(srv, "Enumerate") != 1 {
+			t.Fatalf("first 3-instance query made %v", srv.Operations())
+		}
+		before := srv.Counters()
+		srv.ResetLog()
+		got, err = s.GetInstances(ctx, threeProcesses)
+		if err != nil || len(got) != 3 {
+			t.Fatalf("second query: %d instances, %v", len(got), err)
+		}
+		after := srv.Counters()
+		if n := after.Requests - before.Requests; n != 1 {
+			t.Fatalf("a 3-instance enumeration cost %d HTTP requests (%v), want 1", n, srv.Operations())
+		}
+		if after.Connections != before.Connections || after.Handshakes != before.Handshakes {
+			t.Errorf("the query reconnected or re-authenticated: %+v -> %+v", before, after)
+		}
+		if after.Enumerations != 0 {
+			t.Errorf("%d enumeration contexts left open", after.Enumerations)
+		}
+	})
+}
+
+// 50 requests on one NTLM session make exactly one handshake on one
+// connection; after the server forcibly closes the connection, the next
+// request makes the second.
+func TestNTLMOneHandshakePerConnection(t *testing.T) {
+	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+		srv := wsmantest.NewServer(t, wsmantest.Options{Dialect: d, NTLMUsers: ntlmUsers})
+		s := open(t, config(srv, cim.AuthNTLM, cim.NewCredential(ntlmUser, ntlmPassword), cim.SessionOption{}))
+		ctx := testCtx(t)
+		disk := ref("Win32_LogicalDisk", "root/cimv2", "DeviceID", "D:")
+		for i := 0; i < 50; i++ {
+			inst, err := s.GetInstance(ctx, disk, cim.Options{})
+			if err != nil {
+				t.Fatalf("Get #%d: %v", i, err)
+			}
+			if text(inst, "VolumeName") != "New Volume" {
+				t.Fatalf("VolumeName %s", text(inst, "VolumeName"))
+			}
+		}
+		c := srv.Counters()
+		if c.Handshakes != 1 || c.Connections != 1 {
+			t.Fatalf("after 50 requests: %d handshakes on %d connections, want 1 on 1", c.Handshakes, c.Connections)
+		}
+		if n := count(srv, "Get"); n != 51 { // 50 and the schema
+			t.Errorf("%d Gets logged", n)
+		}
+		// Forced close (busy or idle), as a server restart does.
+		if !waitFor(2*time.Second, func() bool { return srv.CloseClientConnections() > 0 }) {
+			t.Fatal("no client connection to close")
+		}
+		if _, err := s.GetInstance(ctx, disk, cim.Options{}); err != nil {
+			t.Fatalf("Get after the forced close: %v", err)
+		}
+		if c := srv.Counters(); c.Handshakes != 2 || c.Connections != 2 {
+			t.Fatalf("after a forced close: %d handshakes on %d connections, want 2 on 2", c.Handshakes, c.Connections)
+		}
+	})
+}
+
+// A connection the server dropped while idle (Windows does after 120 s)
+// is redialed: the next Get, and the next Invoke, succeed, each seen
+// exactly once by the server.
+func TestIdleDropRedial(t *testing.T) {
+	eachKind(t, func(t *testing.T, srv *wsmantest.Server, s *cim.Session) {
+		ctx := testCtx(t)
+		svc := ref("Win32_Service", "root/cimv2", "Name", "W32Time")
+		if _, err := s.GetInstance(ctx, svc, cim.Options{}); err != nil {
+			t.Fatalf("first Get: %v", err)
+		}
+		if _, err := s.GetClass(ctx, "root/cimv2", "Win32_Service"); err != nil {
+			t.Fatalf("GetClass: %v", err)
+		}
+		drop := func() {
+			t.Helper()
+			if !waitFor(2*time.Second, func() bool { return srv.DropIdleConnections() > 0 }) {
+				t.Fatal("no idle connection to drop")
+			}
+			srv.ResetLog()
+		}
+		drop()
+		conns := srv.Counters().Connections
+		inst, err := s.GetInstance(ctx, svc, cim.Options{})
+		if err != nil {
+			t.Fatalf("Get after the idle drop: %v", err)
+		}
+		if text(inst, "Name") != "W32Time" {
+			t.Fatalf("Get returned %v", inst)
+		}
+		if ops := srv.Operations(); len(ops) != 1 || ops[0] != "Get" {
+			t.Fatalf("server saw %v after the drop, want exactly one Get", ops)
+		}
+		if c := srv.Counters().Connections; c != conns+1 {
+			t.Errorf("%d new connections, want 1", c-conns)
+		}
+
+		drop()
+		out, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StartService"})
+		if err != nil {
+			t.Fatalf("Invoke after the idle drop: %v", err)
+		}
+		if text(out, "ReturnValue") != "0" {
+			t.Fatalf("StartService ReturnValue %s", text(out, "ReturnValue"))
+		}
+		if ops := srv.Operations(); len(ops) != 1 || ops[0] != "Invoke" {
+			t.Fatalf("server saw %v after the drop, want exactly one Invoke", ops)
+		}
+	})
+}
+
+// An Invoke is never sent twice: when the connection dies after the
+// request was written, the caller gets an error and the server has seen
+// the request once. A Get in the same situation is resent (idempotent).
+func TestInvokeNeverSentTwice(t *testing.T) {
+	eachKind(t, func(t *testing.T, srv *wsmantest.Server, s *cim.Session) {
+		ctx := testCtx(t)
+		svc := ref("Win32_Service", "root/cimv2", "Name", "Spooler")
+		// Warm: an authenticated pooled connection and the schema.
+		if _, err := s.GetInstance(ctx, svc, cim.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetClass(ctx, "root/cimv2", "Win32_Service"); err != nil {
+			t.Fatal(err)
+		}
+
+		srv.ResetLog()
+		srv.InjectFault(wsmantest.MatchOperation("Invoke"), wsmantest.FaultSpec{Close: true})
+		_, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StopService"})
+		f := mustFault(t, "an Invoke whose connection dropped", err)
+		t.Logf("dropped Invoke: %v", err)
+		if f.Category != model.CategoryUnreachable {
+			t.Errorf("category %s", f.Category)
+		}
+		time.Sleep(100 * time.Millisecond) // a resend would have arrived by now
+		if n := count(srv, "Invoke"); n != 1 {
+			t.Fatalf("the server saw the Invoke %d times (%v)", n, srv.Operations())
+		}
+
+		// A Get on a pooled connection that dies the same way is resent
+		// once on a fresh one.
+		if _, err := s.Test(ctx); err != nil {
+			t.Fatal(err)
+		}
+		srv.ResetLog()
+		srv.InjectFault(wsmantest.MatchOperation("Get"), wsmantest.FaultSpec{Close: true})
+		if _, err := s.GetInstance(ctx, svc, cim.Options{}); err != nil {
+			t.Fatalf("a Get whose connection dropped was not resent: %v", err)
+		}
+		if n := count(srv, "Get"); n != 2 {
+			t.Fatalf("the server saw the Get %d times, want 2 (%v)", n, srv.Operations())
+		}
+
+		// The session still works after both.
+		if out, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StopService"}); err != nil || text(out, "ReturnValue") != "0" {
+			t.Fatalf("Invoke afterwards: %v %v", text(out, "ReturnValue"), err)
+		}
+	})
+}
+
+// A slow Invoke whose caller gives up is not resent either, and the
+// session recovers.
+func TestInvokeTimeoutNotResent(t *testing.T) {
+	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+		srv := basicServer(t, d, wsmantest.Options{})
+		s := basicSession(t, srv)
+		ctx := testCtx(t)
+		svc := ref("Win32_Service", "root/cimv2", "Name", "Spooler")
+		if _, err := s.GetClass(ctx, "root/cimv2", "Win32_Service"); err != nil {
+			t.Fatal(err)
+		}
+		srv.ResetLog()
+		srv.InjectFault(wsmantest.MatchOperation("Invoke"), wsmantest.FaultSpec{Subcode: "w:InternalError", Delay: 2 * time.Second})
+		short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := s.InvokeMethod(short, cim.MethodCall{Input: svc, Method: "StopService"})
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("the cancelled Invoke returned after %v", took)
+		}
+		f := mustFault(t, "a timed-out Invoke", err)
+		if f.Category != model.CategoryTimeout || !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, model.ErrTimeout) {
+			t.Errorf("timed-out Invoke: category %s: %v", f.Category, err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if n := count(srv, "Invoke"); n != 1 {
+			t.Fatalf("the server saw the Invoke %d times", n)
+		}
+		if out, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StopService"}); err != nil || text(out, "ReturnValue") != "0" {
+			t.Fatalf("Invoke afterwards: %v %v", text(out, "ReturnValue"), err)
+		}
+	})
+}
+
+// Creating a session opens nothing: no connection, no DNS lookup.
+func TestNewSessionConnectsNothing(t *testing.T) {
+	srv := wsmantest.NewServer(t, wsmantest.Options{BasicUsers: basicUsers, AllowUnencrypted: true, NTLMUsers: ntlmUsers})
+	dir := t.TempDir()
+	_, certFile, keyFile := clientCert(t, dir, "c", "operator")
+	cfgs := []cim.Config{
+		config(srv, cim.AuthBasic, cim.NewCredential(basicUser, basicPassword), cim.SessionOption{NoEncryption: true}),
+		config(srv, cim.AuthNTLM, cim.NewCredential(ntlmUser, ntlmPassword), cim.SessionOption{}),
+		config(srv, cim.AuthDefault, cim.NewCredential(ntlmUser, ntlmPassword), cim.SessionOption{}),
+		config(srv, cim.AuthKerberos, cim.NewCredential("alice@CIMSH.TEST", "x"), cim.SessionOption{Krb5Conf: "/nonexistent/krb5.conf"}),
+		config(srv, cim.AuthCertificate, nil, cim.SessionOption{UseSSL: true, CertificateFile: certFile, KeyFile: keyFile}),
+	}
+	var sessions []*cim.Session
+	for _, cfg := range cfgs {
+		s := open(t, cfg)
+		if s.Connected() {
+			t.Errorf("%s session connected at creation", cfg.Authentication)
+		}
+		sessions = append(sessions, s)
+	}
+	// A name that does not resolve: still no error, and quickly.
+	start := time.Now()
+	ghost := open(t, cim.Config{ComputerName: "cimsh-e2e-no-such-host.invalid", Authentication: cim.AuthNTLM,
+		Credential: cim.NewCredential("u", "p")})
+	if took := time.Since(start); took > 100*time.Millisecond {
+		t.Errorf("NewSession took %v: it resolved or dialed", took)
+	}
+	if c := srv.Counters(); c.Connections != 0 || c.Requests != 0 {
+		t.Fatalf("creating %d sessions made %+v", len(cfgs), c)
+	}
+	// The first operation connects, once.
+	if _, err := sessions[0].Test(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if c := srv.Counters(); c.Connections != 1 || c.Requests != 1 {
+		t.Fatalf("the first operation made %+v", c)
+	}
+	_, err := ghost.Test(testCtx(t))
+	if f := mustFault(t, "an unresolvable host", err); f.Category != model.CategoryUnreachable {
+		t.Errorf("unresolvable host: %v", err)
+	}
+}
+
+// Close releases an enumeration abandoned half way (the server sees the
+// Release and holds no context).
+func TestCloseReleasesEnumeration(t *testing.T) {
+	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+		srv := basicServer(t, d, wsmantest.Options{})
+		s := basicSession(t, srv)
+		ctx := testCtx(t)
+		en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !en.Next(ctx) || !en.Next(ctx) || !en.Next(ctx) {
+			t.Fatalf("Next: %v", en.Err())
+		}
+		if c := srv.Counters(); c.Enumerations != 1 {
+			t.Fatalf("%d contexts open mid-enumeration", c.Enumerations)
+		}
+		if s.OpenEnumerations() != 1 {
+			t.Fatalf("session tracks %d enumerations", s.OpenEnumerations())
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(srv, "Release"); n != 1 {
+			t.Fatalf("Close sent %d Releases (%v)", n, srv.Operations())
+		}
+		if c := srv.Counters(); c.Enumerations != 0 {
+			t.Fatalf("%d contexts open after Close", c.Enumerations)
+		}
+		if _, err := s.Test(ctx); !errors.Is(err, cim.ErrSessionClosed) {
+			t.Errorf("operation after Close: %v", err)
+		}
+		// The iterator's own Close after the session's does nothing more.
+		en.Close()
+		if n := count(srv, "Release"); n != 1 {
+			t.Errorf("%d Releases after a second Close", n)
+		}
+	})
+}
+
+// Cancelling ctx while a Pull is in flight ends the enumeration at once
+// with a canceled error and releases the context on its own short
+// deadline, although ctx is done.
+func TestCancelReleasesEnumeration(t *testing.T) {
+	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+		srv := basicServer(t, d, wsmantest.Options{})
+		s := basicSession(t, srv)
+		ctx, cancel := context.WithCancel(testCtx(t))
+		defer cancel()
+		en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ {
+			if !en.Next(ctx) {
+				t.Fatalf("Next: %v", en.Err())
+			}
+		}
+		// The next Pull hangs on the server for 5 s.
+		srv.InjectFault(wsmantest.MatchOperation("Pull"), wsmantest.FaultSpec{Subcode: "w:InternalError", Delay: 5 * time.Second})
+		time.AfterFunc(150*time.Millisecond, cancel)
+		start := time.Now()
+		if en.Next(ctx) {
+			t.Fatal("Next succeeded after cancellation")
+		}
+		took := time.Since(start)
+		if took > 3*time.Second {
+			t.Errorf("Next returned %v after the cancel", took)
+		}
+		f := mustFault(t, "a cancelled enumeration", en.Err())
+		if f.Category != model.CategoryCanceled || !errors.Is(en.Err(), context.Canceled) {
+			t.Errorf("cancelled enumeration: category %s: %v", f.Category, en.Err())
+		}
+		if !waitFor(2*time.Second, func() bool { return count(srv, "Release") == 1 }) {
+			t.Fatalf("no Release after the cancel (%v)", srv.Operations())
+		}
+		var pull, rel string
+		for _, l := range srv.Requests() {
+			switch l.Operation {
+			case "Pull":
+				pull = l.EnumerationContext
+			case "Release":
+				rel = l.EnumerationContext
+			}
+		}
+		if rel == "" || rel != pull {
+			t.Errorf("released context %q, pulled %q", rel, pull)
+		}
+		if c := srv.Counters(); c.Enumerations != 0 {
+			t.Errorf("%d contexts open after the cancel", c.Enumerations)
+		}
+		if s.OpenEnumerations() != 0 {
+			t.Errorf("the session still tracks %d enumerations", s.OpenEnumerations())
+		}
+		// The session stays usable.
+		if _, err := s.Test(testCtx(t)); err != nil {
+			t.Errorf("Test after the cancel: %v", err)
+		}
+	})
+}
