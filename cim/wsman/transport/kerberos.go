@@ -190,9 +190,26 @@ func (c *Client) newKrbClient() (*client.Client, error) {
 		return cl, nil
 	}
 	if err := cl.Login(); err != nil {
-		return nil, c.krbFault(fmt.Errorf("login as %s@%s: %w", user, realm, err))
+		return nil, c.loginFault(user+"@"+realm, err)
 	}
 	return cl, nil
+}
+
+// loginFault explains a failed AS exchange in a user's terms; gokrb5's
+// own message (kept in Err) is a chain of internal error names.
+func (c *Client) loginFault(principal string, err error) *model.Fault {
+	f := c.krbFault(fmt.Errorf("login as %s: %w", principal, err))
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Decrypting_Error"), strings.Contains(msg, "PREAUTH_FAILED"):
+		f.Reason = "credentials rejected (Kerberos: wrong password for " + principal + ")"
+	case strings.Contains(msg, "C_PRINCIPAL_UNKNOWN"):
+		f.Reason = "credentials rejected (Kerberos: the KDC does not know " + principal + ")"
+	case strings.Contains(msg, "Networking_Error"), strings.Contains(msg, "could not get"):
+		f.Category = model.CategoryUnreachable
+		f.Reason = "cannot reach a Kerberos KDC for " + principal
+	}
+	return f
 }
 
 // krbFault is a Kerberos failure before any request: no ticket, KDC
