@@ -29,17 +29,17 @@ func (c *collector) listBIOS(ctx context.Context) ([]*model.Instance, error) {
 	inst.Set("SoftwareElementState", u16(3)) // Running
 	inst.Set("TargetOperatingSystem", u16(0))
 	inst.Set("Version", model.String(version))
-	inst.Set("SMBIOSBIOSVersion", str(d.bios.Version))
+	inst.Set("SMBIOSBIOSVersion", dmiStr(d.bios.Version))
 	if known(d.bios.Version) {
 		inst.Set("BIOSVersion", strs([]string{d.bios.Version}))
 	}
-	inst.Set("Manufacturer", str(d.bios.Vendor))
+	inst.Set("Manufacturer", dmiStr(d.bios.Vendor))
 	inst.Set("ReleaseDate", datetime(parseBIOSDate(d.bios.Date)))
 	inst.Set("PrimaryBIOS", boolean(true))
 	inst.Set("SMBIOSPresent", boolean(true))
 	inst.Set("Status", model.String("OK"))
 	if d.product != nil {
-		inst.Set("SerialNumber", str(d.product.SerialNumber))
+		inst.Set("SerialNumber", dmiStr(d.product.SerialNumber))
 	}
 	if ma, mi, ok := parseMajorMinor(d.biosRelease); ok {
 		inst.Set("SystemBiosMajorVersion", u8(ma))
@@ -64,8 +64,8 @@ func (c *collector) listComputerSystemProduct(ctx context.Context) ([]*model.Ins
 	inst.Set("IdentifyingNumber", model.String(keyText(p.SerialNumber)))
 	inst.Set("Name", model.String(keyText(p.Name)))
 	inst.Set("Version", model.String(keyText(p.Version)))
-	inst.Set("Vendor", str(p.Vendor))
-	inst.Set("SKUNumber", str(p.SKU))
-	inst.Set("UUID", str(p.UUID))
+	inst.Set("Vendor", dmiStr(p.Vendor))
+	inst.Set("SKUNumber", dmiStr(p.SKU))
+	inst.Set("UUID", dmiStr(p.UUID))
 	return []*model.Instance{inst}, nil
 }

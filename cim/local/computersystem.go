@@ -21,13 +21,13 @@ import (
 
 func (c *collector) listComputerSystem(ctx context.Context) ([]*model.Instance, error) {
 	inst := newInstance(c.s.class("Win32_ComputerSystem"))
-	host := hostname()
+	host, domain := hostParts()
 	now := time.Now()
 	inst.Set("Name", str(host))
 	inst.Set("Caption", str(host))
 	inst.Set("DNSHostName", str(host))
-	if d := dnsDomain(); d != "" {
-		inst.Set("Domain", model.String(d))
+	if domain != "" {
+		inst.Set("Domain", model.String(domain))
 	} else {
 		inst.Set("Domain", model.String("WORKGROUP"))
 		inst.Set("Workgroup", model.String("WORKGROUP"))
@@ -41,10 +41,10 @@ func (c *collector) listComputerSystem(ctx context.Context) ([]*model.Instance, 
 
 	d := c.readDMI()
 	if p := d.product; p != nil {
-		inst.Set("Manufacturer", str(p.Vendor))
-		inst.Set("Model", str(p.Name))
-		inst.Set("SystemFamily", str(p.Family))
-		inst.Set("SystemSKUNumber", str(p.SKU))
+		inst.Set("Manufacturer", dmiStr(p.Vendor))
+		inst.Set("Model", dmiStr(p.Name))
+		inst.Set("SystemFamily", dmiStr(p.Family))
+		inst.Set("SystemSKUNumber", dmiStr(p.SKU))
 	}
 	if ch := d.chassis; ch != nil {
 		if t, ok := pcSystemType(ch.Type); ok {

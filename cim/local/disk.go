@@ -200,9 +200,7 @@ func (c *collector) listLogicalDisks(ctx context.Context) ([]*model.Instance, er
 		inst.Set("Description", model.String(desc))
 		inst.Set("DriveType", u32(dt))
 		inst.Set("FileSystem", str(m.fstype))
-		inst.Set("CreationClassName", model.String("Win32_LogicalDisk"))
-		inst.Set("SystemCreationClassName", model.String("Win32_ComputerSystem"))
-		inst.Set("SystemName", str(host))
+		setSystemElement(inst, "Win32_LogicalDisk", host)
 		if m.readOnly {
 			inst.Set("Access", u16(1)) // Readable
 		} else {

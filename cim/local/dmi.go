@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jaypipes/ghw"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // dmiInfo is the SMBIOS data ghw reads from /sys/class/dmi/id on Linux
@@ -56,6 +58,14 @@ func readSysValue(path string) string {
 // known reports whether a DMI string holds a value.
 func known(s string) bool { return s != "" && s != "unknown" }
 
+// dmiStr is a DMI string as a property: NULL when ghw could not read it.
+func dmiStr(s string) model.Value {
+	if !known(s) {
+		return model.Null(model.TypeString)
+	}
+	return model.String(s)
+}
+
 // keyText is a key property's value: "" rather than NULL when unknown, so
 // the instance still has a usable path.
 func keyText(s string) string {
@@ -92,7 +102,10 @@ func parseBIOSDate(s string) time.Time {
 
 // pcSystemType maps the SMBIOS chassis type to Win32_ComputerSystem's
 // PCSystemType (1 Desktop, 2 Mobile, 4 Enterprise Server, 8 Slate; 0
-// Unspecified).
+// Unspecified for the other chassis types). ok is false when there is no
+// chassis type to map: ghw reports a missing DMI tree as "unknown", and a
+// machine without DMI must not claim 0 (Unspecified), a value Windows
+// reads from firmware.
 func pcSystemType(chassis string) (uint64, bool) {
 	switch chassis {
 	case "3", "4", "5", "6", "7", "13", "15", "16", "24", "35", "36":
@@ -103,8 +116,9 @@ func pcSystemType(chassis string) (uint64, bool) {
 		return 4, true
 	case "30":
 		return 8, true
-	case "":
-		return 0, false
 	}
-	return 0, true
+	if n, err := strconv.ParseUint(chassis, 10, 8); err == nil && n > 0 {
+		return 0, true
+	}
+	return 0, false
 }

@@ -63,6 +63,28 @@ func TestDMIAbsent(t *testing.T) {
 			t.Errorf("%s without DMI: %d instances, want 0", c, n)
 		}
 	}
+	// What DMI would tell stays NULL rather than invented.
+	cs := enumClass(t, p, "Win32_ComputerSystem")[0]
+	for _, name := range []string{"PCSystemType", "Manufacturer", "Model", "SystemFamily", "SystemSKUNumber"} {
+		if v := prop(t, cs, name); !v.IsNull() {
+			t.Errorf("Win32_ComputerSystem.%s without DMI = %v, want NULL", name, v)
+		}
+	}
+}
+
+func TestPCSystemType(t *testing.T) {
+	for _, tt := range []struct {
+		chassis string
+		want    uint64
+		ok      bool
+	}{
+		{"3", 1, true}, {"10", 2, true}, {"17", 4, true}, {"30", 8, true},
+		{"1", 0, true}, {"2", 0, true}, {"", 0, false}, {"unknown", 0, false}, {"0", 0, false},
+	} {
+		if got, ok := pcSystemType(tt.chassis); got != tt.want || ok != tt.ok {
+			t.Errorf("pcSystemType(%q) = %d %v, want %d %v", tt.chassis, got, ok, tt.want, tt.ok)
+		}
+	}
 }
 
 func TestParseBIOSDate(t *testing.T) {

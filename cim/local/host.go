@@ -5,27 +5,34 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // hostname returns the machine's name as Windows' CSName and
 // Win32_ComputerSystem.Name use it: the host part, without the domain.
 func hostname() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return ""
-	}
-	short, _, _ := strings.Cut(h, ".")
+	short, _ := hostParts()
 	return short
 }
 
-// dnsDomain returns the DNS domain when the host name is fully qualified.
-func dnsDomain() string {
+// hostParts splits the host name into its first label and the DNS domain
+// (empty unless the name is fully qualified).
+func hostParts() (short, domain string) {
 	h, err := os.Hostname()
 	if err != nil {
-		return ""
+		return "", ""
 	}
-	_, domain, _ := strings.Cut(h, ".")
-	return domain
+	short, domain, _ = strings.Cut(h, ".")
+	return short, domain
+}
+
+// setSystemElement sets what every CIM_LogicalDevice and CIM_Service says
+// of the system it belongs to, for an instance of class.
+func setSystemElement(inst *model.Instance, class, host string) {
+	inst.Set("CreationClassName", model.String(class))
+	inst.Set("SystemCreationClassName", model.String("Win32_ComputerSystem"))
+	inst.Set("SystemName", str(host))
 }
 
 // zoneMinutes is the local UTC offset in minutes (CurrentTimeZone).

@@ -2,11 +2,11 @@ package local
 
 import (
 	"net"
-
-	psnet "github.com/shirou/gopsutil/v4/net"
 	"slices"
 	"strings"
 	"testing"
+
+	psnet "github.com/shirou/gopsutil/v4/net"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -89,30 +89,6 @@ func TestAddressesAndMasks(t *testing.T) {
 	addrs, masks := addressesAndMasks(toAddrList(list))
 	if strings.Join(addrs, ",") != "192.0.2.2,10.1.2.3,fe80::1" || strings.Join(masks, ",") != "255.255.255.0,255.0.0.0,64" {
 		t.Errorf("addresses %v masks %v", addrs, masks)
-	}
-}
-
-func TestParseRoutes(t *testing.T) {
-	v4 := `Iface	Destination	Gateway 	Flags	RefCnt	Use	Metric	Mask		MTU	Window	IRTT
-eth0	00000000	0102000A	0003	0	0	100	00000000	0	0	0
-eth0	0002000A	00000000	0001	0	0	100	00FFFFFF	0	0	0
-wlan0	00000000	FE01A8C0	0003	0	0	600	00000000	0	0	0
-`
-	v6 := `00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003 eth0
-fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth0
-00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200 lo
-`
-	gw := map[string][]string{}
-	parseRouteV4(strings.NewReader(v4), gw)
-	parseRouteV6(strings.NewReader(v6), gw)
-	if got := strings.Join(gw["eth0"], ","); got != "10.0.2.1,fe80::1" {
-		t.Errorf("eth0 gateways = %s", got)
-	}
-	if got := strings.Join(gw["wlan0"], ","); got != "192.168.1.254" {
-		t.Errorf("wlan0 gateways = %s", got)
-	}
-	if len(gw["lo"]) != 0 {
-		t.Errorf("lo gateways = %v", gw["lo"])
 	}
 }
 

@@ -21,9 +21,15 @@ import (
 // Manufacturer os-release's VENDOR_NAME or else NAME, Name
 // "Caption|/|root device" after Windows' "Caption|C:\Windows|device",
 // InstallDate the birth time of the root file system where the kernel
-// reports it. Memory figures are in kilobytes as on Windows:
-// FreePhysicalMemory is the memory available to programs (MemAvailable),
-// the virtual memory figures add swap, the paging file ones are swap.
+// reports it. Memory figures are in kilobytes as on Windows.
+// FreePhysicalMemory is what Windows means by it: the physical memory
+// available to programs without paging anything out (GlobalMemoryStatusEx
+// ullAvailPhys: the free, zeroed and standby lists, Task Manager's
+// "Available"), which on Linux is MemAvailable (free memory plus the page
+// cache and reclaimable slabs the kernel can drop), not MemFree, which
+// leaves out the cache and would make every busy file server look full.
+// The virtual memory figures add swap to RAM (Windows adds the paging
+// files), the paging file ones are swap.
 
 func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance, error) {
 	inst := newInstance(c.s.class("Win32_OperatingSystem"))
@@ -31,14 +37,11 @@ func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance,
 	hostName := hostname()
 	rel := readOSRelease()
 
-	platform, _, platformVersion, _ := host.PlatformInformationWithContext(ctx)
+	_, _, platformVersion, _ := host.PlatformInformationWithContext(ctx)
 	kernel, _ := host.KernelVersionWithContext(ctx)
 	arch, _ := host.KernelArch()
 
-	caption := rel["PRETTY_NAME"]
-	if caption == "" {
-		caption = fallbackCaption(platform, platformVersion)
-	}
+	caption := osCaption(ctx, rel)
 	manufacturer := rel["VENDOR_NAME"]
 	if manufacturer == "" {
 		manufacturer = rel["NAME"]
@@ -55,7 +58,7 @@ func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance,
 	}
 
 	inst.Set("Caption", str(caption))
-	inst.Set("Name", str(caption+"|/|"+rootDev))
+	inst.Set("Name", str(osName(caption, rootDev)))
 	inst.Set("Version", str(kernel))
 	inst.Set("BuildNumber", str(platformVersion))
 	inst.Set("Manufacturer", str(manufacturer))
@@ -95,6 +98,29 @@ func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance,
 		inst.Set("NumberOfUsers", clampU32(uint64(len(users))))
 	}
 	return []*model.Instance{inst}, nil
+}
+
+// osCaption is Win32_OperatingSystem.Caption: os-release's PRETTY_NAME
+// (rel is readOSRelease's result), else a name built from gopsutil's
+// platform fields, for systems without os-release (macOS, Windows, minimal
+// containers).
+func osCaption(ctx context.Context, rel map[string]string) string {
+	if c := rel["PRETTY_NAME"]; c != "" {
+		return c
+	}
+	platform, _, version, _ := host.PlatformInformationWithContext(ctx)
+	return fallbackCaption(platform, version)
+}
+
+// osName is Win32_OperatingSystem.Name, after Windows'
+// "Caption|C:\Windows|\Device\Harddisk0\Partition2": the caption, the
+// system directory and the device it is on. Win32_Process.OSName repeats
+// it, so both are made here.
+func osName(caption, rootDev string) string {
+	if caption == "" {
+		return ""
+	}
+	return caption + "|/|" + rootDev
 }
 
 // fallbackCaption names the OS where there is no os-release.

@@ -90,7 +90,7 @@ func setProduct(inst *model.Instance, name, version, arch, summary, vendor, url 
 	inst.Set("Vendor", str(vendor))
 	inst.Set("URLInfoAbout", str(url))
 	inst.Set("InstallState", model.Sint(model.TypeSint16, 5))
-	inst.Set("AssignmentType", model.Sint(model.TypeSint16, 1)) // per machine
+	inst.Set("AssignmentType", u16(1)) // per machine
 }
 
 func setInstallDate(inst *model.Instance, t time.Time) {

@@ -91,15 +91,6 @@ func FuzzParseResolvConf(f *testing.F) {
 	})
 }
 
-func FuzzParseRoutes(f *testing.F) {
-	f.Add("Iface\tDestination\nx 00000000 0102000A 3 0 0 0 00000000\n", "00000000000000000000000000000000 00 0 00 fe800000000000000000000000000001 0 0 0 0 eth0\n")
-	f.Fuzz(func(t *testing.T, v4, v6 string) {
-		gw := map[string][]string{}
-		parseRouteV4(strings.NewReader(v4), gw)
-		parseRouteV6(strings.NewReader(v6), gw)
-	})
-}
-
 func FuzzSplitCommandLine(f *testing.F) {
 	f.Add(`echo 'a b' "c \"d\"" e\ f`)
 	f.Add(`"unterminated`)

@@ -24,7 +24,10 @@ import (
 // KernelModeTime and UserModeTime in 100 ns units; HandleCount the open
 // file descriptors; PageFaults minor plus major faults; the I/O counters
 // from the kernel's per-process I/O accounting. Priority and SessionId
-// have no faithful Unix counterpart and stay NULL.
+// have no faithful Unix counterpart and stay NULL, and so does
+// PageFileUsage: Windows' figure is the process's private commit charge,
+// which Unix does not count per process (and gopsutil's swap figure is
+// always 0 on Linux, where it reads only statm).
 
 func (c *collector) listProcesses(ctx context.Context) ([]*model.Instance, error) {
 	procs, err := process.ProcessesWithContext(ctx)
@@ -83,6 +86,13 @@ func (c *collector) getProcess(ctx context.Context, path *model.Reference) (*mod
 	if err != nil {
 		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %q", sel.Value)
 	}
+	// On Linux a thread's id opens /proc/<tid> as well, though no listing
+	// shows it; only a thread group's leader is a process (Windows' thread
+	// ids are not process handles either). Without this check a Get, and
+	// so a Terminate, given a thread id would act on its whole process.
+	if tgid, err := p.TgidWithContext(ctx); err == nil && tgid > 0 && tgid != p.Pid {
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %q (it is a thread of process %d)", sel.Value, tgid)
+	}
 	inst, ok := c.processInstance(ctx, c.processBase(ctx), p)
 	if !ok {
 		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %q", sel.Value)
@@ -99,21 +109,9 @@ func (c *collector) processBase(ctx context.Context) *model.Instance {
 	inst.Set("CSCreationClassName", model.String("Win32_ComputerSystem"))
 	inst.Set("CSName", str(host))
 	inst.Set("OSCreationClassName", model.String("Win32_OperatingSystem"))
-	if osName := osName(ctx); osName != "" {
-		inst.Set("OSName", model.String(osName))
-	}
-	return inst
-}
-
-// osName is Win32_OperatingSystem.Name, which Win32_Process.OSName
-// repeats.
-func osName(ctx context.Context) string {
-	caption := readOSRelease()["PRETTY_NAME"]
-	if caption == "" {
-		return ""
-	}
 	ms, _ := mounts(ctx)
-	return caption + "|/|" + rootDevice(ms, "/")
+	inst.Set("OSName", str(osName(osCaption(ctx, readOSRelease()), rootDevice(ms, "/"))))
+	return inst
 }
 
 // processInstance fills an instance for p; ok is false when the process
@@ -151,7 +149,6 @@ func (c *collector) processInstance(ctx context.Context, base *model.Instance, p
 	if m, err := p.MemoryInfoWithContext(ctx); err == nil {
 		inst.Set("WorkingSetSize", u64(m.RSS))
 		inst.Set("VirtualSize", u64(m.VMS))
-		inst.Set("PageFileUsage", clampU32(m.Swap/1024))
 	}
 	if t, err := p.TimesWithContext(ctx); err == nil {
 		inst.Set("UserModeTime", u64(uint64(t.User*1e7)))

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -70,6 +72,27 @@ func TestProcessAppears(t *testing.T) {
 	if got := propU(t, found, "WorkingSetSize"); got == 0 {
 		t.Error("WorkingSetSize = 0")
 	}
+	// Sizes in bytes, as the kernel's own status file gives them in KB.
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for prop, field := range map[string]string{"WorkingSetSize": "VmRSS", "VirtualSize": "VmSize"} {
+		var kb uint64
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, field+":"); ok {
+				kb, _ = strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			}
+		}
+		if got := propU(t, found, prop); kb == 0 || got != kb*1024 {
+			t.Errorf("%s = %d bytes, /proc/%d/status %s %d kB", prop, got, pid, field, kb)
+		}
+	}
+	// Windows' PageFileUsage (private commit charge) has no per-process
+	// Unix figure: NULL, not a made-up 0.
+	if v := prop(t, found, "PageFileUsage"); !v.IsNull() {
+		t.Errorf("PageFileUsage = %v, want NULL", v)
+	}
 	created, _ := prop(t, found, "CreationDate").AsDatetime()
 	if d := created.Time.Sub(started); d > 5*time.Second || d < -15*time.Second {
 		t.Errorf("CreationDate = %v, started about %v", created.Time, started)
@@ -85,6 +108,16 @@ func TestProcessAppears(t *testing.T) {
 	}
 	if propStr(t, got, "CommandLine") != "sleep 60" {
 		t.Errorf("Get returned %v", got)
+	}
+	// CIM_Process lists the same process, as a Win32_Process.
+	inBase := false
+	for _, inst := range enumClass(t, p, "CIM_Process") {
+		if propStr(t, inst, "Handle") == fmt.Sprint(pid) {
+			inBase = inst.ClassName == "Win32_Process" && propStr(t, inst, "CommandLine") == "sleep 60"
+		}
+	}
+	if !inBase {
+		t.Errorf("CIM_Process does not list pid %d as the Win32_Process", pid)
 	}
 	// Get through the base class.
 	base := processRef(pid)
@@ -103,6 +136,40 @@ func TestProcessAppears(t *testing.T) {
 	}
 }
 
+// A program may be called "unknown": its name is its name, not NULL
+// (ghw's "unknown" placeholder is a DMI matter).
+func TestProcessNamedUnknown(t *testing.T) {
+	sleepPath, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep")
+	}
+	bin, err := os.ReadFile(sleepPath)
+	if err != nil {
+		t.Skip(err)
+	}
+	prog := filepath.Join(t.TempDir(), "unknown")
+	if err := os.WriteFile(prog, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(prog, "60")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start a copy of sleep: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	inst, err := newTestProvider(t).Get(testCtx(t), &model.GetRequest{Path: processRef(cmd.Process.Pid)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Name", "Caption"} {
+		if got := propStr(t, inst, name); got != "unknown" {
+			t.Errorf("%s = %v, want \"unknown\"", name, prop(t, inst, name))
+		}
+	}
+}
+
 func TestProcessGetMissing(t *testing.T) {
 	p := newTestProvider(t)
 	for _, h := range []string{"999999999", "abc", "-1"} {
@@ -111,6 +178,58 @@ func TestProcessGetMissing(t *testing.T) {
 		if !errors.Is(err, model.ErrNotFound) {
 			t.Errorf("Get Handle=%q: err = %v, want not found", h, err)
 		}
+	}
+}
+
+// TestHelperProcess is not a test: it is the multi-threaded child
+// TestProcessGetThreadID starts (a Go program runs several threads).
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("CIMSH_LOCAL_HELPER") != "1" {
+		t.Skip("helper process for TestProcessGetThreadID")
+	}
+	time.Sleep(60 * time.Second)
+	os.Exit(0)
+}
+
+// A thread id is not a process handle: Get and Terminate do not reach
+// the thread's process through it.
+func TestProcessGetThreadID(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "CIMSH_LOCAL_HELPER=1")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start the helper: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	pid := strconv.Itoa(cmd.Process.Pid)
+	tid := ""
+	for deadline := time.Now().Add(5 * time.Second); tid == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		entries, _ := os.ReadDir("/proc/" + pid + "/task")
+		for _, e := range entries {
+			if e.Name() != pid {
+				tid = e.Name()
+			}
+		}
+	}
+	if tid == "" {
+		t.Skip("the helper runs a single thread")
+	}
+	p := newTestProvider(t)
+	ref := &model.Reference{ClassName: "Win32_Process", Selectors: []model.Selector{{Name: "Handle", Value: tid}}}
+	if inst, err := p.Get(testCtx(t), &model.GetRequest{Path: ref}); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("Get thread %s of process %s = %v, %v; want not found", tid, pid, inst, err)
+	}
+	if _, err := p.Invoke(testCtx(t), &model.InvokeRequest{Target: ref, Method: "Terminate"}); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("Terminate thread %s of process %s: %v; want not found", tid, pid, err)
+	}
+	if err := cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("process %s is gone after a Terminate of its thread %s: %v", pid, tid, err)
+	}
+	// The process itself is still found by its own handle.
+	if _, err := p.Get(testCtx(t), &model.GetRequest{Path: processRef(cmd.Process.Pid)}); err != nil {
+		t.Errorf("Get process %s: %v", pid, err)
 	}
 }
 

@@ -33,9 +33,7 @@ func (c *collector) listProcessors(ctx context.Context) ([]*model.Instance, erro
 		inst.Set("Caption", str(caption))
 		inst.Set("Description", str(caption))
 		inst.Set("Manufacturer", str(in.VendorID))
-		inst.Set("CreationClassName", model.String("Win32_Processor"))
-		inst.Set("SystemCreationClassName", model.String("Win32_ComputerSystem"))
-		inst.Set("SystemName", str(host))
+		setSystemElement(inst, "Win32_Processor", host)
 		inst.Set("Role", model.String("CPU"))
 		inst.Set("ProcessorType", u16(3)) // Central Processor
 		inst.Set("Status", model.String("OK"))

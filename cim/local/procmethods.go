@@ -29,24 +29,39 @@ func returnValue(rv uint64) *model.Instance {
 	return out
 }
 
-// targetPID reads the pid of the instance a method is invoked on.
-func targetPID(target *model.Instance) (int32, error) {
+// targetProcess returns the process of the instance a method is invoked
+// on (its ProcessId, else its Handle), a not-found fault when it has gone.
+func targetProcess(ctx context.Context, target *model.Instance) (*process.Process, error) {
+	pid, ok := targetPID(target)
+	if !ok {
+		return nil, model.NewFault(model.CIMInvalidParameter, "local: Win32_Process: the method needs a process instance with a process id")
+	}
+	p, err := process.NewProcessWithContext(ctx, pid)
+	if err != nil {
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle \"%d\"", pid)
+	}
+	return p, nil
+}
+
+// targetPID reads the pid of a method's target instance; ok is false
+// when it has none.
+func targetPID(target *model.Instance) (pid int32, ok bool) {
 	if target == nil {
-		return 0, model.NewFault(model.CIMInvalidParameter, "local: Win32_Process: the method needs a process instance")
+		return 0, false
 	}
 	if v, ok := target.Get("ProcessId"); ok {
 		if u, ok := v.AsUint(); ok && u <= 1<<31-1 {
-			return int32(u), nil
+			return int32(u), true
 		}
 	}
 	if v, ok := target.Get("Handle"); ok {
 		if s, ok := v.AsString(); ok {
 			if pid, err := strconv.ParseInt(s, 10, 32); err == nil && pid >= 0 {
-				return int32(pid), nil
+				return int32(pid), true
 			}
 		}
 	}
-	return 0, model.NewFault(model.CIMInvalidParameter, "local: Win32_Process: the instance has no process id")
+	return 0, false
 }
 
 // terminateProcess is Win32_Process.Terminate: it kills the process
@@ -55,20 +70,16 @@ func targetPID(target *model.Instance) (int32, error) {
 // ignored. ReturnValue is 0 on success and 2 when the process belongs to
 // someone this user may not signal.
 func terminateProcess(ctx context.Context, target, in *model.Instance) (*model.Instance, error) {
-	pid, err := targetPID(target)
+	p, err := targetProcess(ctx, target)
 	if err != nil {
 		return nil, err
-	}
-	p, err := process.NewProcessWithContext(ctx, pid)
-	if err != nil {
-		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle \"%d\"", pid)
 	}
 	if err := p.KillWithContext(ctx); err != nil {
 		switch {
 		case errors.Is(err, os.ErrPermission), errors.Is(err, syscall.EPERM):
 			return returnValue(rvAccessDenied), nil
 		case errors.Is(err, os.ErrProcessDone), errors.Is(err, syscall.ESRCH):
-			return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: process %d has exited", pid)
+			return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: process %d has exited", p.Pid)
 		}
 		return returnValue(rvUnknownFailure), nil
 	}
@@ -79,13 +90,9 @@ func terminateProcess(ctx context.Context, target, in *model.Instance) (*model.I
 // owner, and the host name as its domain (Windows gives the computer name
 // for local accounts).
 func getOwner(ctx context.Context, target, in *model.Instance) (*model.Instance, error) {
-	pid, err := targetPID(target)
+	p, err := targetProcess(ctx, target)
 	if err != nil {
 		return nil, err
-	}
-	p, err := process.NewProcessWithContext(ctx, pid)
-	if err != nil {
-		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle \"%d\"", pid)
 	}
 	user, err := p.UsernameWithContext(ctx)
 	if err != nil || user == "" {

@@ -62,39 +62,192 @@ func mustClass(t *testing.T, name string) *model.Class {
 	return c
 }
 
-// Types and units of the properties scripts rely on, as Windows' MOF has
-// them.
+// Types, array-ness and units of the properties scripts rely on, as
+// Microsoft's published class pages (learn.microsoft.com,
+// cimwin32prov/win32-* and msiprov/win32-product) give them. Units are
+// checked where the row names them.
 func TestPropertyTypes(t *testing.T) {
+	const (
+		str   = model.TypeString
+		b     = model.TypeBoolean
+		dt    = model.TypeDatetime
+		u8    = model.TypeUint8
+		u16   = model.TypeUint16
+		u32   = model.TypeUint32
+		u64   = model.TypeUint64
+		s16   = model.TypeSint16
+		s64   = model.TypeSint64
+		array = true
+	)
 	tests := []struct {
 		class, prop string
 		typ         model.Type
 		array       bool
 		units       string
 	}{
-		{"Win32_OperatingSystem", "TotalVisibleMemorySize", model.TypeUint64, false, "kilobytes"},
-		{"Win32_OperatingSystem", "FreePhysicalMemory", model.TypeUint64, false, "kilobytes"},
-		{"Win32_OperatingSystem", "LastBootUpTime", model.TypeDatetime, false, ""},
-		{"Win32_OperatingSystem", "NumberOfProcesses", model.TypeUint32, false, ""},
-		{"Win32_OperatingSystem", "OSType", model.TypeUint16, false, ""},
-		{"Win32_OperatingSystem", "CurrentTimeZone", model.TypeSint16, false, "minutes"},
-		{"Win32_OperatingSystem", "MUILanguages", model.TypeString, true, ""},
-		{"Win32_ComputerSystem", "TotalPhysicalMemory", model.TypeUint64, false, "bytes"},
-		{"Win32_ComputerSystem", "NumberOfLogicalProcessors", model.TypeUint32, false, ""},
-		{"Win32_Process", "ProcessId", model.TypeUint32, false, ""},
-		{"Win32_Process", "Handle", model.TypeString, false, ""},
-		{"Win32_Process", "WorkingSetSize", model.TypeUint64, false, "bytes"},
-		{"Win32_Process", "CreationDate", model.TypeDatetime, false, ""},
-		{"Win32_Process", "KernelModeTime", model.TypeUint64, false, "100 nanoseconds"},
-		{"Win32_LogicalDisk", "Size", model.TypeUint64, false, "bytes"},
-		{"Win32_LogicalDisk", "DriveType", model.TypeUint32, false, ""},
-		{"Win32_Service", "ProcessId", model.TypeUint32, false, ""},
-		{"Win32_Service", "Started", model.TypeBoolean, false, ""},
-		{"Win32_NetworkAdapterConfiguration", "IPAddress", model.TypeString, true, ""},
-		{"Win32_NetworkAdapterConfiguration", "Index", model.TypeUint32, false, ""},
-		{"Win32_Processor", "MaxClockSpeed", model.TypeUint32, false, "megahertz"},
-		{"Win32_BIOS", "ReleaseDate", model.TypeDatetime, false, ""},
-		{"Win32_BIOS", "BIOSVersion", model.TypeString, true, ""},
-		{"Win32_Product", "InstallState", model.TypeSint16, false, ""},
+		{"Win32_OperatingSystem", "Caption", str, false, ""},
+		{"Win32_OperatingSystem", "Version", str, false, ""},
+		{"Win32_OperatingSystem", "BuildNumber", str, false, ""},
+		{"Win32_OperatingSystem", "CSName", str, false, ""},
+		{"Win32_OperatingSystem", "Name", str, false, ""},
+		{"Win32_OperatingSystem", "InstallDate", dt, false, ""},
+		{"Win32_OperatingSystem", "LastBootUpTime", dt, false, ""},
+		{"Win32_OperatingSystem", "LocalDateTime", dt, false, ""},
+		{"Win32_OperatingSystem", "TotalVisibleMemorySize", u64, false, "kilobytes"},
+		{"Win32_OperatingSystem", "FreePhysicalMemory", u64, false, "kilobytes"},
+		{"Win32_OperatingSystem", "TotalVirtualMemorySize", u64, false, "kilobytes"},
+		{"Win32_OperatingSystem", "FreeVirtualMemory", u64, false, "kilobytes"},
+		{"Win32_OperatingSystem", "SizeStoredInPagingFiles", u64, false, "kilobytes"},
+		{"Win32_OperatingSystem", "FreeSpaceInPagingFiles", u64, false, "kilobytes"},
+		{"Win32_OperatingSystem", "MaxProcessMemorySize", u64, false, "kilobytes"},
+		{"Win32_OperatingSystem", "NumberOfProcesses", u32, false, ""},
+		{"Win32_OperatingSystem", "NumberOfUsers", u32, false, ""},
+		{"Win32_OperatingSystem", "OSArchitecture", str, false, ""},
+		{"Win32_OperatingSystem", "OSType", u16, false, ""},
+		{"Win32_OperatingSystem", "ProductType", u32, false, ""},
+		{"Win32_OperatingSystem", "OperatingSystemSKU", u32, false, ""},
+		{"Win32_OperatingSystem", "ServicePackMajorVersion", u16, false, ""},
+		{"Win32_OperatingSystem", "DataExecutionPrevention_SupportPolicy", u8, false, ""},
+		{"Win32_OperatingSystem", "CurrentTimeZone", s16, false, "minutes"},
+		{"Win32_OperatingSystem", "MUILanguages", str, array, ""},
+
+		{"Win32_ComputerSystem", "Name", str, false, ""},
+		{"Win32_ComputerSystem", "Domain", str, false, ""},
+		{"Win32_ComputerSystem", "Manufacturer", str, false, ""},
+		{"Win32_ComputerSystem", "Model", str, false, ""},
+		{"Win32_ComputerSystem", "TotalPhysicalMemory", u64, false, "bytes"},
+		{"Win32_ComputerSystem", "NumberOfProcessors", u32, false, ""},
+		{"Win32_ComputerSystem", "NumberOfLogicalProcessors", u32, false, ""},
+		{"Win32_ComputerSystem", "PartOfDomain", b, false, ""},
+		{"Win32_ComputerSystem", "DomainRole", u16, false, ""},
+		{"Win32_ComputerSystem", "PCSystemType", u16, false, ""},
+		{"Win32_ComputerSystem", "Roles", str, array, ""},
+		{"Win32_ComputerSystem", "InitialLoadInfo", str, array, ""},
+		{"Win32_ComputerSystem", "BootStatus", u16, array, ""},
+		{"Win32_ComputerSystem", "OEMLogoBitmap", u8, array, ""},
+		{"Win32_ComputerSystem", "PauseAfterReset", s64, false, "milliseconds"},
+		{"Win32_ComputerSystem", "SystemStartupDelay", u16, false, "seconds"},
+		{"Win32_ComputerSystem", "ResetCount", s16, false, ""},
+
+		{"Win32_Process", "Handle", str, false, ""},
+		{"Win32_Process", "ProcessId", u32, false, ""},
+		{"Win32_Process", "ParentProcessId", u32, false, ""},
+		{"Win32_Process", "Name", str, false, ""},
+		{"Win32_Process", "CommandLine", str, false, ""},
+		{"Win32_Process", "ExecutablePath", str, false, ""},
+		{"Win32_Process", "CreationDate", dt, false, ""},
+		{"Win32_Process", "ThreadCount", u32, false, ""},
+		{"Win32_Process", "HandleCount", u32, false, ""},
+		{"Win32_Process", "WorkingSetSize", u64, false, "bytes"},
+		{"Win32_Process", "VirtualSize", u64, false, "bytes"},
+		{"Win32_Process", "PeakVirtualSize", u64, false, "bytes"},
+		{"Win32_Process", "PeakWorkingSetSize", u32, false, "kilobytes"},
+		{"Win32_Process", "PageFileUsage", u32, false, "kilobytes"},
+		{"Win32_Process", "PageFaults", u32, false, ""},
+		{"Win32_Process", "PrivatePageCount", u64, false, ""},
+		{"Win32_Process", "KernelModeTime", u64, false, "100 nanoseconds"},
+		{"Win32_Process", "UserModeTime", u64, false, "100 nanoseconds"},
+		{"Win32_Process", "Priority", u32, false, ""},
+		{"Win32_Process", "SessionId", u32, false, ""},
+		{"Win32_Process", "ReadTransferCount", u64, false, "bytes"},
+
+		{"Win32_LogicalDisk", "DeviceID", str, false, ""},
+		{"Win32_LogicalDisk", "FileSystem", str, false, ""},
+		{"Win32_LogicalDisk", "Size", u64, false, "bytes"},
+		{"Win32_LogicalDisk", "FreeSpace", u64, false, "bytes"},
+		{"Win32_LogicalDisk", "BlockSize", u64, false, "bytes"},
+		{"Win32_LogicalDisk", "VolumeName", str, false, ""},
+		{"Win32_LogicalDisk", "VolumeSerialNumber", str, false, ""},
+		{"Win32_LogicalDisk", "DriveType", u32, false, ""},
+		{"Win32_LogicalDisk", "MediaType", u32, false, ""},
+		{"Win32_LogicalDisk", "Access", u16, false, ""},
+		{"Win32_LogicalDisk", "PowerManagementCapabilities", u16, array, ""},
+
+		{"Win32_Service", "Name", str, false, ""},
+		{"Win32_Service", "DisplayName", str, false, ""},
+		{"Win32_Service", "State", str, false, ""},
+		{"Win32_Service", "StartMode", str, false, ""},
+		{"Win32_Service", "Started", b, false, ""},
+		{"Win32_Service", "ProcessId", u32, false, ""},
+		{"Win32_Service", "ExitCode", u32, false, ""},
+		{"Win32_Service", "PathName", str, false, ""},
+		{"Win32_Service", "StartName", str, false, ""},
+		{"Win32_Service", "AcceptStop", b, false, ""},
+		{"Win32_Service", "DelayedAutoStart", b, false, ""},
+		{"Win32_Service", "CheckPoint", u32, false, ""},
+		{"Win32_Service", "WaitHint", u32, false, "milliseconds"},
+
+		{"Win32_NetworkAdapterConfiguration", "Index", u32, false, ""},
+		{"Win32_NetworkAdapterConfiguration", "InterfaceIndex", u32, false, ""},
+		{"Win32_NetworkAdapterConfiguration", "IPAddress", str, array, ""},
+		{"Win32_NetworkAdapterConfiguration", "IPSubnet", str, array, ""},
+		{"Win32_NetworkAdapterConfiguration", "DefaultIPGateway", str, array, ""},
+		{"Win32_NetworkAdapterConfiguration", "DNSServerSearchOrder", str, array, ""},
+		{"Win32_NetworkAdapterConfiguration", "DNSDomainSuffixSearchOrder", str, array, ""},
+		{"Win32_NetworkAdapterConfiguration", "GatewayCostMetric", u16, array, ""},
+		{"Win32_NetworkAdapterConfiguration", "IPXFrameType", u32, array, ""},
+		{"Win32_NetworkAdapterConfiguration", "MACAddress", str, false, ""},
+		{"Win32_NetworkAdapterConfiguration", "IPEnabled", b, false, ""},
+		{"Win32_NetworkAdapterConfiguration", "DHCPEnabled", b, false, ""},
+		{"Win32_NetworkAdapterConfiguration", "DHCPLeaseExpires", dt, false, ""},
+		{"Win32_NetworkAdapterConfiguration", "MTU", u32, false, "bytes"},
+		{"Win32_NetworkAdapterConfiguration", "TcpWindowSize", u16, false, "bytes"},
+		{"Win32_NetworkAdapterConfiguration", "DefaultTTL", u8, false, ""},
+
+		{"Win32_Processor", "DeviceID", str, false, ""},
+		{"Win32_Processor", "Name", str, false, ""},
+		{"Win32_Processor", "Manufacturer", str, false, ""},
+		{"Win32_Processor", "MaxClockSpeed", u32, false, "megahertz"},
+		{"Win32_Processor", "CurrentClockSpeed", u32, false, "megahertz"},
+		{"Win32_Processor", "NumberOfCores", u32, false, ""},
+		{"Win32_Processor", "NumberOfLogicalProcessors", u32, false, ""},
+		{"Win32_Processor", "Architecture", u16, false, ""},
+		{"Win32_Processor", "AddressWidth", u16, false, "bits"},
+		{"Win32_Processor", "DataWidth", u16, false, "bits"},
+		{"Win32_Processor", "Family", u16, false, ""},
+		{"Win32_Processor", "L2CacheSize", u32, false, "kilobytes"},
+		{"Win32_Processor", "L3CacheSize", u32, false, "kilobytes"},
+		{"Win32_Processor", "LoadPercentage", u16, false, "percent"},
+		{"Win32_Processor", "Level", u16, false, ""},
+		{"Win32_Processor", "Revision", u16, false, ""},
+		{"Win32_Processor", "Stepping", str, false, ""},
+		{"Win32_Processor", "ProcessorId", str, false, ""},
+		{"Win32_Processor", "ProcessorType", u16, false, ""},
+		{"Win32_Processor", "VoltageCaps", u32, false, ""},
+
+		{"Win32_BIOS", "Name", str, false, ""},
+		{"Win32_BIOS", "Version", str, false, ""},
+		{"Win32_BIOS", "SMBIOSBIOSVersion", str, false, ""},
+		{"Win32_BIOS", "Manufacturer", str, false, ""},
+		{"Win32_BIOS", "SerialNumber", str, false, ""},
+		{"Win32_BIOS", "ReleaseDate", dt, false, ""},
+		{"Win32_BIOS", "BIOSVersion", str, array, ""},
+		{"Win32_BIOS", "BiosCharacteristics", u16, array, ""},
+		{"Win32_BIOS", "ListOfLanguages", str, array, ""},
+		{"Win32_BIOS", "SMBIOSMajorVersion", u16, false, ""},
+		{"Win32_BIOS", "SystemBiosMajorVersion", u8, false, ""},
+		{"Win32_BIOS", "EmbeddedControllerMajorVersion", u8, false, ""},
+		{"Win32_BIOS", "SoftwareElementState", u16, false, ""},
+		{"Win32_BIOS", "TargetOperatingSystem", u16, false, ""},
+		{"Win32_BIOS", "PrimaryBIOS", b, false, ""},
+
+		{"Win32_ComputerSystemProduct", "IdentifyingNumber", str, false, ""},
+		{"Win32_ComputerSystemProduct", "UUID", str, false, ""},
+		{"Win32_ComputerSystemProduct", "Vendor", str, false, ""},
+
+		{"Win32_QuickFixEngineering", "HotFixID", str, false, ""},
+		{"Win32_QuickFixEngineering", "InstalledOn", str, false, ""},
+		{"Win32_QuickFixEngineering", "InstalledBy", str, false, ""},
+		{"Win32_QuickFixEngineering", "InstallDate", dt, false, ""},
+
+		{"Win32_Product", "Name", str, false, ""},
+		{"Win32_Product", "Version", str, false, ""},
+		{"Win32_Product", "IdentifyingNumber", str, false, ""},
+		{"Win32_Product", "InstallDate", str, false, ""},
+		{"Win32_Product", "InstallDate2", dt, false, ""},
+		{"Win32_Product", "InstallState", s16, false, ""},
+		{"Win32_Product", "AssignmentType", u16, false, ""},
+		{"Win32_Product", "WordCount", u32, false, ""},
 	}
 	for _, tt := range tests {
 		pd := mustClass(t, tt.class).Property(tt.prop)
@@ -104,6 +257,9 @@ func TestPropertyTypes(t *testing.T) {
 		}
 		if pd.Type != tt.typ || pd.Array != tt.array {
 			t.Errorf("%s.%s is %v (array %v), want %v (array %v)", tt.class, tt.prop, pd.Type, pd.Array, tt.typ, tt.array)
+		}
+		if tt.units == "" {
+			continue
 		}
 		units := ""
 		for _, q := range pd.Qualifiers {
@@ -186,7 +342,11 @@ func TestBaseClassesReturnSubclassInstances(t *testing.T) {
 		"CIM_LogicalDisk":     "Win32_LogicalDisk",
 		"CIM_Processor":       "Win32_Processor",
 		"CIM_Service":         "Win32_Service",
+		"Win32_BaseService":   "Win32_Service",
 		"CIM_Product":         "Win32_Product",
+		"CIM_BIOSElement":     "Win32_BIOS",
+		"CIM_Setting":         "Win32_NetworkAdapterConfiguration",
+		"CIM_System":          "Win32_ComputerSystem",
 	}
 	for base, sub := range pairs {
 		b := enumClass(t, p, base)
@@ -232,5 +392,46 @@ func TestEveryClassEnumerates(t *testing.T) {
 	id, err := p.Identify(testCtx(t))
 	if err != nil || id.ProductVendor != "cimsh" {
 		t.Errorf("Identify = %+v, %v", id, err)
+	}
+}
+
+// Get-CimClass works on every class, Win32_ and CIM_, and every instance
+// the provider lists can be fetched again by its keys (Get-CimInstance
+// -InputObject), through its own class and through its CIM_ ancestor.
+func TestGetClassAndGetByKeyEveryClass(t *testing.T) {
+	p := newTestProvider(t)
+	ctx := testCtx(t)
+	for _, d := range classDecls {
+		c, err := p.GetClass(ctx, &model.GetClassRequest{ClassName: d.name})
+		if err != nil {
+			t.Errorf("GetClass %s: %v", d.name, err)
+			continue
+		}
+		if c.Name != d.name || c.SuperClass != d.super || len(c.Properties) == 0 {
+			t.Errorf("GetClass %s = %s : %s with %d properties", d.name, c.Name, c.SuperClass, len(c.Properties))
+		}
+	}
+	for class := range wantKeys {
+		insts := enumClass(t, p, class)
+		if class == "Win32_Process" || len(insts) == 0 {
+			continue // processes come and go; their Get has its own test
+		}
+		for _, inst := range insts[:min(len(insts), 3)] {
+			path := inst.Path()
+			got, err := p.Get(ctx, &model.GetRequest{Path: path})
+			if err != nil {
+				t.Errorf("Get %s: %v", path, err)
+				continue
+			}
+			if got.Path().String() != path.String() {
+				t.Errorf("Get %s returned %s", path, got.Path())
+			}
+			super := mustClass(t, class).SuperClass
+			base := path.Clone()
+			base.ClassName = super
+			if got, err := p.Get(ctx, &model.GetRequest{Path: base}); err != nil || got.ClassName != class {
+				t.Errorf("Get %s through %s: %v, %v", path, super, got, err)
+			}
+		}
 	}
 }

@@ -346,7 +346,7 @@ var classDecls = []classDecl{
 	{name: "Win32_ComputerSystemProduct", super: "CIM_Product", props: `
 		string UUID`},
 	{name: "Win32_Product", super: "CIM_Product", props: `
-		sint16 AssignmentType
+		uint16 AssignmentType
 		string HelpLink
 		string HelpTelephone
 		string InstallDate

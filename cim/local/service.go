@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strings"
 
@@ -146,9 +147,7 @@ func (c *collector) serviceInstances(snap *unitSnapshot, host string) []*model.I
 		inst.Set("Started", boolean(started))
 		inst.Set("StartMode", model.String(startMode(fileState)))
 		inst.Set("ServiceType", model.String("Own Process"))
-		inst.Set("CreationClassName", model.String("Win32_Service"))
-		inst.Set("SystemCreationClassName", model.String("Win32_ComputerSystem"))
-		inst.Set("SystemName", str(host))
+		setSystemElement(inst, "Win32_Service", host)
 		inst.Set("AcceptPause", boolean(false))
 		inst.Set("DelayedAutoStart", boolean(false))
 		inst.Set("DesktopInteract", boolean(false))
@@ -209,33 +208,11 @@ func startMode(fileState string) string {
 	return "Manual"
 }
 
-// propString, propUint and propInt read a property of either source:
+// propString, propInt and propUint read a property of either source:
 // godbus gives Go integer types, busctl's JSON float64.
 func propString(props map[string]any, name string) string {
 	s, _ := props[name].(string)
 	return s
-}
-
-func propUint(props map[string]any, name string) (uint64, bool) {
-	switch v := props[name].(type) {
-	case uint32:
-		return uint64(v), true
-	case uint64:
-		return v, true
-	case int32:
-		if v >= 0 {
-			return uint64(v), true
-		}
-	case int64:
-		if v >= 0 {
-			return uint64(v), true
-		}
-	case float64:
-		if v >= 0 {
-			return uint64(v), true
-		}
-	}
-	return 0, false
 }
 
 func propInt(props map[string]any, name string) (int64, bool) {
@@ -246,10 +223,26 @@ func propInt(props map[string]any, name string) (int64, bool) {
 		return v, true
 	case uint32:
 		return int64(v), true
+	case uint64:
+		if v <= math.MaxInt64 {
+			return int64(v), true
+		}
 	case float64:
-		return int64(v), true
+		if v >= math.MinInt64 && v < math.MaxInt64 {
+			return int64(v), true
+		}
 	}
 	return 0, false
+}
+
+// propUint is propInt for properties that cannot be negative: ok is false
+// for a negative value.
+func propUint(props map[string]any, name string) (uint64, bool) {
+	n, ok := propInt(props, name)
+	if !ok || n < 0 {
+		return 0, false
+	}
+	return uint64(n), true
 }
 
 // execStartLine returns the first command of an ExecStart property

@@ -6,12 +6,14 @@ import (
 	"github.com/cimsh/cimsh/cim/model"
 )
 
-// Small constructors for the CIM values the classes use. str and strs
-// turn an empty or unknown text into NULL: a property the OS cannot tell
-// is NULL, as on Windows, rather than an empty string that looks known.
+// Small constructors for the CIM values the classes use. str turns an
+// empty text into NULL: a property the OS cannot tell is NULL, as on
+// Windows, rather than an empty string that looks known. (ghw's "unknown"
+// placeholder is dmiStr's business: a process or file system may really
+// be called "unknown".)
 
 func str(s string) model.Value {
-	if s == "" || s == "unknown" {
+	if s == "" {
 		return model.Null(model.TypeString)
 	}
 	return model.String(s)
