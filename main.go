@@ -28,6 +28,13 @@ func processEnv() *shell.Env {
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		Signals:   true,
 		Scripts:   scripts.FS,
+		Width: func() int {
+			w, _, err := term.GetSize(int(os.Stdout.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w - 1 // a full last column makes some terminals wrap
+		},
 	}
 	if env.StdinTTY {
 		env.ReadPassword = func(prompt string) (string, error) {

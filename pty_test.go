@@ -30,7 +30,13 @@ type ptyTerm struct {
 
 func startTerm(t *testing.T, args ...string) *ptyTerm {
 	t.Helper()
-	cmd := exec.Command("cimsh-fixture", args...)
+	return startTermCmd(t, "cimsh-fixture", args...)
+}
+
+// startTermCmd runs name (cimsh or cimsh-fixture) on a pseudo-terminal.
+func startTermCmd(t *testing.T, name string, args ...string) *ptyTerm {
+	t.Helper()
+	cmd := exec.Command(name, args...)
 	dir := t.TempDir()
 	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=1",
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_STATE_HOME="+filepath.Join(dir, "state"))

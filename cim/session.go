@@ -26,6 +26,7 @@ type Session struct {
 	provider model.Provider // nil until the first operation
 	closed   bool
 	open     map[*Enumeration]struct{}
+	subs     map[*Subscription]struct{} // open subscriptions (subscribe.go)
 	classes  classCache
 }
 
@@ -150,8 +151,8 @@ func (s *Session) connect() (model.Provider, error) {
 	return p, nil
 }
 
-// Close releases the session's open enumerations and connections. Later
-// operations fail with ErrSessionClosed.
+// Close releases the session's open enumerations, subscriptions and
+// connections. Later operations fail with ErrSessionClosed.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -168,6 +169,7 @@ func (s *Session) Close() error {
 	for _, e := range open {
 		e.Close()
 	}
+	s.closeSubscriptions()
 	if p != nil {
 		return p.Close()
 	}

@@ -291,12 +291,13 @@ func (m *Module) completeClass(before string, st scanState, word string) []strin
 		}
 	}
 	ns := namespaceIn(before)
+	sessions := m.liveSessions()
 	if s := toSession(m.resolve(receiver)); s != nil && receiver != "" {
+		sessions = []*sessionUD{s}
+	}
+	for _, s := range sessions {
 		add(s.s.CachedClassNames(ns))
-	} else {
-		for _, s := range m.liveSessions() {
-			add(s.s.CachedClassNames(ns))
-		}
+		add(s.seen.names(ns))
 	}
 	sort.Strings(names)
 	return names

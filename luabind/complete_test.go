@@ -63,3 +63,28 @@ func TestComplete(t *testing.T) {
 	}
 	_ = lua.LNil
 }
+
+// TestCompleteSeenClasses checks that the class names of instances a
+// session returned complete, without a schema fetch, and only for that
+// session and namespace.
+func TestCompleteSeenClasses(t *testing.T) {
+	e := newEnv(t)
+	e.ok(`s = cim.new_session(); other = cim.new_session{computer_name = "srv2"}`)
+	if got, _ := e.m.Complete(`s:get_instance("Cimsh_I`); got != nil {
+		t.Fatalf("before any listing: %q", got)
+	}
+	e.ok(`assert(#s:get_instance("SELECT * FROM Cimsh_Item WHERE Id < 3") == 2)`)
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{`s:get_instance("Cimsh_I`, []string{"Cimsh_Item"}},
+		{`s:instances("cimsh_i`, []string{"Cimsh_Item"}},
+		{`other:get_instance("Cimsh_I`, nil},
+		{`s:get_instance{namespace = "root/other", class_name = "Cimsh_I`, nil},
+	} {
+		if got, _ := e.m.Complete(c.text); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Complete(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}

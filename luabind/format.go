@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cimsh/cimsh/cim/model"
 	lua "github.com/yuin/gopher-lua"
@@ -15,6 +14,9 @@ import (
 // it. The zero Style is plain text.
 type Style struct {
 	Header func(string) string
+	// Width is the terminal's width: a table is fitted into it (fit.go).
+	// Zero means no limit (a file, a pipe).
+	Width int
 }
 
 func (s Style) header(h string) string {
@@ -226,17 +228,6 @@ func allColumns(rows []row) []string {
 	return cols
 }
 
-func width(s string) int { return utf8.RuneCountInString(s) }
-
-func truncate(s string, n int) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r", " "), "\n", " ")
-	if width(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-3]) + "..."
-}
-
 // formatTable renders rows as a table with a dashed header underline;
 // numeric columns align right.
 func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
@@ -262,6 +253,24 @@ func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
 			}
 			cells[i][c] = text
 			widths[c] = max(widths[c], width(text))
+		}
+	}
+	fit := make([]column, len(cols))
+	for c, h := range cols {
+		fit[c] = column{width: widths[c], header: width(h), numeric: numeric[c], empty: true}
+		for _, r := range cells {
+			if r[c] != "" {
+				fit[c].empty = false
+				break
+			}
+		}
+	}
+	keep, widths := fitColumns(fit, st.Width)
+	cols, numeric = pick(cols, keep), pick(numeric, keep)
+	for i, r := range cells {
+		cells[i] = pick(r, keep)
+		for c := range cells[i] {
+			cells[i][c] = truncate(cells[i][c], widths[c])
 		}
 	}
 	var b strings.Builder
@@ -294,6 +303,15 @@ func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
 		line(r, plain)
 	}
 	return b.String()
+}
+
+// pick returns the elements of s at the indexes in keep.
+func pick[T any](s []T, keep []int) []T {
+	out := make([]T, len(keep))
+	for i, k := range keep {
+		out[i] = s[k]
+	}
+	return out
 }
 
 // formatList renders each row as "Name : value" lines, rows separated
@@ -360,7 +378,7 @@ func propsArg(L *lua.LState, n int, who string) []string {
 
 func (m *Module) luaFormatTable(L *lua.LState) int {
 	rows := rowsOf(L, L.Get(1), "cim.format_table")
-	L.Push(lua.LString(formatTable(L, rows, columnsOf(rows, propsArg(L, 2, "cim.format_table")), Style{})))
+	L.Push(lua.LString(formatTable(L, rows, columnsOf(rows, propsArg(L, 2, "cim.format_table")), Style{Width: m.width()})))
 	return 1
 }
 

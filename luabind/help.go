@@ -113,6 +113,6 @@ func (m *Module) luaHelp(L *lua.LState) int {
 	if m.opts.Stdout != nil {
 		w = m.opts.Stdout
 	}
-	io.WriteString(w, m.HelpText(L.Get(1)))
+	io.WriteString(w, wrapText(m.HelpText(L.Get(1)), m.width()))
 	return 0
 }

@@ -19,6 +19,9 @@ type instanceUD struct {
 }
 
 func (m *Module) newInstance(inst *model.Instance, sess *sessionUD) lua.LValue {
+	if sess != nil {
+		sess.seen.add(inst.Namespace, inst.ClassName)
+	}
 	ud := m.L.NewUserData()
 	ud.Value = &instanceUD{inst: inst, sess: sess}
 	ud.Metatable = m.L.GetTypeMetatable(mtInstance)

@@ -24,15 +24,26 @@ func toIterator(v lua.LValue) *iterator {
 	return nil
 }
 
-// close releases the enumeration (and a temporary session).
+// close releases the enumeration (and a temporary session): at once,
+// or in the background when the chunk was cancelled (release.go).
 func (it *iterator) close() {
 	if it.done {
 		return
 	}
 	it.done = true
+	if m := it.sess.m; m.cancelled() {
+		m.background(it.release)
+		return
+	}
+	it.release()
+}
+
+// release is close's work; it does not touch the Lua state.
+func (it *iterator) release() {
 	it.en.Close()
 	if it.temp {
-		it.sess.close()
+		it.sess.s.Close()
+		it.sess.m.forget(it.sess)
 	}
 }
 
@@ -71,6 +82,7 @@ func (m *Module) closeSessionIterators(s *sessionUD) {
 	}
 	m.iters = keep
 	m.mu.Unlock()
+	m.waitPending()
 	for _, it := range drop {
 		it.done = true
 		it.en.Close()
@@ -130,13 +142,23 @@ func (m *Module) startEnumeration(L *lua.LState, name string, self *sessionUD, w
 	}
 	t := m.resolveTarget(c.a, self)
 	s := t.sessions[0]
-	en, err := s.s.Enumerate(m.ctx(), q)
+	ctx := m.ctx()
+	var (
+		en  *cim.Enumeration
+		err error
+	)
+	cleanup := func() {
+		if en != nil {
+			en.Close()
+		}
+		t.releaseTemp()
+	}
+	if !m.await(ctx, func() { en, err = s.s.Enumerate(ctx, q) }, cleanup) {
+		m.raiseStreaming(L, who, ctx.Err())
+	}
 	if err != nil {
 		t.closeTemp()
-		if f, ok := asFault(err); ok {
-			L.RaiseError("%s: %s", who, f.Error())
-		}
-		L.RaiseError("%s: %v", who, err)
+		m.raiseStreaming(L, who, err)
 	}
 	it := &iterator{en: en, sess: s, temp: t.temp}
 	m.track(it)
@@ -144,24 +166,36 @@ func (m *Module) startEnumeration(L *lua.LState, name string, self *sessionUD, w
 }
 
 // next returns the next instance, nil at the end; an enumeration that
-// fails raises.
+// fails raises. A Pull cut short by Ctrl-C returns at once; the
+// enumeration is released in the background (release.go).
 func (m *Module) iterNext(L *lua.LState, it *iterator, who string) lua.LValue {
 	if it.done {
 		return lua.LNil
 	}
-	if it.en.Next(m.ctx()) {
+	ctx := m.ctx()
+	var more bool
+	if !m.await(ctx, func() { more = it.en.Next(ctx) }, it.release) {
+		it.done = true
+		m.raiseStreaming(L, who, ctx.Err())
+	}
+	if more {
 		it.n++
 		return m.newInstance(it.en.Instance(), it.sess)
 	}
 	err := it.en.Err()
 	it.close()
 	if err != nil {
-		if f, ok := asFault(err); ok {
-			L.RaiseError("%s: %s", who, f.Error())
-		}
-		L.RaiseError("%s: %v", who, err)
+		m.raiseStreaming(L, who, err)
 	}
 	return lua.LNil
+}
+
+// raiseStreaming raises an enumeration's failure (streaming raises).
+func (m *Module) raiseStreaming(L *lua.LState, who string, err error) {
+	if f, ok := asFault(err); ok {
+		L.RaiseError("%s: %s", who, f.Error())
+	}
+	L.RaiseError("%s: %v", who, err)
 }
 
 // opInstances is instances(class_or_query [, opts]): an iterator for a

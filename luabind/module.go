@@ -23,6 +23,9 @@ type Options struct {
 	Getenv func(string) string
 	// Stdout receives help() output (os.Stdout when nil).
 	Stdout io.Writer
+	// Width returns the terminal's width, to fit tables and help into;
+	// nil or 0 means no limit (output to a file or a pipe).
+	Width func() int
 }
 
 // Module is the `cim` module bound to one Lua state. Its methods must be
@@ -43,6 +46,8 @@ type Module struct {
 	inChunk bool
 	// interrupted is set by Interrupt until the next chunk begins.
 	interrupted bool
+	// pending are the background releases of cancelled operations.
+	pending []chan struct{}
 }
 
 // New opens the module on L: the global `cim`, package.loaded.cim, and
@@ -121,6 +126,7 @@ func (m *Module) Interrupted() bool {
 // CloseAll closes every session the module made (releasing their open
 // enumerations). Safe from any goroutine; used on exit.
 func (m *Module) CloseAll() {
+	m.waitPending()
 	m.mu.Lock()
 	ss := append([]*sessionUD(nil), m.sessions...)
 	m.mu.Unlock()
@@ -139,6 +145,7 @@ func (m *Module) Secrets() []string {
 
 // OpenEnumerations counts the enumerations open on every live session.
 func (m *Module) OpenEnumerations() int {
+	m.waitPending()
 	m.mu.Lock()
 	ss := append([]*sessionUD(nil), m.sessions...)
 	m.mu.Unlock()
@@ -147,6 +154,14 @@ func (m *Module) OpenEnumerations() int {
 		n += s.s.OpenEnumerations()
 	}
 	return n
+}
+
+// width is the terminal's width, 0 for no limit.
+func (m *Module) width() int {
+	if m.opts.Width == nil {
+		return 0
+	}
+	return max(m.opts.Width(), 0)
 }
 
 // ctx returns the context of the running chunk.

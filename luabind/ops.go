@@ -318,17 +318,31 @@ func (m *Module) opNewInstance(L *lua.LState, self *sessionUD) int {
 	})
 }
 
+// inputObject is the instance an operation works on: positional
+// (s:remove_instance(inst)) or input_object=; required.
+func (c *call) inputObject(L *lua.LState) *instanceUD {
+	if len(c.pos) > 0 {
+		if c.a.has("input_object") {
+			L.RaiseError("%s: give the instance once (positionally or as input_object=)", c.who)
+		}
+		in := toInstance(c.pos[0])
+		if in == nil {
+			L.RaiseError("%s: want an instance, got %s", c.who, luaTypeName(c.pos[0]))
+		}
+		return in
+	}
+	in := c.a.instance("input_object")
+	if in == nil {
+		c.a.raise("input_object is required")
+	}
+	return in
+}
+
 // opSetInstance is set_instance{input_object=, property=}.
 func (m *Module) opSetInstance(L *lua.LState, self *sessionUD) int {
 	c := m.begin(L, "set_instance", self, 1)
 	a := c.a
-	in := a.instance("input_object")
-	if len(c.pos) > 0 {
-		in = toInstance(c.pos[0])
-	}
-	if in == nil {
-		a.raise("input_object is required")
-	}
+	in := c.inputObject(L)
 	if t := a.table("property"); t != nil {
 		ud := L.NewUserData()
 		ud.Value = in
@@ -357,15 +371,7 @@ func (m *Module) opSetInstance(L *lua.LState, self *sessionUD) int {
 func (m *Module) opRemoveInstance(L *lua.LState, self *sessionUD) int {
 	c := m.begin(L, "remove_instance", self, 1)
 	a := c.a
-	in := a.instance("input_object")
-	if len(c.pos) > 0 {
-		if in = toInstance(c.pos[0]); in == nil {
-			L.RaiseError("%s: want an instance, got %s", c.who, luaTypeName(c.pos[0]))
-		}
-	}
-	if in == nil {
-		a.raise("input_object is required")
-	}
+	in := c.inputObject(L)
 	opts := c.options()
 	t := m.resolveTarget(a, self)
 	return m.run(L, t, func(ctx context.Context, s *cim.Session) (opResult, error) {
@@ -377,13 +383,7 @@ func (m *Module) opRemoveInstance(L *lua.LState, self *sessionUD) int {
 func (m *Module) opAssociated(L *lua.LState, self *sessionUD) int {
 	c := m.begin(L, "get_associated_instance", self, 1)
 	a := c.a
-	in := a.instance("input_object")
-	if len(c.pos) > 0 {
-		in = toInstance(c.pos[0])
-	}
-	if in == nil {
-		a.raise("input_object is required")
-	}
+	in := c.inputObject(L)
 	q := cim.AssociatedQuery{Options: c.options(), Input: in.inst, Association: a.str("association"),
 		ResultClassName: a.str("result_class_name"), Role: a.str("role"), ResultRole: a.str("result_role"), KeyOnly: a.boolean("key_only")}
 	t := m.resolveTarget(a, self)

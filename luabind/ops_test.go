@@ -61,3 +61,22 @@ func TestOperations(t *testing.T) {
 		t.Error(msg)
 	}
 }
+
+// TestInputObjectArgument checks the instance argument of set, remove
+// and associated: positional or input_object=, once, an instance.
+func TestInputObjectArgument(t *testing.T) {
+	e := newEnv(t)
+	e.ok(`s = cim.new_session(); svc = s:get_instance("Win32_Service")[1]`)
+	for _, name := range []string{"set_instance", "remove_instance", "get_associated_instance"} {
+		for code, want := range map[string]string{
+			`s:` + name + `("WinRM")`:                   "s:" + name + ": want an instance, got string",
+			`s:` + name + `(svc, {input_object = svc})`: "s:" + name + ": give the instance once",
+			`s:` + name + `{}`:                          "input_object is required",
+			`s:` + name + `{input_object = "x"}`:        "input_object",
+		} {
+			if msg := e.fails(code); !strings.Contains(msg, want) {
+				t.Errorf("%s: %q does not contain %q", code, msg, want)
+			}
+		}
+	}
+}

@@ -11,9 +11,10 @@ import (
 // sessionUD is a CIM session as Lua sees it. ud is its one userdata, so
 // that the same session compares equal wherever it comes from.
 type sessionUD struct {
-	s  *cim.Session
-	m  *Module
-	ud *lua.LUserData
+	s    *cim.Session
+	m    *Module
+	ud   *lua.LUserData
+	seen seenClasses // for completion
 }
 
 func (s *sessionUD) lua() *lua.LUserData {

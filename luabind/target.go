@@ -68,6 +68,18 @@ func (t *target) closeTemp() {
 	}
 }
 
+// releaseTemp closes the temporary sessions without touching the Lua
+// state (for the background).
+func (t *target) releaseTemp() {
+	if !t.temp {
+		return
+	}
+	for _, s := range t.sessions {
+		s.s.Close()
+		s.m.forget(s)
+	}
+}
+
 // opResult is what an operation returns for one session.
 type opResult struct {
 	items  []any // *model.Instance or *model.Class
@@ -85,7 +97,15 @@ func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
 	ctx := m.ctx()
 	if !t.fanout {
 		s := t.sessions[0]
-		r, err := op(ctx, s.s)
+		var (
+			r   opResult
+			err error
+		)
+		if !m.await(ctx, func() { r, err = op(ctx, s.s) }, t.releaseTemp) {
+			// Cancelled: the operation and the temporary sessions
+			// finish in the background (release.go).
+			err, t.temp = ctx.Err(), false
+		}
 		if err != nil {
 			m.pushFail(err)
 			return 2

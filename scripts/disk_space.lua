@@ -7,7 +7,9 @@ local opts = cli.parse(arg, {
   options = {
     {name = "threshold", arg = "PCT", number = true, default = 90, help = "percent used that counts as full"},
   },
-  notes = "exit status: 0 all disks below the threshold, 1 a disk is over, 2 the query failed",
+  notes = "Used is 100% minus FreeSpace/Size, as Windows reports it: on Linux, FreeSpace is what\n" ..
+    "unprivileged users may still write (df's Avail), so blocks reserved for root count as used.\n\n" ..
+    "exit status: 0 all disks below the threshold, 1 a disk is over, 2 the query failed",
 })
 if opts.threshold < 0 or opts.threshold > 100 then
   cli.die("disk_space", "--threshold must be between 0 and 100")

@@ -20,7 +20,8 @@ for i = 1, math.min(opts.count, #procs) do
   local p = procs[i]
   rows[#rows + 1] = {
     PID = p.ProcessId, Name = p.Name,
-    WorkingSetMB = string.format("%.1f", cim.tonumber(p.WorkingSetSize or 0) / 1048576),
+    -- Padded to the header's width, so the column lines up on the point.
+    WorkingSetMB = string.format("%12.1f", cim.tonumber(p.WorkingSetSize or 0) / 1048576),
     Threads = p.ThreadCount,
   }
 end

@@ -32,6 +32,15 @@ type interp struct {
 	luaMu sync.Mutex
 
 	signals *signalHandler
+	// exit is set by os.exit: the running chunk unwinds (its context is
+	// cancelled, so no pcall can keep it alive) and the runner returns
+	// exit.code after releasing everything.
+	exit struct {
+		requested bool
+		code      int
+	}
+	// cancelChunk cancels the running chunk (set while luaMu is held).
+	cancelChunk func()
 	// passwordReader is the REPL's (readline's) password prompt when set.
 	passwordReader func(prompt string) (string, error)
 	closed         bool
@@ -71,20 +80,24 @@ func newInterp(env *Env, o *options) *interp {
 		ReadPassword: in.readPassword(),
 		Getenv:       env.getenv,
 		Stdout:       env.Stdout,
+		Width:        in.width,
 	})
 	luabind.Version = Version
-	L.SetGlobal("print", L.NewFunction(in.luaPrint))
-	if io, ok := L.GetGlobal("io").(*lua.LTable); ok {
-		io.RawSetString("write", L.NewFunction(in.luaWrite))
-	}
-	if osT, ok := L.GetGlobal("os").(*lua.LTable); ok {
-		osT.RawSetString("exit", L.NewFunction(in.luaExit))
-	}
+	in.replaceStdlib()
 	in.preloadLibrary()
 	if env.Signals {
 		in.signals = startSignals(in)
 	}
 	return in
+}
+
+// width is the terminal's width for tables and help; 0 when stdout is
+// not a terminal.
+func (in *interp) width() int {
+	if !in.env.StdoutTTY || in.env.Width == nil {
+		return 0
+	}
+	return in.env.Width()
 }
 
 // readPassword returns the password prompt for credential(): readline's
@@ -112,51 +125,6 @@ func (in *interp) close() {
 	in.closed = true
 	in.mod.CloseAll()
 	in.L.Close()
-}
-
-func (in *interp) luaPrint(L *lua.LState) int {
-	var b strings.Builder
-	for i := 1; i <= L.GetTop(); i++ {
-		if i > 1 {
-			b.WriteByte('\t')
-		}
-		b.WriteString(L.ToStringMeta(L.Get(i)).String())
-	}
-	b.WriteByte('\n')
-	io.WriteString(in.env.Stdout, b.String())
-	return 0
-}
-
-func (in *interp) luaWrite(L *lua.LState) int {
-	for i := 1; i <= L.GetTop(); i++ {
-		switch v := L.Get(i).(type) {
-		case lua.LString, lua.LNumber:
-			io.WriteString(in.env.Stdout, v.String())
-		default:
-			L.ArgError(i, "string expected, got "+v.Type().String())
-		}
-	}
-	return 0
-}
-
-// luaExit is os.exit([code]): it releases open enumerations and closes
-// the sessions before the process ends.
-func (in *interp) luaExit(L *lua.LState) int {
-	code := ExitOK
-	switch v := L.Get(1).(type) {
-	case lua.LBool:
-		if !v {
-			code = ExitError
-		}
-	case lua.LNumber:
-		code = int(v)
-	}
-	in.mod.CloseAll()
-	if f, ok := in.env.Stdout.(*os.File); ok {
-		f.Sync()
-	}
-	in.env.exit(code)
-	return 0
 }
 
 // setArg sets the global arg as lua does: arg[0] the script, arg[1..]
@@ -210,6 +178,9 @@ func (in *interp) runSource(src, name string, args []string) (int, bool) {
 		vals[i] = lua.LString(a)
 	}
 	_, err = in.call(fn, vals...)
+	if code, ok := in.exiting(); ok {
+		return code, false
+	}
 	if err != nil {
 		if in.interrupted() {
 			fmt.Fprintln(in.env.Stderr, "cimsh: interrupted")
@@ -232,6 +203,8 @@ func (in *interp) call(fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, err
 	defer in.luaMu.Unlock()
 	L := in.L
 	cancel := in.mod.BeginChunk(context.Background())
+	in.cancelChunk = cancel
+	defer func() { in.cancelChunk = nil }()
 	defer cancel()
 	defer in.mod.EndChunk()
 	top := L.GetTop()

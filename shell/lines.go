@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -89,13 +90,19 @@ func (p *PlainReader) Close() error { return nil }
 // the file is cimsh's (mode 0600), not readline's.
 type rlReader struct {
 	rl *readline.Instance
-	mu sync.Mutex
-	cf func(string) ([]string, int)
+	// stdin is readline's input, ours so that Close can end a pending
+	// read: readline's Close closes only a wrapper around it and then
+	// waits for its reader, which after Ctrl-D is blocked reading the
+	// next key, so cimsh would hang on exit until a key was pressed.
+	stdin *readline.CancelableStdin
+	mu    sync.Mutex
+	cf    func(string) ([]string, int)
 }
 
 func newReadline(env *Env) (*rlReader, error) {
-	r := &rlReader{}
+	r := &rlReader{stdin: readline.NewCancelableStdin(os.Stdin)}
 	cfg := &readline.Config{
+		Stdin:                  r.stdin,
 		Prompt:                 "> ",
 		HistoryLimit:           1000,
 		DisableAutoSaveHistory: true,
@@ -163,4 +170,7 @@ func (r *rlReader) SetCompleter(f func(string) ([]string, int)) {
 	r.mu.Unlock()
 }
 
-func (r *rlReader) Close() error { return r.rl.Close() }
+func (r *rlReader) Close() error {
+	r.stdin.Close()
+	return r.rl.Close()
+}

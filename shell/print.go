@@ -9,12 +9,13 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// style colors table and list headers when color is on.
+// style fits tables to the terminal and colors headers when color is on.
 func (in *interp) style() luabind.Style {
-	if !in.color {
-		return luabind.Style{}
+	st := luabind.Style{Width: in.width()}
+	if in.color {
+		st.Header = func(s string) string { return in.bold.Sprint(s) }
 	}
-	return luabind.Style{Header: func(s string) string { return in.bold.Sprint(s) }}
+	return st
 }
 
 // isInstanceList reports whether v is a non-empty list of instances.

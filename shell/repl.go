@@ -123,6 +123,9 @@ func (in *interp) repl(banner bool) int {
 				r.AddHistory(l)
 			}
 		}
+		if code, ok := in.exiting(); ok {
+			return code
+		}
 	}
 }
 
@@ -142,6 +145,9 @@ func (in *interp) compileLine(chunk string) (*lua.LFunction, error) {
 // evalLine runs one REPL chunk and prints its values or its error.
 func (in *interp) evalLine(fn *lua.LFunction) {
 	vals, err := in.call(fn)
+	if in.exit.requested {
+		return
+	}
 	if in.mod.Interrupted() {
 		in.printError("interrupted")
 		return

@@ -33,7 +33,12 @@ type Env struct {
 	Getenv func(string) string
 	// StdinTTY and StdoutTTY say whether stdin and stdout are terminals.
 	StdinTTY, StdoutTTY bool
-	// Exit ends the process (os.exit in Lua); os.Exit when nil.
+	// Width returns the terminal's width in columns (asked again for each
+	// table, so a resized window counts); nil or 0: no limit.
+	Width func() int
+	// Exit ends the process when a signal arrives while the REPL waits
+	// for a line; os.Exit when nil. (os.exit in Lua does not call it: the
+	// chunk unwinds and Main returns the code.)
 	Exit func(code int)
 	// Signals enables SIGINT/SIGTERM handling (the binary; not tests).
 	Signals bool

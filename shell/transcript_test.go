@@ -108,3 +108,33 @@ func TestColorOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestTableFitsTerminal checks that the REPL prints a list of instances
+// within the terminal's width (no wrapped rows) and at full width when
+// stdout is not a terminal.
+func TestTableFitsTerminal(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		env, out, _ := testEnv(t, "")
+		env.StdoutTTY = tty
+		env.Width = func() int { return 40 }
+		base := env.Getenv
+		env.Getenv = func(k string) string {
+			if k == "NO_COLOR" {
+				return "1" // count characters, not escapes
+			}
+			return base(k)
+		}
+		env.LineReader = NewPlainReader(strings.NewReader("cim.get_instance('Win32_Service')\n"))
+		Main(env)
+		widest := 0
+		for _, l := range strings.Split(out.String(), "\n") {
+			widest = max(widest, len(l))
+		}
+		if tty && (widest > 40 || !strings.Contains(out.String(), "Spooler")) {
+			t.Errorf("on a 40-column terminal a line is %d wide:\n%s", widest, out)
+		}
+		if !tty && widest <= 40 {
+			t.Errorf("without a terminal the table was cut:\n%s", out)
+		}
+	}
+}

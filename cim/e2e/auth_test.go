@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -288,7 +289,9 @@ func clientCert(t *testing.T, dir, name, cn string) (pool *x509.CertPool, certFi
 // connection authenticated).
 func TestNTLMOverHTTPS(t *testing.T) {
 	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
-		srv := wsmantest.NewServer(t, wsmantest.Options{Dialect: d, TLS: true,
+		// (OMI's hold of an unauthenticated request is shortened so
+		// that a failure costs 2 s, not 60.)
+		srv := wsmantest.NewServer(t, wsmantest.Options{Dialect: d, TLS: true, UnauthenticatedHold: 2 * time.Second,
 			NTLMUsers: []ntlmserver.User{{Name: ntlmUser, Password: ntlmPassword}}})
 		s := open(t, config(srv, cim.AuthNegotiate, cim.NewCredential(ntlmUser, ntlmPassword),
 			cim.SessionOption{UseSSL: true, CAFile: writeCA(t, srv.Certificate())}))
@@ -303,4 +306,22 @@ func TestNTLMOverHTTPS(t *testing.T) {
 			t.Errorf("counters %+v", c)
 		}
 	})
+}
+
+// Nothing a session prints shows the password: the session, its config,
+// its credential, under every verb.
+func TestPrintedStateHasNoPassword(t *testing.T) {
+	srv := basicServer(t, wsmantest.Windows, wsmantest.Options{})
+	s := basicSession(t, srv)
+	if _, err := s.Test(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config()
+	for _, v := range []any{s, cfg, cfg.Credential, &cfg} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			if out := fmt.Sprintf(verb, v); strings.Contains(out, basicPassword) {
+				t.Errorf("%s of %T shows the password: %s", verb, v, out)
+			}
+		}
+	}
 }

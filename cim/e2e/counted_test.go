@@ -26,7 +26,9 @@ var ntlmUsers = []ntlmserver.User{{Name: ntlmUser, Password: ntlmPassword}}
 
 var kinds = []sessionKind{
 	{"basic",
-		func(t *testing.T, d wsmantest.Dialect) *wsmantest.Server { return basicServer(t, d, wsmantest.Options{}) },
+		func(t *testing.T, d wsmantest.Dialect) *wsmantest.Server {
+			return basicServer(t, d, wsmantest.Options{})
+		},
 		basicSession},
 	{"ntlm-sealed",
 		func(t *testing.T, d wsmantest.Dialect) *wsmantest.Server {
@@ -269,11 +271,18 @@ func TestNewSessionConnectsNothing(t *testing.T) {
 		config(srv, cim.AuthCertificate, nil, cim.SessionOption{UseSSL: true, CertificateFile: certFile, KeyFile: keyFile}),
 	}
 	var sessions []*cim.Session
+	seen := map[string]bool{}
 	for _, cfg := range cfgs {
 		s := open(t, cfg)
 		if s.Connected() {
 			t.Errorf("%s session connected at creation", cfg.Authentication)
 		}
+		// Identity: an id, a name, a UUID, the computer, protocol, port.
+		if s.ComputerName() != "127.0.0.1" || s.Port() != srv.Port() || s.Protocol() != "WSMAN" ||
+			s.Name() == "" || len(s.InstanceID()) != 36 || seen[s.InstanceID()] || seen[s.Name()] {
+			t.Errorf("session identity: %s id %d name %q uuid %q port %d", s, s.ID(), s.Name(), s.InstanceID(), s.Port())
+		}
+		seen[s.InstanceID()], seen[s.Name()] = true, true
 		sessions = append(sessions, s)
 	}
 	// A name that does not resolve: still no error, and quickly.
@@ -327,6 +336,11 @@ func TestCloseReleasesEnumeration(t *testing.T) {
 		}
 		if c := srv.Counters(); c.Enumerations != 0 {
 			t.Fatalf("%d contexts open after Close", c.Enumerations)
+		}
+		// Close drops the session's connections too.
+		time.Sleep(200 * time.Millisecond)
+		if n := srv.CloseClientConnections(); n != 0 {
+			t.Errorf("%d connections still open on the server after Close", n)
 		}
 		if _, err := s.Test(ctx); !errors.Is(err, cim.ErrSessionClosed) {
 			t.Errorf("operation after Close: %v", err)
@@ -396,6 +410,61 @@ func TestCancelReleasesEnumeration(t *testing.T) {
 		// The session stays usable.
 		if _, err := s.Test(testCtx(t)); err != nil {
 			t.Errorf("Test after the cancel: %v", err)
+		}
+	})
+}
+
+// The server's own idle timeout (Windows closes keep-alive connections
+// after about 120 s) is survived the same way: the next Invoke goes out
+// once, on a new connection.
+func TestServerIdleTimeout(t *testing.T) {
+	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+		srv := wsmantest.NewServer(t, wsmantest.Options{Dialect: d, NTLMUsers: ntlmUsers, IdleTimeout: 150 * time.Millisecond})
+		s := open(t, config(srv, cim.AuthNTLM, cim.NewCredential(ntlmUser, ntlmPassword), cim.SessionOption{}))
+		ctx := testCtx(t)
+		svc := ref("Win32_Service", "root/cimv2", "Name", "BITS")
+		if _, err := s.GetClass(ctx, "root/cimv2", "Win32_Service"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(400 * time.Millisecond)
+		srv.ResetLog()
+		out, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StartService"})
+		if err != nil {
+			t.Fatalf("Invoke after the server's idle timeout: %v", err)
+		}
+		if text(out, "ReturnValue") != "0" || count(srv, "Invoke") != 1 {
+			t.Fatalf("ReturnValue %s, %d Invokes", text(out, "ReturnValue"), count(srv, "Invoke"))
+		}
+		if c := srv.Counters(); c.Connections != 2 || c.Handshakes != 2 {
+			t.Errorf("%d connections, %d handshakes", c.Connections, c.Handshakes)
+		}
+	})
+}
+
+// A Release the server never answers does not hang Close: it has its
+// own short deadline.
+func TestCloseBoundedWhenReleaseHangs(t *testing.T) {
+	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+		srv := basicServer(t, d, wsmantest.Options{})
+		s := basicSession(t, srv)
+		ctx := testCtx(t)
+		en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		en.Next(ctx)
+		srv.InjectFault(wsmantest.MatchOperation("Release"), wsmantest.FaultSpec{Subcode: "w:InternalError", Delay: 30 * time.Second})
+		start := time.Now()
+		done := make(chan struct{})
+		go func() { s.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(12 * time.Second):
+			t.Fatal("Close hung on a Release the server never answers")
+		}
+		t.Logf("Close returned after %v", time.Since(start))
+		if count(srv, "Release") != 1 {
+			t.Errorf("Releases: %v", srv.Operations())
 		}
 	})
 }

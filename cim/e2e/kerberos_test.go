@@ -58,13 +58,14 @@ func TestKerberos(t *testing.T) {
 		{"https-default-ccache", httpsSrv, cim.AuthDefault, nil, https(cim.SessionOption{CCache: ccache})},
 		{"http-no-encryption", wsmantest.NewServer(t, wsmantest.Options{Keytab: kt, SPN: k.SPN, AllowUnencrypted: true}),
 			cim.AuthKerberos, password, plain(cim.SessionOption{NoEncryption: true})},
-		{"omi-https-password", wsmantest.NewServer(t, wsmantest.Options{Dialect: wsmantest.OMI, TLS: true, Keytab: kt, SPN: k.SPN}),
+		{"omi-https-password", wsmantest.NewServer(t, wsmantest.Options{Dialect: wsmantest.OMI, TLS: true, Keytab: kt, SPN: k.SPN, UnauthenticatedHold: 2 * time.Second}),
 			cim.AuthKerberos, password, cim.SessionOption{UseSSL: true, SkipCACheck: true, SPN: k.SPN, Krb5Conf: k.Krb5Conf}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := tc.srv
 			before := len(srv.Requests())
+			conns := srv.Counters().Connections
 			s := open(t, config(srv, tc.auth, tc.cred, tc.opt))
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 			defer cancel()
@@ -86,6 +87,11 @@ func TestKerberos(t *testing.T) {
 			}
 			if enums != 3 {
 				t.Fatalf("%d Enumerates logged for 3 queries (%v)", enums, srv.Operations()[before:])
+			}
+			// One connection: the Kerberos context belongs to it, and
+			// the requests after the first need no new token.
+			if n := srv.Counters().Connections - conns; n != 1 {
+				t.Errorf("%d connections for one session's 3 queries", n)
 			}
 			for _, r := range l {
 				if r.User != k.User {
@@ -118,6 +124,38 @@ func TestKerberos(t *testing.T) {
 			if bytes.Contains(wire, []byte(clear)) {
 				t.Errorf("%q crossed the wire in clear", clear)
 			}
+		}
+	})
+
+	// The ticket cache and krb5.conf found through KRB5CCNAME and
+	// KRB5_CONFIG, as after a plain kinit.
+	t.Run("https-krb5ccname-env", func(t *testing.T) {
+		t.Setenv("KRB5CCNAME", "FILE:"+ccache)
+		t.Setenv("KRB5_CONFIG", k.Krb5Conf)
+		s := open(t, config(httpsSrv, cim.AuthKerberos, nil, cim.SessionOption{UseSSL: true, CAFile: ca, SPN: k.SPN}))
+		before := len(httpsSrv.Requests())
+		if _, err := s.GetInstance(testCtx(t), ref("Win32_Service", "root/cimv2", "Name", "WinRM"), cim.Options{}); err != nil {
+			t.Fatalf("Kerberos from KRB5CCNAME: %v", err)
+		}
+		if l := httpsSrv.Requests()[before:]; len(l) == 0 || l[0].User != k.User {
+			t.Fatalf("server saw %+v", l)
+		}
+	})
+
+	// Sealed in the OMI dialect: a sealed body passes OMI's check for
+	// unauthenticated requests.
+	t.Run("omi-http-sealed", func(t *testing.T) {
+		srv := wsmantest.NewServer(t, wsmantest.Options{Dialect: wsmantest.OMI, Keytab: kt, SPN: k.SPN, UnauthenticatedHold: 2 * time.Second})
+		s := open(t, config(srv, cim.AuthKerberos, password, plain(cim.SessionOption{})))
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+		defer cancel()
+		for i := 0; i < 3; i++ {
+			if _, err := s.GetInstance(ctx, ref("Win32_Service", "root/cimv2", "Name", "WinRM"), cim.Options{}); err != nil {
+				t.Fatalf("Get #%d: %v (server saw %v)", i, err, srv.Operations())
+			}
+		}
+		if c := srv.Counters(); c.Connections != 1 {
+			t.Errorf("%d connections", c.Connections)
 		}
 	})
 

@@ -44,6 +44,33 @@ func TestEnumerateClass(t *testing.T) {
 		if n := count(srv, "Enumerate"); n != 1 {
 			t.Errorf("%d Enumerate requests (%v)", n, srv.Operations())
 		}
+
+		// Streaming in batches of 3: the first with the Enumerate, then
+		// two Pulls; the end of sequence leaves nothing to release.
+		srv.ResetLog()
+		en, err := s.Enumerate(testCtx(t), cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var streamed []*model.Instance
+		for en.Next(testCtx(t)) {
+			streamed = append(streamed, en.Instance())
+			if len(streamed) == 3 && count(srv, "Pull") != 0 {
+				t.Errorf("pulled before the first batch was used up (%v)", srv.Operations())
+			}
+		}
+		if err := en.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if names(streamed) != names(got) {
+			t.Errorf("streamed %s", names(streamed))
+		}
+		if ops := strings.Join(srv.Operations(), ","); ops != "Enumerate,Pull,Pull" {
+			t.Errorf("streaming 8 in batches of 3 made %s", ops)
+		}
+		if srv.Counters().Enumerations != 0 || s.OpenEnumerations() != 0 {
+			t.Error("an enumeration stayed open after its end")
+		}
 	})
 }
 

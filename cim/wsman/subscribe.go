@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"sync"
-	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -15,24 +14,12 @@ const (
 	DeliveryModePull  = "http://schemas.dmtf.org/wbem/wsman/1/wsman/Pull"
 )
 
-// SubscribeRequest asks for indications (Register-CimIndicationEvent)
-// delivered by Pull.
-type SubscribeRequest struct {
-	model.Common
-	// Query is the event query (WQL: SELECT * FROM __InstanceCreationEvent
-	// WITHIN 5 WHERE TargetInstance ISA 'Win32_Process').
-	Query        string
-	QueryDialect string // "WQL" when empty
-	// ClassName, when set, addresses the indication class's resource URI
-	// (as OMI expects); otherwise all classes of the namespace.
-	ClassName string
-	// Expires is e:Expires (none when zero: until unsubscribed).
-	Expires time.Duration
-	// Heartbeat is w:Heartbeats (none when zero).
-	Heartbeat time.Duration
-	// BatchSize is n:MaxElements of each Pull (default 32000).
-	BatchSize int
-}
+// SubscribeRequest is model.SubscribeRequest: one request type serves
+// the client and every other Subscriber.
+type SubscribeRequest = model.SubscribeRequest
+
+// The client is a model.Subscriber.
+var _ model.Subscriber = (*Client)(nil)
 
 // subscription is the server side of a subscription: its manager EPR.
 type subscription struct {
@@ -47,8 +34,12 @@ type subscription struct {
 // events: Next waits (Pulling, retrying the server's TimedOut) until an
 // event arrives or ctx ends; Close unsubscribes.
 func (c *Client) Subscribe(ctx context.Context, req *SubscribeRequest) (model.Enumerator, error) {
-	if req.Query == "" {
-		return nil, c.invalid("wsman: Subscribe without an event query")
+	query := req.Query
+	if query == "" && req.ClassName != "" {
+		query = "SELECT * FROM " + req.ClassName // every indication of the class
+	}
+	if query == "" {
+		return nil, c.invalid("wsman: Subscribe without an event query or indication class")
 	}
 	ns := model.NamespaceOr(req.Namespace)
 	uri := req.ResourceURI
@@ -75,7 +66,7 @@ func (c *Client) Subscribe(ctx context.Context, req *SubscribeRequest) (model.En
 		env = append(env, "</e:Expires>"...)
 	}
 	env = appendAttrPair(append(env, "<w:Filter"...), "Dialect", dialectURI(req.QueryDialect))
-	env = appendText(append(env, '>'), req.Query)
+	env = appendText(append(env, '>'), query)
 	env = append(env, "</w:Filter></e:Subscribe>"...)
 	env = appendEnvelopeEnd(env)
 	body, err := c.post(ctx, env, false, req.OperationTimeout)

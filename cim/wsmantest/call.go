@@ -49,6 +49,12 @@ func (c *call) dispatch() ([]byte, *FaultSpec) {
 		return c.delete()
 	case "Invoke":
 		return c.invoke()
+	case "Subscribe":
+		return c.subscribe()
+	case "Unsubscribe":
+		return c.unsubscribe()
+	case "Renew":
+		return c.renew()
 	}
 	return nil, &FaultSpec{Subcode: "a:ActionNotSupported",
 		Message: "The WS-Management service does not support the action " + c.req.Action + "."}

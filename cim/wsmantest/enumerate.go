@@ -400,6 +400,9 @@ func (c *call) pull() ([]byte, *FaultSpec) {
 	if !c.req.Body.is(nsEnumeration, "Pull") {
 		return nil, &FaultSpec{Subcode: "w:SchemaValidationError", Message: "The Pull request has no wsen:Pull body."}
 	}
+	if sub := c.s.subs.lookup(c.req.Body.child(nsEnumeration, "EnumerationContext").text(), ""); sub != nil {
+		return c.pullEvents(sub)
+	}
 	e, f := c.context()
 	if f != nil {
 		return nil, f
@@ -453,6 +456,9 @@ func (c *call) pull() ([]byte, *FaultSpec) {
 func (c *call) release() ([]byte, *FaultSpec) {
 	if !c.req.Body.is(nsEnumeration, "Release") {
 		return nil, &FaultSpec{Subcode: "w:SchemaValidationError", Message: "The Release request has no wsen:Release body."}
+	}
+	if sub := c.s.subs.lookup(c.req.Body.child(nsEnumeration, "EnumerationContext").text(), ""); sub != nil {
+		return c.releaseEvents(sub)
 	}
 	e, f := c.context()
 	if f != nil {

@@ -22,6 +22,9 @@ func FuzzServe(f *testing.F) {
 		envelope(prefixDMTFClass+"Win32_Process/Create", prefixDMTFClass+"Win32_Process", cimv2Sel, `<p:Create_INPUT xmlns:p="x"><p:CommandLine>a</p:CommandLine></p:Create_INPUT>`),
 		envelope(actionPull, dmtfSvcURI, cimv2Sel, `<n:Pull><n:EnumerationContext>uuid:x</n:EnumerationContext></n:Pull>`),
 		envelope(actionGet, classSchemaURI, cimv2Sel+sel("ClassName", "Win32_Service"), ""),
+		subscribeEnvelope("SELECT * FROM __InstanceCreationEvent WITHIN 60 WHERE TargetInstance ISA 'Win32_Process'", "<e:Expires>PT1.000S</e:Expires>"),
+		envelope(actionUnsubscribe, wmiAllURI, "", `<e:Unsubscribe xmlns:e="`+nsEventing+`"/>`, identifierHeader("X")),
+		envelope(actionRenew, wmiAllURI, "", `<e:Renew xmlns:e="`+nsEventing+`"><e:Expires>PT1.000S</e:Expires></e:Renew>`, identifierHeader("X")),
 		[]byte(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><i:Identify xmlns:i="` + nsIdentity + `"/></s:Body></s:Envelope>`),
 	}
 	for _, s := range seeds {

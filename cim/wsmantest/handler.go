@@ -136,6 +136,7 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 		if l.Operation == "Pull" || l.Operation == "Release" {
 			l.EnumerationContext = req.Body.child(nsEnumeration, "EnumerationContext").text()
 		}
+		l.Identifier = req.Identifier
 	}
 	seq := s.record(l)
 	s.logf("wsmantest: %s %s %s", l.Operation, l.Method, l.ResourceURI)
@@ -241,6 +242,10 @@ func classify(req *request) (op, method string) {
 		return "Delete", ""
 	case actionSubscribe:
 		return "Subscribe", ""
+	case actionUnsubscribe:
+		return "Unsubscribe", ""
+	case actionRenew:
+		return "Renew", ""
 	}
 	if req.ResourceURI != "" && len(req.Action) > len(req.ResourceURI)+1 &&
 		strings.EqualFold(req.Action[:len(req.ResourceURI)+1], req.ResourceURI+"/") {

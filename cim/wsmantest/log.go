@@ -11,7 +11,7 @@ import (
 type LoggedRequest struct {
 	Seq         int // 1-based order of arrival
 	Time        time.Time
-	Operation   string // Identify, Enumerate, Pull, Release, Get, Put, Create, Delete, Invoke, Subscribe, or Unknown
+	Operation   string // Identify, Enumerate, Pull, Release, Get, Put, Create, Delete, Invoke, Subscribe, Unsubscribe, Renew, or Unknown
 	Action      string // the full Action URI ("" for Identify)
 	ResourceURI string
 	Selectors   []model.Selector
@@ -19,12 +19,15 @@ type LoggedRequest struct {
 	Method      string // the method of an Invoke
 	// EnumerationContext is the context a Pull or Release named.
 	EnumerationContext string
-	MaxEnvelopeSize    int
-	MessageID          string
-	UserAgent          string
-	User               string // the authenticated user (Basic, NTLM, Kerberos or certificate)
-	RemoteAddr         string
-	Body               []byte // the envelope as received (after decryption)
+	// Identifier is the e:Identifier header (the subscription an
+	// Unsubscribe or Renew names).
+	Identifier      string
+	MaxEnvelopeSize int
+	MessageID       string
+	UserAgent       string
+	User            string // the authenticated user (Basic, NTLM, Kerberos or certificate)
+	RemoteAddr      string
+	Body            []byte // the envelope as received (after decryption)
 	// Status is the HTTP status answered; Fault the subcode of a fault.
 	Status int
 	Fault  string

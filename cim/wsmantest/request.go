@@ -21,7 +21,8 @@ type request struct {
 	OperationTimeout     time.Duration
 	Locale               string
 	LocaleMustUnderstand bool
-	Body                 *node // the first element child of s:Body (nil when empty)
+	Identifier           string // e:Identifier, the subscription an Unsubscribe or Renew names
+	Body                 *node  // the first element child of s:Body (nil when empty)
 }
 
 // parseRequest reads a SOAP 1.2 envelope. Every text is trimmed: the
@@ -72,6 +73,8 @@ func parseRequest(data []byte) (*request, error) {
 					return nil, fmt.Errorf("wsmantest: OperationTimeout: %w", err)
 				}
 				req.OperationTimeout = d
+			case c.is(nsEventing, "Identifier"):
+				req.Identifier = c.text()
 			case c.is(nsWSMan, "Locale"):
 				req.Locale, _ = c.attr("", "lang")
 				mu, _ := c.attr(nsSOAP, "mustUnderstand")

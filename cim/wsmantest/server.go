@@ -125,6 +125,7 @@ type Server struct {
 	seq     int
 	inject  []*injection
 	enums   map[string]*enumeration
+	subs    subscriptions           // event subscriptions (subscribe.go)
 	schemas map[string]*model.Class // by lower-case namespace + ":" + class
 	closed  bool
 	authOn  bool
@@ -254,6 +255,7 @@ func (s *Server) Close() error {
 	for _, e := range enums {
 		e.closeLocked()
 	}
+	s.subs.closeAll()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)

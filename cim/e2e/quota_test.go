@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsmantest"
+)
+
+// A server that allows one open enumeration per user (old Windows allow
+// 15, OMI blocks on a leaked one) keeps serving a client that releases
+// what it abandons: by Close, after a failed Pull, and after GetInstances
+// ends early.
+func TestAbandonedEnumerationsDoNotLeak(t *testing.T) {
+	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
+		srv := basicServer(t, d, wsmantest.Options{MaxEnumerations: 1})
+		s := basicSession(t, srv)
+		ctx := testCtx(t)
+		q := cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 2}
+
+		for i := 0; i < 5; i++ {
+			en, err := s.Enumerate(ctx, q)
+			if err != nil {
+				t.Fatalf("enumeration #%d: %v", i, err)
+			}
+			if !en.Next(ctx) {
+				t.Fatalf("Next #%d: %v", i, en.Err())
+			}
+			en.Close()
+		}
+
+		// The quota is real: a second open enumeration is refused.
+		first, err := s.Enumerate(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Enumerate(ctx, q)
+		f := mustFault(t, "a second open enumeration", err)
+		t.Logf("over quota (%s): %v", f.Category, err)
+		if f.Category != model.CategoryQuota {
+			t.Errorf("over quota: category %s", f.Category)
+		}
+		first.Close()
+
+		// A Pull that fails: the context is released all the same.
+		srv.InjectFault(wsmantest.MatchOperation("Pull"), wsmantest.FaultInternalError)
+		if _, err := s.GetInstances(ctx, q); err == nil {
+			t.Fatal("the injected Pull fault was not reported")
+		}
+		if got, err := s.GetInstances(ctx, q); err != nil || len(got) != 8 {
+			t.Fatalf("after a failed Pull: %d services, %v (the context leaked?)", len(got), err)
+		}
+		if c := srv.Counters(); c.Enumerations != 0 {
+			t.Errorf("%d contexts open", c.Enumerations)
+		}
+	})
+}

@@ -1,0 +1,56 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cimsh/cimsh/cim/wsmantest"
+)
+
+// TestTerminalCtrlCSlowServer presses Ctrl-C during a streaming loop
+// over real HTTP against a slow WS-Man server (700 ms a reply, the
+// Release's too, one instance a batch): the prompt is back within half
+// a second, the server's enumeration context is released all the same,
+// and the session answers the next line.
+func TestTerminalCtrlCSlowServer(t *testing.T) {
+	srv := wsmantest.NewServer(t, wsmantest.Options{BasicUsers: map[string]string{"administrator": "Basic-Pa55"},
+		AllowUnencrypted: true, MaxBatch: 1, Latency: 700 * time.Millisecond})
+	tm := startTermCmd(t, "cimsh")
+	m := tm.mark()
+	tm.send(fmt.Sprintf(`s = cim.new_session{computer_name = %q, port = %d, authentication = "basic", `+
+		`credential = cim.credential("administrator", "Basic-Pa55"), session_option = cim.new_session_option{no_encryption = true}}; print("ok" .. "-ready")`+"\r",
+		srv.Host(), srv.Port()))
+	tm.waitForAfter(m, "ok-ready", 5*time.Second)
+
+	m = tm.mark()
+	tm.send(`for p in s:instances("Win32_Process", {batch_size = 1}) do io.write("#") end` + "\r")
+	tm.waitForAfter(m, "##", 10*time.Second) // Enumerate done, Pulls under way
+	time.Sleep(200 * time.Millisecond)
+	sent := time.Now()
+	tm.send("\x03")
+	tm.waitForAfter(m, "interrupted", 5*time.Second)
+	d := time.Since(sent)
+	t.Logf("Ctrl-C to \"interrupted\" against a 700 ms server: %v", d)
+	if d > 500*time.Millisecond {
+		t.Errorf("Ctrl-C took %v (want < 0.5 s)", d)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Counters().Enumerations != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := srv.Counters().Enumerations; n != 0 {
+		t.Errorf("%d enumeration contexts open on the server after Ctrl-C", n)
+	}
+	m = tm.mark()
+	tm.send(`#s:get_instance("Win32_OperatingSystem") * 7` + "\r")
+	tm.waitForAfter(m, "\n7\r\n", 10*time.Second) // the result, not the echoed line
+	tm.send("\x04")
+	start := time.Now()
+	if err := tm.exit(2 * time.Second); err != nil { // was: hung until a key was pressed
+		t.Fatalf("exit: %v", err)
+	}
+	t.Logf("Ctrl-D to exit: %v", time.Since(start))
+}
