@@ -77,7 +77,8 @@ type Config struct {
 	Port           int // 0: 5985, or 5986 with UseSSL
 	Name           string
 	// OperationTimeout bounds each operation: it becomes the WS-Man
-	// OperationTimeout header (capped at 60 s) and the client deadline.
+	// OperationTimeout header (capped at 60 s, what Windows accepts) and,
+	// with a grace period, the client deadline.
 	// Zero means 3 minutes on the client and 60 s on the server.
 	OperationTimeout time.Duration
 	// ConnectTimeout bounds connecting; zero means 10 s.
@@ -88,6 +89,20 @@ type Config struct {
 // DefaultOperationTimeout is the client deadline of an operation when
 // the session sets none.
 const DefaultOperationTimeout = 3 * time.Minute
+
+// deadlineGrace is added to an operation timeout for the client's own
+// deadline, so that the server's timeout fault, which says more, arrives
+// before the client gives up.
+const deadlineGrace = 15 * time.Second
+
+// clientDeadline is how long the client waits for an operation whose
+// timeout is d (0: the default).
+func clientDeadline(d time.Duration) time.Duration {
+	if d == 0 {
+		return DefaultOperationTimeout
+	}
+	return d + deadlineGrace
+}
 
 // validate checks what can be checked without the network.
 func (c *Config) validate() error {

@@ -146,11 +146,7 @@ func (en *Enumeration) Next(ctx context.Context) bool {
 	if en.done {
 		return false
 	}
-	d := en.timeout
-	if d == 0 {
-		d = DefaultOperationTimeout
-	}
-	cctx, cancel := context.WithTimeout(ctx, d)
+	cctx, cancel := context.WithTimeout(ctx, clientDeadline(en.timeout))
 	defer cancel()
 	if en.e.Next(cctx) {
 		en.cur = en.e.Instance()

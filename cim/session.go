@@ -189,11 +189,7 @@ func (s *Session) withTimeout(ctx context.Context, c *model.Common) (context.Con
 	if c.OperationTimeout == 0 {
 		c.OperationTimeout = s.cfg.OperationTimeout
 	}
-	d := c.OperationTimeout
-	if d == 0 {
-		d = DefaultOperationTimeout
-	}
-	return context.WithTimeout(ctx, d)
+	return context.WithTimeout(ctx, clientDeadline(c.OperationTimeout))
 }
 
 // stamp sets what the session knows on an instance it returns.

@@ -297,3 +297,46 @@ func TestNegotiateWithoutCredentialUsesKerberos(t *testing.T) {
 		t.Fatalf("basic over HTTP: %v", err)
 	}
 }
+
+// deadlineProvider records the deadline and timeout an operation gets.
+type deadlineProvider struct {
+	model.Provider
+	left    time.Duration
+	timeout time.Duration
+}
+
+func (d *deadlineProvider) Identify(ctx context.Context) (*model.Identity, error) {
+	dl, _ := ctx.Deadline()
+	d.left = time.Until(dl)
+	return &model.Identity{}, nil
+}
+
+func (d *deadlineProvider) Get(ctx context.Context, req *model.GetRequest) (*model.Instance, error) {
+	dl, _ := ctx.Deadline()
+	d.left, d.timeout = time.Until(dl), req.OperationTimeout
+	return model.NewInstance("X", ""), nil
+}
+
+func TestOperationTimeoutAndClientDeadline(t *testing.T) {
+	p := &deadlineProvider{}
+	s, _ := NewSessionWithProvider(Config{ComputerName: "h", OperationTimeout: 30 * time.Second}, p)
+	ctx := context.Background()
+	// The server is told 30 s; the client waits longer, for its fault.
+	if _, err := s.GetInstance(ctx, model.NewInstance("X", ""), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if p.timeout != 30*time.Second || p.left <= 30*time.Second || p.left > 30*time.Second+deadlineGrace {
+		t.Fatalf("server timeout %v, client deadline in %v", p.timeout, p.left)
+	}
+	// A per-operation timeout overrides the session's.
+	s.GetInstance(ctx, model.NewInstance("X", ""), Options{OperationTimeout: 5 * time.Second})
+	if p.timeout != 5*time.Second || p.left > 5*time.Second+deadlineGrace {
+		t.Fatalf("per-operation: server timeout %v, client deadline in %v", p.timeout, p.left)
+	}
+	// Without any timeout the client default applies.
+	s2, _ := NewSessionWithProvider(Config{}, p)
+	s2.Test(ctx)
+	if p.left <= DefaultOperationTimeout-time.Second || p.left > DefaultOperationTimeout {
+		t.Fatalf("default deadline in %v", p.left)
+	}
+}

@@ -93,26 +93,11 @@ type opFunc func(ctx context.Context, s *cim.Session) (opResult, error)
 // A list of sessions: the combined results (instances stamped with
 // PSComputerName) and the list of per-host errors.
 func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
-	defer t.closeTemp()
 	ctx := m.ctx()
 	if !t.fanout {
-		s := t.sessions[0]
-		var (
-			r   opResult
-			err error
-		)
-		if !m.await(ctx, func() { r, err = op(ctx, s.s) }, t.releaseTemp) {
-			// Cancelled: the operation and the temporary sessions
-			// finish in the background (release.go).
-			err, t.temp = ctx.Err(), false
-		}
-		if err != nil {
-			m.pushFail(err)
-			return 2
-		}
-		L.Push(m.resultLua(r, s))
-		return 1
+		return m.runOne(L, t, ctx, op)
 	}
+	defer t.closeTemp()
 	var uniq []*cim.Session
 	byS := map[*cim.Session]*sessionUD{}
 	for _, s := range t.sessions {
@@ -158,6 +143,28 @@ func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
 	L.Push(list)
 	L.Push(errList)
 	return 2
+}
+
+// runOne runs op on the target's one session: the result, or nil, err.
+func (m *Module) runOne(L *lua.LState, t *target, ctx context.Context, op opFunc) int {
+	s := t.sessions[0]
+	var (
+		r   opResult
+		err error
+	)
+	if !m.await(ctx, func() { r, err = op(ctx, s.s) }, t.releaseTemp) {
+		// Cancelled: the operation and the temporary sessions finish
+		// in the background (release.go); r and err are theirs.
+		m.pushFail(ctx.Err())
+		return 2
+	}
+	t.closeTemp()
+	if err != nil {
+		m.pushFail(err)
+		return 2
+	}
+	L.Push(m.resultLua(r, s))
+	return 1
 }
 
 func hostOf(s *cim.Session) string {

@@ -27,4 +27,14 @@
 // size and envelope size, logs every request, counts requests, connections
 // and handshakes, and can inject faults and latency, so client code can be
 // tested against everything a real server does to it.
+//
+// Events (Register-CimIndicationEvent): when the provider is a
+// model.Subscriber (memprov's polling of intrinsic events, so
+// FixtureProvider), Subscribe with Pull delivery answers in the Windows
+// shape (SubscriptionManager with e:Identifier, EnumerationContext);
+// Pull on that context waits for events up to the request's
+// OperationTimeout or n:MaxTime and then answers w:TimedOut, as WinRM
+// does, with a fresh context in every PullResponse; Unsubscribe and
+// Renew take the e:Identifier header; e:Expires ends a subscription.
+// Push delivery and heartbeats are not served.
 package wsmantest
