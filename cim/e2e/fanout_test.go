@@ -139,3 +139,48 @@ func TestEachThrottleAndCancel(t *testing.T) {
 		}
 	}
 }
+
+// Many NTLM sessions at once against one server: each session has its
+// own connection and exactly one handshake, and every request is served.
+func TestEachManyNTLMSessions(t *testing.T) {
+	srv := wsmantest.NewServer(t, wsmantest.Options{NTLMUsers: ntlmUsers})
+	var sessions []*cim.Session
+	for i := 0; i < 16; i++ {
+		sessions = append(sessions, open(t, config(srv, cim.AuthNTLM, cim.NewCredential(ntlmUser, ntlmPassword), cim.SessionOption{})))
+	}
+	errs := cim.Each(testCtx(t), sessions, 8, func(ctx context.Context, s *cim.Session) error {
+		for i := 0; i < 3; i++ {
+			got, err := s.GetInstances(ctx, threeProcesses)
+			if err != nil {
+				return err
+			}
+			if len(got) != 3 {
+				return errors.New("want 3 processes, got " + strconv.Itoa(len(got)))
+			}
+		}
+		return nil
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("session %d: %v", i, err)
+		}
+	}
+	if c := srv.Counters(); c.Connections != 16 || c.Handshakes != 16 {
+		t.Errorf("16 sessions: %d connections, %d handshakes", c.Connections, c.Handshakes)
+	}
+}
+
+// A cancelled ctx stops an operation before it touches the network.
+func TestCancelledBeforeStart(t *testing.T) {
+	srv := basicServer(t, wsmantest.Windows, wsmantest.Options{})
+	s := basicSession(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.GetInstances(ctx, cim.InstanceQuery{ClassName: "Win32_Service"})
+	if f := mustFault(t, "a cancelled query", err); f.Category != model.CategoryCanceled || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled query: category %s: %v", f.Category, err)
+	}
+	if c := srv.Counters(); c.Requests != 0 {
+		t.Errorf("a cancelled query made %d requests", c.Requests)
+	}
+}
