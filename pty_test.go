@@ -205,44 +205,68 @@ func TestPasswordPromptInREPL(t *testing.T) {
 func TestSignalInScript(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			cmd := exec.Command("cimsh-fixture", "-e", `
+			sc := startScript(t, "cimsh-fixture", `
 				local s = cim.new_session()
 				for inst in s:instances("Cimsh_Item") do break end -- left open
 				io.write("ready\n")
 				s:get_instance("Cimsh_Slow")
 				print("not reached")`)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			buf := make([]byte, 6)
-			if _, err := io.ReadFull(stdout, buf); err != nil || string(buf) != "ready\n" {
-				t.Fatalf("read %q, %v", buf, err)
-			}
 			time.Sleep(200 * time.Millisecond)
 			start := time.Now()
-			cmd.Process.Signal(sig)
-			rest, _ := io.ReadAll(stdout)
-			err = cmd.Wait()
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-				t.Fatalf("exit: %v (want code 130); stderr: %s", err, stderr.String())
-			}
+			sc.signalAndWait(sig)
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("took %v to exit after %v", d, sig)
 			}
-			if strings.Contains(string(rest), "not reached") {
-				t.Error("the script went on after the signal")
-			}
-			if got := stderr.String(); got != "cimsh: interrupted\n" {
+			if got := sc.stderr.String(); got != "cimsh: interrupted\n" {
 				t.Errorf("stderr = %q", got)
 			}
 		})
+	}
+}
+
+// script is cimsh running a -e script that writes "ready\n" once it is
+// where a test wants to signal it.
+type script struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stdout io.Reader
+	stderr bytes.Buffer
+}
+
+// startScript runs name -e code and waits for its "ready\n".
+func startScript(t *testing.T, name, code string) *script {
+	t.Helper()
+	sc := &script{t: t, cmd: exec.Command(name, "-e", code)}
+	sc.cmd.Stderr = &sc.stderr
+	stdout, err := sc.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.stdout = stdout
+	if err := sc.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sc.cmd.Process.Kill() })
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(stdout, buf); err != nil || string(buf) != "ready\n" {
+		t.Fatalf("read %q, %v; stderr: %s", buf, err, sc.stderr.String())
+	}
+	return sc
+}
+
+// signalAndWait sends sig and checks cimsh exits 130 without running
+// the rest of the script (which prints "not reached").
+func (sc *script) signalAndWait(sig syscall.Signal) {
+	sc.t.Helper()
+	sc.cmd.Process.Signal(sig)
+	rest, _ := io.ReadAll(sc.stdout)
+	err := sc.cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		sc.t.Fatalf("exit: %v (want code 130); stderr: %s", err, sc.stderr.String())
+	}
+	if strings.Contains(string(rest), "not reached") {
+		sc.t.Error("the script went on after the signal")
 	}
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,4 +54,32 @@ func TestTerminalCtrlCSlowServer(t *testing.T) {
 		t.Fatalf("exit: %v", err)
 	}
 	t.Logf("Ctrl-D to exit: %v", time.Since(start))
+}
+
+// TestSignalReleasesServerEnumerations sends SIGINT and SIGTERM to a
+// script with an enumeration left open (break) and another in a slow
+// Pull on a real server: cimsh exits 130 and nothing stays open on the
+// server.
+func TestSignalReleasesServerEnumerations(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			srv := wsmantest.NewServer(t, wsmantest.Options{BasicUsers: map[string]string{"administrator": "Basic-Pa55"},
+				AllowUnencrypted: true, MaxBatch: 1, Latency: 300 * time.Millisecond})
+			sc := startScript(t, "cimsh", fmt.Sprintf(`
+				local s = cim.new_session{computer_name = %q, port = %d, authentication = "basic",
+					credential = cim.credential("administrator", "Basic-Pa55"), session_option = cim.new_session_option{no_encryption = true}}
+				for p in s:instances("Win32_Process", {batch_size = 1}) do break end -- left open
+				io.write("ready\n")
+				for p in s:instances("Win32_Service", {batch_size = 1}) do end
+				print("not reached")`, srv.Host(), srv.Port()))
+			time.Sleep(450 * time.Millisecond) // in the second enumeration
+			if n := srv.Counters().Enumerations; n < 1 {
+				t.Fatalf("%d enumerations open before the signal", n)
+			}
+			sc.signalAndWait(sig)
+			if n := srv.Counters().Enumerations; n != 0 {
+				t.Errorf("%d enumeration contexts left open on the server", n)
+			}
+		})
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -101,6 +103,10 @@ func isName(s string) bool {
 // Enumeration streams the results of a query, fetching batches as Next
 // needs them. Close releases what the server still holds; the session's
 // Close closes every open enumeration.
+//
+// Next, Instance and Err belong to the goroutine iterating; Close may come
+// from any goroutine (the session's Close, a signal handler), so the
+// closed state is atomic and the release runs once.
 type Enumeration struct {
 	s       *Session
 	e       model.Enumerator
@@ -108,7 +114,10 @@ type Enumeration struct {
 	timeout time.Duration
 	err     error
 	cur     *model.Instance
-	done    bool
+
+	done      atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Enumerate starts a streaming enumeration.
@@ -143,7 +152,7 @@ func (s *Session) Enumerate(ctx context.Context, q InstanceQuery) (*Enumeration,
 
 // Next advances to the next instance, fetching a batch when needed.
 func (en *Enumeration) Next(ctx context.Context) bool {
-	if en.done {
+	if en.done.Load() {
 		return false
 	}
 	cctx, cancel := context.WithTimeout(ctx, clientDeadline(en.timeout))
@@ -167,16 +176,17 @@ func (en *Enumeration) Instance() *model.Instance { return en.cur }
 // Err returns the error that ended the enumeration, if any.
 func (en *Enumeration) Err() error { return en.err }
 
-// Close releases the enumeration; it is safe to call more than once.
+// Close releases the enumeration; it is safe to call more than once and
+// from any goroutine.
 func (en *Enumeration) Close() error {
-	if en.done {
-		return nil
-	}
-	en.done = true
-	en.s.mu.Lock()
-	delete(en.s.open, en)
-	en.s.mu.Unlock()
-	return en.e.Close()
+	en.closeOnce.Do(func() {
+		en.done.Store(true)
+		en.s.mu.Lock()
+		delete(en.s.open, en)
+		en.s.mu.Unlock()
+		en.closeErr = en.e.Close()
+	})
+	return en.closeErr
 }
 
 // GetInstances runs a query to the end and returns every instance.

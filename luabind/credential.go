@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/cimsh/cimsh/cim"
@@ -18,6 +19,10 @@ func toCredential(v lua.LValue) *credentialUD {
 	return nil
 }
 
+// ErrNoTerminal is what Options.ReadPassword returns when there is no
+// terminal to prompt on; credential() then reads PasswordEnv.
+var ErrNoTerminal = errors.New("luabind: no terminal to prompt on")
+
 // PasswordEnv is the environment variable credential() reads when no
 // password is given and there is no terminal to prompt on.
 const PasswordEnv = "CIMSH_PASSWORD"
@@ -30,18 +35,7 @@ func (m *Module) luaCredential(L *lua.LState) int {
 	case lua.LString:
 		pw = string(v)
 	case *lua.LNilType:
-		switch {
-		case m.opts.ReadPassword != nil:
-			p, err := m.opts.ReadPassword(fmt.Sprintf("Password for %s: ", user))
-			if err != nil {
-				L.RaiseError("cim.credential: reading the password: %v", err)
-			}
-			pw = p
-		case m.opts.Getenv(PasswordEnv) != "":
-			pw = m.opts.Getenv(PasswordEnv)
-		default:
-			L.RaiseError("cim.credential: no password for %s and no terminal to prompt on; pass it as the second argument or set %s", user, PasswordEnv)
-		}
+		pw = m.askPassword(L, user)
 	default:
 		L.ArgError(2, "cim.credential: password must be a string, got "+luaTypeName(v))
 	}
@@ -51,6 +45,25 @@ func (m *Module) luaCredential(L *lua.LState) int {
 	ud.Metatable = L.GetTypeMetatable(mtCredential)
 	L.Push(ud)
 	return 1
+}
+
+// askPassword prompts without echo on a terminal; without one it reads
+// PasswordEnv, or fails saying how to give a password.
+func (m *Module) askPassword(L *lua.LState, user string) string {
+	if m.opts.ReadPassword != nil {
+		pw, err := m.opts.ReadPassword(fmt.Sprintf("Password for %s: ", user))
+		if err == nil {
+			return pw
+		}
+		if !errors.Is(err, ErrNoTerminal) {
+			L.RaiseError("cim.credential: reading the password: %v", err)
+		}
+	}
+	if pw := m.opts.Getenv(PasswordEnv); pw != "" {
+		return pw
+	}
+	L.RaiseError("cim.credential: no password for %s and no terminal to prompt on; pass it as the second argument or set %s", user, PasswordEnv)
+	return ""
 }
 
 func (m *Module) credentialMethods() map[string]lua.LGFunction {

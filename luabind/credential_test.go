@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -59,5 +60,33 @@ func TestCredentialSources(t *testing.T) {
 	}
 	if m2.Secrets()[0] != "from-env" {
 		t.Errorf("secrets %v", m2.Secrets())
+	}
+}
+
+// TestCredentialNoTerminal checks the prompt that has no terminal
+// (ErrNoTerminal) falls back to CIMSH_PASSWORD, and that another prompt
+// failure raises naming it.
+func TestCredentialNoTerminal(t *testing.T) {
+	for _, c := range []struct {
+		env, want string
+		promptErr error
+	}{
+		{"from-env", "", ErrNoTerminal},
+		{"", "no password for bob and no terminal to prompt on", ErrNoTerminal},
+		{"from-env", "reading the password: tty gone", errors.New("tty gone")},
+	} {
+		L := lua.NewState()
+		m := New(L, Options{
+			Getenv:       func(k string) string { return map[string]string{PasswordEnv: c.env}[k] },
+			ReadPassword: func(string) (string, error) { return "", c.promptErr },
+		})
+		err := L.DoString(`c = cim.credential("bob")`)
+		switch {
+		case c.want == "" && (err != nil || m.Secrets()[0] != c.env):
+			t.Errorf("%v: %v, secrets %v", c.promptErr, err, m.Secrets())
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%v: %v, want %q", c.promptErr, err, c.want)
+		}
+		L.Close()
 	}
 }

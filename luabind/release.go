@@ -11,10 +11,12 @@ import "context"
 // the server and no enumeration is closed twice at once.
 
 // background runs f on its own goroutine and remembers it until it ends.
+// A panic there is dropped: nobody waits for the result.
 func (m *Module) background(f func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() { recover() }()
 		f()
 	}()
 	m.addPending(done)
@@ -48,12 +50,20 @@ func (m *Module) cancelled() bool { return m.ctx().Err() != nil }
 // touch the Lua state.
 func (m *Module) await(ctx context.Context, f, after func()) bool {
 	done := make(chan struct{})
+	var panicked any
 	go func() {
 		defer close(done)
+		defer func() { panicked = recover() }()
 		f()
 	}()
 	select {
 	case <-done:
+		if panicked != nil {
+			// Panic where the caller runs, so that the Lua state's
+			// PCall reports it as an error rather than the process
+			// dying with a Go stack trace.
+			panic(panicked)
+		}
 		return true
 	case <-ctx.Done():
 		if after != nil {

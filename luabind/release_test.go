@@ -2,10 +2,12 @@ package luabind
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // TestInterruptDoesNotWaitForRelease interrupts an enumeration in the
@@ -45,4 +47,19 @@ func TestInterruptDoesNotWaitForRelease(t *testing.T) {
 			e.ok(`local l = assert(s:get_instance("Win32_OperatingSystem")); assert(#l == 1)`)
 		})
 	}
+}
+
+// TestAwaitPanicReachesCaller checks that a panic in an operation run
+// off the Lua goroutine comes back as a Lua error, not a crash.
+func TestAwaitPanicReachesCaller(t *testing.T) {
+	e := newEnv(t)
+	e.L.SetGlobal("boom", e.L.NewFunction(func(L *lua.LState) int {
+		e.m.await(e.m.ctx(), func() { panic("provider bug") }, nil)
+		return 0
+	}))
+	if msg := e.fails(`boom()`); !strings.Contains(msg, "provider bug") {
+		t.Errorf("error %q", msg)
+	}
+	e.m.background(func() { panic("ignored") })
+	e.m.waitPending()
 }

@@ -95,7 +95,7 @@ type opFunc func(ctx context.Context, s *cim.Session) (opResult, error)
 func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
 	ctx := m.ctx()
 	if !t.fanout {
-		return m.runOne(L, t, ctx, op)
+		return m.runOne(ctx, L, t, op)
 	}
 	defer t.closeTemp()
 	var uniq []*cim.Session
@@ -146,7 +146,7 @@ func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
 }
 
 // runOne runs op on the target's one session: the result, or nil, err.
-func (m *Module) runOne(L *lua.LState, t *target, ctx context.Context, op opFunc) int {
+func (m *Module) runOne(ctx context.Context, L *lua.LState, t *target, op opFunc) int {
 	s := t.sessions[0]
 	var (
 		r   opResult

@@ -202,3 +202,53 @@ func TestWSManInterruptReleases(t *testing.T) {
 		t.Fatalf("%d enumerations open in the session", n)
 	}
 }
+
+// TestWSManMethods checks Invoke-CimMethod over real HTTP: out
+// parameters and ReturnValue come back as fields, instance methods and
+// refresh, associations, and the instance's class and path.
+func TestWSManMethods(t *testing.T) {
+	e, _ := newWSManEnv(t, wsmantest.Options{})
+	e.ok(`
+		local out = assert(s:invoke_method{class_name = "Win32_Process", method_name = "Create", arguments = {CommandLine = "notepad.exe"}})
+		assert(out.ReturnValue == 0, tostring(out.ReturnValue))
+		assert(type(out.ProcessId) == "number" and out.ProcessId > 0, tostring(out.ProcessId))
+		local svc = assert(s:get_instance{class_name = "Win32_Service", filter = "Name = 'WinRM'"})[1]
+		assert(svc.__CLASS == "Win32_Service" and svc.__NAMESPACE == "root/cimv2", svc.__NAMESPACE)
+		assert(svc.__PATH:find('Win32_Service.Name="WinRM"', 1, true), svc.__PATH)
+		assert(tostring(svc) == 'Win32_Service (Name = "WinRM")', tostring(svc))
+		assert(assert(svc:invoke("StopService")).ReturnValue == 0)
+		assert(svc:refresh().State == "Stopped", svc.State)
+		assert(svc:get_class().name == "Win32_Service")
+		local assoc = assert(s:get_associated_instance{input_object = svc})
+		assert(#assoc > 0)
+		-- a fault's fields, as the server sent them
+		local none, err = s:get_instance("Win32_NoSuchClass")
+		assert(none == nil and err.category == "invalid_class" and err.http_status == 500, tostring(err))
+		assert(err.cim_status == 5 and err.cim_status_name == "CIM_ERR_INVALID_CLASS", tostring(err.cim_status))
+		assert(err.wsman_code ~= nil and err.subcode ~= nil and err.message ~= nil and err.computer_name == host)
+		assert(tostring(err):find("^" .. host:gsub("%.", "%%.") .. ": .*%[HTTP 500, .*CIM 5 CIM_ERR_INVALID_CLASS"), tostring(err))
+	`)
+}
+
+// TestWSManNewInstance checks New-, Set- and Remove-CimInstance over
+// real HTTP: s:new_instance and cim.new_instance{cim_session=} create on
+// the server, a duplicate is nil, err, and the instance can be changed
+// and removed.
+func TestWSManNewInstance(t *testing.T) {
+	e, _ := newWSManEnv(t, wsmantest.Options{})
+	e.ok(`
+		local made = assert(s:new_instance{class_name = "Cimsh_ValueKinds", property = {Id = "lua-1", Str = "hello"}, key = {"Id"}})
+		assert(made.Id == "lua-1" and made.Str == "hello", tostring(made))
+		local again = assert(cim.new_instance{cim_session = s, class_name = "Cimsh_ValueKinds", property = {Id = "lua-2"}, key = {"Id"}})
+		assert(again.Id == "lua-2")
+		local dup, err = s:new_instance{class_name = "Cimsh_ValueKinds", property = {Id = "lua-1"}, key = {"Id"}}
+		assert(dup == nil and err.cim_status == 11, tostring(err)) -- CIM_ERR_ALREADY_EXISTS
+		local got = assert(s:get_instance{input_object = cim.new_instance{class_name = "Cimsh_ValueKinds", property = {Id = "lua-1"}, key = {"Id"}, client_only = true}})
+		assert(got.Str == "hello")
+		assert(s:set_instance{input_object = got, property = {Str = "changed"}})
+		assert(s:get_instance{input_object = got}.Str == "changed")
+		assert(s:remove_instance(got) == true)
+		local gone, gerr = s:get_instance{input_object = got}
+		assert(gone == nil and gerr.category == "not_found", tostring(gerr))
+	`)
+}

@@ -101,7 +101,8 @@ func (in *interp) width() int {
 }
 
 // readPassword returns the password prompt for credential(): readline's
-// in the REPL, the environment's outside it, or nil without a terminal.
+// in the REPL, the environment's outside it; without a terminal it
+// says so, and credential() reads CIMSH_PASSWORD.
 func (in *interp) readPassword() func(string) (string, error) {
 	return func(prompt string) (string, error) {
 		if in.passwordReader != nil {
@@ -110,10 +111,7 @@ func (in *interp) readPassword() func(string) (string, error) {
 		if in.env.ReadPassword != nil {
 			return in.env.ReadPassword(prompt)
 		}
-		if pw := in.env.getenv(luabind.PasswordEnv); pw != "" {
-			return pw, nil
-		}
-		return "", fmt.Errorf("no terminal to prompt on; pass the password as the second argument or set %s", luabind.PasswordEnv)
+		return "", luabind.ErrNoTerminal
 	}
 }
 

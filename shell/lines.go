@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/chzyer/readline"
+	"github.com/cimsh/cimsh/luabind"
 )
 
 // ErrInterrupt is what a LineReader returns for Ctrl-C on a line.
@@ -77,7 +78,7 @@ func (p *PlainReader) SetHistory([]string) {}
 
 // ReadPassword implements LineReader: plain input cannot hide echo.
 func (p *PlainReader) ReadPassword(string) (string, error) {
-	return "", errors.New("no terminal to prompt on")
+	return "", luabind.ErrNoTerminal
 }
 
 // SetCompleter implements LineReader (no completion without a terminal).

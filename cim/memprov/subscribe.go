@@ -85,6 +85,9 @@ func (p *Provider) Subscribe(ctx context.Context, req *model.SubscribeRequest) (
 	if err != nil {
 		return nil, err
 	}
+	if err := checkEventProperties(q, p.schema(n, e)); err != nil {
+		return nil, err
+	}
 	q.IsA = func(class, base string) bool { return p.isA(n, class, base) }
 	interval := time.Duration(q.Within * float64(time.Second))
 	if interval < MinPollInterval {
@@ -159,6 +162,33 @@ func targetClass(q *wql.Query) (string, error) {
 			"memprov: an intrinsic event query needs WHERE TargetInstance ISA 'Class' (ANDed with any other condition): %s", q.String())
 	}
 	return class, nil
+}
+
+// eventProperties are the properties of the intrinsic event classes.
+var eventProperties = []string{"TargetInstance", "PreviousInstance", "TIME_CREATED", "SECURITY_DESCRIPTOR"}
+
+// checkEventProperties rejects a property the events do not have, or a
+// TargetInstance.X (PreviousInstance.X) the target class does not
+// declare, as WMI rejects such a query instead of never matching it.
+func checkEventProperties(q *wql.Query, target *model.Class) error {
+	names := append(append([]string(nil), q.Properties...), q.WhereProperties()...)
+	for _, name := range names {
+		head, rest, dotted := strings.Cut(name, ".")
+		if strings.HasPrefix(head, "__") || name == "*" {
+			continue
+		}
+		if !containsFold(eventProperties, head) {
+			return model.NewFault(model.CIMInvalidQuery, "memprov: event class %s has no property %s (it has %s)", q.ClassName, head, strings.Join(eventProperties, ", "))
+		}
+		if !dotted || (!strings.EqualFold(head, "TargetInstance") && !strings.EqualFold(head, "PreviousInstance")) {
+			continue
+		}
+		prop, _, _ := strings.Cut(rest, ".")
+		if !strings.HasPrefix(prop, "__") && len(target.Properties) > 0 && target.Property(prop) == nil {
+			return model.NewFault(model.CIMInvalidQuery, "memprov: class %s has no property %s (in %s)", target.Name, prop, name)
+		}
+	}
+	return nil
 }
 
 // subEnum is one polling subscription.

@@ -133,6 +133,8 @@ func TestSubscribeErrors(t *testing.T) {
 		{"unknown class", "SELECT * FROM __InstanceCreationEvent WITHIN 1 WHERE TargetInstance ISA 'Nope'", model.CIMInvalidClass, "Nope"},
 		{"not an event", "SELECT * FROM Win32_Process WITHIN 1 WHERE TargetInstance ISA 'Win32_Process'", model.CIMInvalidQuery, "not an event class"},
 		{"syntax", "SELECT * FROM", model.CIMInvalidQuery, "wql"},
+		{"target typo", "SELECT * FROM __InstanceCreationEvent WITHIN 1 WHERE TargetInstance ISA 'Win32_Process' AND TargetInstance.Nmae = 'x'", model.CIMInvalidQuery, "has no property Nmae"},
+		{"event typo", "SELECT Target FROM __InstanceCreationEvent WITHIN 1 WHERE TargetInstance ISA 'Win32_Process'", model.CIMInvalidQuery, "has no property Target"},
 		{"empty", "", model.CIMInvalidParameter, "needs an event query"},
 	}
 	for _, tt := range tests {
