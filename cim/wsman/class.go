@@ -24,14 +24,10 @@ func (c *Client) GetClass(ctx context.Context, req *model.GetClassRequest) (*mod
 		return nil, c.invalid("wsman: GetClass without a class name")
 	}
 	ns := model.NamespaceOr(req.Namespace)
-	cl, err := c.getClass(ctx, ns, req.ClassName)
-	if err != nil {
-		return nil, err
+	if c.opts.NoSchema {
+		return c.getClass(ctx, ns, req.ClassName)
 	}
-	if !c.opts.NoSchema {
-		c.schemas.put(ns, cl)
-	}
-	return cl, nil
+	return c.lookupSchema(ctx, ns, req.ClassName)
 }
 
 func (c *Client) getClass(ctx context.Context, ns, class string) (*model.Class, error) {

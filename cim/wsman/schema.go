@@ -22,7 +22,12 @@ type schemaKey struct{ namespace, class string }
 type schemaEntry struct {
 	done  chan struct{}
 	class *model.Class
+	err   error // why the server could not serve it; errAskAgain after a cancellation
 }
+
+// errAskAgain tells those waiting on a fetch that was cancelled to ask
+// the server themselves.
+var errAskAgain = errors.New("wsman: schema fetch cancelled")
 
 func keyOf(namespace, class string) schemaKey {
 	return schemaKey{strings.ToLower(model.NamespaceOr(namespace)), strings.ToLower(class)}
@@ -57,55 +62,72 @@ func (c *Client) Schema(namespace, class string) *model.Class {
 	}
 }
 
-// schema returns the schema of class, fetching it once per client and
-// namespace. A server that cannot serve it gives nil (schema-less
-// decoding), never an error; only the caller's cancellation is an error.
+// schema returns the schema of class for typing values, fetching it
+// once per client and namespace. A server that cannot serve it gives nil
+// (schema-less decoding), never an error; only the caller's cancellation
+// is an error.
 func (c *Client) schema(ctx context.Context, namespace, class string) (*model.Class, error) {
 	if c.opts.NoSchema || class == "" || class == "*" {
 		return nil, nil
 	}
-	k := keyOf(namespace, class)
-	c.schemas.mu.Lock()
-	if c.schemas.entries == nil {
-		c.schemas.entries = map[schemaKey]*schemaEntry{}
-	}
-	e, ok := c.schemas.entries[k]
-	if !ok {
-		e = &schemaEntry{done: make(chan struct{})}
-		c.schemas.entries[k] = e
-	}
-	c.schemas.mu.Unlock()
-	if ok {
-		select {
-		case <-e.done:
-			return e.class, nil
-		case <-ctx.Done():
-			return nil, c.transportFault(ctx, ctx.Err())
-		}
-	}
-	cl, err := c.getClass(ctx, namespace, class)
-	if err != nil && ctx.Err() != nil {
-		// Cancelled: forget the entry so that a later call asks again.
-		c.schemas.mu.Lock()
-		delete(c.schemas.entries, k)
-		c.schemas.mu.Unlock()
-		close(e.done)
+	cl, err := c.lookupSchema(ctx, namespace, class)
+	if err != nil && cancelled(ctx, err) {
 		return nil, err
 	}
-	if err != nil {
-		var f *model.Fault
-		if errors.As(err, &f) && f.Category == model.CategoryCanceled {
+	return cl, nil
+}
+
+// lookupSchema asks the server for a schema once per client and
+// namespace: concurrent callers wait for the one request, and a failure
+// is remembered like a success (the server will not do better next
+// time), except a cancellation, after which the next caller asks again.
+func (c *Client) lookupSchema(ctx context.Context, namespace, class string) (*model.Class, error) {
+	k := keyOf(namespace, class)
+	for {
+		c.schemas.mu.Lock()
+		if c.schemas.entries == nil {
+			c.schemas.entries = map[schemaKey]*schemaEntry{}
+		}
+		e, waiting := c.schemas.entries[k]
+		if !waiting {
+			e = &schemaEntry{done: make(chan struct{})}
+			c.schemas.entries[k] = e
+		}
+		c.schemas.mu.Unlock()
+		if waiting {
+			select {
+			case <-e.done:
+				if e.err == errAskAgain {
+					continue
+				}
+				return e.class, e.err
+			case <-ctx.Done():
+				return nil, c.transportFault(ctx, ctx.Err())
+			}
+		}
+		cl, err := c.getClass(ctx, namespace, class)
+		if err != nil && cancelled(ctx, err) {
 			c.schemas.mu.Lock()
 			delete(c.schemas.entries, k)
 			c.schemas.mu.Unlock()
+			e.err = errAskAgain
 			close(e.done)
 			return nil, err
 		}
-		cl = nil
+		e.class, e.err = cl, err
+		close(e.done)
+		return cl, err
 	}
-	e.class = cl
-	close(e.done)
-	return cl, nil
+}
+
+// cancelled reports whether err ended an operation because its caller
+// gave up, rather than because the server failed.
+func cancelled(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	var f *model.Fault
+	return errors.As(err, &f) && f.Category == model.CategoryCanceled
 }
 
 // methodSchema returns a class describing a method's output parameters
