@@ -40,10 +40,13 @@ func loadHistory(path string) *history {
 	for sc.Scan() {
 		h.lines = append(h.lines, sc.Text())
 	}
-	if len(h.lines) > historyLimit {
-		h.lines = h.lines[len(h.lines)-historyLimit:]
-	}
 	os.Chmod(path, 0o600)
+	if len(h.lines) > historyLimit {
+		// The file is appended to line by line; trim it here so that
+		// it does not grow without bound.
+		h.lines = h.lines[len(h.lines)-historyLimit:]
+		h.rewrite()
+	}
 	return h
 }
 

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,5 +93,25 @@ func TestSecretLines(t *testing.T) {
 		if got := secret(line, []string{"hunter2"}); got != want {
 			t.Errorf("secret(%q) = %v, want %v", line, got, want)
 		}
+	}
+}
+
+// TestHistoryFileTrimmed checks that a history file beyond the limit is
+// cut to its last historyLimit lines when the REPL starts.
+func TestHistoryFileTrimmed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h")
+	var b strings.Builder
+	for i := 0; i < historyLimit+500; i++ {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	h := loadHistory(path)
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != historyLimit || lines[0] != "line 500" || len(h.lines) != historyLimit {
+		t.Errorf("file has %d lines from %q; memory %d", len(lines), lines[0], len(h.lines))
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode().Perm())
 	}
 }

@@ -30,11 +30,10 @@ func (s *Server) front(next http.Handler) http.Handler {
 			http.Error(w, "wsmantest: only POST is served", http.StatusMethodNotAllowed)
 			return
 		}
-		if s.opts.Dialect == OMI && s.authOn && r.Header.Get("Authorization") == "" &&
-			!strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/encrypted") {
+		if s.opts.Dialect == OMI && s.authOn && !s.connAuth && r.Header.Get("Authorization") == "" {
 			// OMI never answers a request without credentials: it
-			// holds the connection and closes it. (A sealed body
-			// belongs to a connection authenticated already.)
+			// holds the connection and closes it. (With NTLM or
+			// Kerberos, authserver judges per connection.)
 			s.holdAndDrop(w, r)
 			return
 		}
@@ -81,17 +80,22 @@ func (s *Server) basicAuth(next http.Handler) http.Handler {
 // holdAndDrop waits (UnauthenticatedHold, 60 s like OMI, or until the
 // client gives up or the server closes) and closes the connection.
 func (s *Server) holdAndDrop(w http.ResponseWriter, r *http.Request) {
-	hold := 60 * time.Second
-	if s.opts.UnauthenticatedHold > 0 {
-		hold = s.opts.UnauthenticatedHold
-	}
-	t := time.NewTimer(hold)
+	t := time.NewTimer(s.unauthenticatedHold())
 	defer t.Stop()
 	select {
 	case <-t.C:
 	case <-r.Context().Done():
 	}
 	s.dropConnection(w)
+}
+
+// unauthenticatedHold is how long the OMI dialect sits on a request
+// without credentials: UnauthenticatedHold, or 60 s like OMI.
+func (s *Server) unauthenticatedHold() time.Duration {
+	if s.opts.UnauthenticatedHold > 0 {
+		return s.opts.UnauthenticatedHold
+	}
+	return 60 * time.Second
 }
 
 // dropConnection closes the request's connection without an answer.

@@ -129,19 +129,37 @@ type Server struct {
 	schemas map[string]*model.Class // by lower-case namespace + ":" + class
 	closed  bool
 	authOn  bool
+	// connAuth: authentication is authserver's, which knows which
+	// connections hold a security context (front must not judge by the
+	// Authorization header alone).
+	connAuth bool
 }
 
 // authConfig returns the authserver configuration the options ask for,
 // or nil when authserver is not needed.
 func (s *Server) authConfig() *authserver.Config {
 	o := s.opts
-	if o.AuthConfig != nil {
-		c := *o.AuthConfig
-		return &c
-	}
-	if len(o.NTLMUsers) == 0 && o.Keytab == nil && o.ClientCAs == nil {
+	var c *authserver.Config
+	switch {
+	case o.AuthConfig != nil:
+		cc := *o.AuthConfig
+		c = &cc
+	case len(o.NTLMUsers) == 0 && o.Keytab == nil && o.ClientCAs == nil:
 		return nil
+	default:
+		c = s.optionsAuthConfig()
 	}
+	if o.Dialect == OMI && c.SilentUnauthenticated == 0 {
+		// OMI's silence is per connection: an NTLM or Kerberos
+		// connection authenticated already sends no header again.
+		c.SilentUnauthenticated = s.unauthenticatedHold()
+	}
+	return c
+}
+
+// optionsAuthConfig is the authserver configuration of the auth options.
+func (s *Server) optionsAuthConfig() *authserver.Config {
+	o := s.opts
 	return &authserver.Config{
 		Basic:             o.BasicUsers,
 		NTLM:              o.NTLMUsers,
@@ -187,6 +205,7 @@ func StartAt(addr string, opts Options) (*Server, error) {
 		auth = authserver.New(*cfg, handler)
 		handler = auth
 		s.authOn = true
+		s.connAuth = true
 		if opts.Handshakes == nil {
 			s.opts.Handshakes = auth.Handshakes.Load
 		}
