@@ -79,7 +79,7 @@ func TestSpecsComplete(t *testing.T) {
 	want := []string{"new_session", "new_session_option", "credential", "get_session", "remove_session",
 		"get_instance", "query", "instances", "each_instance", "invoke_method", "get_class", "new_instance",
 		"set_instance", "remove_instance", "get_associated_instance", "test_wsman", "format_table",
-		"format_list", "to_json", "to_csv", "export_csv", "uint64", "int64", "tonumber"}
+		"format_list", "to_json", "to_csv", "export_csv", "uint64", "int64", "tonumber", "register_indication_event"}
 	for _, n := range want {
 		s := specByName(n)
 		if s == nil || s.Doc == "" || s.Usage == "" {

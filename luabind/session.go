@@ -255,6 +255,9 @@ func (m *Module) sessionMetamethods() map[string]lua.LGFunction {
 		"remove_instance":         func(L *lua.LState) int { return m.opRemoveInstance(L, m.checkSession(L, "remove_instance")) },
 		"get_associated_instance": func(L *lua.LState) int { return m.opAssociated(L, m.checkSession(L, "get_associated_instance")) },
 		"test":                    func(L *lua.LState) int { return m.opTest(L, m.checkSession(L, "test")) },
+		"register_indication_event": func(L *lua.LState) int {
+			return m.opRegisterIndication(L, m.checkSession(L, "register_indication_event"))
+		},
 		"close": func(L *lua.LState) int {
 			m.checkSession(L, "close").close()
 			return 0
@@ -263,39 +266,31 @@ func (m *Module) sessionMetamethods() map[string]lua.LGFunction {
 		methods[name] = m.L.NewFunction(fn)
 	}
 	return map[string]lua.LGFunction{
-		"__index": func(L *lua.LState) int {
+		"__index": indexer("session", methods, sessionNames, func(L *lua.LState, key string) lua.LValue {
 			s := toSession(L.Get(1))
-			key := L.CheckString(2)
-			if f, ok := methods[key]; ok {
-				L.Push(f)
-				return 1
-			}
 			switch key {
 			case "id":
-				L.Push(lua.LNumber(s.s.ID()))
+				return lua.LNumber(s.s.ID())
 			case "name":
-				L.Push(lua.LString(s.s.Name()))
+				return lua.LString(s.s.Name())
 			case "instance_id":
-				L.Push(lua.LString(s.s.InstanceID()))
+				return lua.LString(s.s.InstanceID())
 			case "computer_name":
 				if s.s.IsLocal() {
-					L.Push(lua.LString("localhost"))
-				} else {
-					L.Push(lua.LString(s.s.ComputerName()))
+					return lua.LString("localhost")
 				}
+				return lua.LString(s.s.ComputerName())
 			case "protocol":
-				L.Push(lua.LString(s.s.Protocol()))
+				return lua.LString(s.s.Protocol())
 			case "port":
-				L.Push(lua.LNumber(s.s.Port()))
+				return lua.LNumber(s.s.Port())
 			case "authentication":
-				L.Push(lua.LString(string(s.s.Authentication())))
+				return lua.LString(string(s.s.Authentication()))
 			case "connected":
-				L.Push(lua.LBool(s.s.Connected()))
-			default:
-				L.RaiseError("session has no field or method %q%s", key, didYouMean(key, sessionNames()))
+				return lua.LBool(s.s.Connected())
 			}
-			return 1
-		},
+			return nil
+		}),
 		"__tostring": func(L *lua.LState) int {
 			L.Push(lua.LString(toSession(L.Get(1)).s.String()))
 			return 1
@@ -309,6 +304,25 @@ func sessionNames() []string {
 		names = append(names, k)
 	}
 	return names
+}
+
+// indexer is the __index of a userdata type with methods and fields:
+// methods first, then field (nil for an unknown key, which raises
+// naming the type and the closest name).
+func indexer(kind string, methods map[string]*lua.LFunction, names func() []string, field func(L *lua.LState, key string) lua.LValue) lua.LGFunction {
+	return func(L *lua.LState) int {
+		key := L.CheckString(2)
+		if f, ok := methods[key]; ok {
+			L.Push(f)
+			return 1
+		}
+		v := field(L, key)
+		if v == nil {
+			L.RaiseError("%s has no field or method %q%s", kind, key, didYouMean(key, names()))
+		}
+		L.Push(v)
+		return 1
+	}
 }
 
 func didYouMean(name string, candidates []string) string {

@@ -19,6 +19,7 @@ const (
 	mtDatetime      = "cim.Datetime"
 	mtReference     = "cim.Reference"
 	mtIterator      = "cim.Iterator"
+	mtSubscription  = "cim.Subscription"
 )
 
 func (m *Module) registerTypes() {
@@ -34,6 +35,7 @@ func (m *Module) registerTypes() {
 		mtDatetime:      m.datetimeMethods(),
 		mtReference:     m.referenceMethods(),
 		mtIterator:      m.iteratorMetamethods(),
+		mtSubscription:  m.subscriptionMetamethods(),
 	} {
 		mt := L.NewTypeMetatable(name)
 		L.SetFuncs(mt, methods)
@@ -67,6 +69,8 @@ func udTypeName(ud *lua.LUserData) string {
 		return "reference"
 	case *iterator:
 		return "iterator"
+	case *subscriptionUD:
+		return "subscription"
 	}
 	return ""
 }
@@ -84,31 +88,32 @@ func TypeName(v lua.LValue) string {
 func (m *Module) moduleTable() *lua.LTable {
 	L := m.L
 	fns := map[string]lua.LGFunction{
-		"new_session":             m.luaNewSession,
-		"new_session_option":      m.luaNewSessionOption,
-		"credential":              m.luaCredential,
-		"get_session":             m.luaGetSession,
-		"remove_session":          m.luaRemoveSession,
-		"get_instance":            func(L *lua.LState) int { return m.opGetInstance(L, nil) },
-		"query":                   func(L *lua.LState) int { return m.opQuery(L, nil) },
-		"instances":               func(L *lua.LState) int { return m.opInstances(L, nil) },
-		"each_instance":           func(L *lua.LState) int { return m.opEachInstance(L, nil) },
-		"invoke_method":           func(L *lua.LState) int { return m.opInvokeMethod(L, nil) },
-		"get_class":               func(L *lua.LState) int { return m.opGetClass(L, nil) },
-		"new_instance":            func(L *lua.LState) int { return m.opNewInstance(L, nil) },
-		"set_instance":            func(L *lua.LState) int { return m.opSetInstance(L, nil) },
-		"remove_instance":         func(L *lua.LState) int { return m.opRemoveInstance(L, nil) },
-		"get_associated_instance": func(L *lua.LState) int { return m.opAssociated(L, nil) },
-		"test_wsman":              func(L *lua.LState) int { return m.opTest(L, nil) },
-		"format_table":            m.luaFormatTable,
-		"format_list":             m.luaFormatList,
-		"to_json":                 m.luaToJSON,
-		"to_csv":                  m.luaToCSV,
-		"export_csv":              m.luaExportCSV,
-		"uint64":                  m.luaIntCtor("uint64", new(big.Int), new(big.Int).SetUint64(math.MaxUint64)),
-		"int64":                   m.luaIntCtor("int64", big.NewInt(math.MinInt64), big.NewInt(math.MaxInt64)),
-		"tonumber":                m.luaToNumber,
-		"datetime":                m.luaDatetime,
+		"new_session":               m.luaNewSession,
+		"new_session_option":        m.luaNewSessionOption,
+		"credential":                m.luaCredential,
+		"get_session":               m.luaGetSession,
+		"remove_session":            m.luaRemoveSession,
+		"get_instance":              func(L *lua.LState) int { return m.opGetInstance(L, nil) },
+		"query":                     func(L *lua.LState) int { return m.opQuery(L, nil) },
+		"instances":                 func(L *lua.LState) int { return m.opInstances(L, nil) },
+		"each_instance":             func(L *lua.LState) int { return m.opEachInstance(L, nil) },
+		"invoke_method":             func(L *lua.LState) int { return m.opInvokeMethod(L, nil) },
+		"get_class":                 func(L *lua.LState) int { return m.opGetClass(L, nil) },
+		"new_instance":              func(L *lua.LState) int { return m.opNewInstance(L, nil) },
+		"set_instance":              func(L *lua.LState) int { return m.opSetInstance(L, nil) },
+		"remove_instance":           func(L *lua.LState) int { return m.opRemoveInstance(L, nil) },
+		"get_associated_instance":   func(L *lua.LState) int { return m.opAssociated(L, nil) },
+		"test_wsman":                func(L *lua.LState) int { return m.opTest(L, nil) },
+		"register_indication_event": func(L *lua.LState) int { return m.opRegisterIndication(L, nil) },
+		"format_table":              m.luaFormatTable,
+		"format_list":               m.luaFormatList,
+		"to_json":                   m.luaToJSON,
+		"to_csv":                    m.luaToCSV,
+		"export_csv":                m.luaExportCSV,
+		"uint64":                    m.luaIntCtor("uint64", new(big.Int), new(big.Int).SetUint64(math.MaxUint64)),
+		"int64":                     m.luaIntCtor("int64", big.NewInt(math.MinInt64), big.NewInt(math.MaxInt64)),
+		"tonumber":                  m.luaToNumber,
+		"datetime":                  m.luaDatetime,
 	}
 	t := L.NewTable()
 	for _, spec := range Specs {

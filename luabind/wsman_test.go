@@ -252,3 +252,23 @@ func TestWSManNewInstance(t *testing.T) {
 		assert(gone == nil and gerr.category == "not_found", tostring(gerr))
 	`)
 }
+
+// TestWSManIndications registers for process creation over real HTTP:
+// Win32_Process.Create through the same session raises the event the
+// action sees, and sub:close unsubscribes on the server.
+func TestWSManIndications(t *testing.T) {
+	e, srv := newWSManEnv(t, wsmantest.Options{})
+	e.ok(`
+		pids = {}
+		sub = assert(s:register_indication_event{
+			query = "SELECT * FROM __InstanceCreationEvent WITHIN 0.05 WHERE TargetInstance ISA 'Win32_Process'",
+			action = function(ev) pids[#pids + 1] = ev.TargetInstance.ProcessId; return false end})
+		local out = assert(s:invoke_method{class_name = "Win32_Process", method_name = "Create", arguments = {CommandLine = "notepad.exe"}})
+		assert(sub:wait(10) == 1, "no event")
+		assert(pids[1] == out.ProcessId, tostring(pids[1]) .. " ~= " .. tostring(out.ProcessId))
+		sub:close()
+	`)
+	if got := srv.Subscriptions(); len(got) != 0 {
+		t.Errorf("the server still holds %v", got)
+	}
+}

@@ -87,3 +87,20 @@ func (r *stringReader) Read(p []byte) (int, error) {
 	r.s = r.s[n:]
 	return n, nil
 }
+
+func TestXDGFiles(t *testing.T) {
+	cases := []struct {
+		vars          map[string]string
+		init, history string
+	}{
+		{map[string]string{"HOME": "/h"}, "/h/.config/cimsh/init.lua", "/h/.local/state/cimsh/history"},
+		{map[string]string{"HOME": "/h", "XDG_CONFIG_HOME": "/c", "XDG_STATE_HOME": "/s"}, "/c/cimsh/init.lua", "/s/cimsh/history"},
+		{map[string]string{}, "", ""},
+	}
+	for _, c := range cases {
+		env := &Env{Getenv: func(k string) string { return c.vars[k] }}
+		if env.initFile() != c.init || env.historyFile() != c.history {
+			t.Errorf("%v: %q %q", c.vars, env.initFile(), env.historyFile())
+		}
+	}
+}

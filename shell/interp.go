@@ -196,15 +196,28 @@ func (in *interp) interrupted() bool {
 
 // call runs fn as one chunk with a fresh context, and releases what the
 // chunk left open.
-func (in *interp) call(fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, error) {
+func (in *interp) call(fn *lua.LFunction, args ...lua.LValue) (out []lua.LValue, err error) {
+	in.chunk(func() { out, err = in.pcall(fn, args...) })
+	return out, err
+}
+
+// chunk runs f as one chunk: holding luaMu (completion waits), with a
+// fresh context that Ctrl-C and os.exit cancel, releasing on the way
+// out what the chunk left open.
+func (in *interp) chunk(f func()) {
 	in.luaMu.Lock()
 	defer in.luaMu.Unlock()
-	L := in.L
 	cancel := in.mod.BeginChunk(context.Background())
 	in.cancelChunk = cancel
 	defer func() { in.cancelChunk = nil }()
 	defer cancel()
 	defer in.mod.EndChunk()
+	f()
+}
+
+// pcall calls fn and returns its results.
+func (in *interp) pcall(fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, error) {
+	L := in.L
 	top := L.GetTop()
 	L.Push(fn)
 	for _, a := range args {

@@ -92,6 +92,9 @@ func (in *interp) printResults(vals []lua.LValue) {
 	// A __tostring of the user's may raise: report it, keep the REPL.
 	defer func() {
 		if r := recover(); r != nil {
+			if in.mod.Interrupted() || in.exit.requested {
+				return // evalLine says so
+			}
 			if ae, ok := r.(*lua.ApiError); ok {
 				in.printError(in.errorMessage(ae))
 			} else {

@@ -143,22 +143,26 @@ func (in *interp) compileLine(chunk string) (*lua.LFunction, error) {
 }
 
 // evalLine runs one REPL chunk and prints its values or its error.
+// Printing is part of the chunk: a value's __tostring is user code, so
+// it runs under the chunk's context (Ctrl-C stops a __tostring that
+// loops) and lock (completion never reads the state meanwhile).
 func (in *interp) evalLine(fn *lua.LFunction) {
-	vals, err := in.call(fn)
-	if in.exit.requested {
-		return
-	}
-	if in.mod.Interrupted() {
+	var err error
+	in.chunk(func() {
+		var vals []lua.LValue
+		if vals, err = in.pcall(fn); err == nil {
+			in.printResults(vals)
+		}
+	})
+	switch {
+	case in.exit.requested:
+	case in.mod.Interrupted():
 		in.printError("interrupted")
-		return
-	}
-	if err != nil {
+	case err != nil:
 		msg := in.errorMessage(err)
 		if strings.HasSuffix(msg, "context canceled") {
 			msg = "interrupted"
 		}
 		in.printError(msg)
-		return
 	}
-	in.printResults(vals)
 }

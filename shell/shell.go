@@ -214,27 +214,23 @@ func describeScript(src string) string {
 }
 
 // initFile is $XDG_CONFIG_HOME/cimsh/init.lua (~/.config when unset).
-func (e *Env) initFile() string {
-	dir := e.getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home := e.getenv("HOME")
-		if home == "" {
-			return ""
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "cimsh", "init.lua")
-}
+func (e *Env) initFile() string { return e.xdgFile("XDG_CONFIG_HOME", ".config", "init.lua") }
 
 // historyFile is $XDG_STATE_HOME/cimsh/history (~/.local/state when unset).
 func (e *Env) historyFile() string {
-	dir := e.getenv("XDG_STATE_HOME")
+	return e.xdgFile("XDG_STATE_HOME", filepath.Join(".local", "state"), "history")
+}
+
+// xdgFile is $VAR/cimsh/name, or ~/fallback/cimsh/name when VAR is
+// unset; "" without a home directory.
+func (e *Env) xdgFile(variable, fallback, name string) string {
+	dir := e.getenv(variable)
 	if dir == "" {
 		home := e.getenv("HOME")
 		if home == "" {
 			return ""
 		}
-		dir = filepath.Join(home, ".local", "state")
+		dir = filepath.Join(home, fallback)
 	}
-	return filepath.Join(dir, "cimsh", "history")
+	return filepath.Join(dir, "cimsh", name)
 }
