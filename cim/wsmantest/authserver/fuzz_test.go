@@ -83,11 +83,14 @@ func FuzzKerberosUnseal(f *testing.F) {
 	f.Add(append([]byte{0x05, 0x04, 0x06, 0xff, 0, 0, 0, 28}, make([]byte, 52)...), make([]byte, 10))
 	f.Add([]byte{0x05, 0x04, 0x06, 0xff, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0}, []byte{})
 	f.Fuzz(func(t *testing.T, sig, data []byte) {
-		key, et, err := newAcceptorSubkey(types.EncryptionKey{KeyType: 18, KeyValue: make([]byte, 32)})
+		key, err := newAcceptorSubkey(types.EncryptionKey{KeyType: 18, KeyValue: make([]byte, 32)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &krbSession{key: key, et: et}
+		s, err := newKrbSession(key, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
 		s.Unseal(sig, data)
 		msg := append([]byte("msg"), data...)
 		osig, odata, err := s.Seal(msg)

@@ -118,11 +118,14 @@ func apRepToken(req *messages.APReq) ([]byte, *krbSession, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	subkey, et, err := newAcceptorSubkey(req.Ticket.DecryptedEncPart.Key)
+	subkey, err := newAcceptorSubkey(req.Ticket.DecryptedEncPart.Key)
 	if err != nil {
 		return nil, nil, err
 	}
-	sess := &krbSession{key: subkey, et: et, sendSeq: seq.Uint64(), recvSeq: uint64(req.Authenticator.SeqNumber)}
+	sess, err := newKrbSession(subkey, seq.Uint64(), uint64(req.Authenticator.SeqNumber))
+	if err != nil {
+		return nil, nil, err
+	}
 	part, err := asn1.Marshal(encAPRepPart{
 		CTime:          req.Authenticator.CTime.UTC(),
 		Cusec:          req.Authenticator.Cusec,
