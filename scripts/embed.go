@@ -7,7 +7,6 @@ package scripts
 import (
 	"embed"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 )
@@ -23,47 +22,26 @@ type Script struct {
 	Description string // the first line's comment
 }
 
-// List returns the bundled scripts sorted by name.
-func List() []Script {
-	entries, _ := fs.ReadDir(FS, ".")
-	var out []Script
-	for _, e := range entries {
-		if e.IsDir() || path.Ext(e.Name()) != ".lua" {
-			continue
-		}
-		src, _ := FS.ReadFile(e.Name())
-		out = append(out, Script{Name: strings.TrimSuffix(e.Name(), ".lua"), Description: describe(src)})
+// List returns the scripts (*.lua at the top) of fsys, sorted by name:
+// FS, or another tree laid out the same way.
+func List(fsys fs.FS) []Script {
+	names, _ := fs.Glob(fsys, "*.lua")
+	sort.Strings(names)
+	out := make([]Script, 0, len(names))
+	for _, n := range names {
+		src, _ := fs.ReadFile(fsys, n)
+		out = append(out, Script{Name: strings.TrimSuffix(n, ".lua"), Description: describe(src)})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
-// describe returns the text of the first line's "-- name: text" comment.
+// describe returns the text of the first line's comment, without a
+// leading "name: ".
 func describe(src []byte) string {
 	line, _, _ := strings.Cut(string(src), "\n")
 	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "--"))
-	if _, rest, ok := strings.Cut(line, ": "); ok && !strings.Contains(line[:strings.Index(line, ": ")], " ") {
+	if name, rest, ok := strings.Cut(line, ": "); ok && !strings.Contains(name, " ") {
 		return rest
 	}
 	return line
-}
-
-// Source returns a script's text by name (with or without .lua).
-func Source(name string) ([]byte, bool) {
-	name = strings.TrimSuffix(name, ".lua")
-	if name == "" || strings.ContainsAny(name, `/\`) {
-		return nil, false
-	}
-	b, err := FS.ReadFile(name + ".lua")
-	return b, err == nil
-}
-
-// Module returns the source of a library module: "cimsh.cli" is lib/cli.lua.
-func Module(name string) ([]byte, bool) {
-	base, ok := strings.CutPrefix(name, "cimsh.")
-	if !ok || base == "" || strings.ContainsAny(base, `/\.`) {
-		return nil, false
-	}
-	b, err := FS.ReadFile("lib/" + base + ".lua")
-	return b, err == nil
 }

@@ -75,7 +75,7 @@ func remote(t *testing.T, opts wsmantest.Options) (*wsmantest.Server, []string, 
 func script(name string, args ...string) []string { return append([]string{"-s", name}, args...) }
 
 func TestEveryScriptHasHelpAndDescription(t *testing.T) {
-	list := scripts.List()
+	list := scripts.List(scripts.FS)
 	if len(list) < 8 {
 		t.Fatalf("%d bundled scripts, want at least 8", len(list))
 	}

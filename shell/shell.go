@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/scripts"
 )
 
 // Version is cimsh's version.
@@ -188,29 +188,15 @@ func listScripts(env *Env) int {
 	if env.Scripts == nil {
 		return ExitOK
 	}
-	names, _ := fs.Glob(env.Scripts, "*.lua")
-	sort.Strings(names)
+	list := scripts.List(env.Scripts)
 	w := 0
-	for _, n := range names {
-		w = max(w, len(strings.TrimSuffix(n, ".lua")))
+	for _, s := range list {
+		w = max(w, len(s.Name))
 	}
-	for _, n := range names {
-		src, _ := fs.ReadFile(env.Scripts, n)
-		desc := describeScript(string(src))
-		fmt.Fprintf(env.Stdout, "%-*s  %s\n", w, strings.TrimSuffix(n, ".lua"), desc)
+	for _, s := range list {
+		fmt.Fprintf(env.Stdout, "%-*s  %s\n", w, s.Name, s.Description)
 	}
 	return ExitOK
-}
-
-// describeScript returns the text of a script's first-line comment,
-// without a leading "name: ".
-func describeScript(src string) string {
-	line, _, _ := strings.Cut(src, "\n")
-	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "--"))
-	if name, rest, ok := strings.Cut(line, ": "); ok && !strings.Contains(name, " ") {
-		return rest
-	}
-	return line
 }
 
 // initFile is $XDG_CONFIG_HOME/cimsh/init.lua (~/.config when unset).
