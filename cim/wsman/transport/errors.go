@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsman"
@@ -48,8 +49,10 @@ func (c *Client) netFault(ctx context.Context, what string, err error) *model.Fa
 	if cerr := ctx.Err(); cerr != nil {
 		f.Err = fmt.Errorf("transport: %s %s: %w", what, c.cfg.addr(), cerr)
 		f.Category = model.CategoryCanceled
+		f.Reason = fmt.Sprintf("%s %s: cancelled", what, c.cfg.addr())
 		if errors.Is(cerr, context.DeadlineExceeded) {
 			f.Category = model.CategoryTimeout
+			f.Reason = fmt.Sprintf("%s %s: timed out", what, c.cfg.addr())
 		}
 		return f
 	}
@@ -57,7 +60,27 @@ func (c *Client) netFault(ctx context.Context, what string, err error) *model.Fa
 		f.Category = model.CategoryTimeout
 	}
 	f.Err = fmt.Errorf("transport: %s %s: %w", what, c.cfg.addr(), err)
+	f.Reason = fmt.Sprintf("%s %s: %s", what, c.cfg.addr(), shortCause(err))
 	return f
+}
+
+// shortCause says what went wrong on the network in a user's words: the
+// system's "connection refused" rather than Go's "dial tcp 127.0.0.1:1:
+// connect: connection refused" chain (which stays in Fault.Err).
+// Context added around the network error ("no connection within 10s: ")
+// is kept.
+func shortCause(err error) string {
+	full := err.Error()
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Err == nil {
+		return full
+	}
+	short := op.Err.Error()
+	var sys *os.SyscallError
+	if errors.As(op.Err, &sys) {
+		short = sys.Err.Error()
+	}
+	return strings.Replace(full, op.Error(), short, 1)
 }
 
 // protocolFault is a reply that breaks the protocol (bad sealing, bad
