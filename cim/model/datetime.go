@@ -29,11 +29,17 @@ type Datetime struct {
 	Text     string
 }
 
-// NewTimestamp returns a timestamp Datetime for t.
-func NewTimestamp(t time.Time) Datetime { return Datetime{Kind: Timestamp, Time: t} }
+// NewTimestamp returns a timestamp Datetime for t, truncated to the
+// microsecond: CIM datetimes carry no finer precision.
+func NewTimestamp(t time.Time) Datetime {
+	return Datetime{Kind: Timestamp, Time: t.Truncate(time.Microsecond)}
+}
 
-// NewInterval returns an interval Datetime of d.
-func NewInterval(d time.Duration) Datetime { return Datetime{Kind: Interval, Duration: d} }
+// NewInterval returns an interval Datetime of d, truncated to the
+// microsecond.
+func NewInterval(d time.Duration) Datetime {
+	return Datetime{Kind: Interval, Duration: d.Truncate(time.Microsecond)}
+}
 
 // IsInterval reports whether d is an interval.
 func (d Datetime) IsInterval() bool { return d.Kind == Interval }

@@ -128,6 +128,11 @@ func TestDatetimeForms(t *testing.T) {
 	if ts.Lexical() != ts.String() {
 		t.Error("Lexical of a local value is its ISO form")
 	}
+	// CIM has microseconds: nothing finer survives into a value, so
+	// differences of local values are whole microseconds too.
+	if ts.Time.Nanosecond() != 123456000 || NewInterval(1500*time.Nanosecond).Duration != time.Microsecond {
+		t.Errorf("not truncated to microseconds: %v", ts.Time)
+	}
 	iv := NewInterval(3*24*time.Hour + 4*time.Hour + 5*time.Minute + 6*time.Second + 7*time.Microsecond)
 	if got := iv.DMTF(); got != "00000003040506.000007:000" {
 		t.Errorf("interval DMTF %s", got)
