@@ -17,39 +17,49 @@ func DecodeClass(d *xml.Decoder, start xml.StartElement) (*model.Class, error) {
 	cl := &model.Class{}
 	cl.Name, _ = attrFold(start, "NAME")
 	cl.SuperClass, _ = attrFold(start, "SUPERCLASS")
-	for {
-		se, ok, err := findStart(d)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return cl, nil
-		}
+	err := eachChild(d, func(se xml.StartElement) error {
 		switch se.Name.Local {
 		case "QUALIFIER":
-			q, err := decodeQualifier(d, se)
-			if err != nil {
-				return nil, err
-			}
-			cl.Qualifiers = append(cl.Qualifiers, q)
+			_, err := appendQualifier(d, se, &cl.Qualifiers)
+			return err
 		case "PROPERTY", "PROPERTY.ARRAY", "PROPERTY.REFERENCE":
 			p, err := decodePropertyDecl(d, se)
-			if err != nil {
-				return nil, err
-			}
 			cl.Properties = append(cl.Properties, p)
+			return err
 		case "METHOD":
 			m, err := decodeMethod(d, se)
-			if err != nil {
-				return nil, err
-			}
 			cl.Methods = append(cl.Methods, m)
-		default:
-			if err := skip(d); err != nil {
-				return nil, err
-			}
+			return err
+		}
+		return skip(d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
+// eachChild calls f for every child element of the element just
+// started, up to its end. f must consume the child: decode it or skip it.
+func eachChild(d *xml.Decoder, f func(child xml.StartElement) error) error {
+	for {
+		c, ok, err := findStart(d)
+		if err != nil || !ok {
+			return err
+		}
+		if err := f(c); err != nil {
+			return err
 		}
 	}
+}
+
+// appendQualifier decodes a QUALIFIER element onto qs and returns it.
+func appendQualifier(d *xml.Decoder, se xml.StartElement, qs *[]model.Qualifier) (model.Qualifier, error) {
+	q, err := decodeQualifier(d, se)
+	if err == nil {
+		*qs = append(*qs, q)
+	}
+	return q, err
 }
 
 // cimxmlType reads a TYPE attribute (TypeString when absent or unknown,
@@ -153,49 +163,28 @@ func decodePropertyDecl(d *xml.Decoder, se xml.StartElement) (model.PropertyDecl
 	}
 	var defaults []model.Value
 	hasDefault := false
-	for {
-		c, ok, err := findStart(d)
-		if err != nil {
-			return p, err
-		}
-		if !ok {
-			break
-		}
+	err := eachChild(d, func(c xml.StartElement) error {
 		switch c.Name.Local {
 		case "QUALIFIER":
-			q, err := decodeQualifier(d, c)
-			if err != nil {
-				return p, err
-			}
-			p.Qualifiers = append(p.Qualifiers, q)
+			_, err := appendQualifier(d, c, &p.Qualifiers)
+			return err
 		case "VALUE":
 			s, err := readText(d)
-			if err != nil {
-				return p, err
-			}
 			defaults = append(defaults, qualifierValue(p.Type, s))
 			hasDefault = true
+			return err
 		case "VALUE.ARRAY":
 			hasDefault = true
-			for {
-				_, ok, err := findStart(d)
-				if err != nil {
-					return p, err
-				}
-				if !ok {
-					break
-				}
+			return eachChild(d, func(xml.StartElement) error {
 				s, err := readText(d)
-				if err != nil {
-					return p, err
-				}
 				defaults = append(defaults, qualifierValue(p.Type, s))
-			}
-		default:
-			if err := skip(d); err != nil {
-				return p, err
-			}
+				return err
+			})
 		}
+		return skip(d)
+	})
+	if err != nil {
+		return p, err
 	}
 	applyDeclQualifiers(p.Qualifiers, &p.Type, &p.EmbeddedClass, &p.Key)
 	switch {
@@ -244,37 +233,22 @@ func decodeMethod(d *xml.Decoder, se xml.StartElement) (model.Method, error) {
 	m := model.Method{}
 	m.Name, _ = attrFold(se, "NAME")
 	m.ReturnType = cimxmlType(se)
-	for {
-		c, ok, err := findStart(d)
-		if err != nil {
-			return m, err
-		}
-		if !ok {
-			break
-		}
+	err := eachChild(d, func(c xml.StartElement) error {
 		switch c.Name.Local {
 		case "QUALIFIER":
-			q, err := decodeQualifier(d, c)
-			if err != nil {
-				return m, err
-			}
-			m.Qualifiers = append(m.Qualifiers, q)
+			q, err := appendQualifier(d, c, &m.Qualifiers)
 			if strings.EqualFold(q.Name, "static") && qualifierTrue(q) {
 				m.Static = true
 			}
+			return err
 		case "PARAMETER", "PARAMETER.ARRAY", "PARAMETER.REFERENCE", "PARAMETER.REFARRAY":
 			p, err := decodeParameter(d, c)
-			if err != nil {
-				return m, err
-			}
 			m.Parameters = append(m.Parameters, p)
-		default:
-			if err := skip(d); err != nil {
-				return m, err
-			}
+			return err
 		}
-	}
-	return m, nil
+		return skip(d)
+	})
+	return m, err
 }
 
 func decodeParameter(d *xml.Decoder, se xml.StartElement) (model.Parameter, error) {
@@ -291,31 +265,21 @@ func decodeParameter(d *xml.Decoder, se xml.StartElement) (model.Parameter, erro
 	default:
 		p.Type = cimxmlType(se)
 	}
-	for {
-		c, ok, err := findStart(d)
-		if err != nil {
-			return p, err
-		}
-		if !ok {
-			break
-		}
+	err := eachChild(d, func(c xml.StartElement) error {
 		if c.Name.Local != "QUALIFIER" {
-			if err := skip(d); err != nil {
-				return p, err
-			}
-			continue
+			return skip(d)
 		}
-		q, err := decodeQualifier(d, c)
-		if err != nil {
-			return p, err
-		}
-		p.Qualifiers = append(p.Qualifiers, q)
+		q, err := appendQualifier(d, c, &p.Qualifiers)
 		switch strings.ToLower(q.Name) {
 		case "in":
 			p.In = qualifierTrue(q)
 		case "out":
 			p.Out = qualifierTrue(q)
 		}
+		return err
+	})
+	if err != nil {
+		return p, err
 	}
 	applyDeclQualifiers(p.Qualifiers, &p.Type, &p.EmbeddedClass, nil)
 	if !p.In && !p.Out {
