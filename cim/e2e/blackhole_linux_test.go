@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"context"
-	"net"
-	"syscall"
 	"testing"
 	"time"
 
@@ -14,44 +12,12 @@ import (
 	"github.com/cimsh/cimsh/cim/wsmantest"
 )
 
-// blackholePort returns a loopback port whose listen queue is full and
-// never drained: the kernel drops further SYNs, so a connect hangs as it
-// does to a host that is down without refusing.
-func blackholePort(t *testing.T) int {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := sa.(*syscall.SockaddrInet4).Port
-	for i := 0; i < 16; i++ {
-		c, err := net.DialTimeout("tcp4", (&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}).String(), 100*time.Millisecond)
-		if err != nil {
-			return port
-		}
-		t.Cleanup(func() { c.Close() })
-	}
-	t.Skip("e2e: could not fill a listen queue on this kernel")
-	return 0
-}
-
 // A host that never answers the connect costs the connect timeout, not
 // the operation timeout, and does not hold up the other sessions of a
 // fan-out.
 func TestEachConnectTimeout(t *testing.T) {
 	live := basicServer(t, wsmantest.Windows, wsmantest.Options{})
-	hole := blackholePort(t)
+	hole := wsmantest.BlackholePort(t)
 	const connectTimeout = 700 * time.Millisecond
 	mk := func(port int) *cim.Session {
 		return open(t, cim.Config{ComputerName: "127.0.0.1", Port: port, Authentication: cim.AuthBasic,

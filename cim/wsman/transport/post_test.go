@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsmantest"
 )
 
 func TestBasicFirstRequestAndKeepAlive(t *testing.T) {
@@ -257,8 +258,7 @@ func TestUnreachable(t *testing.T) {
 // The connect timeout bounds the dial: a loopback listener whose accept
 // queue is full drops new SYNs, so the connection never completes.
 func TestConnectTimeout(t *testing.T) {
-	addr := fullListener(t)
-	h, p := hostPort(t, addr)
+	h, p := "127.0.0.1", wsmantest.BlackholePort(t)
 	c, _ := New(Config{Host: h, Port: p, Auth: AuthBasic, User: "u", NoEncryption: true, ConnectTimeout: 200 * time.Millisecond})
 	start := time.Now()
 	_, err := c.Post(context.Background(), []byte("x"), true)
