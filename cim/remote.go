@@ -11,16 +11,6 @@ import (
 	"github.com/cimsh/cimsh/cim/wsman/transport"
 )
 
-func init() {
-	newRemoteProvider = func(cfg *Config) (model.Provider, error) {
-		tr, err := transport.New(transportConfig(cfg))
-		if err != nil {
-			return nil, err
-		}
-		return wsman.NewClient(tr, clientOptions(cfg)), nil
-	}
-}
-
 // checkRemote validates what the transport can check without the network
 // (auth versus encryption, certificate files named), so that a mistake is
 // reported by NewSession rather than by the first operation.

@@ -140,9 +140,9 @@ func (s *Session) connect() (model.Provider, error) {
 		err error
 	)
 	if s.IsLocal() {
-		p, err = newLocalProvider()
+		p, err = localProvider()
 	} else {
-		p, err = newRemoteProvider(&s.cfg)
+		p, err = remoteProvider(&s.cfg)
 	}
 	if err != nil {
 		return nil, err
