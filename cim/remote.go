@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsman/transport"
 )
