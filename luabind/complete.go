@@ -198,6 +198,11 @@ func (m *Module) members(chain string, colon bool) []string {
 				return []string{"get"}
 			}
 			return ReferenceFields
+		case *subscriptionUD:
+			if colon {
+				return []string{"close", "events", "wait"}
+			}
+			return SubscriptionNames
 		case *iterator:
 			if colon {
 				return []string{"close"}
