@@ -156,6 +156,19 @@ func (cx cimxml) embeddedQualifier(t model.Type, class string, qs []model.Qualif
 	}
 }
 
+// openDecl writes the start of a property or parameter element: its name,
+// and its reference class or its type (the tag is left open for more
+// attributes).
+func (cx cimxml) openDecl(tag, name string, t model.Type, refClass string) {
+	cx.w.raw("<", tag)
+	cx.w.attr("NAME", name)
+	if t != model.TypeReference {
+		cx.w.attr("TYPE", typeAttr(t))
+	} else if refClass != "" {
+		cx.w.attr("REFERENCECLASS", refClass)
+	}
+}
+
 func (cx cimxml) property(cl *model.Class, p *model.PropertyDecl) {
 	w := cx.w
 	tag := "PROPERTY"
@@ -165,15 +178,7 @@ func (cx cimxml) property(cl *model.Class, p *model.PropertyDecl) {
 	case p.Array:
 		tag = "PROPERTY.ARRAY"
 	}
-	w.raw("<", tag)
-	w.attr("NAME", p.Name)
-	if p.Type == model.TypeReference {
-		if p.RefClass != "" {
-			w.attr("REFERENCECLASS", p.RefClass)
-		}
-	} else {
-		w.attr("TYPE", typeAttr(p.Type))
-	}
+	cx.openDecl(tag, p.Name, p.Type, p.RefClass)
 	origin := p.ClassOrigin
 	if origin == "" {
 		origin = cl.Name
@@ -220,15 +225,7 @@ func (cx cimxml) method(cl *model.Class, m *model.Method) {
 		case p.Array:
 			tag = "PARAMETER.ARRAY"
 		}
-		w.raw("<", tag)
-		w.attr("NAME", p.Name)
-		if p.Type == model.TypeReference {
-			if p.RefClass != "" {
-				w.attr("REFERENCECLASS", p.RefClass)
-			}
-		} else {
-			w.attr("TYPE", typeAttr(p.Type))
-		}
+		cx.openDecl(tag, p.Name, p.Type, p.RefClass)
 		w.raw(">")
 		if p.In && !hasQualifier(p.Qualifiers, "In") {
 			cx.qualifier("In", model.Bool(true))
