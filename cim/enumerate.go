@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wql"
 )
 
 // InstanceQuery is Get-CimInstance's parameter set.
@@ -68,13 +69,13 @@ func (q *InstanceQuery) request() (*model.EnumerateRequest, error) {
 
 // selectQuery builds SELECT props FROM class WHERE filter.
 func selectQuery(class string, props []string, filter string) (string, error) {
-	if !isName(class) {
+	if !wql.IsName(class) {
 		return "", fmt.Errorf("cim: %q is not a valid class name", class)
 	}
 	list := "*"
 	if len(props) > 0 {
 		for _, p := range props {
-			if !isName(p) {
+			if !wql.IsName(p) {
 				return "", fmt.Errorf("cim: %q is not a valid property name", p)
 			}
 		}
@@ -85,19 +86,6 @@ func selectQuery(class string, props []string, filter string) (string, error) {
 		q += " WHERE " + filter
 	}
 	return q, nil
-}
-
-func isName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 127 || (i > 0 && c >= '0' && c <= '9') {
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // Enumeration streams the results of a query, fetching batches as Next

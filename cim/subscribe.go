@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wql"
 )
 
 // Subscription receives the indications of an event query
@@ -49,7 +50,7 @@ func (s *Session) Subscribe(ctx context.Context, req model.SubscribeRequest) (*S
 		if req.ClassName == "" {
 			return nil, fmt.Errorf("cim: subscribe: query or class_name is required")
 		}
-		if !isName(req.ClassName) {
+		if !wql.IsName(req.ClassName) {
 			return nil, fmt.Errorf("cim: subscribe: %q is not a valid class name", req.ClassName)
 		}
 		req.Query = "SELECT * FROM " + req.ClassName

@@ -472,7 +472,9 @@ func (p *parser) number(neg bool) (Literal, error) {
 }
 
 // isName reports whether s is a plain identifier that is not a keyword.
-func isName(s string) bool { return isIdent(s) && !keywords[strings.ToUpper(s)] }
+// IsName reports whether s can stand in a query as a class or property
+// name: an identifier that is not a WQL keyword.
+func IsName(s string) bool { return isIdent(s) && !keywords[strings.ToUpper(s)] }
 
 // isIdent reports whether s is a plain identifier.
 func isIdent(s string) bool {

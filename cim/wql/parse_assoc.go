@@ -76,7 +76,7 @@ func (p *parser) assocQuery() (*Query, error) {
 		}
 		p.next()
 		v := p.peek()
-		if !(v.kind == tokIdent && !keywords[strings.ToUpper(v.text)]) && !(v.kind == tokString && isName(v.text)) {
+		if !(v.kind == tokIdent && !keywords[strings.ToUpper(v.text)]) && !(v.kind == tokString && IsName(v.text)) {
 			return nil, p.errorf("expected a name after %s =, found %s", kw.text, v.describe())
 		}
 		p.next()

@@ -11,7 +11,7 @@ import (
 // the filter must parse as a WQL condition; it is kept as written, since
 // the server, not cimsh, evaluates it.
 func Select(class string, properties []string, where string) (string, error) {
-	if !isName(class) {
+	if !IsName(class) {
 		return "", fmt.Errorf("wql: %q is not a class name", class)
 	}
 	list := "*"
@@ -24,7 +24,7 @@ func Select(class string, properties []string, where string) (string, error) {
 				break
 			}
 			for _, part := range strings.Split(p, ".") {
-				if !isName(part) {
+				if !IsName(part) {
 					return "", fmt.Errorf("wql: %q is not a property name", p)
 				}
 			}
