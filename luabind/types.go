@@ -134,5 +134,6 @@ func (m *Module) moduleTable() *lua.LTable {
 	return t
 }
 
-// Version is cimsh's version, set by the binary.
-var Version = "0.1.0-dev"
+// Version is cimsh's version: cim.version, the REPL's banner and
+// `cimsh --version` all read this one constant.
+const Version = "0.1.0"

@@ -82,7 +82,6 @@ func newInterp(env *Env, o *options) *interp {
 		Stdout:       env.Stdout,
 		Width:        in.width,
 	})
-	luabind.Version = Version
 	in.replaceStdlib()
 	in.preloadLibrary()
 	if env.Signals {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cimsh/cimsh/luabind"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -67,7 +68,7 @@ func (in *interp) repl(banner bool) int {
 		return in.mod.Complete(text)
 	})
 	if banner {
-		fmt.Fprintf(in.env.Stdout, "cimsh %s (Lua 5.1) -- help() lists the cim functions\n", Version)
+		fmt.Fprintf(in.env.Stdout, "cimsh %s (Lua 5.1) -- help() lists the cim functions\n", luabind.Version)
 	}
 	for {
 		pendingMu.Lock()

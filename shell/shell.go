@@ -10,11 +10,9 @@ import (
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/luabind"
 	"github.com/cimsh/cimsh/scripts"
 )
-
-// Version is cimsh's version.
-const Version = "0.1.0"
 
 // Exit codes.
 const (
@@ -88,7 +86,7 @@ func Main(env *Env) (code int) {
 		io.WriteString(env.Stdout, usageText)
 		return ExitOK
 	case o.version:
-		fmt.Fprintf(env.Stdout, "cimsh %s (Lua 5.1 on gopher-lua)\n", Version)
+		fmt.Fprintf(env.Stdout, "cimsh %s (Lua 5.1 on gopher-lua)\n", luabind.Version)
 		return ExitOK
 	case o.listScripts:
 		return listScripts(env)
