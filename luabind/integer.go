@@ -203,3 +203,53 @@ func parseNumber(s string) (float64, error) {
 	}
 	return strconv.ParseFloat(s, 64)
 }
+
+// luaCompare is cim.compare(a, b): -1, 0 or 1, exactly, across boxed
+// integers and numbers. Lua 5.1 raises on < between a userdata and a
+// number before any metamethod runs, so this is how scripts order a
+// boxed integer against a plain number.
+func (m *Module) luaCompare(L *lua.LState) int {
+	a := compareOperand(L, 1)
+	b := compareOperand(L, 2)
+	L.Push(lua.LNumber(a.cmp(b)))
+	return 1
+}
+
+// exactNum is a compare operand: a finite exact value or an infinity.
+type exactNum struct {
+	r   *big.Rat
+	inf int // -1 or 1 for an infinity, 0 otherwise
+}
+
+func (a exactNum) cmp(b exactNum) int {
+	if a.inf != 0 || b.inf != 0 {
+		switch {
+		case a.inf == b.inf:
+			return 0
+		case a.inf < b.inf:
+			return -1
+		}
+		return 1
+	}
+	return a.r.Cmp(b.r)
+}
+
+func compareOperand(L *lua.LState, n int) exactNum {
+	switch x := L.Get(n).(type) {
+	case lua.LNumber:
+		f := float64(x)
+		switch {
+		case math.IsNaN(f):
+			L.RaiseError("cim.compare: argument #%d is NaN, which has no order", n)
+		case math.IsInf(f, 0):
+			return exactNum{inf: int(math.Copysign(1, f))}
+		}
+		return exactNum{r: new(big.Rat).SetFloat64(f)}
+	case *lua.LUserData:
+		if b, ok := x.Value.(*boxedInt); ok {
+			return exactNum{r: new(big.Rat).SetInt(b.v)}
+		}
+	}
+	L.RaiseError("cim.compare: argument #%d must be a number or a boxed integer, got %s", n, luaTypeName(L.Get(n)))
+	return exactNum{}
+}

@@ -65,6 +65,7 @@ func New(L *lua.LState, opts Options) *Module {
 	}
 	L.SetGlobal("help", L.NewFunction(m.luaHelp))
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
+	m.installStringFormat()
 	return m
 }
 

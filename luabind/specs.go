@@ -181,6 +181,8 @@ var Specs = []*FuncSpec{
 		Usage: "cim.int64(\"-9223372036854775808\")"},
 	{Name: "tonumber", Doc: "a boxed integer (or anything tonumber takes) as a Lua number, lossy beyond 2^53",
 		Usage: "cim.tonumber(x)"},
+	{Name: "compare", Doc: "-1, 0 or 1: a against b, exactly, for boxed integers and numbers in any mix (< raises between a boxed integer and a number)",
+		Usage: "cim.compare(a, b)"},
 	{Name: "datetime", Doc: "a datetime or interval from ISO 8601 or DMTF text",
 		Usage: "cim.datetime(\"2024-01-02T03:04:05Z\")  cim.datetime(\"P1DT2H\")"},
 }

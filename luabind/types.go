@@ -115,6 +115,7 @@ func (m *Module) moduleTable() *lua.LTable {
 		"uint64":                    m.luaIntCtor("uint64", new(big.Int), new(big.Int).SetUint64(math.MaxUint64)),
 		"int64":                     m.luaIntCtor("int64", big.NewInt(math.MinInt64), big.NewInt(math.MaxInt64)),
 		"tonumber":                  m.luaToNumber,
+		"compare":                   m.luaCompare,
 		"datetime":                  m.luaDatetime,
 	}
 	t := L.NewTable()
