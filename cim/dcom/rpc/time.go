@@ -1,0 +1,5 @@
+package rpc
+
+import "time"
+
+var timeZero time.Time

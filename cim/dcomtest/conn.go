@@ -1,0 +1,244 @@
+package dcomtest
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+
+	"github.com/cimsh/cimsh/cim/dcom/ndr"
+	"github.com/cimsh/cimsh/cim/dcom/rpc"
+	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+)
+
+// conn is one association: its presentation contexts and security
+// contexts (a client may establish several, one per alter_context, as
+// impacket does).
+type conn struct {
+	s       *Server
+	nc      net.Conn
+	ifaces  map[ndr.GUID]handler
+	ctxs    map[uint16]ndr.GUID
+	secs    map[uint32]*secCtx
+	pending map[uint32][]byte
+	maxXmit int
+}
+
+type secCtx struct {
+	authType uint8
+	level    uint8
+	acc      *ntlmserver.Acceptor
+	sec      *rpc.Security
+	user     string
+	failed   bool
+}
+
+const maxFrag = 5840
+
+func (c *conn) run() {
+	defer c.nc.Close()
+	c.maxXmit = maxFrag
+	for {
+		p, err := rpc.ReadPDU(c.nc)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				c.s.logf("dcomtest: %s: %v", c.nc.RemoteAddr(), err)
+			}
+			return
+		}
+		var out [][]byte
+		switch p.Type {
+		case rpc.PTypeBind, rpc.PTypeAlter:
+			out, err = c.bind(p)
+		case rpc.PTypeAuth3:
+			err = c.auth3(p)
+		case rpc.PTypeRequest:
+			out, err = c.request(p)
+		case rpc.PTypeShutdown, rpc.PTypeCoCancel, rpc.PTypeOrphaned:
+		default:
+			out = [][]byte{rpc.Build(rpc.PTypeFault, rpc.FlagFirstFrag|rpc.FlagLastFrag|rpc.FlagDidNotExecute, p.CallID, rpc.FaultBody(0, rpc.StatusProtoError), nil, nil)}
+		}
+		for _, b := range out {
+			if _, werr := c.nc.Write(b); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			c.s.logf("dcomtest: %s: %v", c.nc.RemoteAddr(), err)
+			return
+		}
+	}
+}
+
+func (c *conn) bind(p *rpc.PDU) ([][]byte, error) {
+	b, err := rpc.ParseBind(p.Body)
+	if err != nil {
+		return nil, err
+	}
+	if p.Type == rpc.PTypeBind && int(b.MaxRecv) >= 1024 && int(b.MaxRecv) < c.maxXmit {
+		c.maxXmit = int(b.MaxRecv)
+	}
+	ack := &rpc.BindAck{MaxXmit: maxFrag, MaxRecv: maxFrag, AssocGroup: 0x1234}
+	if p.Type == rpc.PTypeBind {
+		_, port, _ := net.SplitHostPort(c.nc.LocalAddr().String())
+		ack.SecondaryAddr = port
+	}
+	for _, e := range b.Contexts {
+		res := rpc.ContextResult{Result: 2, Reason: 1}
+		if _, ok := c.ifaces[e.Abstract.UUID]; ok {
+			res.Reason = 2
+			for _, t := range e.Transfer {
+				if t == rpc.NDR20 {
+					res = rpc.ContextResult{Transfer: rpc.NDR20}
+					c.ctxs[e.ID] = e.Abstract.UUID
+				}
+			}
+		}
+		ack.Results = append(ack.Results, res)
+	}
+	ackType := uint8(rpc.PTypeBindAck)
+	if p.Type == rpc.PTypeAlter {
+		ackType = rpc.PTypeAlterResp
+	}
+	body := ack.Marshal()
+	if p.Trailer == nil || len(p.Auth) == 0 {
+		return [][]byte{rpc.Build(ackType, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, body, nil, nil)}, nil
+	}
+	t := *p.Trailer
+	if t.AuthType != rpc.AuthWinNT {
+		nak := binary.LittleEndian.AppendUint16(nil, 8)
+		return [][]byte{rpc.Build(rpc.PTypeBindNak, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, nak, nil, nil)}, nil
+	}
+	sc := &secCtx{authType: t.AuthType, level: t.AuthLevel, acc: c.s.ntlm.NewAcceptor()}
+	chal, err := sc.acc.Negotiate(p.Auth)
+	if err != nil {
+		return nil, err
+	}
+	c.secs[t.ContextID] = sc
+	pad := (4 - len(body)%4) % 4
+	body = append(body, make([]byte, pad)...)
+	t.PadLength = uint8(pad)
+	return [][]byte{rpc.Build(ackType, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, body, &t, chal)}, nil
+}
+
+func (c *conn) auth3(p *rpc.PDU) error {
+	if p.Trailer == nil {
+		return errors.New("auth3 without a security trailer")
+	}
+	sc, ok := c.secs[p.Trailer.ContextID]
+	if !ok || sc.acc == nil {
+		return errors.New("auth3 for an unknown security context")
+	}
+	ctx, err := sc.acc.Authenticate(p.Auth)
+	sc.acc = nil
+	if err != nil {
+		// Windows answers the next request with access denied.
+		c.s.logf("dcomtest: %s: NTLM: %v", c.nc.RemoteAddr(), err)
+		sc.failed = true
+		return nil
+	}
+	if sc.sec, err = rpc.NewNTLMSecurity(ctx.Flags, ctx.ExportedSessionKey(), true); err != nil {
+		c.s.logf("dcomtest: %s: %v", c.nc.RemoteAddr(), err)
+		sc.failed = true
+		return nil
+	}
+	sc.user = ctx.User
+	return nil
+}
+
+func (c *conn) fault(callID uint32, ctxID uint16, status uint32) []byte {
+	return rpc.Build(rpc.PTypeFault, rpc.FlagFirstFrag|rpc.FlagLastFrag, callID, rpc.FaultBody(ctxID, status), nil, nil)
+}
+
+func (c *conn) request(p *rpc.PDU) ([][]byte, error) {
+	q, err := rpc.ParseRequest(p.Flags, p.Body)
+	if err != nil {
+		return nil, err
+	}
+	stubStart := rpc.RequestHeaderLen(q.Object != nil)
+	var sc *secCtx
+	if p.Trailer != nil {
+		sc = c.secs[p.Trailer.ContextID]
+	}
+	if sc == nil || sc.failed || sc.sec == nil || p.Trailer.AuthLevel < c.s.opts.MinLevel {
+		delete(c.pending, p.CallID)
+		if p.Flags&rpc.FlagLastFrag == 0 {
+			return nil, nil
+		}
+		f := c.fault(p.CallID, q.ContextID, rpc.StatusAccessDenied)
+		if sc != nil && sc.failed {
+			return [][]byte{f}, errors.New("access denied after a failed logon")
+		}
+		return [][]byte{f}, nil
+	}
+	end := 16 + len(p.Body)
+	if err := sc.sec.Verify(p.Raw, p.Trailer.AuthLevel, stubStart, end); err != nil {
+		return nil, err
+	}
+	if int(p.Trailer.PadLength) > end-stubStart {
+		return nil, errors.New("auth padding beyond the stub")
+	}
+	stub := p.Raw[stubStart : end-int(p.Trailer.PadLength)]
+	if p.Flags&rpc.FlagFirstFrag != 0 {
+		c.pending[p.CallID] = nil
+	}
+	c.pending[p.CallID] = append(c.pending[p.CallID], stub...)
+	if len(c.pending[p.CallID]) > 16<<20 {
+		return nil, errors.New("request of more than 16 MiB")
+	}
+	if p.Flags&rpc.FlagLastFrag == 0 {
+		return nil, nil
+	}
+	stub = c.pending[p.CallID]
+	delete(c.pending, p.CallID)
+	iface, ok := c.ctxs[q.ContextID]
+	if !ok {
+		return [][]byte{c.fault(p.CallID, q.ContextID, rpc.StatusUnknownIf)}, nil
+	}
+	c.s.calls.Add(1)
+	ci := &callInfo{ctx: context.Background(), iface: iface, opnum: q.Opnum, object: q.Object, stub: stub, user: sc.user, level: p.Trailer.AuthLevel}
+	c.s.logf("dcomtest: %s: %s", sc.user, ci)
+	out, err := c.ifaces[iface](ci)
+	if err != nil {
+		var f *rpc.Fault
+		status := uint32(rpc.StatusBadStub)
+		if errors.As(err, &f) {
+			status = f.Status
+		}
+		c.s.logf("dcomtest: %s: fault 0x%08x: %v", ci, status, err)
+		return [][]byte{c.fault(p.CallID, q.ContextID, status)}, nil
+	}
+	return c.respond(p.CallID, q.ContextID, sc, p.Trailer, out), nil
+}
+
+// respond fragments and protects a response stub.
+func (c *conn) respond(callID uint32, ctxID uint16, sc *secCtx, t *rpc.SecTrailer, stub []byte) [][]byte {
+	room := (c.maxXmit - rpc.ResponseHeaderLen - 16 - 8 - 16) &^ 15
+	var out [][]byte
+	off := 0
+	for {
+		n := min(room, len(stub)-off)
+		var flags uint8
+		if off == 0 {
+			flags |= rpc.FlagFirstFrag
+		}
+		if off+n == len(stub) {
+			flags |= rpc.FlagLastFrag
+		}
+		body := make([]byte, 8, 8+n+16)
+		binary.LittleEndian.PutUint32(body, uint32(len(stub)-off))
+		binary.LittleEndian.PutUint16(body[4:], ctxID)
+		body = append(body, stub[off:off+n]...)
+		pad := (16 - (16+len(body))%16) % 16
+		body = append(body, make([]byte, pad)...)
+		tr := rpc.SecTrailer{AuthType: t.AuthType, AuthLevel: t.AuthLevel, PadLength: uint8(pad), ContextID: t.ContextID}
+		pdu := rpc.Build(rpc.PTypeResponse, flags, callID, body, &tr, make([]byte, 16))
+		sc.sec.Protect(pdu, t.AuthLevel, rpc.ResponseHeaderLen, 16+len(body))
+		out = append(out, pdu)
+		off += n
+		if off == len(stub) {
+			return out
+		}
+	}
+}

@@ -1,0 +1,251 @@
+package dcomtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cimsh/cimsh/cim/dcom/ndr"
+	"github.com/cimsh/cimsh/cim/dcom/orpc"
+	"github.com/cimsh/cimsh/cim/dcom/rpc"
+	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+)
+
+// Options configures a Server.
+type Options struct {
+	// Users are the accounts NTLM accepts; none means every call is
+	// refused with access denied.
+	Users []ntlmserver.User
+	// Computer is the machine name (default "DCOMTEST"): the fixture's
+	// computer name and the instances' __SERVER.
+	Computer string
+	// Provider serves the WMI calls; nil means wsmantest's fixture for
+	// Computer.
+	Provider model.Provider
+	// MinLevel is the lowest authentication level accepted (default
+	// packet integrity).
+	MinLevel uint8
+	// Logf, when set, receives a line per call.
+	Logf func(format string, args ...any)
+}
+
+// Server is a running DCOM/WMI test server.
+type Server struct {
+	opts     Options
+	ntlm     *ntlmserver.Server
+	provider model.Provider
+	epm      net.Listener
+	exp      net.Listener
+	oxid     uint64
+	remUnk   ndr.GUID
+
+	mu      sync.Mutex
+	objects map[ndr.GUID]*object
+	conns   map[net.Conn]struct{}
+	closed  bool
+	wg      sync.WaitGroup
+	nextOID atomic.Uint64
+
+	calls      atomic.Int64
+	releases   atomic.Int64
+	activation atomic.Int64
+}
+
+// object is one exported interface pointer.
+type object struct {
+	iid  ndr.GUID
+	ipid ndr.GUID
+	oid  uint64
+	impl any
+}
+
+// Start serves on two free loopback ports.
+func Start(opts Options) (*Server, error) { return StartAt("127.0.0.1:0", opts) }
+
+// StartAt serves the endpoint mapper at addr (such as 127.0.0.1:135) and
+// the object exporter on a free port of the same host.
+func StartAt(addr string, opts Options) (*Server, error) {
+	if opts.Computer == "" {
+		opts.Computer = "DCOMTEST"
+	}
+	if opts.MinLevel == 0 {
+		opts.MinLevel = rpc.LevelIntegrity
+	}
+	ns, err := ntlmserver.NewServer(ntlmserver.Config{Users: opts.Users, NetBIOSComputer: opts.Computer})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, ntlm: ns, provider: opts.Provider, objects: map[ndr.GUID]*object{}, conns: map[net.Conn]struct{}{}}
+	if s.provider == nil {
+		s.provider = wsmantest.FixtureProvider(opts.Computer)
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	s.oxid = binary.LittleEndian.Uint64(b[:])
+	rand.Read(s.remUnk[:])
+	s.nextOID.Store(0x1000)
+	if s.epm, err = net.Listen("tcp", addr); err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(s.epm.Addr().String())
+	if s.exp, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
+		s.epm.Close()
+		return nil, err
+	}
+	s.wg.Add(2)
+	go s.serve(s.epm, s.epmInterfaces())
+	go s.serve(s.exp, s.exporterInterfaces())
+	return s, nil
+}
+
+// Addr returns the endpoint mapper's host:port.
+func (s *Server) Addr() string { return s.epm.Addr().String() }
+
+// Port returns the endpoint mapper's port.
+func (s *Server) Port() int { return s.epm.Addr().(*net.TCPAddr).Port }
+
+// ExporterAddr returns the object exporter's host:port.
+func (s *Server) ExporterAddr() string { return s.exp.Addr().String() }
+
+// Counters reports calls served, activations and interface releases.
+func (s *Server) Counters() (calls, activations, releases int64) {
+	return s.calls.Load(), s.activation.Load(), s.releases.Load()
+}
+
+// Objects returns how many interface pointers are exported (not yet
+// released), the login and remote unknown objects included.
+func (s *Server) Objects() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.objects)
+}
+
+// Close stops listening, drops every connection and waits for the
+// connection handlers.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.epm.Close()
+	s.exp.Close()
+	s.wg.Wait()
+	return nil
+}
+
+// DropConnections closes every open connection, as a server that stops
+// mid-operation would; the listeners keep serving.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.Close()
+	}
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+func (s *Server) serve(l net.Listener, ifaces map[ndr.GUID]handler) {
+	defer s.wg.Done()
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			nc.Close()
+			return
+		}
+		s.conns[nc] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			c := &conn{s: s, nc: nc, ifaces: ifaces, ctxs: map[uint16]ndr.GUID{}, secs: map[uint32]*secCtx{}, pending: map[uint32][]byte{}}
+			c.run()
+			s.mu.Lock()
+			delete(s.conns, nc)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// export registers a new interface pointer and returns its OBJREF.
+func (s *Server) export(iid ndr.GUID, impl any) (*object, []byte) {
+	o := &object{iid: iid, oid: s.nextOID.Add(1), impl: impl}
+	rand.Read(o.ipid[:])
+	s.mu.Lock()
+	s.objects[o.ipid] = o
+	s.mu.Unlock()
+	return o, orpc.MarshalStandard(iid, orpc.StdObjref{PublicRefs: 5, OXID: s.oxid, OID: o.oid, IPID: o.ipid}, s.resolverBindings().MarshalPacked())
+}
+
+func (s *Server) lookup(ipid ndr.GUID) *object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.objects[ipid]
+}
+
+func (s *Server) release(ipid ndr.GUID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.objects[ipid]; ok {
+		if c, ok := o.impl.(interface{ close() }); ok {
+			c.close()
+		}
+		delete(s.objects, ipid)
+		s.releases.Add(1)
+	}
+}
+
+// bindings returns the DUALSTRINGARRAY naming addr.
+func bindings(addr net.Addr) *orpc.DualStringArray {
+	t := addr.(*net.TCPAddr)
+	return &orpc.DualStringArray{
+		Strings:  []orpc.StringBinding{{TowerID: orpc.TowerTCP, Addr: t.IP.String() + "[" + strconv.Itoa(t.Port) + "]"}},
+		Security: []orpc.SecurityBinding{{AuthnSvc: rpc.AuthWinNT}, {AuthnSvc: rpc.AuthNegotiate}},
+	}
+}
+
+// oxidBindings names the object exporter.
+func (s *Server) oxidBindings() *orpc.DualStringArray { return bindings(s.exp.Addr()) }
+
+// resolverBindings names the OXID resolver (the endpoint mapper port).
+func (s *Server) resolverBindings() *orpc.DualStringArray { return bindings(s.epm.Addr()) }
+
+type callInfo struct {
+	ctx    context.Context
+	iface  ndr.GUID
+	opnum  uint16
+	object *ndr.GUID
+	stub   []byte
+	user   string
+	level  uint8
+}
+
+// handler serves the calls of one interface; it returns the response
+// stub, or an error (an *rpc.Fault gives its status).
+type handler func(c *callInfo) ([]byte, error)
+
+func (c *callInfo) String() string {
+	obj := ""
+	if c.object != nil {
+		obj = " object " + c.object.String()
+	}
+	return fmt.Sprintf("%s opnum %d%s", c.iface, c.opnum, obj)
+}
