@@ -335,22 +335,26 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 // FormatDuration writes d as an xs:duration with days, hours, minutes and
-// seconds ("P1DT2H3M4.5S"), the form Windows uses.
+// seconds ("P1DT2H3M4.5S"), the form Windows uses. The fraction of a
+// second is the exact decimal of what d holds (microseconds for a CIM
+// value), never a float's rounding ("15.729959", not "15.729959000000001").
 func FormatDuration(d time.Duration) string {
 	var b strings.Builder
+	u := uint64(d)
 	if d < 0 {
 		b.WriteByte('-')
-		d = -d
+		u = -u // two's complement: exact even for math.MinInt64
 	}
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	h := d / time.Hour
-	d -= h * time.Hour
-	m := d / time.Minute
-	d -= m * time.Minute
-	fmt.Fprintf(&b, "P%dDT%dH%dM", days, h, m)
-	secs := strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
-	b.WriteString(secs)
+	const (
+		second = uint64(time.Second)
+		minute = uint64(time.Minute)
+		hour   = uint64(time.Hour)
+		day    = 24 * hour
+	)
+	fmt.Fprintf(&b, "P%dDT%dH%dM%d", u/day, u%day/hour, u%hour/minute, u%minute/second)
+	if frac := u % second; frac != 0 {
+		b.WriteString(strings.TrimRight(fmt.Sprintf(".%09d", frac), "0"))
+	}
 	b.WriteByte('S')
 	return b.String()
 }
