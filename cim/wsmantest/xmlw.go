@@ -47,7 +47,17 @@ func (w *xw) elem(name, text string) {
 }
 
 func (w *xw) escape(s string, inAttr bool) {
-	for i := 0; i < len(s); {
+	// Most text needs no escaping: copy the plain ASCII run at once.
+	plain := 0
+	for plain < len(s) {
+		c := s[plain]
+		if c < 0x20 || c >= 0x80 || c == '<' || c == '>' || c == '&' || c == '"' {
+			break
+		}
+		plain++
+	}
+	w.WriteString(s[:plain])
+	for i := plain; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		switch {
