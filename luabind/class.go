@@ -105,7 +105,7 @@ func (m *Module) classMethods() map[string]lua.LGFunction {
 			if c.Namespace != "" {
 				s += " (" + c.Namespace + ")"
 			}
-			L.Push(lua.LString(s))
+			L.Push(lua.LString(EscapeControls(s, false)))
 			return 1
 		},
 		"__index": func(L *lua.LState) int {

@@ -71,7 +71,7 @@ func toError(v lua.LValue) *errorUD {
 func (m *Module) errorMethods() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"__tostring": func(L *lua.LState) int {
-			L.Push(lua.LString(toError(L.Get(1)).f.Error()))
+			L.Push(lua.LString(EscapeControls(toError(L.Get(1)).f.Error(), false)))
 			return 1
 		},
 		"__concat": func(L *lua.LState) int {

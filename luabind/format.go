@@ -154,15 +154,19 @@ func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
 	for c := range cols {
 		numeric[c] = true
 	}
+	// Column names and cells come from servers: shown, not executed,
+	// on one line each.
+	heads := make([]string, len(cols))
 	widths := make([]int, len(cols))
 	for c, h := range cols {
-		widths[c] = width(h)
+		heads[c] = EscapeControls(h, true)
+		widths[c] = width(heads[c])
 	}
 	for i, r := range rows {
 		cells[i] = make([]string, len(cols))
 		for c, col := range cols {
 			text, isNum := r.cell(L, col)
-			text = truncate(text, maxCell)
+			text = truncate(EscapeControls(text, true), maxCell)
 			if text != "" && !isNum {
 				numeric[c] = false
 			}
@@ -171,7 +175,7 @@ func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
 		}
 	}
 	fit := make([]column, len(cols))
-	for c, h := range cols {
+	for c, h := range heads {
 		fit[c] = column{width: widths[c], header: width(h), numeric: numeric[c], empty: true}
 		for _, r := range cells {
 			if r[c] != "" {
@@ -181,7 +185,7 @@ func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
 		}
 	}
 	keep, widths := fitColumns(fit, st.Width)
-	cols, numeric = pick(cols, keep), pick(numeric, keep)
+	heads, numeric = pick(heads, keep), pick(numeric, keep)
 	for i, r := range cells {
 		cells[i] = pick(r, keep)
 		for c := range cells[i] {
@@ -207,12 +211,12 @@ func formatTable(L *lua.LState, rows []row, cols []string, st Style) string {
 		b.WriteString(strings.TrimRight(l.String(), " "))
 		b.WriteByte('\n')
 	}
-	dashes := make([]string, len(cols))
-	for c, h := range cols {
+	dashes := make([]string, len(heads))
+	for c, h := range heads {
 		dashes[c] = strings.Repeat("-", width(h))
 	}
 	plain := func(s string) string { return s }
-	line(cols, st.header)
+	line(heads, st.header)
 	line(dashes, st.header)
 	for _, r := range cells {
 		line(r, plain)
@@ -240,14 +244,18 @@ func formatList(L *lua.LState, rows []row, given []string, st Style) string {
 		}
 		w := 0
 		for _, c := range cols {
-			w = max(w, width(c))
+			w = max(w, width(EscapeControls(c, true)))
 		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		for _, c := range cols {
+			// A value keeps its lines (indented under the first) and
+			// tabs; every other control character is shown escaped.
 			text, _ := r.cell(L, c)
-			l := st.header(c+strings.Repeat(" ", w-width(c))) + " : " +
+			text = EscapeControls(text, false)
+			name := EscapeControls(c, true)
+			l := st.header(name+strings.Repeat(" ", w-width(name))) + " : " +
 				strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", w+3))
 			b.WriteString(strings.TrimRight(l, " "))
 			b.WriteByte('\n')

@@ -135,7 +135,7 @@ func (m *Module) instanceMetamethods() map[string]lua.LGFunction {
 			return 0
 		},
 		"__tostring": func(L *lua.LState) int {
-			L.Push(lua.LString(toInstance(L.Get(1)).inst.String()))
+			L.Push(lua.LString(EscapeControls(toInstance(L.Get(1)).inst.String(), false)))
 			return 1
 		},
 		"__eq": func(L *lua.LState) int {

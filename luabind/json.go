@@ -45,7 +45,9 @@ func (w *jsonWriter) jstr(s string) {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x2028 || r == 0x2029:
+		case r < 0x20 || r == 0x2028 || r == 0x2029 || isControl(r, true):
+			// Exact data as JSON escapes, so that JSON printed to a
+			// terminal carries no control characters either.
 			b.WriteString(`\u`)
 			h := strconv.FormatInt(int64(r), 16)
 			b.WriteString(strings.Repeat("0", 4-len(h)) + h)

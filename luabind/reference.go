@@ -51,7 +51,7 @@ func (m *Module) referenceMethods() map[string]lua.LGFunction {
 	})
 	return map[string]lua.LGFunction{
 		"__tostring": func(L *lua.LState) int {
-			L.Push(lua.LString(toReference(L.Get(1)).ref.String()))
+			L.Push(lua.LString(EscapeControls(toReference(L.Get(1)).ref.String(), false)))
 			return 1
 		},
 		"__eq": func(L *lua.LState) int {

@@ -185,6 +185,8 @@ var Specs = []*FuncSpec{
 		Usage: "cim.compare(a, b)"},
 	{Name: "datetime", Doc: "a datetime or interval from ISO 8601 or DMTF text",
 		Usage: "cim.datetime(\"2024-01-02T03:04:05Z\")  cim.datetime(\"P1DT2H\")"},
+	{Name: "escape_controls", Doc: "text with its control characters shown escaped (\\x1b), for printing what a server sent; format_table, format_list, tostring(err) and the REPL do it themselves",
+		Usage: "print(cim.escape_controls(text))"},
 }
 
 // SessionMethods lists the session methods with a line each (help, completion).

@@ -117,6 +117,7 @@ func (m *Module) moduleTable() *lua.LTable {
 		"tonumber":                  m.luaToNumber,
 		"compare":                   m.luaCompare,
 		"datetime":                  m.luaDatetime,
+		"escape_controls":           luaEscapeControls,
 	}
 	t := L.NewTable()
 	for _, spec := range Specs {

@@ -27,7 +27,7 @@ for _, d in ipairs(disks) do
       Disk = d.DeviceID, Label = d.VolumeName or "", FileSystem = d.FileSystem or "",
       SizeGB = cli.gb(size), FreeGB = cli.gb(freeb), FreePct = 100 - used, UsedPct = used,
     }
-    if used >= opts.threshold then full[#full + 1] = string.format("%s %d%% used", d.DeviceID, used) end
+    if used >= opts.threshold then full[#full + 1] = string.format("%s %d%% used", cim.escape_controls(d.DeviceID), used) end
   end
 end
 print(cim.format_table(rows, {"Disk", "Label", "FileSystem", "SizeGB", "FreeGB", "FreePct", "UsedPct"}))

@@ -9,10 +9,11 @@ local opts = cli.parse(arg, {
     "parallel.\n" ..
     "Without HOSTS_FILE, inventories this machine (or --computer HOST).",
   options = {
-    {name = "out", arg = "FILE", help = "write the CSV to FILE (atomically) instead of standard output"},
+    {name = "out", arg = "FILE", help = "write the CSV to FILE (atomically, values exact) instead of standard output"},
     {name = "throttle", arg = "N", number = true, default = 32, help = "how many hosts to query at once"},
   },
-  notes = "exit status: 0 every host answered, 1 some hosts failed (their errors are in the CSV), 2 bad usage",
+  notes = "On standard output, control characters in values are shown escaped (\\x1b).\n\n" ..
+    "exit status: 0 every host answered, 1 some hosts failed (their errors are in the CSV), 2 bad usage",
 })
 
 local hosts = {}
@@ -80,7 +81,9 @@ if opts.out then
   if not ok then cli.die("fleet_inventory", err) end
   io.stderr:write(string.format("fleet_inventory: %d hosts, %d failed, written to %s\n", #rows, #(os_errs or {}), opts.out))
 else
-  io.write(cim.to_csv(rows, columns))
+  -- Standard output is often a terminal: a server's control characters
+  -- are shown, not executed (--out keeps them exact).
+  io.write(cim.escape_controls(cim.to_csv(rows, columns)))
 end
 for _, s in ipairs(sessions) do s:close() end
 if #(os_errs or {}) > 0 then os.exit(1) end

@@ -167,7 +167,7 @@ func (in *interp) runStdin(args []string) (int, bool) {
 func (in *interp) runSource(src, name string, args []string) (int, bool) {
 	fn, err := in.L.Load(strings.NewReader(src), name)
 	if err != nil {
-		fmt.Fprintf(in.env.Stderr, "cimsh: %s\n", syntaxMessage(err, src))
+		fmt.Fprintf(in.env.Stderr, "cimsh: %s\n", luabind.EscapeControls(syntaxMessage(err, src), false))
 		return ExitError, false
 	}
 	vals := make([]lua.LValue, len(args))
@@ -183,7 +183,9 @@ func (in *interp) runSource(src, name string, args []string) (int, bool) {
 			fmt.Fprintln(in.env.Stderr, "cimsh: interrupted")
 			return ExitInterrupted, false
 		}
-		fmt.Fprintf(in.env.Stderr, "cimsh: %s\n", in.errorMessage(err))
+		// The message may quote a server (an assert on nil, err): its
+		// control characters are shown, not executed.
+		fmt.Fprintf(in.env.Stderr, "cimsh: %s\n", luabind.EscapeControls(in.errorMessage(err), false))
 		return ExitError, false
 	}
 	return ExitOK, true

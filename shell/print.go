@@ -51,7 +51,19 @@ func isErrorList(v lua.LValue) bool {
 }
 
 // render turns one result into text and reports whether it is an error.
+// Text that may come from a server is shown with its control characters
+// escaped (luabind.EscapeControls): tables and lists escape their cells
+// (their headers may carry color), everything else is escaped whole.
 func (in *interp) render(v lua.LValue) (string, bool) {
+	switch {
+	case luabind.TypeName(v) == "instance", isInstanceList(v):
+		return in.renderValue(v)
+	}
+	text, isErr := in.renderValue(v)
+	return luabind.EscapeControls(text, false), isErr
+}
+
+func (in *interp) renderValue(v lua.LValue) (string, bool) {
 	switch {
 	case isErrorList(v):
 		t := v.(*lua.LTable)
@@ -125,7 +137,8 @@ func (in *interp) printResults(vals []lua.LValue) {
 	}
 }
 
-// printError prints a failed line in red.
+// printError prints a failed line in red, its control characters
+// escaped (an error's text may be a server's).
 func (in *interp) printError(msg string) {
-	io.WriteString(in.env.Stdout, in.red.Sprint(msg)+"\n")
+	io.WriteString(in.env.Stdout, in.red.Sprint(luabind.EscapeControls(msg, false))+"\n")
 }

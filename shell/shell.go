@@ -72,7 +72,7 @@ func (e *Env) exit(code int) {
 func Main(env *Env) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(env.Stderr, "cimsh: internal error: %v\n", r)
+			fmt.Fprintf(env.Stderr, "cimsh: internal error: %s\n", luabind.EscapeControls(fmt.Sprint(r), false))
 			code = ExitError
 		}
 	}()

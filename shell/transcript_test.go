@@ -3,11 +3,13 @@ package shell
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/luabind/luatest"
 )
 
@@ -64,6 +66,9 @@ func TestTranscripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			env, out, errb := testEnv(t, "")
+			if strings.Contains(string(want), "hostile()") {
+				hostileServer(t, env)
+			}
 			pr := NewPlainReader(strings.NewReader(transcriptInput(string(want))))
 			pr.Echo = out
 			env.LineReader = pr
@@ -79,6 +84,30 @@ func TestTranscripts(t *testing.T) {
 				t.Errorf("transcript differs\n--- got\n%s\n--- want\n%s", got, want)
 			}
 		})
+	}
+}
+
+// hostileServer serves luatest's hostile world over real HTTP (the OMI
+// dialect, which sends control characters as character references) and
+// gives the transcript a function hostile() that returns a session to
+// it (defined by the startup file, so the transcript stays the same
+// whatever the port). Sessions to it come from connectedEnvs, not the
+// luatest factory.
+func hostileServer(t *testing.T, env *Env) {
+	t.Helper()
+	srv := wsmantest.NewServer(t, wsmantest.Options{Dialect: wsmantest.OMI, Provider: luatest.Hostile("EVIL" + luatest.SetTitle),
+		BasicUsers: map[string]string{"admin": "Hostile-Pa55"}, AllowUnencrypted: true})
+	env.NewProvider = nil
+	init := fmt.Sprintf(`function hostile()
+  return cim.new_session{computer_name = %q, port = %d, authentication = "basic",
+    credential = cim.credential("admin", "Hostile-Pa55"), session_option = cim.new_session_option{no_encryption = true}}
+end
+`, srv.Host(), srv.Port())
+	if err := os.MkdirAll(filepath.Dir(env.initFile()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(env.initFile(), []byte(init), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -49,7 +49,7 @@ end
 
 -- die prints "NAME: message" on stderr and exits with code (default 2).
 function cli.die(name, msg, code)
-  io.stderr:write(name .. ": " .. tostring(msg) .. "\n")
+  io.stderr:write(name .. ": " .. cim.escape_controls(tostring(msg)) .. "\n")
   os.exit(code or 2)
 end
 
@@ -163,7 +163,8 @@ function cli.duration(secs)
   return string.format("%dm %ds", m, secs % 60)
 end
 
--- show prints label/value pairs aligned, skipping nil values.
+-- show prints label/value pairs aligned, "unknown" for nil values; a
+-- server's control characters are shown escaped.
 function cli.show(pairs_)
   local width = 0
   for _, p in ipairs(pairs_) do
@@ -172,7 +173,7 @@ function cli.show(pairs_)
   for _, p in ipairs(pairs_) do
     local v = p[2]
     if v == nil or v == "" then v = "unknown" end
-    print(string.format("%-" .. width .. "s : %s", p[1], tostring(v)))
+    print(string.format("%-" .. width .. "s : %s", p[1], cim.escape_controls(tostring(v))))
   end
 end
 
