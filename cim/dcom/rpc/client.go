@@ -88,8 +88,8 @@ func (c *Client) guard(ctx context.Context, f func() error) error {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrSignature) {
 			c.broken = fmt.Errorf("%w: %v", ErrClosed, err)
 			c.conn.Close()
-			if errors.Is(err, io.EOF) {
-				return fmt.Errorf("rpc: connection closed by the server")
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("%w by the server", ErrClosed)
 			}
 		}
 	}

@@ -474,7 +474,7 @@ func methodsPart(s *Schema) ([]byte, error) {
 			return nil, err
 		}
 		qref := h.add(qset)
-		in, out := signatures(&m)
+		in, out := Signatures(&m)
 		sig := func(c *model.Class) (uint32, error) {
 			if c == nil {
 				return noRef, nil
@@ -519,10 +519,10 @@ func hasQualifier(qs []model.Qualifier, name string) bool {
 	return false
 }
 
-// signatures builds the __PARAMETERS classes of a method: in parameters,
+// Signatures builds the __PARAMETERS classes of a method: in parameters,
 // and out parameters with ReturnValue first. Parameters are numbered by
 // the ID qualifier in declaration order.
-func signatures(m *model.Method) (in, out *model.Class) {
+func Signatures(m *model.Method) (in, out *model.Class) {
 	for i, p := range m.Parameters {
 		d := model.PropertyDecl{Name: p.Name, Type: p.Type, Array: p.Array, RefClass: p.RefClass, EmbeddedClass: p.EmbeddedClass,
 			Qualifiers: []model.Qualifier{{Name: "ID", Value: model.Sint(model.TypeSint32, int64(i))}}}

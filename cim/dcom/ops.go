@@ -1,0 +1,292 @@
+package dcom
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cimsh/cimsh/cim/dcom/ndr"
+	"github.com/cimsh/cimsh/cim/dcom/wmi"
+	"github.com/cimsh/cimsh/cim/dcom/wmio"
+	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wql"
+)
+
+const semiSync = wmi.WbemFlagReturnImmed | wmi.WbemFlagForwardOnly
+
+// Enumerate runs a query (WQL), a class enumeration or an association
+// query (ASSOCIATORS OF / REFERENCES OF) semi-synchronously.
+func (p *Provider) Enumerate(ctx context.Context, req *model.EnumerateRequest) (model.Enumerator, error) {
+	conn, svc, err := p.services(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	if req.QueryDialect != "" && !strings.EqualFold(req.QueryDialect, "WQL") {
+		return nil, p.fault(nil, model.NewFault(model.CIMQueryLanguageNotSupported, "query dialect %s is not supported over DCOM (WQL is)", req.QueryDialect))
+	}
+	query := req.Query
+	switch {
+	case req.Associated != nil:
+		query = associationQuery(req.Associated, req.KeyOnly)
+	case query != "":
+	case req.KeyOnly || len(req.Properties) > 0:
+		props := req.Properties
+		if req.KeyOnly {
+			c, err := p.class(ctx, req.Namespace, req.ClassName)
+			if err != nil {
+				return nil, err
+			}
+			props = c.KeyNames()
+		}
+		if len(props) == 0 {
+			props = []string{"*"}
+		}
+		query = fmt.Sprintf("SELECT %s FROM %s", strings.Join(props, ", "), req.ClassName)
+	case req.Shallow:
+		e, err := p.enumerate(ctx, conn, svc, req.Namespace, func() (ndr.GUID, error) {
+			return conn.CreateInstanceEnum(ctx, svc, req.ClassName, semiSync|wmi.WbemFlagShallow)
+		}, false)
+		return withBatch(e, req.BatchSize), err
+	default:
+		query = "SELECT * FROM " + req.ClassName
+	}
+	e, err := p.enumerate(ctx, conn, svc, req.Namespace, func() (ndr.GUID, error) {
+		return conn.ExecQuery(ctx, svc, "WQL", query, semiSync)
+	}, false)
+	return withBatch(e, req.BatchSize), err
+}
+
+func withBatch(e *enumerator, n int) model.Enumerator {
+	if e == nil {
+		return nil
+	}
+	if n > 0 {
+		e.batch = uint32(n)
+	}
+	return e
+}
+
+// associationQuery writes Get-CimAssociatedInstance as WQL.
+func associationQuery(a *model.AssociationFilter, keysOnly bool) string {
+	var b strings.Builder
+	verb := "ASSOCIATORS"
+	if a.References {
+		verb = "REFERENCES"
+	}
+	fmt.Fprintf(&b, "%s OF {%s}", verb, relPath(a.Source))
+	var where []string
+	if a.AssociationClass != "" {
+		if a.References {
+			where = append(where, "ResultClass = "+a.AssociationClass)
+		} else {
+			where = append(where, "AssocClass = "+a.AssociationClass)
+		}
+	}
+	if a.ResultClass != "" && !a.References {
+		where = append(where, "ResultClass = "+a.ResultClass)
+	}
+	if a.Role != "" {
+		where = append(where, "Role = "+a.Role)
+	}
+	if a.ResultRole != "" && !a.References {
+		where = append(where, "ResultRole = "+a.ResultRole)
+	}
+	if keysOnly {
+		where = append(where, "KeysOnly")
+	}
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " "))
+	}
+	return b.String()
+}
+
+// Get fetches an instance by its keys (IWbemServices::GetObject).
+func (p *Provider) Get(ctx context.Context, req *model.GetRequest) (*model.Instance, error) {
+	conn, svc, err := p.services(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := conn.GetObject(ctx, svc, relPath(req.Path), 0)
+	if err != nil {
+		return nil, p.fault(conn, err)
+	}
+	inst, err := p.decodeInstance(unit, req.Namespace)
+	return inst, p.fault(conn, err)
+}
+
+// Invoke calls a static or instance method (IWbemServices::ExecMethod)
+// with in-parameters built from the method's signature.
+func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model.Instance, error) {
+	class := req.ClassName
+	if class == "" && req.Target != nil {
+		class = req.Target.ClassName
+	}
+	c, err := p.class(ctx, req.Namespace, class)
+	if err != nil {
+		return nil, err
+	}
+	m := c.Method(req.Method)
+	if m == nil {
+		return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethod, fmt.Sprintf("class %s has no method %s", class, req.Method)))
+	}
+	conn, svc, err := p.services(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	var in []byte
+	inClass, _ := wmio.Signatures(m)
+	if inClass != nil || len(req.In) > 0 {
+		if inClass == nil {
+			inClass = &model.Class{Name: "__PARAMETERS"}
+		}
+		args := &model.Instance{ClassName: "__PARAMETERS"}
+		for _, a := range req.In {
+			if inClass.Property(a.Name) == nil {
+				return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethodParams, fmt.Sprintf("method %s has no parameter %s", m.Name, a.Name)))
+			}
+			args.Properties = append(args.Properties, a)
+		}
+		if in, err = wmio.EncodeInstance(args, &wmio.Schema{Class: inClass}, "", ""); err != nil {
+			return nil, p.fault(nil, model.NewFault(model.CIMInvalidParameter, "%v", err))
+		}
+	}
+	path := class
+	if req.Target != nil {
+		path = relPath(req.Target)
+	}
+	unit, err := conn.ExecMethod(ctx, svc, path, m.Name, in)
+	if err != nil {
+		return nil, p.fault(conn, err)
+	}
+	if unit == nil {
+		return &model.Instance{ClassName: "__PARAMETERS", ComputerName: p.cfg.ComputerName}, nil
+	}
+	out, err := p.decodeInstance(unit, req.Namespace)
+	return out, p.fault(conn, err)
+}
+
+// put writes an instance with PutInstance and reads it back.
+func (p *Provider) put(ctx context.Context, ns string, inst *model.Instance, flags uint32) (*model.Instance, error) {
+	c, err := p.class(ctx, ns, inst.ClassName)
+	if err != nil {
+		return nil, err
+	}
+	conn, svc, err := p.services(ctx, ns)
+	if err != nil {
+		return nil, err
+	}
+	full := &model.Instance{ClassName: c.Name}
+	for _, d := range c.Properties {
+		if v, ok := inst.Get(d.Name); ok {
+			full.Properties = append(full.Properties, model.Property{Name: d.Name, Value: v, Key: d.Key})
+		}
+	}
+	unit, err := wmio.EncodeInstance(full, &wmio.Schema{Class: c, Derivation: nonEmpty(c.SuperClass)}, "", "")
+	if err != nil {
+		return nil, p.fault(nil, model.NewFault(model.CIMInvalidParameter, "%v", err))
+	}
+	path, err := conn.PutInstance(ctx, svc, unit, flags)
+	if err != nil {
+		return nil, p.fault(conn, err)
+	}
+	ref := full.Path()
+	if path != "" {
+		if r, err := wql.ParseObjectPath(path); err == nil {
+			ref = r
+		}
+	}
+	return p.Get(ctx, &model.GetRequest{Common: model.Common{Namespace: ns}, Path: ref})
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// Create makes an instance (PutInstance with WBEM_FLAG_CREATE_ONLY).
+func (p *Provider) Create(ctx context.Context, req *model.CreateRequest) (*model.Instance, error) {
+	return p.put(ctx, req.Namespace, req.Instance, wmi.WbemFlagCreateOnly)
+}
+
+// Modify replaces an instance (PutInstance with WBEM_FLAG_UPDATE_ONLY).
+func (p *Provider) Modify(ctx context.Context, req *model.ModifyRequest) (*model.Instance, error) {
+	return p.put(ctx, req.Namespace, req.Instance, wmi.WbemFlagUpdateOnly)
+}
+
+// Delete removes an instance (IWbemServices::DeleteInstance).
+func (p *Provider) Delete(ctx context.Context, req *model.DeleteRequest) error {
+	conn, svc, err := p.services(ctx, req.Namespace)
+	if err != nil {
+		return err
+	}
+	return p.fault(conn, conn.DeleteInstance(ctx, svc, relPath(req.Path)))
+}
+
+// GetClass returns a class schema (GetObject on the class name).
+func (p *Provider) GetClass(ctx context.Context, req *model.GetClassRequest) (*model.Class, error) {
+	return p.class(ctx, req.Namespace, req.ClassName)
+}
+
+// EnumerateClasses lists the classes of a namespace (CreateClassEnum),
+// deep, optionally under ClassName.
+func (p *Provider) EnumerateClasses(ctx context.Context, req *model.EnumerateClassesRequest) ([]*model.Class, error) {
+	conn, svc, err := p.services(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	ipid, err := conn.CreateClassEnum(ctx, svc, req.ClassName, semiSync)
+	if err != nil {
+		return nil, p.fault(conn, err)
+	}
+	defer conn.Release(context.WithoutCancel(ctx), ipid)
+	var out []*model.Class
+	for {
+		units, hr, err := conn.Next(ctx, ipid, uint32(p.cfg.NextTimeout.Milliseconds()), defaultBatch)
+		if err != nil {
+			return nil, p.fault(conn, err)
+		}
+		for _, u := range units {
+			o, err := wmio.Decode(u)
+			if err != nil {
+				return nil, p.fault(conn, err)
+			}
+			if o.Class != nil {
+				o.Class.Namespace = wmiNamespace(req.Namespace)
+				out = append(out, o.Class)
+			}
+		}
+		if hr == wmi.SFalse {
+			return out, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, p.fault(nil, err)
+		}
+	}
+}
+
+// Subscribe starts an event subscription (ExecNotificationQuery); Next
+// waits for events in calls of at most NextTimeout.
+func (p *Provider) Subscribe(ctx context.Context, req *model.SubscribeRequest) (model.Enumerator, error) {
+	if req.QueryDialect != "" && !strings.EqualFold(req.QueryDialect, "WQL") {
+		return nil, p.fault(nil, model.NewFault(model.CIMQueryLanguageNotSupported, "query dialect %s is not supported over DCOM (WQL is)", req.QueryDialect))
+	}
+	query := req.Query
+	if query == "" {
+		query = "SELECT * FROM " + req.ClassName
+	}
+	conn, svc, err := p.services(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	e, err := p.enumerate(ctx, conn, svc, req.Namespace, func() (ndr.GUID, error) {
+		return conn.ExecNotificationQuery(ctx, svc, "WQL", query, semiSync)
+	}, true)
+	return withBatch(e, req.BatchSize), err
+}
+
+var (
+	_ model.Provider   = (*Provider)(nil)
+	_ model.Subscriber = (*Provider)(nil)
+)

@@ -1,0 +1,310 @@
+package dcom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cimsh/cimsh/cim/dcom/ndr"
+	"github.com/cimsh/cimsh/cim/dcom/orpc"
+	"github.com/cimsh/cimsh/cim/dcom/rpc"
+	"github.com/cimsh/cimsh/cim/dcom/wmi"
+	"github.com/cimsh/cimsh/cim/dcom/wmio"
+	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wql"
+)
+
+// Config describes a DCOM connection.
+type Config struct {
+	Host string
+	// Port is the endpoint mapper's (0: 135).
+	Port                   int
+	User, Domain, Password string
+	// Level is rpc.LevelPrivacy (the default) or rpc.LevelIntegrity.
+	Level uint8
+	// Impersonation is the RPC_C_IMP_LEVEL_* the activation announces
+	// (0: impersonate).
+	Impersonation uint32
+	// ComputerName names the machine in instances and errors (default
+	// Host).
+	ComputerName string
+	// ConnectTimeout bounds connecting (0: 10 s).
+	ConnectTimeout time.Duration
+	// NextTimeout is how long one IEnumWbemClassObject::Next waits on the
+	// server (0: 500 ms, the most allowed, so that cancellation and
+	// deadlines are honoured between calls).
+	NextTimeout time.Duration
+}
+
+// DefaultPort is the endpoint mapper's port.
+const DefaultPort = 135
+
+// maxNextTimeout bounds one Next call's wait on the server.
+const maxNextTimeout = 500 * time.Millisecond
+
+// Provider is the DCOM/WMI model.Provider (and model.Subscriber).
+type Provider struct {
+	cfg Config
+
+	mu      sync.Mutex
+	conn    *wmi.Conn
+	classes map[string]*model.Class
+	closed  bool
+}
+
+// New returns a provider for cfg; it does not connect.
+func New(cfg Config) (*Provider, error) {
+	if cfg.Host == "" {
+		return nil, fmt.Errorf("dcom: no host")
+	}
+	if cfg.Port == 0 {
+		cfg.Port = DefaultPort
+	}
+	switch cfg.Level {
+	case 0:
+		cfg.Level = rpc.LevelPrivacy
+	case rpc.LevelIntegrity, rpc.LevelPrivacy:
+	default:
+		return nil, fmt.Errorf("dcom: authentication level %d is below packet integrity, which Windows refuses", cfg.Level)
+	}
+	if cfg.Impersonation == 0 {
+		cfg.Impersonation = wmi.ImpImpersonate
+	}
+	if cfg.ComputerName == "" {
+		cfg.ComputerName = cfg.Host
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if cfg.NextTimeout <= 0 || cfg.NextTimeout > maxNextTimeout {
+		cfg.NextTimeout = maxNextTimeout
+	}
+	return &Provider{cfg: cfg, classes: map[string]*model.Class{}}, nil
+}
+
+// ErrClosed is returned by operations on a closed provider.
+var ErrClosed = errors.New("dcom: provider closed")
+
+// connection returns the WMI connection, connecting on first use.
+func (p *Provider) connection(ctx context.Context) (*wmi.Conn, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	if p.conn != nil {
+		return p.conn, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.cfg.ConnectTimeout)
+	defer cancel()
+	c, err := wmi.Connect(cctx, p.cfg.Host, p.cfg.Port, rpc.Config{
+		User: p.cfg.User, Domain: p.cfg.Domain, Password: p.cfg.Password, AuthType: rpc.AuthWinNT, Level: p.cfg.Level,
+	}, p.cfg.Impersonation)
+	if err != nil {
+		if ctx.Err() == nil && cctx.Err() != nil {
+			err = fmt.Errorf("connect to %s: %w", p.endpoint(), context.DeadlineExceeded)
+		}
+		return nil, err
+	}
+	p.conn = c
+	return c, nil
+}
+
+func (p *Provider) endpoint() string {
+	return net.JoinHostPort(p.cfg.Host, fmt.Sprint(p.cfg.Port))
+}
+
+// drop forgets a connection after a transport failure, so that the next
+// operation reconnects.
+func (p *Provider) drop(c *wmi.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn == c {
+		p.conn.Close()
+		p.conn = nil
+	}
+}
+
+// services returns the connection and the IWbemServices of ns.
+func (p *Provider) services(ctx context.Context, ns string) (*wmi.Conn, ndr.GUID, error) {
+	c, err := p.connection(ctx)
+	if err != nil {
+		return nil, ndr.GUID{}, p.fault(nil, err)
+	}
+	svc, err := c.Services(ctx, wmiNamespace(ns))
+	if err != nil {
+		return nil, ndr.GUID{}, p.fault(c, err)
+	}
+	return c, svc, nil
+}
+
+func wmiNamespace(ns string) string {
+	return strings.Trim(strings.ReplaceAll(model.NamespaceOr(ns), `\`, "/"), "/")
+}
+
+// fault turns an error into a *model.Fault naming the computer, and
+// drops the connection after a transport failure.
+func (p *Provider) fault(c *wmi.Conn, err error) error {
+	if err == nil {
+		return nil
+	}
+	f := p.classify(err)
+	f.ComputerName = p.cfg.ComputerName
+	transport := f.ErrorCode == 0 && f.CIMStatus == 0
+	if c != nil && transport {
+		p.drop(c)
+	}
+	return f
+}
+
+func (p *Provider) classify(err error) *model.Fault {
+	if f, ok := model.AsFault(err); ok {
+		c := *f
+		return &c
+	}
+	var he *orpc.HResultError
+	if errors.As(err, &he) {
+		return wmi.Fault(he.Method, he.Code, "")
+	}
+	var rf *rpc.Fault
+	if errors.As(err, &rf) {
+		if rf.AccessDenied() {
+			return &model.Fault{Category: model.CategoryAccessDenied, CIMStatus: model.CIMAccessDenied, Err: err,
+				CIMMessage: "access denied: the credentials were refused, or the account may not use DCOM or WMI remotely"}
+		}
+		return &model.Fault{Category: model.CategoryProtocol, Err: err, Reason: fmt.Sprintf("DCE/RPC fault 0x%08x: %s", rf.Status, strings.TrimPrefix(rf.Error(), "rpc: "))}
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &model.Fault{Category: model.CategoryCanceled, Err: err, Reason: "canceled"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &model.Fault{Category: model.CategoryTimeout, Err: err, Reason: "timed out"}
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		reason := oe.Err.Error()
+		var se interface{ Unwrap() error }
+		if errors.As(oe.Err, &se) && se.Unwrap() != nil {
+			reason = se.Unwrap().Error()
+		}
+		return &model.Fault{Category: model.CategoryUnreachable, Err: err,
+			Reason: fmt.Sprintf("connect to %s: %s", oe.Addr, reason)}
+	}
+	var be *rpc.BindError
+	if errors.As(err, &be) {
+		return &model.Fault{Category: model.CategoryProtocol, Err: err, Reason: "the server does not offer WMI over DCOM here: " + strings.TrimPrefix(be.Error(), "rpc: ")}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, rpc.ErrClosed) {
+		return &model.Fault{Category: model.CategoryUnreachable, Err: err, Reason: strings.TrimPrefix(err.Error(), "rpc: ")}
+	}
+	if errors.Is(err, rpc.ErrMalformed) || errors.Is(err, ndr.ErrShort) || errors.Is(err, wmio.ErrMalformed) || errors.Is(err, rpc.ErrSignature) {
+		return &model.Fault{Category: model.CategoryProtocol, Err: err, Reason: "malformed reply: " + err.Error()}
+	}
+	return &model.Fault{Category: model.CategoryFailed, Err: err, Reason: err.Error()}
+}
+
+// Close releases the interfaces and closes the connection.
+func (p *Provider) Close() error {
+	p.mu.Lock()
+	c := p.conn
+	p.conn = nil
+	p.closed = true
+	p.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	c.ReleaseAll(ctx)
+	return c.Close()
+}
+
+// decodeInstance decodes an encoding unit into an instance of ns.
+func (p *Provider) decodeInstance(unit []byte, ns string) (*model.Instance, error) {
+	o, err := wmio.Decode(unit)
+	if err != nil {
+		return nil, err
+	}
+	if o.Instance == nil {
+		return nil, fmt.Errorf("%w: a class where an instance was expected", wmio.ErrMalformed)
+	}
+	inst := o.Instance
+	if inst.Namespace == "" {
+		inst.Namespace = wmiNamespace(ns)
+	}
+	inst.ComputerName = p.cfg.ComputerName
+	return inst, nil
+}
+
+// relPath writes a reference as a path relative to its namespace.
+func relPath(r *model.Reference) string {
+	c := *r
+	c.Namespace = ""
+	return wql.FormatObjectPath("", &c)
+}
+
+// class returns a class schema, cached per namespace.
+func (p *Provider) class(ctx context.Context, ns, name string) (*model.Class, error) {
+	key := strings.ToLower(wmiNamespace(ns) + ":" + name)
+	p.mu.Lock()
+	c, ok := p.classes[key]
+	p.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	conn, svc, err := p.services(ctx, ns)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := conn.GetObject(ctx, svc, name, 0)
+	if err != nil {
+		return nil, p.fault(conn, err)
+	}
+	o, err := wmio.Decode(unit)
+	if err != nil {
+		return nil, p.fault(conn, err)
+	}
+	if o.Class == nil {
+		return nil, p.fault(conn, fmt.Errorf("%w: an instance where class %s was expected", wmio.ErrMalformed, name))
+	}
+	o.Class.Namespace = wmiNamespace(ns)
+	p.mu.Lock()
+	p.classes[key] = o.Class
+	p.mu.Unlock()
+	return o.Class, nil
+}
+
+// Identify activates, logs in and reads what the server tells of itself
+// (Win32_OperatingSystem's manufacturer and version, when it has them).
+func (p *Provider) Identify(ctx context.Context) (*model.Identity, error) {
+	conn, svc, err := p.services(ctx, "root/cimv2")
+	if err != nil {
+		return nil, err
+	}
+	id := &model.Identity{ProtocolVersion: fmt.Sprintf("DCOM %d.%d", orpc.VersionMajor, orpc.VersionMinor)}
+	e, err := p.enumerate(ctx, conn, svc, "root/cimv2", func() (ndr.GUID, error) {
+		return conn.ExecQuery(ctx, svc, "WQL", "SELECT Manufacturer, Version FROM Win32_OperatingSystem", wmi.WbemFlagReturnImmed|wmi.WbemFlagForwardOnly)
+	}, false)
+	if err != nil {
+		if f, ok := model.AsFault(err); ok && f.CIMStatus != 0 {
+			return id, nil // not a Windows machine's WMI: the login is the test
+		}
+		return nil, err
+	}
+	defer e.Close()
+	if e.Next(ctx) {
+		inst := e.Instance()
+		if v, ok := inst.Get("Manufacturer"); ok {
+			id.ProductVendor = v.Text()
+		}
+		if v, ok := inst.Get("Version"); ok && !v.IsNull() {
+			id.ProductVersion = "OS: " + v.Text()
+		}
+	}
+	return id, nil
+}

@@ -1,0 +1,94 @@
+# Cross-check client for cim/dcom: impacket (Debian's python3-impacket)
+# reads classes from a WMI server over DCOM and prints what it got as
+# JSON, normalized so that cimsh's reading of the same server can be
+# compared with it. Written for cimsh's tests; impacket is only imported.
+#
+# stdin: {"user":..., "password":..., "host":"127.0.0.1",
+#         "queries": [{"namespace": "root/cimv2", "class": "Win32_Service"}, ...]}
+# stdout: {"results": [{"class":..., "error":..., "instances":[{name: {"type":..., "array":..., "value":...}}]}]}
+import json
+import sys
+
+from impacket.dcerpc.v5.dcom import wmi
+from impacket.dcerpc.v5.dcomrt import DCOMConnection
+from impacket.dcerpc.v5.dtypes import NULL
+
+_orig_get_value = wmi.ENCODED_VALUE.getValue.__func__
+
+
+def _get_value(cls, cim_type, entry, heap):
+    # impacket 0.10 slices the heap with every value-table entry before
+    # looking at the type, which fails for real32/real64 entries
+    # (floats): hand those back as they are, leave the rest to impacket.
+    if isinstance(entry, float):
+        return entry
+    return _orig_get_value(cls, cim_type, entry, heap)
+
+
+wmi.ENCODED_VALUE.getValue = classmethod(_get_value)
+
+UNREADABLE = "<unreadable by impacket>"
+
+
+def norm(prop):
+    t = prop["type"]
+    array = bool(t & wmi.CIM_ARRAY_FLAG)
+    base = t & ~(wmi.CIM_ARRAY_FLAG | wmi.Inherited)
+    stype = wmi.CIM_TYPE_TO_NAME[base]
+    v = prop["value"]
+    if v is not None:
+        if base == wmi.CIM_TYPE_ENUM.CIM_TYPE_BOOLEAN.value:
+            v = [x != 0 for x in v] if array else v == "True"
+        elif base == wmi.CIM_TYPE_ENUM.CIM_TYPE_OBJECT.value:
+            v = [embedded(x) for x in v] if array else embedded(v)
+        elif array and base in (wmi.CIM_TYPE_ENUM.CIM_TYPE_DATETIME.value, wmi.CIM_TYPE_ENUM.CIM_TYPE_REFERENCE.value):
+            # impacket decodes only string arrays; datetime and reference
+            # arrays come back as heap offsets.
+            v = UNREADABLE
+    return {"type": stype, "array": array, "value": v}
+
+
+def embedded(unit):
+    block = unit["ObjectBlock"]
+    block.parseObject()
+    cur = block.ctCurrent
+    return {name: norm(p) for name, p in cur["values"].items()}
+
+
+def main():
+    req = json.load(sys.stdin)
+    dcom = DCOMConnection(req["host"], req["user"], req["password"], "", "", "", "", oxidResolver=False)
+    out = []
+    try:
+        iface = dcom.CoCreateInstanceEx(wmi.CLSID_WbemLevel1Login, wmi.IID_IWbemLevel1Login)
+        login = wmi.IWbemLevel1Login(iface)
+        services = {}
+        for q in req["queries"]:
+            ns = q["namespace"]
+            if ns not in services:
+                services[ns] = login.NTLMLogin("//./" + ns, NULL, NULL)
+            res = {"namespace": ns, "class": q["class"], "instances": []}
+            try:
+                enum = services[ns].ExecQuery("SELECT * FROM " + q["class"])
+                while True:
+                    try:
+                        obj = enum.Next(0xFFFFFFFF, 1)[0]
+                    except Exception as e:  # impacket raises S_FALSE at the end
+                        if str(e).find("S_FALSE") < 0:
+                            raise
+                        break
+                    props = obj.getProperties()
+                    res["instances"].append({name: norm(p) for name, p in props.items()})
+                enum.RemRelease()
+            except Exception as e:
+                res["error"] = str(e)
+            out.append(res)
+        for s in services.values():
+            s.RemRelease()
+        login.RemRelease()
+    finally:
+        dcom.disconnect()
+    json.dump({"results": out}, sys.stdout)
+
+
+main()
