@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -30,6 +31,11 @@ func fixture(t *testing.T, name string) []byte {
 
 // The captured Windows context of the two-page Win32_LogicalDisk capture.
 const capturedContext = "uuid:5BB9D3D1-8FF1-40FA-ADA2-BE91F7F050E6"
+
+var (
+	messageID = regexp.MustCompile(`<a:MessageID>([^<]*)<`)
+	relatesTo = regexp.MustCompile(`(<(?:[\w-]+:)?RelatesTo>)[^<]*(<)`)
+)
 
 // replayer answers some requests with captured Windows replies, byte for
 // byte, in front of the test server's own handler, and logs what it saw.
@@ -74,6 +80,11 @@ func (r *replayer) wrap(next http.Handler) http.Handler {
 			req.Body = io.NopCloser(bytes.NewReader(body))
 			next.ServeHTTP(w, req)
 			return
+		}
+		// The captured reply, relating to this request as the server's
+		// would (the client checks RelatesTo).
+		if id := messageID.FindSubmatch(body); id != nil {
+			reply = relatesTo.ReplaceAll(reply, []byte("${1}"+string(id[1])+"${2}"))
 		}
 		w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
 		w.WriteHeader(status)

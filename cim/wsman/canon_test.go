@@ -167,6 +167,9 @@ type reply struct {
 	status int
 	body   []byte
 	err    error
+	// asIs sends body unchanged; otherwise a 200 body gets the
+	// addressing headers of an answer to the request (answering).
+	asIs bool
 }
 
 func (r *replayTransport) Post(ctx context.Context, body []byte, idempotent bool) ([]byte, error) {
@@ -187,6 +190,9 @@ func (r *replayTransport) Post(ctx context.Context, body []byte, idempotent bool
 	}
 	if rep.status != 0 && rep.status != 200 {
 		return nil, &HTTPError{StatusCode: rep.status, ContentType: "application/soap+xml;charset=UTF-8", Body: rep.body}
+	}
+	if !rep.asIs {
+		return answering(body, rep.body), nil
 	}
 	return rep.body, nil
 }

@@ -154,6 +154,9 @@ func (c *Client) post(ctx context.Context, env []byte, idempotent bool, timeout 
 	if err != nil {
 		return nil, c.transportFault(ctx, err)
 	}
+	if err := c.checkExchange(env, body); err != nil {
+		return nil, err
+	}
 	return body, nil
 }
 

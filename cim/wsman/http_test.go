@@ -71,6 +71,9 @@ func (s *replayServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rep.status != 0 {
 		w.WriteHeader(rep.status)
 	}
+	if rep.status == 0 && !rep.asIs {
+		rep.body = answering(b, rep.body)
+	}
 	w.Write(rep.body)
 }
 

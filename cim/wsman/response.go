@@ -1,8 +1,10 @@
 package wsman
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
+	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -34,7 +36,7 @@ func OpenBody(body []byte) (*xml.Decoder, xml.StartElement, bool, error) {
 		return nil, none, false, err
 	}
 	if !ok || !is(env, NsSOAP, "Envelope") {
-		return nil, none, false, fmt.Errorf("wsman: reply is not a SOAP envelope (root %s %q)", env.Name.Space, env.Name.Local)
+		return nil, none, false, fmt.Errorf("wsman: reply is not a SOAP envelope (root %s in %s)", quoteName(env.Name.Local), quoteName(env.Name.Space))
 	}
 	for {
 		se, ok, err := findStart(d)
@@ -252,4 +254,189 @@ func hasKeys(inst *model.Instance) bool {
 		}
 	}
 	return false
+}
+
+// exchange is what a reply must answer: the request's MessageID and
+// Action. Identify has neither (no addressing headers), and so nothing to
+// check.
+type exchange struct {
+	messageID, action string
+}
+
+// requestExchange reads the MessageID and Action of an envelope this
+// package wrote (appendHeader's fixed shapes).
+func requestExchange(env []byte) exchange {
+	return exchange{
+		messageID: elementText(env, "<a:MessageID>"),
+		action:    elementText(env, `<a:Action s:mustUnderstand="true">`),
+	}
+}
+
+// elementText returns the unescaped text after open up to the next '<'.
+func elementText(env []byte, open string) string {
+	i := bytes.Index(env, []byte(open))
+	if i < 0 {
+		return ""
+	}
+	rest := env[i+len(open):]
+	j := bytes.IndexByte(rest, '<')
+	if j < 0 {
+		return ""
+	}
+	return unescapeText(string(rest[:j]))
+}
+
+// unescapeText undoes appendText for the references it writes.
+func unescapeText(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`, "&apos;", "'", "&#39;", "'", "&#34;", `"`).Replace(s)
+}
+
+// replyHeader is what a reply's SOAP header says about the exchange.
+type replyHeader struct {
+	action, relatesTo       string
+	hasAction, hasRelatesTo bool
+	fault                   bool // the Body holds a s:Fault
+}
+
+// ReplyMismatchError is a reply that does not answer the request sent:
+// its RelatesTo names another message, or its Action is not a response to
+// the request's. What is "RelatesTo" or "Action"; Got is "" when the
+// header is missing.
+type ReplyMismatchError struct {
+	What      string
+	Got, Want string
+}
+
+func (e *ReplyMismatchError) Error() string {
+	switch {
+	case e.What == "RelatesTo" && e.Got == "":
+		return "wsman: the reply has no RelatesTo header (the request's MessageID is " + quoteValue(e.Want) + ")"
+	case e.What == "RelatesTo":
+		return "wsman: the reply answers another request: RelatesTo " + quoteValue(e.Got) + ", the request's MessageID is " + quoteValue(e.Want)
+	case e.Got == "":
+		return "wsman: the reply has no Action header (the request's Action is " + quoteValue(e.Want) + ")"
+	}
+	return "wsman: the reply's Action " + quoteValue(e.Got) + " is not a response to " + quoteValue(e.Want)
+}
+
+// checkReply reports a reply that does not answer the exchange: a
+// RelatesTo other than the request's MessageID, or an Action that is not
+// the request's Action + "Response". A method invocation may also be
+// answered with its own Action, as OMI does. Requests without addressing
+// headers (Identify) and fault replies are not checked; URIs and UUIDs
+// compare without regard to case (servers echo resource URIs as they
+// please, and GUIDs are case-insensitive).
+func checkReply(want exchange, got replyHeader) error {
+	if want.messageID == "" || got.fault {
+		return nil
+	}
+	if !got.hasRelatesTo || !strings.EqualFold(got.relatesTo, want.messageID) {
+		return &ReplyMismatchError{What: "RelatesTo", Got: got.relatesTo, Want: want.messageID}
+	}
+	if want.action == "" {
+		return nil
+	}
+	if got.hasAction && strings.EqualFold(got.action, want.action+"Response") {
+		return nil
+	}
+	if got.hasAction && isMethodAction(want.action) && strings.EqualFold(got.action, want.action) {
+		return nil
+	}
+	return &ReplyMismatchError{What: "Action", Got: got.action, Want: want.action}
+}
+
+// isMethodAction reports an Action that invokes a method (ResourceURI +
+// "/" + Method) rather than a WS-Transfer, Enumeration or Eventing one.
+func isMethodAction(action string) bool {
+	for _, ns := range []string{NsTransfer, NsEnumeration, NsEventing} {
+		if strings.HasPrefix(action, ns+"/") {
+			return false
+		}
+	}
+	return true
+}
+
+// readReplyHeader reads the addressing headers of a reply and whether
+// its Body holds a fault. It reads the header and the first element of
+// the Body only.
+func readReplyHeader(body []byte) (replyHeader, error) {
+	// A plain decoder reads only as far as the Body; NewDecoder's scan of
+	// the whole body for control characters is needed only when the
+	// header has some.
+	d := xml.NewDecoder(bytes.NewReader(toUTF8(body)))
+	d.CharsetReader = charsetReader
+	if h, err := decodeReplyHeader(d); err == nil {
+		return h, nil
+	}
+	return decodeReplyHeader(NewDecoder(body))
+}
+
+func decodeReplyHeader(d *xml.Decoder) (replyHeader, error) {
+	var h replyHeader
+	env, ok, err := findStart(d)
+	if err != nil {
+		return h, err
+	}
+	if !ok || !is(env, NsSOAP, "Envelope") {
+		return h, fmt.Errorf("wsman: reply is not a SOAP envelope (root %s)", quoteName(env.Name.Local))
+	}
+	for {
+		se, ok, err := findStart(d)
+		if err != nil || !ok {
+			return h, err
+		}
+		switch {
+		case is(se, NsSOAP, "Header"):
+			for {
+				c, ok, err := findStart(d)
+				if err != nil {
+					return h, err
+				}
+				if !ok {
+					break
+				}
+				switch {
+				case is(c, NsAddressing, "Action"):
+					h.action, err = readTrimmed(d)
+					h.hasAction = true
+				case is(c, NsAddressing, "RelatesTo"):
+					h.relatesTo, err = readTrimmed(d)
+					h.hasRelatesTo = true
+				default:
+					err = skip(d)
+				}
+				if err != nil {
+					return h, err
+				}
+			}
+		case is(se, NsSOAP, "Body"):
+			first, ok, err := findStart(d)
+			h.fault = ok && is(first, NsSOAP, "Fault")
+			return h, err
+		default:
+			if err := skip(d); err != nil {
+				return h, err
+			}
+		}
+	}
+}
+
+// checkExchange checks that body answers the request env. A reply whose
+// header cannot be read is left to the body's decoder to report.
+func (c *Client) checkExchange(env, body []byte) error {
+	want := requestExchange(env)
+	if want.messageID == "" {
+		return nil
+	}
+	got, err := readReplyHeader(body)
+	if err != nil {
+		return nil
+	}
+	if err := checkReply(want, got); err != nil {
+		return c.protocolFault(err)
+	}
+	return nil
 }

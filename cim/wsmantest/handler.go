@@ -144,6 +144,11 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 	}
 	seq := s.record(l)
 	s.logf("wsmantest: %s %s %s", l.Operation, l.Method, l.ResourceURI)
+	if rewrite := s.takeRewrite(&l); rewrite != nil {
+		rw := newRewriteWriter(w)
+		defer rw.send(&l, rewrite)
+		w = rw
+	}
 	if s.opts.Latency > 0 {
 		// A server slower than the request's OperationTimeout answers
 		// w:TimedOut when the timeout passes, as WinRM does.

@@ -129,6 +129,9 @@ type Server struct {
 	schemas map[string]*model.Class // by lower-case namespace + ":" + class
 	closed  bool
 	authOn  bool
+	// rewrites are the pending RewriteReplies.
+	rewrites []*rewriting
+
 	// connAuth: authentication is authserver's, which knows which
 	// connections hold a security context (front must not judge by the
 	// Authorization header alone).
