@@ -59,7 +59,7 @@ func record(endpoint, pass, ns, path string, want int) error {
 		return err
 	}
 	rec := &recorder{Transport: tr}
-	c := wsman.NewClient(rec, wsman.Options{Endpoint: endpoint})
+	c := wsman.NewClient(rec, wsman.Options{Endpoint: endpoint, MaxEnvelopeSize: envelopeKB * 1024})
 	defer c.Close()
 	n, err := enumerateAll(context.Background(), c, ns)
 	if err != nil {
@@ -202,7 +202,7 @@ func runDecode(args []string) error {
 		return err
 	}
 	r := newReplay(log)
-	c := wsman.NewClient(r, wsman.Options{Endpoint: "http://replay/wsman"})
+	c := wsman.NewClient(r, wsman.Options{Endpoint: "http://replay/wsman", MaxEnvelopeSize: envelopeKB * 1024})
 	ctx := context.Background()
 	if _, err := enumerateAll(ctx, c, *ns); err != nil {
 		return err

@@ -35,7 +35,7 @@ func envelope(to, uri, action, selectors, body string) []byte {
 	return []byte(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:n="` + nsEnumeration +
 		`" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"><s:Header><a:To>` + to +
 		`</a:To><w:ResourceURI s:mustUnderstand="true">` + uri + `</w:ResourceURI><a:ReplyTo><a:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo><a:Action s:mustUnderstand="true">` +
-		action + `</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">512000</w:MaxEnvelopeSize><a:MessageID>uuid:` + strings.ToUpper(hex.EncodeToString(id[:])) +
+		action + `</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">` + fmt.Sprint(envelopeKB*1024) + `</w:MaxEnvelopeSize><a:MessageID>uuid:` + strings.ToUpper(hex.EncodeToString(id[:])) +
 		`</a:MessageID><w:Locale xml:lang="en-US" s:mustUnderstand="false"/><p:DataLocale xml:lang="en-US" s:mustUnderstand="false"/>` + selectors +
 		`</s:Header><s:Body>` + body + `</s:Body></s:Envelope>`)
 }

@@ -21,7 +21,7 @@ def envelope(action, body):
     return ('<s:Envelope xmlns:s="%s" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:n="%s" xmlns:w="%s">'
             '<s:Header><a:To>%s</a:To><w:ResourceURI s:mustUnderstand="true">%s</w:ResourceURI>'
             '<a:ReplyTo><a:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>'
-            '<a:Action s:mustUnderstand="true">%s/%s</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">512000</w:MaxEnvelopeSize>'
+            '<a:Action s:mustUnderstand="true">%s/%s</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">614400</w:MaxEnvelopeSize>'
             '<a:MessageID>uuid:%s</a:MessageID><w:SelectorSet><w:Selector Name="__cimnamespace">%s</w:Selector></w:SelectorSet>'
             '</s:Header><s:Body>%s</s:Body></s:Envelope>') % (S, N, W, endpoint, URI, N, action, str(uuid.uuid4()).upper(), ns, body)
 reply = p.send_message(envelope("Enumerate", '<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements>'

@@ -25,8 +25,8 @@ type row struct {
 // luaSession is the Lua that opens a session to a harness server; host
 // is a Lua expression.
 func (e *env) luaSession(host string, port string) string {
-	return fmt.Sprintf(`cim.new_session{computer_name = %s, port = %s, authentication = "basic", credential = cim.credential(%q), session_option = cim.new_session_option{no_encryption = true}}`,
-		host, port, benchUser)
+	return fmt.Sprintf(`cim.new_session{computer_name = %s, port = %s, authentication = "basic", credential = cim.credential(%q), session_option = cim.new_session_option{no_encryption = true, max_envelope_size_kb = %d}}`,
+		host, port, benchUser, envelopeKB)
 }
 
 func (e *env) mainPort() string {

@@ -122,6 +122,10 @@ func render(m *machine, cfg *config, rows []*row) string {
 		if r.key == "decode" {
 			note = fmt.Sprintf("%.0f MB/s, %.1f allocs/instance (time and allocations of the measured pass; RSS holds the replies)", r.med(func(s sample) float64 { return s.mbps }), r.med(func(s sample) float64 { return s.allocs }))
 		}
+		if r.key == "floor" {
+			mb := r.med(func(s sample) float64 { return float64(s.bytes) })
+			note = fmt.Sprintf("%.1f MB of replies, %.0f bytes an instance", mb/1e6, mb/float64(cfg.n))
+		}
 		if r.limit > 0 && r.limit < cfg.rounds {
 			note = strings.TrimSpace(note + fmt.Sprintf(" %d rounds", len(r.samples)))
 		}
