@@ -1,0 +1,39 @@
+// Package xmltok is the XML tokenizer under cim/wsman's response
+// decoding: a pull tokenizer over a reply held in memory that resolves
+// namespaces by URI, checks well-formedness as encoding/xml's strict mode
+// does, and allocates nothing per token (names, text and attribute
+// values are views into the reply or into the decoder's scratch space,
+// valid until the next call; namespace URIs are interned strings).
+//
+// It reads what encoding/xml reads, token for token (a differential fuzz
+// test holds that), with these intended differences:
+//
+//   - C0 control characters (U+0000 to U+001F other than tab, line feed
+//     and carriage return) are accepted in character data, CDATA
+//     sections and attribute values, raw or as character references
+//     (&#1;, &#x1B;), and delivered as themselves: OMI writes them so,
+//     and encoding/xml rejects them.
+//   - The whole document must be valid UTF-8 without U+FFFE or U+FFFF;
+//     encoding/xml checks only names, character data and attribute
+//     values (not comments or processing instructions).
+//   - Character references to surrogates (&#xD800; to &#xDFFF;) are
+//     errors; encoding/xml turns them into U+FFFD.
+//   - Non-ASCII characters in names are accepted as name characters;
+//     encoding/xml checks them against the tables of XML 1.0's first
+//     edition. (ASCII name characters are checked alike.)
+//   - <!DOCTYPE and other <! declarations are errors (a SOAP message
+//     must not hold a document type declaration); encoding/xml returns
+//     them as Directive tokens.
+//   - Elements nest at most Decoder.MaxDepth deep (DefaultMaxDepth).
+//   - Comments and processing instructions are checked but not
+//     returned; an XML declaration's encoding other than UTF-8 is an
+//     error unless Decoder.Encoding accepts it (the caller transcoded
+//     the document first).
+//
+// Tokens are StartElement (with attributes; a self-closing element
+// gives a StartElement and then an EndElement), EndElement and CharData.
+// Names resolve like encoding/xml's: the element's prefix (or the
+// default namespace) to its URI, an unprefixed attribute to "", "xml"
+// to the XML namespace, an xmlns declaration to Space "xmlns", and an
+// unknown prefix to itself.
+package xmltok

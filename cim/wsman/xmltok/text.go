@@ -1,0 +1,218 @@
+package xmltok
+
+import "unicode/utf8"
+
+// Byte classes. Bytes of multi-byte characters (0x80 and up) count as
+// name characters: the document is valid UTF-8 (checked once), and
+// non-ASCII name characters are not checked further.
+var (
+	nameStart [256]bool // may begin a name
+	nameByte  [256]bool // may continue a name
+	textStop  [256]bool // ends a plain run of character data
+	attrStop  [256]bool // ends a plain run of an attribute value
+)
+
+func init() {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		letter := 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+		nameStart[c] = letter || b == '_' || b == ':' || b >= 0x80
+		nameByte[c] = nameStart[c] || '0' <= b && b <= '9' || b == '.' || b == '-'
+	}
+	for _, c := range []byte("<&\r>") {
+		textStop[c] = true
+	}
+	for _, c := range []byte("<&\r\"'") {
+		attrStop[c] = true
+	}
+}
+
+// charData reads character data up to the next '<' or the end.
+func (d *Decoder) charData() (Kind, error) {
+	b := d.b
+	start := d.pos
+	i := start
+	var out []byte // nil while the text is a plain view of b
+	copied := start
+	for i < len(b) {
+		c := b[i]
+		if !textStop[c] {
+			i++
+			continue
+		}
+		switch c {
+		case '<':
+			goto done
+		case '>':
+			// "]]>" is only allowed to end a CDATA section.
+			if i-2 >= copied && b[i-1] == ']' && b[i-2] == ']' {
+				d.pos = i
+				return d.fail("unescaped ]]> not in CDATA section")
+			}
+			i++
+		case '\r':
+			if out == nil {
+				out = d.scratch[:0]
+			}
+			out = append(out, b[copied:i]...)
+			out = append(out, '\n')
+			i++
+			if i < len(b) && b[i] == '\n' {
+				i++
+			}
+			copied = i
+		case '&':
+			if out == nil {
+				out = d.scratch[:0]
+			}
+			out = append(out, b[copied:i]...)
+			var err error
+			if out, i, err = d.reference(out, i); err != nil {
+				d.err = err
+				return EOF, err
+			}
+			copied = i
+		}
+	}
+done:
+	d.pos = i
+	d.kind = CharData
+	if out == nil {
+		d.text = b[start:i]
+		return CharData, nil
+	}
+	out = append(out, b[copied:i]...)
+	d.scratch = out
+	d.text = out
+	return CharData, nil
+}
+
+// attrValue reads a quoted attribute value after its opening quote. A
+// value without references or carriage returns is a view of the
+// document; otherwise it is appended to scratchA and its span returned
+// (end > 0).
+func (d *Decoder) attrValue(quote byte) ([]byte, span, error) {
+	b := d.b
+	start := d.pos
+	i := start
+	var sp span
+	unescaped := false
+	copied := start
+	for {
+		if i >= len(b) {
+			d.pos = i
+			return nil, sp, &SyntaxError{Msg: "unexpected EOF", Offset: i}
+		}
+		c := b[i]
+		if !attrStop[c] {
+			i++
+			continue
+		}
+		switch c {
+		case quote:
+			d.pos = i + 1
+			if !unescaped {
+				return b[start:i], sp, nil
+			}
+			d.scratchA = append(d.scratchA, b[copied:i]...)
+			sp.end = len(d.scratchA) // > sp.start: a reference or \r wrote something
+			return nil, sp, nil
+		case '"', '\'':
+			i++
+		case '<':
+			d.pos = i
+			return nil, sp, &SyntaxError{Msg: "unescaped < inside quoted string", Offset: i}
+		case '\r':
+			if !unescaped {
+				unescaped, sp.start = true, len(d.scratchA)
+			}
+			d.scratchA = append(d.scratchA, b[copied:i]...)
+			d.scratchA = append(d.scratchA, '\n')
+			i++
+			if i < len(b) && b[i] == '\n' {
+				i++
+			}
+			copied = i
+		case '&':
+			if !unescaped {
+				unescaped, sp.start = true, len(d.scratchA)
+			}
+			d.scratchA = append(d.scratchA, b[copied:i]...)
+			var err error
+			if d.scratchA, i, err = d.reference(d.scratchA, i); err != nil {
+				return nil, sp, err
+			}
+			copied = i
+		}
+	}
+}
+
+// reference decodes the reference at b[i] ('&') onto out and returns
+// the offset after it.
+func (d *Decoder) reference(out []byte, i int) ([]byte, int, error) {
+	b := d.b
+	j := i + 1
+	if j < len(b) && b[j] == '#' {
+		j++
+		base := uint32(10)
+		if j < len(b) && b[j] == 'x' {
+			base = 16
+			j++
+		}
+		var n uint32
+		digits := 0
+		for j < len(b) {
+			c := b[j]
+			var v uint32
+			switch {
+			case '0' <= c && c <= '9':
+				v = uint32(c - '0')
+			case base == 16 && 'a' <= c && c <= 'f':
+				v = uint32(c-'a') + 10
+			case base == 16 && 'A' <= c && c <= 'F':
+				v = uint32(c-'A') + 10
+			default:
+				goto digitsDone
+			}
+			if n <= utf8.MaxRune {
+				n = n*base + v
+			}
+			digits++
+			j++
+		}
+	digitsDone:
+		if j >= len(b) {
+			return out, j, &SyntaxError{Msg: "unexpected EOF", Offset: j}
+		}
+		if digits == 0 || b[j] != ';' || n > utf8.MaxRune {
+			return out, j, &SyntaxError{Msg: "invalid character entity " + string(b[i:min(j+1, len(b))]), Offset: i}
+		}
+		r := rune(n)
+		if 0xD800 <= r && r <= 0xDFFF {
+			return out, j, &SyntaxError{Msg: "reference to a surrogate code point " + string(b[i:j+1]), Offset: i}
+		}
+		if r == 0xFFFE || r == 0xFFFF {
+			return out, j, &SyntaxError{Msg: "illegal character code in " + string(b[i:j+1]), Offset: i}
+		}
+		// C0 controls are accepted (OMI writes them as references).
+		return utf8.AppendRune(out, r), j + 1, nil
+	}
+	for _, e := range entities {
+		if len(b)-j > len(e.name) && string(b[j:j+len(e.name)]) == e.name && b[j+len(e.name)] == ';' {
+			return append(out, e.char), j + len(e.name) + 1, nil
+		}
+	}
+	k := j
+	for k < len(b) && nameByte[b[k]] {
+		k++
+	}
+	if k >= len(b) {
+		return out, k, &SyntaxError{Msg: "unexpected EOF", Offset: k}
+	}
+	return out, k, &SyntaxError{Msg: "invalid character entity " + string(b[i:min(k+1, len(b))]), Offset: i}
+}
+
+var entities = [...]struct {
+	name string
+	char byte
+}{{"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"apos", '\''}, {"quot", '"'}}
