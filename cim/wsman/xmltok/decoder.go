@@ -525,7 +525,7 @@ func (d *Decoder) procInst() error {
 	return nil
 }
 
-// procInstParam finds param="value" (or '') in a declaration the way
+// procInstParam finds param="value" (or ”) in a declaration the way
 // encoding/xml does: the first occurrence followed by a quote.
 func procInstParam(param string, s []byte) string {
 	p := []byte(param + "=")
