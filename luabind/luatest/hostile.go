@@ -11,12 +11,12 @@ import (
 // Terminal attacks a hostile server can put in its text: each would
 // act on a terminal that printed it raw.
 const (
-	ClearScreen = "\x1b[2J\x1b[H"          // ESC [2J: clear the screen, cursor home
-	SetTitle    = "\x1b]0;pwned\x07"       // OSC 0: set the window title
-	C1CSI       = "\u009b31m"              // CSI as one C1 character (U+009B)
-	BidiFlip    = "\u202etxt.exe\u202c"    // right-to-left override: shows "exe.txt"
+	ClearScreen = "\x1b[2J\x1b[H"         // ESC [2J: clear the screen, cursor home
+	SetTitle    = "\x1b]0;pwned\x07"      // OSC 0: set the window title
+	C1CSI       = "\u009b31m"             // CSI as one C1 character (U+009B)
+	BidiFlip    = "\u202etxt.exe\u202c"   // right-to-left override: shows "exe.txt"
 	Overwrite   = "\rOK          \x1b[2K" // carriage return, erase line: forges the line
-	Isolate     = "\u2066hidden\u2069"     // a bidi isolate
+	Isolate     = "\u2066hidden\u2069"    // a bidi isolate
 )
 
 // HostileFaultText is the message of every fault of the hostile world.
