@@ -36,8 +36,8 @@ type recorder struct {
 	log []exchange
 }
 
-func (r *recorder) Post(ctx context.Context, body []byte, idempotent bool) ([]byte, error) {
-	reply, err := r.Transport.Post(ctx, body, idempotent)
+func (r *recorder) Post(ctx context.Context, body []byte, effect wsman.Effect) ([]byte, error) {
+	reply, err := r.Transport.Post(ctx, body, effect)
 	if err == nil {
 		r.mu.Lock()
 		r.log = append(r.log, exchange{Action: elementText(body, "Action"), Reply: bytes.Clone(reply)})
@@ -114,7 +114,7 @@ func (r *replay) rewind() {
 	r.bytes = 0
 }
 
-func (r *replay) Post(_ context.Context, body []byte, _ bool) ([]byte, error) {
+func (r *replay) Post(_ context.Context, body []byte, _ wsman.Effect) ([]byte, error) {
 	action := elementText(body, "Action")
 	list := r.byAction[action]
 	k := r.next[action]

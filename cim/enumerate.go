@@ -177,7 +177,8 @@ func (en *Enumeration) Close() error {
 	return en.closeErr
 }
 
-// GetInstances runs a query to the end and returns every instance.
+// GetInstances runs a query to the end and returns every instance, or
+// nil and the error that ended it: never a partial list.
 func (s *Session) GetInstances(ctx context.Context, q InstanceQuery) ([]*model.Instance, error) {
 	en, err := s.Enumerate(ctx, q)
 	if err != nil {
@@ -188,7 +189,10 @@ func (s *Session) GetInstances(ctx context.Context, q InstanceQuery) ([]*model.I
 	for en.Next(ctx) {
 		out = append(out, en.Instance())
 	}
-	return out, en.Err()
+	if err := en.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // fault stamps the session's computer name on a fault.

@@ -222,7 +222,10 @@ func (s *Session) GetAssociatedInstances(ctx context.Context, q AssociatedQuery)
 		s.stamp(inst, req.Namespace)
 		out = append(out, inst)
 	}
-	return out, s.fault(e.Err())
+	if err := e.Err(); err != nil {
+		return nil, s.fault(err) // never a partial list
+	}
+	return out, nil
 }
 
 // Test identifies the server (Test-WSMan). For the local machine it

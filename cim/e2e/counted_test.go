@@ -195,8 +195,8 @@ func TestInvokeNeverSentTwice(t *testing.T) {
 		_, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StopService"})
 		f := mustFault(t, "an Invoke whose connection dropped", err)
 		t.Logf("dropped Invoke: %v", err)
-		if f.Category != model.CategoryUnreachable {
-			t.Errorf("category %s", f.Category)
+		if f.Category != model.CategoryConnection {
+			t.Errorf("category %s, want connection", f.Category)
 		}
 		time.Sleep(100 * time.Millisecond) // a resend would have arrived by now
 		if n := count(srv, "Invoke"); n != 1 {

@@ -7,4 +7,5 @@ var (
 	ErrAlreadyExists    error = categoryError(CategoryAlreadyExists)
 	ErrCanceled         error = categoryError(CategoryCanceled)
 	ErrFailed           error = categoryError(CategoryFailed)
+	ErrConnection       error = categoryError(CategoryConnection)
 )

@@ -29,6 +29,12 @@ const (
 	CategoryFailed           Category = "failed"   // anything else
 )
 
+// CategoryConnection: the connection dropped after the request was sent,
+// so whether the server acted on it is unknown, and the request was not
+// sent again because that is unsafe for what it does (a Pull whose batch
+// may be lost, an Invoke that may run twice).
+const CategoryConnection Category = "connection"
+
 // CIMStatus is a CIM status code (DSP0200 CIM_ERR_*).
 type CIMStatus int
 

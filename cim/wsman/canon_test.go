@@ -159,7 +159,7 @@ type replayTransport struct {
 	mu      sync.Mutex
 	replies []reply
 	reqs    [][]byte
-	idem    []bool
+	effects []Effect
 	closed  bool
 }
 
@@ -172,11 +172,11 @@ type reply struct {
 	asIs bool
 }
 
-func (r *replayTransport) Post(ctx context.Context, body []byte, idempotent bool) ([]byte, error) {
+func (r *replayTransport) Post(ctx context.Context, body []byte, effect Effect) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reqs = append(r.reqs, append([]byte(nil), body...))
-	r.idem = append(r.idem, idempotent)
+	r.effects = append(r.effects, effect)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (c *Client) getClass(ctx context.Context, ns, class string) (*model.Class, 
 	sels := []model.Selector{{Name: SelectorNamespace, Value: namespaceSelectorValue(ns)}, {Name: "ClassName", Value: class}}
 	env := c.appendHeader(nil, &request{action: ActionGet, resourceURI: ClassSchemaURI, selectors: sels, options: classOptions})
 	env = appendEnvelopeEnd(env)
-	body, err := c.post(ctx, env, true, 0)
+	body, err := c.post(ctx, env, EffectRead, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (c *Client) EnumerateClasses(ctx context.Context, req *model.EnumerateClass
 	env = strconv.AppendInt(env, int64(e.max), 10)
 	env = append(env, "</w:MaxElements></n:Enumerate>"...)
 	env = appendEnvelopeEnd(env)
-	b, err := e.roundTrip(ctx, env)
+	b, err := e.roundTrip(ctx, env, EffectOpen)
 	if err != nil {
 		e.Close() // releases a context the failed reply opened
 		return nil, err

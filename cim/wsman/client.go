@@ -132,7 +132,7 @@ var errClosed = errors.New("wsman: client is closed")
 
 // post sends one envelope and returns the reply body, turning every
 // failure into a *model.Fault.
-func (c *Client) post(ctx context.Context, env []byte, idempotent bool, timeout time.Duration) ([]byte, error) {
+func (c *Client) post(ctx context.Context, env []byte, effect Effect, timeout time.Duration) ([]byte, error) {
 	c.mu.Lock()
 	closed := c.closed
 	c.mu.Unlock()
@@ -150,7 +150,7 @@ func (c *Client) post(ctx context.Context, env []byte, idempotent bool, timeout 
 		ctx, cancel = context.WithTimeout(ctx, timeout+graceTimeout)
 		defer cancel()
 	}
-	body, err := c.t.Post(ctx, env, idempotent)
+	body, err := c.t.Post(ctx, env, effect)
 	if err != nil {
 		return nil, c.transportFault(ctx, err)
 	}

@@ -9,6 +9,15 @@
 // trip), Pulls until EndOfSequence, and Releases what it abandons (on
 // Close, on error and on cancellation, with a deadline of its own); it
 // never pulls or releases the dead context OMI sends with EndOfSequence.
+// Whether a request may be sent twice (when its connection died after it
+// was written, so the server may have acted on it) is decided by what it
+// does on the server, its Effect, never by its name: reads (Identify, Get,
+// GetClass) and ends (Release, Unsubscribe) may go again; an Enumerate or
+// a Subscribe (which open a context), a Pull (which moves the server's
+// cursor: its batch would be lost) and changes (Put, Create, Delete,
+// Invoke) never do, and fail with category connection instead. See
+// Effect.
+//
 // Class schemas (CIM-XML, as Get-CimClass reads them) are fetched once per
 // client and namespace and type the values; a server that cannot serve
 // them gets schema-less decoding. Request bodies carry no indentation and

@@ -179,7 +179,7 @@ func (c *Client) startEnumerate(ctx context.Context, req *model.EnumerateRequest
 		env = append(env, spec.filter...)
 		env = append(env, "</n:Enumerate>"...)
 		env = appendEnvelopeEnd(env)
-		b, err := e.roundTrip(ctx, env)
+		b, err := e.roundTrip(ctx, env, EffectOpen)
 		if err != nil {
 			// A first batch too large for the envelope: ask for fewer.
 			if isSubcode(err, "EncodingLimit") && e.max > 1 && attempt < 8 {

@@ -54,10 +54,15 @@ func (e *enumerator) take(b *batch) {
 	}
 }
 
-// roundTrip posts an Enumerate or Pull and decodes its response.
-func (e *enumerator) roundTrip(ctx context.Context, env []byte) (*batch, error) {
-	body, err := e.c.post(ctx, env, true, e.timeout)
+// roundTrip posts an Enumerate (EffectOpen) or a Pull (EffectAdvance)
+// and decodes its response. Neither is ever sent twice: a connection that
+// died under one fails the enumeration (category connection).
+func (e *enumerator) roundTrip(ctx context.Context, env []byte, effect Effect) (*batch, error) {
+	body, err := e.c.post(ctx, env, effect, e.timeout)
 	if err != nil {
+		if f, ok := model.AsFault(err); ok && f.Category == model.CategoryConnection {
+			f.Reason = lostReply(effect)
+		}
 		return nil, err
 	}
 	d, se, ok, err := e.c.openBody(body)
@@ -139,7 +144,7 @@ func (e *enumerator) pull(ctx context.Context) error {
 		env = append(env, "</n:MaxElements></n:Pull>"...)
 		env = appendEnvelopeEnd(env)
 		e.ctx = ctx
-		b, err := e.roundTrip(ctx, env)
+		b, err := e.roundTrip(ctx, env, EffectAdvance)
 		e.ctx = nil
 		switch {
 		case err == nil:
@@ -224,10 +229,19 @@ func (e *enumerator) releaseLocked() {
 	env = appendEnvelopeEnd(env)
 	// Best effort: a failed Release leaves the server to expire the
 	// context.
-	_, _ = e.c.t.Post(ctx, env, true)
+	_, _ = e.c.t.Post(ctx, env, EffectEnd)
 }
 
 // finish unregisters the enumerator from its client.
 func (e *enumerator) finish() {
 	e.c.untrack(e)
+}
+
+// lostReply says what a connection that died under an Enumerate or a Pull
+// means for the enumeration.
+func lostReply(effect Effect) string {
+	if effect == EffectOpen {
+		return "the connection dropped after the Enumerate was sent, before its reply: the enumeration is not started again, since a second Enumerate would open a second server-side context"
+	}
+	return "the connection dropped after a Pull was sent, before its reply: the batch the server handed out may be lost, so the enumeration stops rather than return a short result (a Pull is never sent twice)"
 }

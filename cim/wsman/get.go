@@ -15,7 +15,7 @@ func (c *Client) Get(ctx context.Context, req *model.GetRequest) (*model.Instanc
 	uri, sels, ns := c.target(&req.Common, "", req.Path)
 	env := c.appendHeader(nil, &request{action: ActionGet, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
 	env = appendEnvelopeEnd(env)
-	body, err := c.post(ctx, env, true, req.OperationTimeout)
+	body, err := c.post(ctx, env, EffectRead, req.OperationTimeout)
 	if err != nil {
 		return nil, err
 	}

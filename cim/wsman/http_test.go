@@ -19,7 +19,7 @@ type httpTransport struct {
 	client *http.Client
 }
 
-func (h *httpTransport) Post(ctx context.Context, body []byte, idempotent bool) ([]byte, error) {
+func (h *httpTransport) Post(ctx context.Context, body []byte, _ Effect) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err

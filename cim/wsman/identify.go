@@ -10,7 +10,7 @@ import (
 // addressing headers. It accepts OMI's IdentifyResponse in the SOAP
 // namespace as well as the identity namespace.
 func (c *Client) Identify(ctx context.Context) (*model.Identity, error) {
-	body, err := c.post(ctx, []byte(identifyEnvelope), true, 0)
+	body, err := c.post(ctx, []byte(identifyEnvelope), EffectRead, 0)
 	if err != nil {
 		return nil, err
 	}

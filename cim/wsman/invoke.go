@@ -34,7 +34,7 @@ func (c *Client) Invoke(ctx context.Context, req *model.InvokeRequest) (*model.I
 	env := c.appendHeader(nil, &request{action: uri + "/" + req.Method, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
 	env = AppendInstanceWith(env, params, uri, EncodeOptions{ElementName: req.Method + "_INPUT", TypeAttr: req.Method + "_INPUT_Type", Form: c.form()})
 	env = appendEnvelopeEnd(env)
-	body, err := c.post(ctx, env, false, req.OperationTimeout)
+	body, err := c.post(ctx, env, EffectChange, req.OperationTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -83,8 +83,8 @@ func TestRequestShapesLikePowerShell(t *testing.T) {
 			t.Fatal(err)
 		}
 		compareEnvelopes(t, rt.requests()[0], fixture(t, "omi_put_request_from_windows_MI_client_MSFT_Person_nil.xml"), psCanon())
-		if rt.idem[0] {
-			t.Errorf("Put was sent as idempotent")
+		if rt.effects[0] != EffectChange {
+			t.Errorf("Put was sent with effect %v", rt.effects[0])
 		}
 	})
 	t.Run("Invoke (OMI test3)", func(t *testing.T) {
@@ -98,8 +98,8 @@ func TestRequestShapesLikePowerShell(t *testing.T) {
 		}
 		wantText(t, out, "boolVal", "FALSE")
 		compareEnvelopes(t, rt.requests()[0], fixture(t, "omi_posthttp_test3_request.xml"), psCanon())
-		if rt.idem[0] {
-			t.Errorf("Invoke was sent as idempotent")
+		if rt.effects[0] != EffectChange {
+			t.Errorf("Invoke was sent with effect %v", rt.effects[0])
 		}
 	})
 }

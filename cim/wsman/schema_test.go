@@ -125,8 +125,8 @@ func TestCreateResourceCreated(t *testing.T) {
 		t.Errorf("created = %+v ref %+v", got, got.Ref)
 	}
 	req := string(rt.requests()[0])
-	if !strings.Contains(req, `<p:Last xsi:type="cim:cimString">Osama</p:Last>`) || rt.idem[0] {
-		t.Errorf("create request:\n%s (idempotent %v)", req, rt.idem[0])
+	if !strings.Contains(req, `<p:Last xsi:type="cim:cimString">Osama</p:Last>`) || rt.effects[0] != EffectChange {
+		t.Errorf("create request:\n%s (effect %v)", req, rt.effects[0])
 	}
 }
 

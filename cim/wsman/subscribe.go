@@ -69,7 +69,7 @@ func (c *Client) Subscribe(ctx context.Context, req *SubscribeRequest) (model.En
 	env = appendText(append(env, '>'), query)
 	env = append(env, "</w:Filter></e:Subscribe>"...)
 	env = appendEnvelopeEnd(env)
-	body, err := c.post(ctx, env, false, req.OperationTimeout)
+	body, err := c.post(ctx, env, EffectOpen, req.OperationTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +202,6 @@ func (s *subscription) unsubscribe(e *enumerator) {
 			extra: s.params, timeout: c.opts.ReleaseTimeout})
 		env = append(env, `<e:Unsubscribe xmlns:e="`+NsEventing+`"/>`...)
 		env = appendEnvelopeEnd(env)
-		_, _ = c.t.Post(ctx, env, true)
+		_, _ = c.t.Post(ctx, env, EffectEnd)
 	})
 }

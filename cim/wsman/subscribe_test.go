@@ -23,8 +23,8 @@ func TestSubscribeRequestShape(t *testing.T) {
 	// e:Delivery, which WS-Eventing does not define for Pull delivery.
 	o.replace = [][2]string{{`/Pull">http://linux-22kv:22000</e:Delivery>`, `/Pull"></e:Delivery>`}}
 	compareEnvelopes(t, rt.requests()[0], fixture(t, "omi_subscribe_pull_WQL_indication_request_TESTGEN.xml"), o)
-	if rt.idem[0] {
-		t.Errorf("Subscribe sent as idempotent")
+	if rt.effects[0] != EffectOpen {
+		t.Errorf("Subscribe sent with effect %v", rt.effects[0])
 	}
 }
 

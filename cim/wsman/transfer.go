@@ -24,7 +24,7 @@ func (c *Client) Create(ctx context.Context, req *model.CreateRequest) (*model.I
 	env := c.appendHeader(nil, &request{action: ActionCreate, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
 	env = AppendInstanceWith(env, req.Instance, uri, EncodeOptions{Form: c.form(), ValueTypes: true, Schema: c.Schema(ns, req.Instance.ClassName)})
 	env = appendEnvelopeEnd(env)
-	body, err := c.post(ctx, env, false, req.OperationTimeout)
+	body, err := c.post(ctx, env, EffectChange, req.OperationTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (c *Client) Modify(ctx context.Context, req *model.ModifyRequest) (*model.I
 	env := c.appendHeader(nil, &request{action: ActionPut, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
 	env = AppendInstanceWith(env, req.Instance, uri, EncodeOptions{Form: c.form(), ValueTypes: true, Schema: c.Schema(ns, req.Instance.ClassName)})
 	env = appendEnvelopeEnd(env)
-	body, err := c.post(ctx, env, false, req.OperationTimeout)
+	body, err := c.post(ctx, env, EffectChange, req.OperationTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (c *Client) Delete(ctx context.Context, req *model.DeleteRequest) error {
 	uri, sels, _ := c.target(&req.Common, "", req.Path)
 	env := c.appendHeader(nil, &request{action: ActionDelete, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
 	env = appendEnvelopeEnd(env)
-	body, err := c.post(ctx, env, false, req.OperationTimeout)
+	body, err := c.post(ctx, env, EffectChange, req.OperationTimeout)
 	if err != nil {
 		return err
 	}

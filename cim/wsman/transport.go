@@ -10,11 +10,13 @@ import (
 // NTLM, Kerberos and certificate authentication.
 type Transport interface {
 	// Post sends one SOAP envelope and returns the reply body of a 200
-	// response. idempotent=false means the request must never be sent
-	// twice (Invoke, Create, Put, Delete): the transport may redial only
-	// if no byte of it was written. A non-200 reply returns *HTTPError
-	// (body included) so that the client can decode the SOAP fault.
-	Post(ctx context.Context, body []byte, idempotent bool) ([]byte, error)
+	// response. effect is what the request does on the server: unless
+	// effect.Resendable(), the request is never sent twice (the transport
+	// may redial only if no byte of it was written), and a connection
+	// that died after it was sent is a *model.Fault of category
+	// model.CategoryConnection. A non-200 reply returns *HTTPError (body
+	// included) so that the client can decode the SOAP fault.
+	Post(ctx context.Context, body []byte, effect Effect) ([]byte, error)
 	// Close drops the transport's connections.
 	Close() error
 }

@@ -101,7 +101,7 @@ func BenchmarkClientEnumerate(b *testing.B) {
 // plainTransport posts without authentication (the server has none).
 type plainTransport struct{ url string }
 
-func (p plainTransport) Post(ctx context.Context, body []byte, _ bool) ([]byte, error) {
+func (p plainTransport) Post(ctx context.Context, body []byte, _ wsman.Effect) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err

@@ -33,6 +33,15 @@ type FaultSpec struct {
 	// Times is how many matching requests get the fault: 0 means once,
 	// a negative number means every one.
 	Times int
+	// AfterServing serves the request first, so the server acts on it (a
+	// Pull's batch is handed out and gone from the server, an Invoke
+	// runs), and then answers with this spec instead of the reply: with
+	// Close, the reply is lost on a dropped connection.
+	AfterServing bool
+	// PartialReply, with AfterServing and Close, sends the reply's
+	// status line, its headers (with the full Content-Length) and the
+	// first half of its body before dropping the connection.
+	PartialReply bool
 }
 
 // Ready-made faults for InjectFault.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -109,6 +110,23 @@ func (s *Server) dropConnection(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
+// dropMidReply sends the head of a 200 reply announcing all of body and
+// half of body, then closes the connection.
+func (s *Server) dropMidReply(w http.ResponseWriter, body []byte) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	c, buf, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	defer c.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml;charset=UTF-8\r\nContent-Length: %d\r\n\r\n", len(body))
+	buf.Write(body[:len(body)/2])
+	buf.Flush()
+}
+
 // serveWSMan handles one authenticated request.
 func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 	st := styleOf(s.opts.Dialect)
@@ -168,7 +186,8 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if spec, ok := s.takeInjection(&l); ok {
+	spec, injected := s.takeInjection(&l)
+	if injected && !(spec.AfterServing && perr == nil) {
 		s.writeFault(w, r, st, spec, req, seq)
 		return
 	}
@@ -178,6 +197,16 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &call{s: s, ctx: r.Context(), st: st, req: req, http: r, log: &l}
 	out, fault := c.dispatch()
+	if injected {
+		if spec.Close && spec.PartialReply && fault == nil {
+			s.faults.Add(1)
+			s.finish(seq, 0, "closed mid-reply")
+			s.dropMidReply(w, out)
+			return
+		}
+		s.writeFault(w, r, st, spec, req, seq)
+		return
+	}
 	if fault != nil {
 		s.writeFault(w, r, st, *fault, req, seq)
 		return

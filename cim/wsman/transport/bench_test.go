@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsmantest/authserver"
 	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 )
@@ -26,13 +27,13 @@ func benchPost(b *testing.B, cfg authserver.Config, client Config) {
 	defer c.Close()
 	body := []byte("<s:Envelope>" + strings.Repeat("x", 4096) + "</s:Envelope>")
 	ctx := context.Background()
-	if _, err := c.Post(ctx, body, true); err != nil {
+	if _, err := c.Post(ctx, body, wsman.EffectRead); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(body)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := c.Post(ctx, body, true); err != nil {
+		if _, err := c.Post(ctx, body, wsman.EffectRead); err != nil {
 			b.Fatal(err)
 		}
 	}

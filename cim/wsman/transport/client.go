@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 )
 
 // maxIdle bounds the idle connections kept per client.
@@ -124,9 +125,12 @@ func (c *Client) putIdle(cn *conn) {
 // reply is an *HTTPError carrying the body; a network failure is a
 // *model.Fault with CategoryUnreachable, CategoryTimeout or
 // CategoryCanceled. A connection the server dropped while idle is
-// redialed; a request whose bytes were written to a connection that then
-// died is sent again (once, on a fresh connection) only if idempotent.
-func (c *Client) Post(ctx context.Context, body []byte, idempotent bool) ([]byte, error) {
+// redialed. A request whose bytes were written to a reused connection
+// that then died is sent again (once, on a fresh connection) only if
+// effect.Resendable(); otherwise, or when the resend dies the same way,
+// the failure is a *model.Fault with CategoryConnection: the server may
+// have acted on the request.
+func (c *Client) Post(ctx context.Context, body []byte, effect wsman.Effect) ([]byte, error) {
 	c.stats.posts.Add(1)
 	if err := ctx.Err(); err != nil {
 		return nil, c.netFault(ctx, "post to", err)
@@ -162,10 +166,10 @@ func (c *Client) Post(ctx context.Context, body []byte, idempotent bool) ([]byte
 		case !fresh && rerr.written == 0 && attempt <= maxIdle:
 			// A stale pooled connection that took no byte: nothing was
 			// sent, so any request may go again.
-		case !fresh && idempotent && !resent:
+		case !fresh && effect.Resendable() && !resent:
 			resent = true
-		case !fresh && !idempotent:
-			return nil, c.netFault(ctx, "post to", fmt.Errorf("%w after the request was sent; not resending a non-idempotent request: %w", errConnDropped, rerr.err))
+		case rerr.written > 0 && (!fresh || isDrop(rerr.err)):
+			return nil, c.droppedFault(effect, resent, rerr.err)
 		default:
 			return nil, c.netFault(ctx, "post to", rerr.err)
 		}

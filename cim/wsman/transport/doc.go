@@ -11,8 +11,9 @@
 // context (its RC4 sealing state and sequence numbers) lives as long as
 // the connection, so the client runs one handshake per connection, keeps
 // connections alive for its life, and must know for each request whether
-// any byte of it was written before a connection died (a non-idempotent
-// request is never sent twice).
+// any byte of it was written before a connection died: a request whose
+// wsman.Effect is not resendable (a Pull, an Enumerate, an Invoke...) is
+// never sent twice.
 //
 // New opens nothing; the first Post dials. A Client is safe for
 // concurrent use: each request holds a connection of its own.

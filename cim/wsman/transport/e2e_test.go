@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsmantest/authserver"
 	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
@@ -82,7 +83,7 @@ func TestNTLMSealedOneHandshakePerConnection(t *testing.T) {
 	post := func(i int) {
 		t.Helper()
 		body := fmt.Sprintf("<req n='%d'>%s</req>", i, strings.Repeat("é", i*31))
-		out, err := c.Post(ctx, []byte(body), i%2 == 0)
+		out, err := c.Post(ctx, []byte(body), readOrChange(i%2 == 0))
 		if err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
@@ -113,7 +114,7 @@ func TestNTLMSealedOneHandshakePerConnection(t *testing.T) {
 	}
 
 	// A SOAP fault comes back unsealed in an HTTPError.
-	_, err = c.Post(ctx, []byte("fault"), true)
+	_, err = c.Post(ctx, []byte("fault"), wsman.EffectRead)
 	var he *HTTPError
 	if !errors.As(err, &he) || he.StatusCode != 500 || string(he.Body) != soapFault || he.ContentType != "application/soap+xml;charset=UTF-8" {
 		t.Fatalf("fault: %v", err)
@@ -126,7 +127,7 @@ func TestNTLMWrongPassword(t *testing.T) {
 	host, port := hostPort(t, ts.Listener.Addr().String())
 	c, _ := New(Config{Host: host, Port: port, Auth: AuthNTLM, User: "Administrator", Domain: "CIMSH", Password: "Wrong-Pa55"})
 	defer c.Close()
-	_, err := c.Post(context.Background(), []byte("<x/>"), false)
+	_, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectChange)
 	f, ok := model.AsFault(err)
 	if !ok || f.Category != model.CategoryAccessDenied || f.HTTPStatus != 401 || f.Reason != "credentials rejected" {
 		t.Fatalf("err %v", err)
@@ -168,18 +169,18 @@ func TestNTLMCancelDropsConnection(t *testing.T) {
 	host, port := hostPort(t, ts.Listener.Addr().String())
 	c, _ := New(Config{Host: host, Port: port, User: `CIMSH\Administrator`, Password: "Ntlm-Pa55word"})
 	defer c.Close()
-	if _, err := c.Post(context.Background(), []byte("<a/>"), true); err != nil {
+	if _, err := c.Post(context.Background(), []byte("<a/>"), wsman.EffectRead); err != nil {
 		t.Fatal(err)
 	}
 	slowNext.Store(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
 	start := time.Now()
-	_, err := c.Post(ctx, []byte("<b/>"), true)
+	_, err := c.Post(ctx, []byte("<b/>"), wsman.EffectRead)
 	if !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
 		t.Fatalf("err %v after %v", err, time.Since(start))
 	}
-	if _, err := c.Post(context.Background(), []byte("<c/>"), true); err != nil {
+	if _, err := c.Post(context.Background(), []byte("<c/>"), wsman.EffectRead); err != nil {
 		t.Fatal(err)
 	}
 	if s := c.Stats(); s.Handshakes != 2 || s.Dials != 2 {
@@ -200,7 +201,7 @@ func TestNTLMOverHTTPS(t *testing.T) {
 	c, _ := New(Config{Host: host, Port: port, HTTPS: true, CAFile: pki.caFile, Auth: AuthNegotiate, User: "Administrator@CIMSH", Password: "Ntlm-Pa55word"})
 	defer c.Close()
 	for i := 0; i < 5; i++ {
-		out, err := c.Post(context.Background(), []byte("<x/>"), true)
+		out, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +224,7 @@ func TestNTLMNoEncryption(t *testing.T) {
 		_, ts, _ := authServer(t, cfg, nil)
 		host, port := hostPort(t, ts.Listener.Addr().String())
 		c, _ := New(Config{Host: host, Port: port, NoEncryption: true, User: `CIMSH\Administrator`, Password: "Ntlm-Pa55word"})
-		out, err := c.Post(context.Background(), []byte("<x/>"), true)
+		out, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 		if allow {
 			if err != nil || string(out) != echoReply("Administrator", "ntlm", false, "<x/>") {
 				t.Fatalf("allowed: %q %v", out, err)
@@ -244,7 +245,7 @@ func TestBasicAgainstAuthServer(t *testing.T) {
 	host, port := hostPort(t, ts.Listener.Addr().String())
 	c, _ := New(Config{Host: host, Port: port, Auth: AuthBasic, NoEncryption: true, User: "root", Password: "Basic-Pa55"})
 	defer c.Close()
-	out, err := c.Post(context.Background(), []byte("<x/>"), true)
+	out, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 	if err != nil || string(out) != echoReply("root", "basic", false, "<x/>") {
 		t.Fatalf("%q %v", out, err)
 	}
@@ -267,7 +268,7 @@ func TestKerberosAgainstAuthServer(t *testing.T) {
 		User: k.UserPrincipal(), Password: k.Password, Krb5Conf: k.Krb5Conf})
 	defer c.Close()
 	for i := 0; i < 10; i++ {
-		out, err := c.Post(context.Background(), []byte("<x/>"), true)
+		out, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,7 +305,7 @@ func TestKerberosSealed(t *testing.T) {
 	post := func(i int) {
 		t.Helper()
 		body := fmt.Sprintf("<req n='%d'>%s</req>", i, strings.Repeat("ü", i*29))
-		out, err := c.Post(ctx, []byte(body), i%2 == 1)
+		out, err := c.Post(ctx, []byte(body), readOrChange(i%2 == 1))
 		if err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
@@ -331,7 +332,7 @@ func TestKerberosSealed(t *testing.T) {
 		t.Fatalf("handshakes: server %d, client %+v", h.Handshakes.Load(), c.Stats())
 	}
 	// A SOAP fault comes back unsealed in an HTTPError.
-	_, err = c.Post(ctx, []byte("fault"), true)
+	_, err = c.Post(ctx, []byte("fault"), wsman.EffectRead)
 	var he *HTTPError
 	if !errors.As(err, &he) || he.StatusCode != 500 || string(he.Body) != soapFault {
 		t.Fatalf("fault: %v", err)

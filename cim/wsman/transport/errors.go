@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsman"
@@ -94,6 +96,34 @@ func (c *Client) protocolFault(status int, format string, args ...any) *model.Fa
 		Reason:       err.Error(), // shown before the "credentials rejected" a 401 would give
 		Err:          err,
 	}
+}
+
+// droppedFault is a connection that died after the request was written
+// to it: the server may have acted on the request. resent says whether
+// this was already the second sending.
+func (c *Client) droppedFault(effect wsman.Effect, resent bool, err error) *model.Fault {
+	var why string
+	switch {
+	case resent:
+		why = "sent again on a fresh connection, which dropped too"
+	case effect.Resendable():
+		why = "on a fresh connection"
+	default:
+		why = "not sent again: " + effect.Why()
+	}
+	return &model.Fault{
+		Category:     model.CategoryConnection,
+		ComputerName: c.cfg.Host,
+		Reason:       fmt.Sprintf("connection to %s dropped after the request was sent (%s): %s", c.cfg.addr(), why, shortCause(err)),
+		Err:          fmt.Errorf("transport: post to %s: %w after the request was sent (%s): %w", c.cfg.addr(), errConnDropped, why, err),
+	}
+}
+
+// isDrop reports a connection closed or reset by the peer (rather than,
+// say, a TLS alert refusing the request).
+func isDrop(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // isTimeout reports a deadline reached in the network stack.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 )
 
 // A refused connection reads as the system says it, without Go's dial
@@ -22,7 +23,7 @@ func TestRefusedConnectionMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Post(context.Background(), []byte("<x/>"), true)
+	_, err = c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 	want := fmt.Sprintf("127.0.0.1: connect to 127.0.0.1:%d: connection refused", port)
 	f, ok := model.AsFault(err)
 	if !ok || err.Error() != want || f.Category != model.CategoryUnreachable || f.Err == nil {

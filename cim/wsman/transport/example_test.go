@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsman/transport"
 )
 
@@ -40,12 +41,12 @@ func Example() {
 		return
 	}
 	defer c.Close()
-	reply, err := c.Post(context.Background(), []byte("<identify/>"), true)
+	reply, err := c.Post(context.Background(), []byte("<identify/>"), wsman.EffectRead)
 	fmt.Println(string(reply), err)
 
 	// Wrong credentials: a typed fault, never the password.
 	bad, _ := transport.New(transport.Config{Host: host, Port: p, Auth: transport.AuthBasic, User: "admin", Password: "wrong", NoEncryption: true})
-	_, err = bad.Post(context.Background(), []byte("<identify/>"), true)
+	_, err = bad.Post(context.Background(), []byte("<identify/>"), wsman.EffectRead)
 	f, _ := model.AsFault(err)
 	fmt.Println(f.Category, f.HTTPStatus, f.Reason)
 	fmt.Println(c.Stats().Dials, c.Stats().Requests)

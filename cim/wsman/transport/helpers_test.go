@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cimsh/cimsh/cim/wsman"
 )
 
 const soapReply = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body/></s:Envelope>`
@@ -232,4 +234,13 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// readOrChange is the effect of a request that may (a read) or may not
+// (a change) be sent twice.
+func readOrChange(resendable bool) wsman.Effect {
+	if resendable {
+		return wsman.EffectRead
+	}
+	return wsman.EffectChange
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/spnego"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 )
 
@@ -77,12 +78,12 @@ func TestKerberos(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		if _, err := c.Post(context.Background(), []byte("<x/>"), true); err != nil {
+		if _, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err != nil {
 			t.Fatal(err)
 		}
 		// The second post learns that this acceptor (gokrb5's) wants a
 		// token on every request; later posts cost one request each.
-		if _, err := c.Post(context.Background(), []byte("<x/>"), true); err != nil {
+		if _, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err != nil {
 			t.Fatal(err)
 		}
 		as0, tgs0 := kdcRequests(t, k)
@@ -91,7 +92,7 @@ func TestKerberos(t *testing.T) {
 		}
 		before, st0 := hits.Load(), c.Stats()
 		for i := 0; i < 10; i++ {
-			if out, err := c.Post(context.Background(), []byte("<x/>"), i%2 == 0); err != nil || string(out) != soapReply {
+			if out, err := c.Post(context.Background(), []byte("<x/>"), readOrChange(i%2 == 0)); err != nil || string(out) != soapReply {
 				t.Fatalf("post %d: %v", i, err)
 			}
 		}
@@ -115,7 +116,7 @@ func TestKerberos(t *testing.T) {
 		cfg.CCache = "FILE:" + k.Kinit(t)
 		c, _ := New(cfg)
 		defer c.Close()
-		if _, err := c.Post(context.Background(), []byte("<x/>"), true); err != nil {
+		if _, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -127,7 +128,7 @@ func TestKerberos(t *testing.T) {
 		cfg.Krb5Conf = ""
 		c, _ := New(cfg)
 		defer c.Close()
-		if _, err := c.Post(context.Background(), []byte("<x/>"), true); err != nil {
+		if _, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -137,7 +138,7 @@ func TestKerberos(t *testing.T) {
 		cfg.User, cfg.Keytab = k.SPN, k.Keytab // the service's own keys as a client
 		c, _ := New(cfg)
 		defer c.Close()
-		if _, err := c.Post(context.Background(), []byte("<x/>"), true); err != nil {
+		if _, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -147,7 +148,7 @@ func TestKerberos(t *testing.T) {
 		cfg.User, cfg.Password = k.UserPrincipal(), "Wrong-Pw-42"
 		c, _ := New(cfg)
 		defer c.Close()
-		_, err := c.Post(context.Background(), []byte("<x/>"), true)
+		_, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 		f, ok := model.AsFault(err)
 		if !ok || f.Category != model.CategoryAccessDenied || strings.Contains(err.Error(), "Wrong-Pw-42") {
 			t.Fatalf("err %v", err)
@@ -163,7 +164,7 @@ func TestKerberos(t *testing.T) {
 		c, _ := New(cfg)
 		defer c.Close()
 		before := hits.Load()
-		_, err := c.Post(context.Background(), []byte("<x/>"), true)
+		_, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 		f, ok := model.AsFault(err)
 		if !ok || f.Category != model.CategoryProtocol || !strings.Contains(err.Error(), "AP-REP") {
 			t.Fatalf("err %v", err)
@@ -178,7 +179,7 @@ func TestKerberos(t *testing.T) {
 		cfg.User, cfg.Password, cfg.SPN = k.UserPrincipal(), k.Password, "HTTP/nosuchhost"
 		c, _ := New(cfg)
 		defer c.Close()
-		if _, err := c.Post(context.Background(), []byte("<x/>"), true); err == nil || !strings.Contains(err.Error(), "HTTP/nosuchhost") {
+		if _, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err == nil || !strings.Contains(err.Error(), "HTTP/nosuchhost") {
 			t.Fatalf("err %v", err)
 		}
 	})
@@ -201,7 +202,7 @@ func TestKerberosHTTPS(t *testing.T) {
 		t.Fatalf("SPN %s", c.SPN())
 	}
 	for i := 0; i < 3; i++ {
-		if _, err := c.Post(context.Background(), []byte("<x/>"), true); err != nil {
+		if _, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err != nil {
 			t.Fatal(err)
 		}
 	}

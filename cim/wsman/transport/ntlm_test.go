@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsman/sealed"
 )
 
@@ -68,7 +69,7 @@ func TestNTLMHandshakeFailures(t *testing.T) {
 			h, p := hostPort(t, srv.Listener.Addr().String())
 			c, _ := New(Config{Host: h, Port: p, User: `CORP\u`, Password: "Ntlm-Secret-9"})
 			defer c.Close()
-			_, err := c.Post(context.Background(), []byte("<x/>"), true)
+			_, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 			f, ok := model.AsFault(err)
 			if !ok || f.Category != tt.category || !strings.Contains(err.Error(), tt.errHas) {
 				t.Fatalf("err %v (%#v), want %s with %q", err, f, tt.category, tt.errHas)
@@ -123,7 +124,7 @@ func TestNTLMMalformedSealedReply(t *testing.T) {
 			h, p := hostPort(t, srv.Listener.Addr().String())
 			c, _ := New(Config{Host: h, Port: p, User: "u", Password: "p"})
 			defer c.Close()
-			_, err := c.Post(context.Background(), []byte("<x/>"), true)
+			_, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 			f, ok := model.AsFault(err)
 			if !ok || f.Category != model.CategoryProtocol {
 				t.Fatalf("err %v", err)

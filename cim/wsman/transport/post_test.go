@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 )
 
@@ -44,7 +45,7 @@ func TestBasicFirstRequestAndKeepAlive(t *testing.T) {
 	}
 	defer c.Close()
 	for i := 0; i < 20; i++ {
-		out, err := c.Post(context.Background(), []byte("<req/>"), i%2 == 0)
+		out, err := c.Post(context.Background(), []byte("<req/>"), readOrChange(i%2 == 0))
 		if err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
@@ -85,7 +86,7 @@ func TestStatusReplies(t *testing.T) {
 	defer c.Close()
 	ctx := context.Background()
 
-	_, err := c.Post(ctx, []byte("401"), true)
+	_, err := c.Post(ctx, []byte("401"), wsman.EffectRead)
 	f, ok := model.AsFault(err)
 	if !ok || f.Category != model.CategoryAccessDenied || f.HTTPStatus != 401 || f.Reason != "credentials rejected" || f.ComputerName != "127.0.0.1" {
 		t.Fatalf("401: %#v", err)
@@ -94,20 +95,20 @@ func TestStatusReplies(t *testing.T) {
 		t.Fatalf("401 message: %v", err)
 	}
 
-	_, err = c.Post(ctx, []byte("500"), true)
+	_, err = c.Post(ctx, []byte("500"), wsman.EffectRead)
 	var he *HTTPError
 	if !errors.As(err, &he) || he.StatusCode != 500 || string(he.Body) != soapFault || he.ContentType != "application/soap+xml;charset=UTF-8" {
 		t.Fatalf("500: %v", err)
 	}
-	_, err = c.Post(ctx, []byte("empty500"), true)
+	_, err = c.Post(ctx, []byte("empty500"), wsman.EffectRead)
 	if !errors.As(err, &he) || he.StatusCode != 500 || len(he.Body) != 0 {
 		t.Fatalf("empty 500: %v", err)
 	}
-	_, err = c.Post(ctx, []byte("502"), true)
+	_, err = c.Post(ctx, []byte("502"), wsman.EffectRead)
 	if !errors.As(err, &he) || he.StatusCode != 502 || he.ContentType != "text/html" || !strings.Contains(string(he.Body), "proxy error") {
 		t.Fatalf("502: %v", err)
 	}
-	if _, err := c.Post(ctx, []byte("ok"), true); err != nil {
+	if _, err := c.Post(ctx, []byte("ok"), wsman.EffectRead); err != nil {
 		t.Fatal(err)
 	}
 	// Error replies were read in full: the one connection served all.
@@ -129,7 +130,7 @@ func TestRedialAfterIdleClose(t *testing.T) {
 			time.Sleep(20 * time.Millisecond) // let the FIN arrive
 		}
 		body := "req" + string(rune('A'+i))
-		if _, err := c.Post(context.Background(), []byte(body), idem); err != nil {
+		if _, err := c.Post(context.Background(), []byte(body), readOrChange(idem)); err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
 		if n := srv.count(body); n != 1 {
@@ -142,8 +143,9 @@ func TestRedialAfterIdleClose(t *testing.T) {
 }
 
 // The server reads the second request of each connection and drops the
-// connection without a reply: a non-idempotent request is reported, not
-// resent; an idempotent one is retried once on a fresh connection.
+// connection without a reply: a request that changes something is
+// reported (category connection), not resent; a read is retried once on a
+// fresh connection.
 func TestDropAfterWrite(t *testing.T) {
 	srv := newRawServer(t, func(connN, reqN int, req *http.Request, body []byte) (rawAction, int, string) {
 		if reqN == 2 {
@@ -155,25 +157,25 @@ func TestDropAfterWrite(t *testing.T) {
 	defer c.Close()
 	ctx := context.Background()
 
-	if _, err := c.Post(ctx, []byte("warm1"), true); err != nil {
+	if _, err := c.Post(ctx, []byte("warm1"), wsman.EffectRead); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.Post(ctx, []byte("invoke"), false)
+	_, err := c.Post(ctx, []byte("invoke"), wsman.EffectChange)
 	if err == nil {
 		t.Fatal("a non-idempotent request on a connection that died after the write succeeded")
 	}
 	f, ok := model.AsFault(err)
-	if !ok || f.Category != model.CategoryUnreachable || !strings.Contains(err.Error(), "not resending") {
+	if !ok || f.Category != model.CategoryConnection || !strings.Contains(err.Error(), "not sent again") {
 		t.Fatalf("error %v", err)
 	}
 	if n := srv.count("invoke"); n != 1 {
 		t.Fatalf("invoke seen %d times, want exactly 1", n)
 	}
 
-	if _, err := c.Post(ctx, []byte("warm2"), true); err != nil { // opens connection 2
+	if _, err := c.Post(ctx, []byte("warm2"), wsman.EffectRead); err != nil { // opens connection 2
 		t.Fatal(err)
 	}
-	out, err := c.Post(ctx, []byte("get"), true)
+	out, err := c.Post(ctx, []byte("get"), wsman.EffectRead)
 	if err != nil || string(out) != soapReply {
 		t.Fatalf("idempotent retry: %v", err)
 	}
@@ -198,7 +200,7 @@ func TestCancelAbortsPromptly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := c.Post(ctx, []byte("hang"), true)
+	_, err := c.Post(ctx, []byte("hang"), wsman.EffectRead)
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("cancel took %v", d)
 	}
@@ -212,13 +214,13 @@ func TestCancelAbortsPromptly(t *testing.T) {
 
 	ctx, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel2()
-	_, err = c.Post(ctx, []byte("hang"), true)
+	_, err = c.Post(ctx, []byte("hang"), wsman.EffectRead)
 	if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryTimeout || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("deadline: %v", err)
 	}
 	// The client still works, on a new connection (the cancelled ones
 	// were dropped).
-	if _, err := c.Post(context.Background(), []byte("ok"), true); err != nil {
+	if _, err := c.Post(context.Background(), []byte("ok"), wsman.EffectRead); err != nil {
 		t.Fatal(err)
 	}
 	if s := c.Stats(); s.Dials != 3 {
@@ -229,7 +231,7 @@ func TestCancelAbortsPromptly(t *testing.T) {
 	ctx, cancel3 := context.WithCancel(context.Background())
 	cancel3()
 	before := srv.requests.Load()
-	if _, err := c.Post(ctx, []byte("x"), true); !errors.Is(err, context.Canceled) {
+	if _, err := c.Post(ctx, []byte("x"), wsman.EffectRead); !errors.Is(err, context.Canceled) {
 		t.Fatalf("pre-cancelled: %v", err)
 	}
 	if srv.requests.Load() != before {
@@ -245,7 +247,7 @@ func TestUnreachable(t *testing.T) {
 	h, p := hostPort(t, ln.Addr().String())
 	ln.Close() // nothing listens there now
 	c, _ := New(Config{Host: h, Port: p, Auth: AuthBasic, User: "u", Password: "pw-123", NoEncryption: true})
-	_, err = c.Post(context.Background(), []byte("x"), true)
+	_, err = c.Post(context.Background(), []byte("x"), wsman.EffectRead)
 	f, ok := model.AsFault(err)
 	if !ok || f.Category != model.CategoryUnreachable || !strings.Contains(err.Error(), "connect to 127.0.0.1:") {
 		t.Fatalf("err %v", err)
@@ -261,7 +263,7 @@ func TestConnectTimeout(t *testing.T) {
 	h, p := "127.0.0.1", wsmantest.BlackholePort(t)
 	c, _ := New(Config{Host: h, Port: p, Auth: AuthBasic, User: "u", NoEncryption: true, ConnectTimeout: 200 * time.Millisecond})
 	start := time.Now()
-	_, err := c.Post(context.Background(), []byte("x"), true)
+	_, err := c.Post(context.Background(), []byte("x"), wsman.EffectRead)
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("connect took %v with a 200ms timeout", d)
 	}
@@ -276,7 +278,7 @@ func TestClose(t *testing.T) {
 		return rawReply, 200, soapReply
 	})
 	c, _ := New(srv.config(t))
-	if _, err := c.Post(context.Background(), []byte("x"), true); err != nil {
+	if _, err := c.Post(context.Background(), []byte("x"), wsman.EffectRead); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Close(); err != nil {
@@ -289,7 +291,7 @@ func TestClose(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if _, err := c.Post(context.Background(), []byte("x"), true); !errors.Is(err, ErrClosed) {
+	if _, err := c.Post(context.Background(), []byte("x"), wsman.EffectRead); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after close: %v", err)
 	}
 }
@@ -306,7 +308,7 @@ func TestConcurrentPosts(t *testing.T) {
 	for i := 0; i < 16; i++ {
 		go func(i int) {
 			body := strings.Repeat("x", i+1)
-			out, err := c.Post(context.Background(), []byte(body), true)
+			out, err := c.Post(context.Background(), []byte(body), wsman.EffectRead)
 			if err == nil && string(out) != body {
 				err = errors.New("reply of another request: " + string(out))
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 )
 
 // tlsServer serves HTTPS on loopback with a certificate for names, from
@@ -81,7 +82,7 @@ func TestTLSVerification(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			out, err := c.Post(context.Background(), []byte("<x/>"), true)
+			out, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead)
 			if tt.ok {
 				if err != nil || string(out) != soapReply {
 					t.Fatalf("post: %v", err)
@@ -108,7 +109,7 @@ func TestClientCertificate(t *testing.T) {
 	}
 	defer c.Close()
 	for i := 0; i < 3; i++ {
-		if out, err := c.Post(context.Background(), []byte("<x/>"), true); err != nil || string(out) != soapReply {
+		if out, err := c.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err != nil || string(out) != soapReply {
 			t.Fatalf("post: %v", err)
 		}
 	}
@@ -121,7 +122,7 @@ func TestClientCertificate(t *testing.T) {
 	cfg.Auth, cfg.User, cfg.Password = AuthBasic, "u", "p"
 	c2, _ := New(cfg)
 	defer c2.Close()
-	if _, err := c2.Post(context.Background(), []byte("<x/>"), true); err == nil {
+	if _, err := c2.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err == nil {
 		t.Fatal("no client certificate, yet success")
 	} else if f, ok := model.AsFault(err); !ok || (f.Category != model.CategoryUnreachable && f.Category != model.CategoryAccessDenied) {
 		t.Fatalf("err %v", err)
@@ -129,7 +130,7 @@ func TestClientCertificate(t *testing.T) {
 
 	cfg.Auth, cfg.KeyFile = AuthCertificate, pki.dir+"/missing.key"
 	c3, _ := New(cfg)
-	if _, err := c3.Post(context.Background(), []byte("<x/>"), true); err == nil || !strings.Contains(err.Error(), "client certificate") {
+	if _, err := c3.Post(context.Background(), []byte("<x/>"), wsman.EffectRead); err == nil || !strings.Contains(err.Error(), "client certificate") {
 		t.Fatalf("missing key: %v", err)
 	}
 }
@@ -143,12 +144,12 @@ func TestTLSRedial(t *testing.T) {
 	cfg.CAFile = pki.caFile
 	c, _ := New(cfg)
 	defer c.Close()
-	if _, err := c.Post(context.Background(), []byte("<a/>"), true); err != nil {
+	if _, err := c.Post(context.Background(), []byte("<a/>"), wsman.EffectRead); err != nil {
 		t.Fatal(err)
 	}
 	srv.CloseClientConnections()
 	time.Sleep(20 * time.Millisecond)
-	if _, err := c.Post(context.Background(), []byte("<b/>"), false); err != nil {
+	if _, err := c.Post(context.Background(), []byte("<b/>"), wsman.EffectChange); err != nil {
 		t.Fatal(err)
 	}
 	if hits.Load() != 2 || c.Stats().Dials != 2 {

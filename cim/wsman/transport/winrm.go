@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/masterzen/winrm"
 	"github.com/masterzen/winrm/soap"
 )
@@ -31,11 +32,12 @@ type winrmAdapter struct {
 func (a *winrmAdapter) Transport(*winrm.Endpoint) error { return nil }
 
 // Post sends a shell message. Shell operations create, feed and signal
-// processes, so none is idempotent. A non-200 reply becomes an error
+// processes and Receive consumes their output, so none is sent twice
+// (EffectChange). A non-200 reply becomes an error
 // holding the body, as masterzen's own transports do: its Receive loop
 // looks for "OperationTimeout" in the error text.
 func (a *winrmAdapter) Post(_ *winrm.Client, msg *soap.SoapMessage) (string, error) {
-	body, err := a.c.Post(a.ctx, []byte(msg.String()), false)
+	body, err := a.c.Post(a.ctx, []byte(msg.String()), wsman.EffectChange)
 	if err != nil {
 		var he *HTTPError
 		if errors.As(err, &he) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/cim/wsmantest/authserver"
 )
@@ -32,7 +33,7 @@ func TestWSManTestServerNTLMIdleDrop(t *testing.T) {
 	defer c.Close()
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
-		out, err := c.Post(ctx, []byte(identifyRequest), true)
+		out, err := c.Post(ctx, []byte(identifyRequest), wsman.EffectRead)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +53,7 @@ func TestWSManTestServerNTLMIdleDrop(t *testing.T) {
 		t.Fatalf("dropped %d idle connections, want 1", dropped)
 	}
 	time.Sleep(20 * time.Millisecond)
-	if _, err := c.Post(ctx, []byte(identifyRequest), false); err != nil {
+	if _, err := c.Post(ctx, []byte(identifyRequest), wsman.EffectChange); err != nil {
 		t.Fatalf("after an idle drop: %v", err)
 	}
 	after := srv.Counters()
@@ -79,7 +80,7 @@ func TestWSManTestServerOMIBasic(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	out, err := c.Post(ctx, []byte(identifyRequest), true)
+	out, err := c.Post(ctx, []byte(identifyRequest), wsman.EffectRead)
 	if err != nil {
 		t.Fatal(err)
 	}
