@@ -30,6 +30,9 @@ func (c *call) dispatch() ([]byte, *FaultSpec) {
 		return nil, &FaultSpec{Subcode: "a:DestinationUnreachable",
 			Message: "The WS-Management service cannot process the request because the request has no ResourceURI."}
 	}
+	if strings.EqualFold(c.req.ResourceURI, shellCmdURI) {
+		return c.shellDispatch()
+	}
 	switch op {
 	case "Identify":
 		return c.identify()

@@ -37,4 +37,11 @@
 // does, with a fresh context in every PullResponse; Unsubscribe and
 // Renew take the e:Identifier header; e:Expires ends a subscription.
 // Push delivery and heartbeats are not served.
+//
+// Commands (WinRS, MS-WSMV 3.1.4.11-15): the cmd shell resource answers
+// Create, Command, Receive, Send, Signal and Delete in the Windows shapes
+// (winrs.go). Options.RunCommand says what a command does (a Program
+// reads stdin and writes stdout and stderr; Flush ends a Receive
+// response); the default, EmulateWindows, knows a few cmd commands and a
+// sliver of powershell.exe. OpenShells counts the shells left open.
 package wsmantest

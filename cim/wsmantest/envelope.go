@@ -46,7 +46,7 @@ func styleOf(d Dialect) style {
 // kind, as the captures show them.
 var windowsNS = map[string]string{
 	"s": nsSOAP, "a": nsAddressing, "x": nsTransfer, "e": nsEventing,
-	"n": nsEnumeration, "w": nsWSMan, "p": nsWSManMS,
+	"n": nsEnumeration, "w": nsWSMan, "p": nsWSManMS, "rsp": nsShell,
 }
 
 // omiDecls is the fixed declaration list of every OMI envelope.

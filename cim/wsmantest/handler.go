@@ -159,6 +159,7 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 			l.EnumerationContext = req.Body.child(nsEnumeration, "EnumerationContext").text()
 		}
 		l.Identifier = req.Identifier
+		l.CommandID = shellCommandID(req)
 	}
 	seq := s.record(l)
 	s.logf("wsmantest: %s %s %s", l.Operation, l.Method, l.ResourceURI)
@@ -284,6 +285,14 @@ func classify(req *request) (op, method string) {
 		return "Unsubscribe", ""
 	case actionRenew:
 		return "Renew", ""
+	case actionCommand:
+		return "Command", ""
+	case actionReceive:
+		return "Receive", ""
+	case actionSend:
+		return "Send", ""
+	case actionSignal:
+		return "Signal", ""
 	}
 	if req.ResourceURI != "" && len(req.Action) > len(req.ResourceURI)+1 &&
 		strings.EqualFold(req.Action[:len(req.ResourceURI)+1], req.ResourceURI+"/") {

@@ -11,7 +11,7 @@ import (
 type LoggedRequest struct {
 	Seq         int // 1-based order of arrival
 	Time        time.Time
-	Operation   string // Identify, Enumerate, Pull, Release, Get, Put, Create, Delete, Invoke, Subscribe, Unsubscribe, Renew, or Unknown
+	Operation   string // Identify, Enumerate, Pull, Release, Get, Put, Create, Delete, Invoke, Subscribe, Unsubscribe, Renew, the WinRS Command, Receive, Send and Signal, or Unknown
 	Action      string // the full Action URI ("" for Identify)
 	ResourceURI string
 	Selectors   []model.Selector
@@ -21,7 +21,9 @@ type LoggedRequest struct {
 	EnumerationContext string
 	// Identifier is the e:Identifier header (the subscription an
 	// Unsubscribe or Renew names).
-	Identifier      string
+	Identifier string
+	// CommandID is the WinRS command a Receive, Send or Signal names.
+	CommandID       string
 	MaxEnvelopeSize int
 	MessageID       string
 	UserAgent       string

@@ -94,6 +94,9 @@ type Options struct {
 	UnauthenticatedHold time.Duration
 	// Logf, when set, receives one line per request (never credentials).
 	Logf func(format string, args ...any)
+	// RunCommand is what WinRS commands do (winrs.go); nil means
+	// EmulateWindows, a few cmd and PowerShell commands.
+	RunCommand Program
 }
 
 // Counters are the server's running totals.
@@ -103,6 +106,7 @@ type Counters struct {
 	Handshakes   int64 // TLS handshakes plus the Auth layer's handshakes
 	Enumerations int   // enumeration contexts open now
 	Faults       int64 // fault responses sent
+	Shells       int   // WinRS shells open now
 }
 
 // Server is a running WS-Man test server.
@@ -126,6 +130,7 @@ type Server struct {
 	inject  []*injection
 	enums   map[string]*enumeration
 	subs    subscriptions           // event subscriptions (subscribe.go)
+	shells  shellTable              // WinRS shells (winrs.go)
 	schemas map[string]*model.Class // by lower-case namespace + ":" + class
 	closed  bool
 	authOn  bool
@@ -278,6 +283,7 @@ func (s *Server) Close() error {
 		e.closeLocked()
 	}
 	s.subs.closeAll()
+	s.shells.closeAll()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
@@ -343,6 +349,7 @@ func (s *Server) Counters() Counters {
 	s.expireLocked(time.Now())
 	c.Enumerations = len(s.enums)
 	s.mu.Unlock()
+	c.Shells = s.OpenShells()
 	return c
 }
 
