@@ -225,8 +225,8 @@ func psStatements(script string) []string {
 	return out
 }
 
-// psString is the value of a quoted PowerShell string ('' and "" escape
-// their quote); anything else as is.
+// psString is the value of a quoted PowerShell string (a doubled quote
+// stands for one); anything else as is.
 func psString(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
