@@ -46,7 +46,7 @@ func ParseAuthentication(s string) (Authentication, error) {
 
 // SessionOption holds New-CimSessionOption's settings.
 type SessionOption struct {
-	Protocol          string // "wsman" (the only one supported) or "" ; "dcom" is an error
+	Protocol          string // "wsman" (or ""), or "dcom"
 	UseSSL            bool
 	SkipCACheck       bool
 	SkipCNCheck       bool
@@ -66,6 +66,14 @@ type SessionOption struct {
 	// Krb5Conf, CCache and Keytab locate Kerberos material; empty means
 	// KRB5_CONFIG, KRB5CCNAME and no keytab.
 	Krb5Conf, CCache, Keytab string
+
+	// DCOM options (dcom.go): Impersonation is default, none, identify,
+	// impersonate (the default) or delegate; PacketPrivacy and
+	// PacketIntegrity, when set, choose the authentication level (packet
+	// privacy unless PacketPrivacy is false).
+	Impersonation   string
+	PacketPrivacy   *bool
+	PacketIntegrity *bool
 }
 
 // Config describes a session, as New-CimSession's parameters do.
@@ -108,16 +116,21 @@ func clientDeadline(d time.Duration) time.Duration {
 func (c *Config) validate() error {
 	switch strings.ToLower(c.Option.Protocol) {
 	case "", "wsman", "ws-man", "winrm":
+		if err := c.Option.checkNoDCOM(); err != nil {
+			return err
+		}
 	case "dcom":
-		return fmt.Errorf("cim: protocol DCOM is not supported; cimsh speaks WS-Management (WinRM)")
 	default:
-		return fmt.Errorf("cim: unknown protocol %q (only wsman is supported)", c.Option.Protocol)
+		return fmt.Errorf("cim: unknown protocol %q (want wsman or dcom)", c.Option.Protocol)
 	}
 	if c.Authentication == "" {
 		c.Authentication = AuthDefault
 	}
 	if _, err := ParseAuthentication(string(c.Authentication)); err != nil {
 		return err
+	}
+	if c.isDCOM() {
+		return c.validateDCOM()
 	}
 	if c.Authentication == AuthCredSSP {
 		return fmt.Errorf("cim: CredSSP authentication is not supported; use negotiate, kerberos or basic")
@@ -144,6 +157,8 @@ func (c *Config) port() int {
 	switch {
 	case c.Port != 0:
 		return c.Port
+	case c.isDCOM():
+		return dcomPort
 	case c.Option.UseSSL:
 		return 5986
 	}

@@ -16,6 +16,9 @@ import (
 // client over the HTTP transport (neither opens anything yet), and WinRS
 // commands over the same transport and its connections.
 func remoteProvider(cfg *Config) (model.Provider, error) {
+	if cfg.isDCOM() {
+		return dcomProvider(cfg)
+	}
 	tr, err := transport.New(transportConfig(cfg))
 	if err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ import (
 // (auth versus encryption, certificate files named), so that a mistake is
 // reported by NewSession rather than by the first operation.
 func checkRemote(cfg *Config) error {
+	if cfg.isDCOM() {
+		return nil // validateDCOM checked what can be checked
+	}
 	tr, err := transport.New(transportConfig(cfg))
 	if err != nil {
 		return err

@@ -88,8 +88,13 @@ func (s *Session) ComputerName() string { return s.cfg.ComputerName }
 // IsLocal reports whether the session is the local machine.
 func (s *Session) IsLocal() bool { return s.cfg.ComputerName == "" }
 
-// Protocol returns the protocol name, "WSMAN".
-func (s *Session) Protocol() string { return "WSMAN" }
+// Protocol returns the protocol name, "WSMAN" or "DCOM".
+func (s *Session) Protocol() string {
+	if s.cfg.isDCOM() {
+		return "DCOM"
+	}
+	return "WSMAN"
+}
 
 // Port returns the port used for a remote session (0 for local).
 func (s *Session) Port() int {

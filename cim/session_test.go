@@ -128,7 +128,12 @@ func TestConfigErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{Option: SessionOption{Protocol: "dcom"}}, "DCOM is not supported"},
+		{Config{Option: SessionOption{Protocol: "dcom"}, Authentication: "basic"}, "authentication basic is not available with protocol DCOM"},
+		{Config{Option: SessionOption{Protocol: "dcom", UseSSL: true}}, "use_ssl is a WS-Man option; protocol DCOM does not take it"},
+		{Config{Option: SessionOption{Protocol: "dcom"}, ComputerName: "h"}, "protocol DCOM needs a credential"},
+		{Config{Option: SessionOption{Impersonation: "identify"}}, "impersonation is a DCOM option"},
+		{Config{Option: SessionOption{Protocol: "dcom", PacketPrivacy: new(bool), PacketIntegrity: new(bool)}}, "packet integrity at least"},
+		{Config{Option: SessionOption{Protocol: "smoke"}}, `unknown protocol "smoke"`},
 		{Config{Authentication: "credssp"}, "CredSSP authentication is not supported"},
 		{Config{Authentication: "digest"}, `unknown authentication "digest"`},
 		{Config{Port: 70000}, "port 70000 is out of range"},

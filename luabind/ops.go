@@ -318,6 +318,9 @@ func (m *Module) opTest(L *lua.LState, self *sessionUD) int {
 			return opResult{}, err
 		}
 		inst := model.NewInstance("IdentifyResponse", "")
+		if s.Protocol() == "DCOM" {
+			inst.Set("Protocol", model.String("DCOM"))
+		}
 		inst.Set("ProtocolVersion", model.String(id.ProtocolVersion))
 		inst.Set("ProductVendor", model.String(id.ProductVendor))
 		inst.Set("ProductVersion", model.String(id.ProductVersion))

@@ -15,7 +15,7 @@ func TestMistakesRaise(t *testing.T) {
 		{`cim.new_session{credential="pw"}`, `option credential must be a credential (cim.credential), got string`},
 		{`cim.new_session{authentication="magic"}`, `cim.new_session: authentication: unknown authentication "magic"`},
 		{`cim.new_session{authentication="credssp"}`, `authentication credssp is not supported`},
-		{`cim.new_session_option{protocol="DCOM"}`, `DCOM is not supported`},
+		{`cim.new_session_option{protocol="DCOM", no_encryption=true}`, `no_encryption is a WS-Man option; protocol "dcom" does not take it`},
 		{`cim.new_session_option{use_tls=true}`, `unknown option "use_tls" (did you mean "use_ssl"?)`},
 		{`cim.get_instance{clas_name="X"}`, `cim.get_instance: unknown option "clas_name" (did you mean "class_name"?)`},
 		{`cim.get_instance{class_name="X", cim_session=42}`, `option cim_session must be a session or a list of sessions, got number`},

@@ -88,12 +88,17 @@ func (m *Module) luaNewSessionOption(L *lua.LState) int {
 		EncodePortInSPN:   a.boolean("encode_port_in_spn"),
 		ResourceURIForm:   a.str("resource_uri_form"),
 	}
-	switch strings.ToLower(o.Protocol) {
-	case "", "wsman", "ws-man", "winrm":
-	case "dcom":
-		a.raise("protocol DCOM is not supported; cimsh speaks WS-Management (WinRM): use protocol=\"wsman\"")
-	default:
-		a.raise("unknown protocol %q (only wsman is supported)", o.Protocol)
+	o.Impersonation = a.str("impersonation")
+	if a.has("packet_privacy") {
+		b := a.boolean("packet_privacy")
+		o.PacketPrivacy = &b
+	}
+	if a.has("packet_integrity") {
+		b := a.boolean("packet_integrity")
+		o.PacketIntegrity = &b
+	}
+	if err := checkProtocolOptions(a, o.Protocol); err != nil {
+		a.raise("%s", err)
 	}
 	if o.MaxEnvelopeSizeKB < 0 {
 		a.raise("max_envelope_size_kb must be positive")

@@ -47,12 +47,13 @@ func TestSessionOptionsAccepted(t *testing.T) {
 		assert(s.name == "web" and s.port == 5986)
 	`)
 	for code, want := range map[string]string{
-		`cim.new_session{authentication = "credssp"}`:        "authentication credssp is not supported",
-		`cim.new_session{authentication = "digest"}`:         "cim.new_session: authentication",
-		`cim.new_session_option{protocol = "DCOM"}`:          "DCOM is not supported; cimsh speaks WS-Management",
-		`cim.new_session_option{use_ssl = "yes"}`:            "use_ssl must be a boolean",
-		`cim.new_session{computer_nam = "h"}`:                `did you mean "computer_name"`,
-		`cim.new_session{session_option = {use_ssl = true}}`: "session_option",
+		`cim.new_session{authentication = "credssp"}`:               "authentication credssp is not supported",
+		`cim.new_session{authentication = "digest"}`:                "cim.new_session: authentication",
+		`cim.new_session_option{protocol = "DCOM", use_ssl = true}`: `use_ssl is a WS-Man option; protocol "dcom" does not take it`,
+		`cim.new_session_option{impersonation = "identify"}`:        "impersonation is a DCOM option",
+		`cim.new_session_option{use_ssl = "yes"}`:                   "use_ssl must be a boolean",
+		`cim.new_session{computer_nam = "h"}`:                       `did you mean "computer_name"`,
+		`cim.new_session{session_option = {use_ssl = true}}`:        "session_option",
 	} {
 		if msg := e.fails(code); !strings.Contains(msg, want) {
 			t.Errorf("%s: %q does not contain %q", code, msg, want)

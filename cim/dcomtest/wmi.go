@@ -154,25 +154,31 @@ func namespaceOf(res string) string {
 	return strings.Trim(res, "/")
 }
 
-// schema returns the class of inst's class with its derivation, limited
-// to the properties inst holds when it holds fewer (a query's property
-// list), or nil when the class is unknown.
+// schema returns the class of inst's class with its derivation, or nil
+// when the class is unknown. Its properties are those inst holds (fewer
+// than the class's after a query's property list), in inst's order: the
+// fixture's instances keep the order the captures had, which the WS-Man
+// test server sends too, so that both protocols return the same.
 func (s *Server) schema(ctx context.Context, ns string, inst *model.Instance) *wmio.Schema {
 	sc := s.classSchema(ctx, ns, inst.ClassName)
 	if sc == nil {
 		return nil
 	}
-	if len(inst.Properties) < len(sc.Class.Properties) {
-		c := *sc.Class
-		c.Properties = nil
-		for _, p := range sc.Class.Properties {
-			if _, ok := inst.Get(p.Name); ok {
-				c.Properties = append(c.Properties, p)
+	c := *sc.Class
+	c.Properties = nil
+	for _, p := range inst.Properties {
+		if d := sc.Class.Property(p.Name); d != nil {
+			c.Properties = append(c.Properties, *d)
+		}
+	}
+	if len(inst.Properties) >= len(sc.Class.Properties) {
+		for _, d := range sc.Class.Properties {
+			if _, ok := inst.Get(d.Name); !ok {
+				c.Properties = append(c.Properties, d)
 			}
 		}
-		return &wmio.Schema{Class: &c, Derivation: sc.Derivation}
 	}
-	return sc
+	return &wmio.Schema{Class: &c, Derivation: sc.Derivation}
 }
 
 func (s *Server) classSchema(ctx context.Context, ns, class string) *wmio.Schema {
