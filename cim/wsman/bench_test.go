@@ -61,6 +61,8 @@ func pullResponse(n int) []byte {
 					v = fmt.Sprint(1000 + i)
 				}
 				fmt.Fprintf(&b, `<p:%s>%s</p:%s>`, p.name, v, p.name)
+			case p.typ == model.TypeUint16:
+				fmt.Fprintf(&b, `<p:%s>%d</p:%s>`, p.name, (123456789+i*7)%(1<<16), p.name)
 			default:
 				fmt.Fprintf(&b, `<p:%s>%d</p:%s>`, p.name, 123456789+i*7, p.name)
 			}

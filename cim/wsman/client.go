@@ -188,7 +188,7 @@ func (c *Client) transportFault(ctx context.Context, err error) *model.Fault {
 
 // protocolFault reports a reply that could not be decoded.
 func (c *Client) protocolFault(err error) *model.Fault {
-	return &model.Fault{Category: model.CategoryProtocol, ComputerName: c.opts.ComputerName, Err: err}
+	return &model.Fault{Category: model.CategoryProtocol, ComputerName: c.opts.ComputerName, Reason: protocolReason(err), Err: err}
 }
 
 // track registers an open enumeration for Close; untrack removes it.

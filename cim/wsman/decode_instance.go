@@ -16,8 +16,8 @@ type SchemaFunc func(className string) *model.Class
 // declared types (one-element arrays stay arrays, bare datetimes and
 // intervals parse); without one, from xsi:type, cim:Datetime and the like,
 // and xsi:nil, other text staying untyped (model.TypeUnknown). Text that
-// does not parse as its declared type is kept untyped rather than failing
-// the instance. A w:XmlFragment element gives an instance with no class
+// does not parse as its declared type fails the instance with a
+// *ValueError naming the class, property, value and type. A w:XmlFragment element gives an instance with no class
 // name (unless the schema has one). cim:Location sets the instance's Ref.
 func DecodeInstance(d *xml.Decoder, start xml.StartElement, schema *model.Class) (*model.Instance, error) {
 	return decodeInstance(d, start, schema, nil)
@@ -143,6 +143,13 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		}
 		v, err := decodeValue(d, se, a.decl, lookup, depth)
 		if err != nil {
+			if tm, ok := err.(*typeMismatch); ok {
+				class := inst.ClassName
+				if class == "" && schema != nil {
+					class = schema.Name
+				}
+				return &ValueError{Class: class, Property: name, Value: tm.text, Type: tm.typeName()}
+			}
 			return err
 		}
 		a.add(v)

@@ -83,7 +83,7 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 					return v, nil
 				}
 			}
-			return typedText(restoreControls(s), t, xsiLocal, hasXSIType), nil
+			return typedText(restoreControls(s), t, xsiLocal, hasXSIType)
 		}
 	}
 }
@@ -100,9 +100,11 @@ func decodeComplex(d *xml.Decoder, parent, child xml.StartElement, decl *model.P
 		if err := skipRest(d); err != nil {
 			return model.Value{}, err
 		}
+		// The wrapper declares the type: text that is not a datetime
+		// is an error, whatever the schema says.
 		dt, perr := model.ParseDatetime(s)
 		if perr != nil {
-			return model.Untyped(s), nil
+			return model.Value{}, &typeMismatch{text: s, typ: model.TypeDatetime}
 		}
 		return model.DatetimeValue(dt), nil
 	case child.Name.Space == NsAddressing && (child.Name.Local == "Address" || child.Name.Local == "ReferenceParameters" || child.Name.Local == "ReferenceProperties"):
@@ -164,37 +166,88 @@ func skipRest(d *xml.Decoder) error {
 	}
 }
 
-// typedText types the text of a simple property element.
-func typedText(text string, t model.Type, xsiLocal string, hasXSIType bool) model.Value {
+// typedText types the text of a simple property element by its declared
+// type: the schema's, else the xsi:type's. Text that does not fit the
+// type (uint8 300, boolean "maybe", a datetime that is not one) is a
+// *typeMismatch: a value is never silently kept as a string under a
+// declared type. Without either, text stays untyped. The encodings real
+// servers use parse (model.ParseScalar): TRUE/FALSE, char16 as a number,
+// DMTF datetimes with wildcards, bare OMI datetimes and intervals.
+func typedText(text string, t model.Type, xsiLocal string, hasXSIType bool) (model.Value, error) {
+	base64 := hasXSIType && (strings.EqualFold(xsiLocal, "cimBase64Binary") || strings.EqualFold(xsiLocal, "base64Binary"))
 	if t == model.TypeUnknown && hasXSIType {
-		if strings.EqualFold(xsiLocal, "cimBase64Binary") || strings.EqualFold(xsiLocal, "base64Binary") {
-			if v, err := model.ParseOctets(text); err == nil {
-				return v
+		if base64 {
+			v, err := model.ParseOctets(text)
+			if err != nil {
+				return model.Value{}, &typeMismatch{text: text, typ: model.TypeUint8, what: "base64 octet string"}
 			}
-			return model.Untyped(text)
+			return v, nil
 		}
 		t, _ = typeFromXSI(xsiLocal)
 	}
 	switch t {
 	case model.TypeUnknown:
-		return model.Untyped(text)
+		return model.Untyped(text), nil
 	case model.TypeString:
-		return model.String(text)
+		return model.String(text), nil
 	case model.TypeInstance, model.TypeReference:
 		// Old servers send embedded objects as CIM-XML text.
-		return model.String(text)
+		return model.String(text), nil
 	case model.TypeUint8:
-		if hasXSIType && (strings.EqualFold(xsiLocal, "cimBase64Binary") || strings.EqualFold(xsiLocal, "base64Binary")) {
+		if base64 {
 			if v, err := model.ParseOctets(text); err == nil {
-				return v
+				return v, nil
 			}
 		}
 	}
 	v, err := model.ParseScalar(t, text)
 	if err != nil {
-		return model.Untyped(text)
+		return model.Value{}, &typeMismatch{text: text, typ: t}
 	}
-	return v
+	return v, nil
+}
+
+// typeMismatch is a value's text that does not fit its declared type;
+// decodeProperties names the class and property (ValueError).
+type typeMismatch struct {
+	text string
+	typ  model.Type
+	what string // the type in words, when not typ's name
+}
+
+func (e *typeMismatch) Error() string {
+	return "wsman: " + quoteValue(e.text) + " is not a valid " + e.typeName()
+}
+
+func (e *typeMismatch) typeName() string {
+	if e.what != "" {
+		return e.what
+	}
+	return e.typ.String()
+}
+
+// ValueError is a property value that does not fit its declared CIM type
+// (from the class schema or xsi:type): the reply is refused rather than
+// the value kept as a string.
+type ValueError struct {
+	Class    string // the instance's class ("" when the server named none)
+	Property string
+	Value    string // the text the server sent
+	Type     string // the declared type, such as "uint8"
+}
+
+func (e *ValueError) Error() string { return "wsman: " + e.Reason() }
+
+// Reason says what is wrong in a user's words (no package prefix), with
+// the server's names and value quoted and bounded.
+func (e *ValueError) Reason() string {
+	where := quoteName(e.Property)
+	if e.Class != "" {
+		where = "class " + quoteName(e.Class) + " property " + where
+	} else {
+		where = "property " + where
+	}
+	return where + ": the server sent " + quoteValue(e.Value) + ", which is not a valid " + e.Type
 }
 
 func isDecimal(s string) bool {

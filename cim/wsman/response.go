@@ -153,7 +153,9 @@ func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
 				}
 			}
 			if inst == nil && ref != nil {
-				inst = idec.fromEPR(ref)
+				if inst, err = idec.fromEPR(ref); err != nil {
+					return err
+				}
 			} else if inst != nil && ref != nil {
 				inst.Ref = ref
 				if !hasKeys(inst) {
@@ -168,7 +170,11 @@ func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
 			if err != nil {
 				return err
 			}
-			b.items = append(b.items, idec.fromEPR(ref))
+			inst, err := idec.fromEPR(ref)
+			if err != nil {
+				return err
+			}
+			b.items = append(b.items, inst)
 		case se.Name.Local == "CLASS" && se.Name.Space == "":
 			cl, err := DecodeClass(d, se)
 			if err != nil {
@@ -222,7 +228,7 @@ func (idec *itemDecoder) decodeItem(d *xml.Decoder, se xml.StartElement) (*model
 }
 
 // fromEPR builds a key-only instance from an EPR (EnumerateEPR).
-func (idec *itemDecoder) fromEPR(ref *model.Reference) *model.Instance {
+func (idec *itemDecoder) fromEPR(ref *model.Reference) (*model.Instance, error) {
 	if ref.Namespace == "" {
 		ref.Namespace = idec.namespace
 	}
@@ -238,13 +244,17 @@ func (idec *itemDecoder) fromEPR(ref *model.Reference) *model.Instance {
 			v = model.Ref(s.Ref)
 		case sch != nil && sch.Property(s.Name) != nil:
 			decl := sch.Property(s.Name)
-			v = typedText(s.Value, decl.Type, "", false)
+			var err error
+			if v, err = typedText(s.Value, decl.Type, "", false); err != nil {
+				tm, _ := err.(*typeMismatch)
+				return nil, &ValueError{Class: ref.ClassName, Property: s.Name, Value: s.Value, Type: tm.typeName()}
+			}
 		default:
 			v = model.Untyped(s.Value)
 		}
 		inst.Properties = append(inst.Properties, model.Property{Name: s.Name, Value: v, Key: true})
 	}
-	return inst
+	return inst, nil
 }
 
 func hasKeys(inst *model.Instance) bool {
