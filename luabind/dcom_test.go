@@ -122,3 +122,22 @@ func TestDCOMLuaOperations(t *testing.T) {
 		t.Fatal("no activation reached the DCOM server")
 	}
 }
+
+// TestDCOMIndication: register_indication_event over DCOM
+// (ExecNotificationQuery) delivers the creation of a process.
+func TestDCOMIndication(t *testing.T) {
+	e, _ := newDCOMEnv(t)
+	e.ok(`
+		local d = dcom_connect()
+		local sub = assert(d:register_indication_event{
+			query = "SELECT * FROM __InstanceCreationEvent WITHIN 1 WHERE TargetInstance ISA 'Win32_Process'"})
+		local out = assert(d:invoke_method{class_name = "Win32_Process", method_name = "Create", arguments = {CommandLine = "calc.exe"}})
+		local got
+		for ev in sub:events(10) do
+			if ev.TargetInstance.ProcessId == out.ProcessId then got = ev break end
+		end
+		sub:close()
+		assert(got, "no __InstanceCreationEvent over DCOM within 10 s")
+		assert(got.TargetInstance.CommandLine == "calc.exe", tostring(got.TargetInstance.CommandLine))
+	`)
+}

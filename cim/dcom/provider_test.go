@@ -303,3 +303,52 @@ func TestCancelSubscription(t *testing.T) {
 		t.Fatalf("event %v", e.Instance())
 	}
 }
+
+// TestCancelClosesConnection: a call cancelled while the server works on
+// it returns at once with the category canceled; the connection is
+// closed (the server sees it go), and the next operation reconnects.
+func TestCancelClosesConnection(t *testing.T) {
+	s := start(t)
+	p := provider(t, s, rpc.LevelPrivacy)
+	c := ctx(t)
+	if _, err := p.GetClass(c, &model.GetClassRequest{ClassName: "Win32_Service"}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Accepted()
+	s.SetLatency(time.Hour)
+	cc, cancel := context.WithCancel(c)
+	calls0, _, _ := s.Counters()
+	go func() {
+		for {
+			if calls, _, _ := s.Counters(); calls > calls0 {
+				cancel() // the Get is on the server now
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	_, err := p.Get(cc, &model.GetRequest{Path: &model.Reference{ClassName: "Win32_Service", Selectors: []model.Selector{{Name: "Name", Value: "WinRM"}}}})
+	if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryCanceled {
+		t.Fatalf("cancelled Get: %v", err)
+	}
+	s.SetLatency(0)
+	inst, err := p.Get(c, &model.GetRequest{Path: &model.Reference{ClassName: "Win32_Service", Selectors: []model.Selector{{Name: "Name", Value: "WinRM"}}}})
+	if err != nil || inst == nil {
+		t.Fatalf("after reconnecting: %v", err)
+	}
+	if s.Accepted() <= before {
+		t.Fatal("the next operation did not reconnect")
+	}
+}
+
+// TestKeyOnly: key_only asks for the key properties only.
+func TestKeyOnly(t *testing.T) {
+	s := start(t)
+	p := provider(t, s, rpc.LevelPrivacy)
+	c := ctx(t)
+	e, err := p.Enumerate(c, &model.EnumerateRequest{ClassName: "Win32_Service", KeyOnly: true})
+	got := drain(t, c, e, err)
+	if len(got) == 0 || len(got[0].Properties) != 1 || got[0].Properties[0].Name != "Name" || !got[0].Properties[0].Key {
+		t.Fatalf("key only: %v", got)
+	}
+}

@@ -1,11 +1,13 @@
 package dcomtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"io"
 	"net"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/dcom/ndr"
 	"github.com/cimsh/cimsh/cim/dcom/rpc"
@@ -23,6 +25,7 @@ type conn struct {
 	secs    map[uint32]*secCtx
 	pending map[uint32][]byte
 	maxXmit int
+	peek    []byte
 }
 
 type secCtx struct {
@@ -40,7 +43,7 @@ func (c *conn) run() {
 	defer c.nc.Close()
 	c.maxXmit = maxFrag
 	for {
-		p, err := rpc.ReadPDU(c.nc)
+		p, err := rpc.ReadPDU(c.reader())
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				c.s.logf("dcomtest: %s: %v", c.nc.RemoteAddr(), err)
@@ -147,6 +150,44 @@ func (c *conn) auth3(p *rpc.PDU) error {
 	return nil
 }
 
+// closedCtx is a context that ends when the client closes the
+// connection while a call runs (as a cancelled client does): a one-byte
+// read runs beside the call; a byte it gets is kept for the next PDU.
+func (c *conn) closedCtx() (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var b [1]byte
+		n, err := c.nc.Read(b[:])
+		if n == 1 {
+			c.peek = append(c.peek, b[0])
+			return
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return
+		}
+		cancel()
+	}()
+	return ctx, func() {
+		c.nc.SetReadDeadline(time.Unix(1, 0))
+		<-done
+		c.nc.SetReadDeadline(time.Time{})
+		cancel()
+	}
+}
+
+// reader reads the connection after any byte closedCtx kept.
+func (c *conn) reader() io.Reader {
+	if len(c.peek) == 0 {
+		return c.nc
+	}
+	r := io.MultiReader(bytes.NewReader(c.peek), c.nc)
+	c.peek = nil
+	return r
+}
+
 func (c *conn) fault(callID uint32, ctxID uint16, status uint32) []byte {
 	return rpc.Build(rpc.PTypeFault, rpc.FlagFirstFrag|rpc.FlagLastFrag, callID, rpc.FaultBody(ctxID, status), nil, nil)
 }
@@ -197,7 +238,9 @@ func (c *conn) request(p *rpc.PDU) ([][]byte, error) {
 		return [][]byte{c.fault(p.CallID, q.ContextID, rpc.StatusUnknownIf)}, nil
 	}
 	c.s.calls.Add(1)
-	ci := &callInfo{ctx: context.Background(), iface: iface, opnum: q.Opnum, object: q.Object, stub: stub, user: sc.user, level: p.Trailer.AuthLevel}
+	cctx, cancel := c.closedCtx()
+	defer cancel()
+	ci := &callInfo{ctx: cctx, iface: iface, opnum: q.Opnum, object: q.Object, stub: stub, user: sc.user, level: p.Trailer.AuthLevel}
 	c.s.logf("dcomtest: %s: %s", sc.user, ci)
 	out, err := c.ifaces[iface](ci)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/dcom/ndr"
 	"github.com/cimsh/cimsh/cim/dcom/orpc"
@@ -56,7 +57,18 @@ type Server struct {
 	calls      atomic.Int64
 	releases   atomic.Int64
 	activation atomic.Int64
+	accepted   atomic.Int64
+	latency    atomic.Int64 // time.Duration before each WMI call
 }
+
+// SetLatency delays every later WMI call (not activation) by d, as a
+// slow provider would; a call's delay ends early when its connection
+// closes.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// Accepted returns how many connections the server has accepted on
+// both ports.
+func (s *Server) Accepted() int64 { return s.accepted.Load() }
 
 // object is one exported interface pointer.
 type object struct {
@@ -172,6 +184,7 @@ func (s *Server) serve(l net.Listener, ifaces map[ndr.GUID]handler) {
 			return
 		}
 		s.conns[nc] = struct{}{}
+		s.accepted.Add(1)
 		s.wg.Add(1)
 		s.mu.Unlock()
 		go func() {

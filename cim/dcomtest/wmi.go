@@ -85,6 +85,14 @@ func (s *Server) wmiCall(c *callInfo) ([]byte, error) {
 	if o == nil || o.iid != c.iface {
 		return nil, &rpc.Fault{Status: 0x80010114} // RPC_E_INVALID_OBJECT
 	}
+	if d := time.Duration(s.latency.Load()); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			t.Stop()
+		}
+	}
 	r := ndr.NewReader(c.stub)
 	orpc.ReadThis(r)
 	switch impl := o.impl.(type) {
