@@ -36,12 +36,17 @@ const defaultBatch = 100
 const nextGrace = 10 * time.Second
 
 // enumerate starts an enumeration with start and wraps it.
-func (p *Provider) enumerate(ctx context.Context, c *wmi.Conn, svc ndr.GUID, ns string, start func() (ndr.GUID, error), subscription bool) (*enumerator, error) {
-	ipid, err := start()
-	if err != nil {
-		return nil, p.fault(c, err)
-	}
-	return &enumerator{p: p, c: c, ipid: ipid, ns: ns, batch: defaultBatch, subscription: subscription}, nil
+func (p *Provider) enumerate(ctx context.Context, ns string, start func(c *wmi.Conn, svc ndr.GUID) (ndr.GUID, error), subscription bool) (*enumerator, error) {
+	var e *enumerator
+	err := p.call(ctx, ns, func(c *wmi.Conn, svc ndr.GUID) error {
+		ipid, err := start(c, svc)
+		if err != nil {
+			return err
+		}
+		e = &enumerator{p: p, c: c, ipid: ipid, ns: ns, batch: defaultBatch, subscription: subscription}
+		return nil
+	})
+	return e, err
 }
 
 func (e *enumerator) Next(ctx context.Context) bool {

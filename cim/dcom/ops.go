@@ -17,10 +17,6 @@ const semiSync = wmi.WbemFlagReturnImmed | wmi.WbemFlagForwardOnly
 // Enumerate runs a query (WQL), a class enumeration or an association
 // query (ASSOCIATORS OF / REFERENCES OF) semi-synchronously.
 func (p *Provider) Enumerate(ctx context.Context, req *model.EnumerateRequest) (model.Enumerator, error) {
-	conn, svc, err := p.services(ctx, req.Namespace)
-	if err != nil {
-		return nil, err
-	}
 	if req.QueryDialect != "" && !strings.EqualFold(req.QueryDialect, "WQL") {
 		return nil, p.fault(nil, model.NewFault(model.CIMQueryLanguageNotSupported, "query dialect %s is not supported over DCOM (WQL is)", req.QueryDialect))
 	}
@@ -43,14 +39,14 @@ func (p *Provider) Enumerate(ctx context.Context, req *model.EnumerateRequest) (
 		}
 		query = fmt.Sprintf("SELECT %s FROM %s", strings.Join(props, ", "), req.ClassName)
 	case req.Shallow:
-		e, err := p.enumerate(ctx, conn, svc, req.Namespace, func() (ndr.GUID, error) {
+		e, err := p.enumerate(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) (ndr.GUID, error) {
 			return conn.CreateInstanceEnum(ctx, svc, req.ClassName, semiSync|wmi.WbemFlagShallow)
 		}, false)
 		return withBatch(e, req.BatchSize), err
 	default:
 		query = "SELECT * FROM " + req.ClassName
 	}
-	e, err := p.enumerate(ctx, conn, svc, req.Namespace, func() (ndr.GUID, error) {
+	e, err := p.enumerate(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) (ndr.GUID, error) {
 		return conn.ExecQuery(ctx, svc, "WQL", query, semiSync)
 	}, false)
 	return withBatch(e, req.BatchSize), err
@@ -102,16 +98,16 @@ func associationQuery(a *model.AssociationFilter, keysOnly bool) string {
 
 // Get fetches an instance by its keys (IWbemServices::GetObject).
 func (p *Provider) Get(ctx context.Context, req *model.GetRequest) (*model.Instance, error) {
-	conn, svc, err := p.services(ctx, req.Namespace)
-	if err != nil {
-		return nil, err
-	}
-	unit, err := conn.GetObject(ctx, svc, relPath(req.Path), 0)
-	if err != nil {
-		return nil, p.fault(conn, err)
-	}
-	inst, err := p.decodeInstance(unit, req.Namespace)
-	return inst, p.fault(conn, err)
+	var inst *model.Instance
+	err := p.call(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) error {
+		unit, err := conn.GetObject(ctx, svc, relPath(req.Path), 0)
+		if err != nil {
+			return err
+		}
+		inst, err = p.decodeInstance(unit, req.Namespace)
+		return err
+	})
+	return inst, err
 }
 
 // Invoke calls a static or instance method (IWbemServices::ExecMethod)
@@ -128,10 +124,6 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 	m := c.Method(req.Method)
 	if m == nil {
 		return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethod, fmt.Sprintf("class %s has no method %s", class, req.Method)))
-	}
-	conn, svc, err := p.services(ctx, req.Namespace)
-	if err != nil {
-		return nil, err
 	}
 	var in []byte
 	inClass, _ := wmio.Signatures(m)
@@ -154,24 +146,24 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 	if req.Target != nil {
 		path = relPath(req.Target)
 	}
-	unit, err := conn.ExecMethod(ctx, svc, path, m.Name, in)
-	if err != nil {
-		return nil, p.fault(conn, err)
+	var out *model.Instance
+	err = p.call(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) error {
+		unit, err := conn.ExecMethod(ctx, svc, path, m.Name, in)
+		if err != nil || unit == nil {
+			return err
+		}
+		out, err = p.decodeInstance(unit, req.Namespace)
+		return err
+	})
+	if err == nil && out == nil {
+		out = &model.Instance{ClassName: "__PARAMETERS", ComputerName: p.cfg.ComputerName}
 	}
-	if unit == nil {
-		return &model.Instance{ClassName: "__PARAMETERS", ComputerName: p.cfg.ComputerName}, nil
-	}
-	out, err := p.decodeInstance(unit, req.Namespace)
-	return out, p.fault(conn, err)
+	return out, err
 }
 
 // put writes an instance with PutInstance and reads it back.
 func (p *Provider) put(ctx context.Context, ns string, inst *model.Instance, flags uint32) (*model.Instance, error) {
 	c, err := p.class(ctx, ns, inst.ClassName)
-	if err != nil {
-		return nil, err
-	}
-	conn, svc, err := p.services(ctx, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -185,9 +177,12 @@ func (p *Provider) put(ctx context.Context, ns string, inst *model.Instance, fla
 	if err != nil {
 		return nil, p.fault(nil, model.NewFault(model.CIMInvalidParameter, "%v", err))
 	}
-	path, err := conn.PutInstance(ctx, svc, unit, flags)
-	if err != nil {
-		return nil, p.fault(conn, err)
+	var path string
+	if err := p.call(ctx, ns, func(conn *wmi.Conn, svc ndr.GUID) (err error) {
+		path, err = conn.PutInstance(ctx, svc, unit, flags)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	ref := full.Path()
 	if path != "" {
@@ -217,11 +212,9 @@ func (p *Provider) Modify(ctx context.Context, req *model.ModifyRequest) (*model
 
 // Delete removes an instance (IWbemServices::DeleteInstance).
 func (p *Provider) Delete(ctx context.Context, req *model.DeleteRequest) error {
-	conn, svc, err := p.services(ctx, req.Namespace)
-	if err != nil {
-		return err
-	}
-	return p.fault(conn, conn.DeleteInstance(ctx, svc, relPath(req.Path)))
+	return p.call(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) error {
+		return conn.DeleteInstance(ctx, svc, relPath(req.Path))
+	})
 }
 
 // GetClass returns a class schema (GetObject on the class name).
@@ -232,38 +225,37 @@ func (p *Provider) GetClass(ctx context.Context, req *model.GetClassRequest) (*m
 // EnumerateClasses lists the classes of a namespace (CreateClassEnum),
 // deep, optionally under ClassName.
 func (p *Provider) EnumerateClasses(ctx context.Context, req *model.EnumerateClassesRequest) ([]*model.Class, error) {
-	conn, svc, err := p.services(ctx, req.Namespace)
-	if err != nil {
-		return nil, err
-	}
-	ipid, err := conn.CreateClassEnum(ctx, svc, req.ClassName, semiSync)
-	if err != nil {
-		return nil, p.fault(conn, err)
-	}
-	defer conn.Release(context.WithoutCancel(ctx), ipid)
 	var out []*model.Class
-	for {
-		units, hr, err := conn.Next(ctx, ipid, uint32(p.cfg.NextTimeout.Milliseconds()), defaultBatch)
+	err := p.call(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) error {
+		ipid, err := conn.CreateClassEnum(ctx, svc, req.ClassName, semiSync)
 		if err != nil {
-			return nil, p.fault(conn, err)
+			return err
 		}
-		for _, u := range units {
-			o, err := wmio.Decode(u)
+		defer conn.Release(context.WithoutCancel(ctx), ipid)
+		for {
+			units, hr, err := conn.Next(ctx, ipid, uint32(p.cfg.NextTimeout.Milliseconds()), defaultBatch)
 			if err != nil {
-				return nil, p.fault(conn, err)
+				return err
 			}
-			if o.Class != nil {
-				o.Class.Namespace = wmiNamespace(req.Namespace)
-				out = append(out, o.Class)
+			for _, u := range units {
+				o, err := wmio.Decode(u)
+				if err != nil {
+					return err
+				}
+				if o.Class != nil {
+					o.Class.Namespace = wmiNamespace(req.Namespace)
+					out = append(out, o.Class)
+				}
+			}
+			if hr == wmi.SFalse {
+				return nil
+			}
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 		}
-		if hr == wmi.SFalse {
-			return out, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, p.fault(nil, err)
-		}
-	}
+	})
+	return out, err
 }
 
 // Subscribe starts an event subscription (ExecNotificationQuery); Next
@@ -276,11 +268,7 @@ func (p *Provider) Subscribe(ctx context.Context, req *model.SubscribeRequest) (
 	if query == "" {
 		query = "SELECT * FROM " + req.ClassName
 	}
-	conn, svc, err := p.services(ctx, req.Namespace)
-	if err != nil {
-		return nil, err
-	}
-	e, err := p.enumerate(ctx, conn, svc, req.Namespace, func() (ndr.GUID, error) {
+	e, err := p.enumerate(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) (ndr.GUID, error) {
 		return conn.ExecNotificationQuery(ctx, svc, "WQL", query, semiSync)
 	}, true)
 	return withBatch(e, req.BatchSize), err

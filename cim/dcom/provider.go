@@ -208,6 +208,55 @@ func (p *Provider) classify(err error) *model.Fault {
 	return &model.Fault{Category: model.CategoryFailed, Err: err, Reason: err.Error()}
 }
 
+// call runs f on the IWbemServices of ns and turns its error into a
+// fault. When the server no longer knows the objects (Windows releases
+// them when their pings stop), the server did nothing with the call:
+// the provider reconnects, logs in again and runs f once more.
+func (p *Provider) call(ctx context.Context, ns string, f func(c *wmi.Conn, svc ndr.GUID) error) error {
+	for attempt := 0; ; attempt++ {
+		c, svc, err := p.services(ctx, ns)
+		if err != nil {
+			if attempt == 0 && disconnected(err) {
+				continue // services dropped the connection
+			}
+			return err
+		}
+		err = f(c, svc)
+		if err == nil {
+			return nil
+		}
+		if attempt == 0 && disconnected(err) {
+			p.drop(c)
+			continue
+		}
+		return p.fault(c, err)
+	}
+}
+
+// Status codes of calls on objects the server has released.
+const (
+	rpcEDisconnected  = 0x80010108
+	rpcEInvalidObject = 0x80010114
+	rpcEInvalidIPID   = 0x8001011d // (also seen as OR_INVALID_OID paths)
+)
+
+func disconnected(err error) bool {
+	var code uint32
+	var rf *rpc.Fault
+	var he *orpc.HResultError
+	switch {
+	case errors.As(err, &rf):
+		code = rf.Status
+	case errors.As(err, &he):
+		code = he.Code
+	default:
+		if f, ok := model.AsFault(err); ok {
+			code = f.ErrorCode
+		}
+	}
+	return code == rpcEDisconnected || code == rpcEInvalidObject || code == rpcEInvalidIPID
+}
+
 // Close releases the interfaces and closes the connection.
 func (p *Provider) Close() error {
 	p.mu.Lock()
@@ -257,20 +306,21 @@ func (p *Provider) class(ctx context.Context, ns, name string) (*model.Class, er
 	if ok {
 		return c, nil
 	}
-	conn, svc, err := p.services(ctx, ns)
-	if err != nil {
+	var o *wmio.Object
+	if err := p.call(ctx, ns, func(conn *wmi.Conn, svc ndr.GUID) error {
+		unit, err := conn.GetObject(ctx, svc, name, 0)
+		if err != nil {
+			return err
+		}
+		if o, err = wmio.Decode(unit); err != nil {
+			return err
+		}
+		if o.Class == nil {
+			return fmt.Errorf("%w: an instance where class %s was expected", wmio.ErrMalformed, name)
+		}
+		return nil
+	}); err != nil {
 		return nil, err
-	}
-	unit, err := conn.GetObject(ctx, svc, name, 0)
-	if err != nil {
-		return nil, p.fault(conn, err)
-	}
-	o, err := wmio.Decode(unit)
-	if err != nil {
-		return nil, p.fault(conn, err)
-	}
-	if o.Class == nil {
-		return nil, p.fault(conn, fmt.Errorf("%w: an instance where class %s was expected", wmio.ErrMalformed, name))
 	}
 	o.Class.Namespace = wmiNamespace(ns)
 	p.mu.Lock()
@@ -282,12 +332,11 @@ func (p *Provider) class(ctx context.Context, ns, name string) (*model.Class, er
 // Identify activates, logs in and reads what the server tells of itself
 // (Win32_OperatingSystem's manufacturer and version, when it has them).
 func (p *Provider) Identify(ctx context.Context) (*model.Identity, error) {
-	conn, svc, err := p.services(ctx, "root/cimv2")
-	if err != nil {
+	if _, _, err := p.services(ctx, "root/cimv2"); err != nil {
 		return nil, err
 	}
 	id := &model.Identity{ProtocolVersion: fmt.Sprintf("DCOM %d.%d", orpc.VersionMajor, orpc.VersionMinor)}
-	e, err := p.enumerate(ctx, conn, svc, "root/cimv2", func() (ndr.GUID, error) {
+	e, err := p.enumerate(ctx, "root/cimv2", func(conn *wmi.Conn, svc ndr.GUID) (ndr.GUID, error) {
 		return conn.ExecQuery(ctx, svc, "WQL", "SELECT Manufacturer, Version FROM Win32_OperatingSystem", wmi.WbemFlagReturnImmed|wmi.WbemFlagForwardOnly)
 	}, false)
 	if err != nil {

@@ -352,3 +352,24 @@ func TestKeyOnly(t *testing.T) {
 		t.Fatalf("key only: %v", got)
 	}
 }
+
+// TestObjectsForgotten: when the server has released the session's
+// objects (Windows does after missed pings), the next operation logs in
+// again on a new connection and succeeds.
+func TestObjectsForgotten(t *testing.T) {
+	s := start(t)
+	p := provider(t, s, rpc.LevelPrivacy)
+	c := ctx(t)
+	ref := &model.Reference{ClassName: "Win32_Service", Selectors: []model.Selector{{Name: "Name", Value: "WinRM"}}}
+	if _, err := p.Get(c, &model.GetRequest{Path: ref}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Accepted()
+	s.ForgetObjects()
+	if _, err := p.Get(c, &model.GetRequest{Path: ref}); err != nil {
+		t.Fatalf("after the server forgot the objects: %v", err)
+	}
+	if s.Accepted() <= before {
+		t.Fatal("no new connection after the objects were forgotten")
+	}
+}

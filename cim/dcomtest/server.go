@@ -154,6 +154,20 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// ForgetObjects releases every exported interface pointer, as Windows
+// does when a client's pings stop: later calls on them fail with
+// RPC_E_INVALID_OBJECT. Connections stay open.
+func (s *Server) ForgetObjects() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ipid, o := range s.objects {
+		if c, ok := o.impl.(interface{ close() }); ok {
+			c.close()
+		}
+		delete(s.objects, ipid)
+	}
+}
+
 // DropConnections closes every open connection, as a server that stops
 // mid-operation would; the listeners keep serving.
 func (s *Server) DropConnections() {
