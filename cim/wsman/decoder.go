@@ -20,14 +20,25 @@ const ctrlBase = 0x10FF00
 // NewDecoder returns a streaming decoder over a response body. It reads
 // OMI's &#N; references to control characters (and raw control bytes)
 // instead of failing on them; text read through this package's helpers
-// gets the original characters back. UTF-16 bodies (with a byte order
-// mark) and ISO-8859-1 declarations are read too.
+// gets the original characters back. UTF-16, US-ASCII, ISO-8859-1 and
+// Windows-1252 bodies are read too (charset.go); a body in another
+// encoding gives a *CharsetError from the first token.
 func NewDecoder(body []byte) *xml.Decoder {
-	d := xml.NewDecoder(bytes.NewReader(sanitizeControls(toUTF8(body))))
+	utf8Body, err := toUTF8(body)
+	var r io.Reader = bytes.NewReader(sanitizeControls(utf8Body))
+	if err != nil {
+		r = errReader{err}
+	}
+	d := xml.NewDecoder(r)
 	d.Strict = true
 	d.CharsetReader = charsetReader
 	return d
 }
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // sanitizeControls rewrites references to, and raw bytes of, characters
 // XML forbids into private-use code points. Bodies without either are
@@ -117,6 +128,10 @@ func nextToken(d *xml.Decoder) (xml.Token, error) {
 		return nil, errUnexpectedEOF
 	}
 	if err != nil {
+		var ce *CharsetError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("wsman: malformed XML: %w", err)
 	}
 	return t, nil

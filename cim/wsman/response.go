@@ -376,7 +376,11 @@ func readReplyHeader(body []byte) (replyHeader, error) {
 	// A plain decoder reads only as far as the Body; NewDecoder's scan of
 	// the whole body for control characters is needed only when the
 	// header has some.
-	d := xml.NewDecoder(bytes.NewReader(toUTF8(body)))
+	utf8Body, err := toUTF8(body)
+	if err != nil {
+		return replyHeader{}, err
+	}
+	d := xml.NewDecoder(bytes.NewReader(utf8Body))
 	d.CharsetReader = charsetReader
 	if h, err := decodeReplyHeader(d); err == nil {
 		return h, nil
