@@ -20,6 +20,13 @@ var (
 	optShallow   = Opt{Name: "shallow", Type: TBool, Doc: "exclude instances of subclasses"}
 	optFilter    = Opt{Name: "filter", Type: TString, Doc: "WQL condition (the WHERE clause)"}
 	optBatch     = Opt{Name: "batch_size", Type: TInteger, Doc: "instances fetched per round trip"}
+
+	optCommandStdin = Opt{Name: "stdin", Type: TString, Doc: "standard input for the command"}
+	optOnOutput     = Opt{Name: "on_output", Type: TFunction, Doc: "function(stream, text, computer) called as output arrives"}
+	optTimeLimit    = Opt{Name: "time_limit_sec", Type: TNumber, Doc: "terminate the command after this many seconds"}
+	optWorkDir      = Opt{Name: "working_directory", Type: TString, Doc: "directory the command starts in"}
+	optEnvironment  = Opt{Name: "environment", Type: TTable, Doc: "environment variables {NAME=value}"}
+	optCodepage     = Opt{Name: "codepage", Type: TInteger, Doc: "code page of the output (default 65001, UTF-8)"}
 )
 
 func withModule(opts ...Opt) []Opt {
@@ -160,6 +167,21 @@ var Specs = []*FuncSpec{
 			Opt{Name: "max_trigger_count", Type: TInteger, Doc: "unsubscribe after this many events"},
 			Opt{Name: "source_identifier", Type: TString, Doc: "a name for the subscription"},
 			optTimeout)},
+	{Name: "run", Cmdlet: "Invoke-Command", Method: true,
+		Doc:   "run a command on the machine (cmd on WinRS targets, /bin/sh locally); returns {stdout=, stderr=, exit_code=}",
+		Usage: "s:run(\"ipconfig /all\" [, {arguments={...}, stdin=, on_output=function(stream, text) end, ...}])  cim.run{cim_session=, command=}",
+		Options: withModule(
+			Opt{Name: "command", Type: TString, Doc: "the command line (positional in s:run)"},
+			Opt{Name: "arguments", Type: TStringList, Doc: "arguments, each quoted for the shell"},
+			optCommandStdin, optOnOutput, optTimeLimit, optWorkDir, optEnvironment, optCodepage, optTimeout,
+		)},
+	{Name: "powershell", Cmdlet: "Invoke-Command -ScriptBlock", Method: true,
+		Doc:   "run a PowerShell script on the machine (powershell.exe on WinRS targets, pwsh locally); returns {stdout=, stderr=, exit_code=}",
+		Usage: "s:powershell(\"Get-Service WinRM\" [, opts])  cim.powershell{cim_session=, script=}",
+		Options: withModule(
+			Opt{Name: "script", Type: TString, Doc: "the script (positional in s:powershell)"},
+			optCommandStdin, optOnOutput, optTimeLimit, optWorkDir, optEnvironment, optCodepage, optTimeout,
+		)},
 	{Name: "test_wsman", Cmdlet: "Test-WSMan", Doc: "identify the server (ProductVendor, ProductVersion, ProtocolVersion); s:test() on a session",
 		Usage:   "cim.test_wsman{computer_name=}  s:test()",
 		Options: withModule()},
@@ -206,6 +228,8 @@ var SessionMethods = map[string]string{
 	"get_associated_instance":   "associated instances",
 	"test":                      "identify the server (Test-WSMan)",
 	"register_indication_event": "subscribe to indications (sub:wait, sub:events, sub:close)",
+	"run":                       "run a command: {stdout=, stderr=, exit_code=}",
+	"powershell":                "run a PowerShell script: {stdout=, stderr=, exit_code=}",
 	"close":                     "close the session, releasing its enumerations",
 }
 

@@ -93,9 +93,14 @@ type opFunc func(ctx context.Context, s *cim.Session) (opResult, error)
 // A list of sessions: the combined results (instances stamped with
 // PSComputerName) and the list of per-host errors.
 func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
-	ctx := m.ctx()
+	return m.runPumped(m.ctx(), L, t, op, nil)
+}
+
+// runPumped is run under ctx with p carrying calls into the Lua state
+// (on_output) while op runs; p may be nil.
+func (m *Module) runPumped(ctx context.Context, L *lua.LState, t *target, op opFunc, p *pump) int {
 	if !t.fanout {
-		return m.runOne(ctx, L, t, op)
+		return m.runOne(ctx, L, t, op, p)
 	}
 	defer t.closeTemp()
 	var uniq []*cim.Session
@@ -111,11 +116,20 @@ func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
 	for i, s := range uniq {
 		index[s] = i
 	}
-	errs := cim.Each(ctx, uniq, t.throttle, func(ctx context.Context, s *cim.Session) error {
-		r, err := op(ctx, s)
-		results[index[s]] = r
-		return err
-	})
+	var errs []error
+	each := func() {
+		errs = cim.Each(ctx, uniq, t.throttle, func(ctx context.Context, s *cim.Session) error {
+			r, err := op(ctx, s)
+			results[index[s]] = r
+			return err
+		})
+	}
+	if p == nil {
+		each()
+	} else if !m.awaitPumped(ctx, p, each, t.releaseTemp) {
+		m.pushFail(ctx.Err())
+		return 2
+	}
 	list, errList := L.NewTable(), L.NewTable()
 	for i, s := range uniq {
 		if err := errs[i]; err != nil {
@@ -146,13 +160,13 @@ func (m *Module) run(L *lua.LState, t *target, op opFunc) int {
 }
 
 // runOne runs op on the target's one session: the result, or nil, err.
-func (m *Module) runOne(ctx context.Context, L *lua.LState, t *target, op opFunc) int {
+func (m *Module) runOne(ctx context.Context, L *lua.LState, t *target, op opFunc, p *pump) int {
 	s := t.sessions[0]
 	var (
 		r   opResult
 		err error
 	)
-	if !m.await(ctx, func() { r, err = op(ctx, s.s) }, t.releaseTemp) {
+	if !m.awaitPumped(ctx, p, func() { r, err = op(ctx, s.s) }, t.releaseTemp) {
 		// Cancelled: the operation and the temporary sessions finish
 		// in the background (release.go); r and err are theirs.
 		m.pushFail(ctx.Err())
@@ -176,6 +190,8 @@ func hostOf(s *cim.Session) string {
 
 func (m *Module) itemLua(it any, s *sessionUD) lua.LValue {
 	switch x := it.(type) {
+	case *commandResult:
+		return m.commandResultLua(x)
 	case *model.Instance:
 		return m.newInstance(x, s)
 	case *model.Class:

@@ -105,6 +105,8 @@ func (m *Module) moduleTable() *lua.LTable {
 		"get_associated_instance":   func(L *lua.LState) int { return m.opAssociated(L, nil) },
 		"test_wsman":                func(L *lua.LState) int { return m.opTest(L, nil) },
 		"register_indication_event": func(L *lua.LState) int { return m.opRegisterIndication(L, nil) },
+		"run":                       func(L *lua.LState) int { return m.opRun(L, nil, false) },
+		"powershell":                func(L *lua.LState) int { return m.opRun(L, nil, true) },
 		"format_table":              m.luaFormatTable,
 		"format_list":               m.luaFormatList,
 		"to_json":                   m.luaToJSON,
