@@ -260,8 +260,8 @@ func (m *Module) sessionMetamethods() map[string]lua.LGFunction {
 		"remove_instance":         func(L *lua.LState) int { return m.opRemoveInstance(L, m.checkSession(L, "remove_instance")) },
 		"get_associated_instance": func(L *lua.LState) int { return m.opAssociated(L, m.checkSession(L, "get_associated_instance")) },
 		"test":                    func(L *lua.LState) int { return m.opTest(L, m.checkSession(L, "test")) },
-		"run":        func(L *lua.LState) int { return m.opRun(L, m.checkSession(L, "run"), false) },
-		"powershell": func(L *lua.LState) int { return m.opRun(L, m.checkSession(L, "powershell"), true) },
+		"run":                     func(L *lua.LState) int { return m.opRun(L, m.checkSession(L, "run"), false) },
+		"powershell":              func(L *lua.LState) int { return m.opRun(L, m.checkSession(L, "powershell"), true) },
 		"register_indication_event": func(L *lua.LState) int {
 			return m.opRegisterIndication(L, m.checkSession(L, "register_indication_event"))
 		},
