@@ -34,6 +34,9 @@ type Config struct {
 	ComputerName string
 	// ConnectTimeout bounds connecting (0: 10 s).
 	ConnectTimeout time.Duration
+	// PingInterval is how often the objects held are pinged (0: two
+	// minutes, DCOM's ping period).
+	PingInterval time.Duration
 	// NextTimeout is how long one IEnumWbemClassObject::Next waits on the
 	// server (0: 500 ms, the most allowed, so that cancellation and
 	// deadlines are honoured between calls).
@@ -86,6 +89,18 @@ func New(cfg Config) (*Provider, error) {
 	return &Provider{cfg: cfg, classes: map[string]*model.Class{}}, nil
 }
 
+// Pings reports how many pings the server has acknowledged on the
+// current connection (for tests).
+func (p *Provider) Pings() int {
+	p.mu.Lock()
+	c := p.conn
+	p.mu.Unlock()
+	if c == nil {
+		return 0
+	}
+	return c.Pings()
+}
+
 // ErrClosed is returned by operations on a closed provider.
 var ErrClosed = errors.New("dcom: provider closed")
 
@@ -103,7 +118,7 @@ func (p *Provider) connection(ctx context.Context) (*wmi.Conn, error) {
 	defer cancel()
 	c, err := wmi.Connect(cctx, p.cfg.Host, p.cfg.Port, rpc.Config{
 		User: p.cfg.User, Domain: p.cfg.Domain, Password: p.cfg.Password, AuthType: rpc.AuthWinNT, Level: p.cfg.Level,
-	}, p.cfg.Impersonation)
+	}, p.cfg.Impersonation, p.cfg.PingInterval)
 	if err != nil {
 		if ctx.Err() == nil && cctx.Err() != nil {
 			err = fmt.Errorf("connect to %s: %w", p.endpoint(), context.DeadlineExceeded)

@@ -373,3 +373,30 @@ func TestObjectsForgotten(t *testing.T) {
 		t.Fatal("no new connection after the objects were forgotten")
 	}
 }
+
+// TestPing: the objects a session holds are added to a ping set on the
+// OXID resolver, then kept alive with SimplePing.
+func TestPing(t *testing.T) {
+	s := start(t)
+	host, _, _ := net.SplitHostPort(s.Addr())
+	p, err := dcom.New(dcom.Config{Host: host, Port: s.Port(), User: user, Password: password, PingInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c := ctx(t)
+	if _, err := p.GetClass(c, &model.GetClassRequest{ClassName: "Win32_Service"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		live, simple := s.Pinged()
+		if live == 2 && simple > 0 { // the login and the root/cimv2 services
+			break
+		}
+		select {
+		case <-c.Done():
+			t.Fatalf("%d live objects pinged, %d SimplePings", live, simple)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

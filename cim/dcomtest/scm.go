@@ -111,12 +111,48 @@ func (s *Server) objectExporter(c *callInfo) ([]byte, error) {
 		}
 		w.U32(0)
 	case 1, 3: // SimplePing, ServerAlive
+		if c.opnum == 1 {
+			s.pingMu.Lock()
+			s.simplePings++
+			s.pingMu.Unlock()
+		}
 		w.U32(0)
 	case 2: // ComplexPing
 		set := r.U64()
-		if set == 0 {
-			set = 1
+		r.U16()
+		nAdd, nDel := int(r.U16()), int(r.U16())
+		var lists [2][]uint64
+		for i, n := range []int{nAdd, nDel} {
+			if r.Ptr() {
+				m := r.Count(8)
+				for j := 0; j < m && r.Err() == nil; j++ {
+					lists[i] = append(lists[i], r.U64())
+				}
+				if r.Err() == nil && m != n {
+					r.Fail("ping set list of %d OIDs, %d announced", m, n)
+				}
+			}
 		}
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+		s.pingMu.Lock()
+		if set == 0 {
+			set = uint64(len(s.pingSets) + 1)
+		}
+		if s.pingSets == nil {
+			s.pingSets = map[uint64]map[uint64]bool{}
+		}
+		if s.pingSets[set] == nil {
+			s.pingSets[set] = map[uint64]bool{}
+		}
+		for _, oid := range lists[0] {
+			s.pingSets[set][oid] = true
+		}
+		for _, oid := range lists[1] {
+			delete(s.pingSets[set], oid)
+		}
+		s.pingMu.Unlock()
 		w.U64(set)
 		w.U16(0)
 		w.U32(0)

@@ -59,6 +59,32 @@ type Server struct {
 	activation atomic.Int64
 	accepted   atomic.Int64
 	latency    atomic.Int64 // time.Duration before each WMI call
+
+	pingMu      sync.Mutex
+	pingSets    map[uint64]map[uint64]bool // ping set -> OIDs
+	simplePings int
+}
+
+// Pinged reports the OIDs in the clients' ping sets that are exported
+// objects, and how many SimplePings arrived.
+func (s *Server) Pinged() (live int, simplePings int) {
+	s.pingMu.Lock()
+	oids := map[uint64]bool{}
+	for _, set := range s.pingSets {
+		for oid := range set {
+			oids[oid] = true
+		}
+	}
+	simplePings = s.simplePings
+	s.pingMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.objects {
+		if oids[o.oid] {
+			live++
+		}
+	}
+	return live, simplePings
 }
 
 // SetLatency delays every later WMI call (not activation) by d, as a

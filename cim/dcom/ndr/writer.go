@@ -111,3 +111,10 @@ func (w *Writer) InterfacePointer(objref []byte) {
 		w.Raw(objref)
 	}
 }
+
+// Bytes64 returns the encoding of one 64-bit integer (a call's only
+// parameter).
+func (w *Writer) Bytes64(v uint64) []byte {
+	w.U64(v)
+	return w.Bytes()
+}

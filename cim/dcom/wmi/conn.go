@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/dcom/ndr"
 	"github.com/cimsh/cimsh/cim/dcom/orpc"
@@ -26,6 +27,7 @@ type Conn struct {
 
 	mu       sync.Mutex
 	services map[string]ndr.GUID
+	pinger   *pinger
 }
 
 // ImpersonationLevel values (RPC_C_IMP_LEVEL_*).
@@ -41,7 +43,11 @@ const (
 // host:port and connects to the object exporter the OXID bindings name
 // (on host: the bindings' addresses are the server's own names for
 // itself, which need not resolve here).
-func Connect(ctx context.Context, host string, port int, cfg rpc.Config, impLevel uint32) (*Conn, error) {
+//
+// While the connection lives, the objects it holds are pinged through
+// the OXID resolver every pingInterval (0: two minutes, the DCOM ping
+// period), so that the server does not release them when idle.
+func Connect(ctx context.Context, host string, port int, cfg rpc.Config, impLevel uint32, pingInterval time.Duration) (*Conn, error) {
 	epmAddr := net.JoinHostPort(host, fmt.Sprint(port))
 	epm, err := rpc.Dial(ctx, epmAddr, cfg)
 	if err != nil {
@@ -73,11 +79,17 @@ func Connect(ctx context.Context, host string, port int, cfg rpc.Config, impLeve
 	if err != nil {
 		return nil, fmt.Errorf("object exporter: %w", err)
 	}
-	return &Conn{host: host, cfg: cfg, exp: exp, remUnknown: rep.IPIDRemUnknown, login: o.Std.IPID, services: map[string]ndr.GUID{}}, nil
+	c := &Conn{host: host, cfg: cfg, exp: exp, remUnknown: rep.IPIDRemUnknown, login: o.Std.IPID, services: map[string]ndr.GUID{}}
+	c.pinger = newPinger(epmAddr, cfg, pingInterval)
+	c.pinger.add(o.Std)
+	return c, nil
 }
 
-// Close releases the interfaces and closes the association.
-func (c *Conn) Close() error { return c.exp.Close() }
+// Close stops pinging and closes the association.
+func (c *Conn) Close() error {
+	c.pinger.stop()
+	return c.exp.Close()
+}
 
 // call makes an ORPC call and maps a failed HRESULT.
 func (c *Conn) call(ctx context.Context, method string, iid, ipid ndr.GUID, opnum uint16, params func(w *ndr.Writer)) (*ndr.Reader, uint32, error) {
@@ -89,8 +101,9 @@ func (c *Conn) call(ctx context.Context, method string, iid, ipid ndr.GUID, opnu
 	return r, hr, err
 }
 
-// objref reads an interface pointer and returns its IPID.
-func objrefIPID(r *ndr.Reader, method string) (ndr.GUID, error) {
+// objrefIPID reads an interface pointer, starts pinging its object and
+// returns its IPID.
+func (c *Conn) objrefIPID(r *ndr.Reader, method string) (ndr.GUID, error) {
 	b := r.InterfacePointer()
 	if err := r.Err(); err != nil {
 		return ndr.GUID{}, fmt.Errorf("%s: %w", method, err)
@@ -105,6 +118,7 @@ func objrefIPID(r *ndr.Reader, method string) (ndr.GUID, error) {
 	if o.Std == nil {
 		return ndr.GUID{}, fmt.Errorf("%s: interface returned by value", method)
 	}
+	c.pinger.add(o.Std)
 	return o.Std.IPID, nil
 }
 
@@ -128,7 +142,7 @@ func (c *Conn) Services(ctx context.Context, namespace string) (ndr.GUID, error)
 	if err != nil {
 		return ndr.GUID{}, err
 	}
-	ipid, err := objrefIPID(r, "NTLMLogin")
+	ipid, err := c.objrefIPID(r, "NTLMLogin")
 	if err != nil {
 		return ndr.GUID{}, err
 	}
@@ -143,6 +157,9 @@ func (c *Conn) Services(ctx context.Context, namespace string) (ndr.GUID, error)
 func (c *Conn) Release(ctx context.Context, ipids ...ndr.GUID) error {
 	if len(ipids) == 0 {
 		return nil
+	}
+	for _, ipid := range ipids {
+		c.pinger.remove(ipid)
 	}
 	return orpc.RemRelease(ctx, c.exp, c.remUnknown, ipids...)
 }

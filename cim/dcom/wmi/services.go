@@ -33,7 +33,7 @@ func (c *Conn) enumCall(ctx context.Context, method string, svc ndr.GUID, opnum 
 	if err != nil {
 		return ndr.GUID{}, err
 	}
-	return objrefIPID(r, method)
+	return c.objrefIPID(r, method)
 }
 
 // ExecQuery starts a semi-synchronous query (opnum 20) and returns the
@@ -148,7 +148,7 @@ func readCallResult(r *ndr.Reader) (ndr.GUID, error) {
 	if err != nil || o.Std == nil {
 		return ndr.GUID{}, fmt.Errorf("wmi: call result: %v", err)
 	}
-	return o.Std.IPID, nil
+	return o.Std.IPID, nil // released at once: not pinged
 }
 
 // GetObject fetches a class or an instance by path (opnum 6).
