@@ -70,19 +70,26 @@ func (q *InstanceQuery) request() (*model.EnumerateRequest, error) {
 // selectQuery builds SELECT props FROM class WHERE filter.
 func selectQuery(class string, props []string, filter string) (string, error) {
 	if !wql.IsName(class) {
-		return "", fmt.Errorf("cim: %q is not a valid class name", class)
+		return "", fmt.Errorf("cim: %s is not a valid class name", model.Quote(class))
 	}
 	list := "*"
 	if len(props) > 0 {
 		for _, p := range props {
 			if !wql.IsName(p) {
-				return "", fmt.Errorf("cim: %q is not a valid property name", p)
+				return "", fmt.Errorf("cim: %s is not a valid property name", model.Quote(p))
 			}
 		}
 		list = strings.Join(props, ",")
 	}
 	q := "SELECT " + list + " FROM " + class
 	if filter != "" {
+		// Checked here, so that a syntax error points into the filter
+		// as written, not into the query built around it.
+		if err := wql.CheckFilter(filter); err != nil {
+			f := model.NewFault(model.CIMInvalidQuery, "%v", err)
+			f.Err = err
+			return "", f
+		}
 		q += " WHERE " + filter
 	}
 	return q, nil

@@ -114,7 +114,7 @@ func (s *Session) typeArguments(ctx context.Context, ns, class, method string, a
 	}
 	for i, a := range args {
 		if !used[i] {
-			return nil, fmt.Errorf("cim: %s.%s has no parameter %q", class, method, a.Name)
+			return nil, fmt.Errorf("cim: %s.%s has no parameter %s", class, method, model.Quote(a.Name))
 		}
 	}
 	return out, nil

@@ -51,7 +51,7 @@ func (s *Session) Subscribe(ctx context.Context, req model.SubscribeRequest) (*S
 			return nil, fmt.Errorf("cim: subscribe: query or class_name is required")
 		}
 		if !wql.IsName(req.ClassName) {
-			return nil, fmt.Errorf("cim: subscribe: %q is not a valid class name", req.ClassName)
+			return nil, fmt.Errorf("cim: subscribe: %s is not a valid class name", model.Quote(req.ClassName))
 		}
 		req.Query = "SELECT * FROM " + req.ClassName
 	}

@@ -168,7 +168,7 @@ func tableToProperties(L *lua.LState, who string, t *lua.LTable) []model.Propert
 	for _, k := range sortedKeys(t) {
 		v, err := fromLua(t.RawGetString(k))
 		if err != nil {
-			L.RaiseError("%s: %s: %v", who, k, err)
+			L.RaiseError("%s: %s: %s", who, k, userText(err.Error()))
 		}
 		props = append(props, model.Property{Name: k, Value: v})
 	}

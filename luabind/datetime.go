@@ -37,10 +37,10 @@ func (m *Module) datetimeMethods() map[string]lua.LGFunction {
 	two := func(L *lua.LState, op string) (*datetimeUD, *datetimeUD) {
 		a, b := toDatetime(L.Get(1)), toDatetime(L.Get(2))
 		if a == nil || b == nil {
-			L.RaiseError("cim: cannot %s %s and %s", op, luaTypeName(L.Get(1)), luaTypeName(L.Get(2)))
+			L.RaiseError("cannot %s %s and %s", op, luaTypeName(L.Get(1)), luaTypeName(L.Get(2)))
 		}
 		if (a.d.Kind == model.Interval) != (b.d.Kind == model.Interval) {
-			L.RaiseError("cim: cannot %s a timestamp and an interval", op)
+			L.RaiseError("cannot %s a timestamp and an interval", op)
 		}
 		return a, b
 	}
@@ -105,14 +105,14 @@ func (m *Module) datetimeMethods() map[string]lua.LGFunction {
 			case a != nil && b != nil && b.d.Kind == model.Interval:
 				L.Push(m.newDatetime(model.NewTimestamp(a.d.Time.Add(-b.d.Duration))))
 			default:
-				L.RaiseError("cim: cannot subtract %s from %s", luaTypeName(L.Get(2)), luaTypeName(L.Get(1)))
+				L.RaiseError("cannot subtract %s from %s", luaTypeName(L.Get(2)), luaTypeName(L.Get(1)))
 			}
 			return 1
 		},
 		"__add": func(L *lua.LState) int {
 			a, b := toDatetime(L.Get(1)), toDatetime(L.Get(2))
 			if a == nil || b == nil || b.d.Kind != model.Interval && a.d.Kind != model.Interval {
-				L.RaiseError("cim: can only add an interval to a datetime")
+				L.RaiseError("cannot add %s and %s: only an interval adds to a datetime or an interval", luaTypeName(L.Get(1)), luaTypeName(L.Get(2)))
 			}
 			if a.d.Kind == model.Interval && b.d.Kind == model.Interval {
 				L.Push(m.newDatetime(model.NewInterval(a.d.Duration + b.d.Duration)))
@@ -167,10 +167,13 @@ var DatetimeMethods = []string{"unix", "seconds", "dmtf", "iso"}
 
 // luaDatetime is cim.datetime(text).
 func (m *Module) luaDatetime(L *lua.LState) int {
-	s := L.CheckString(1)
-	d, err := model.ParseDatetime(s)
+	s, ok := L.Get(1).(lua.LString)
+	if !ok {
+		L.RaiseError("cim.datetime: want ISO 8601 or DMTF text, got %s", luaTypeName(L.Get(1)))
+	}
+	d, err := model.ParseDatetime(string(s))
 	if err != nil {
-		L.ArgError(1, "cim.datetime: "+err.Error())
+		L.RaiseError("cim.datetime: %s (want ISO 8601 such as 2024-03-01T08:00:00Z or P1DT2H, or DMTF such as 20240301080000.000000+000)", userText(err.Error()))
 	}
 	L.Push(m.newDatetime(d))
 	return 1

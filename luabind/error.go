@@ -9,12 +9,26 @@ import (
 )
 
 // errorUD is an operational failure returned as the second result of
-// nil, err. Its fields come from the *model.Fault.
-type errorUD struct{ f *model.Fault }
+// nil, err. Its fields come from the *model.Fault; op is the function
+// the user called ("s:get_instance"), which the text starts with.
+type errorUD struct {
+	f  *model.Fault
+	op string
+}
 
 // ErrorFields lists the error's fields (completion, help).
-var ErrorFields = []string{"category", "message", "computer_name", "http_status", "code", "subcode", "reason",
+var ErrorFields = []string{"category", "message", "operation", "computer_name", "http_status", "code", "subcode", "reason",
 	"detail", "wsman_code", "wsman_message", "cim_status", "cim_status_name", "cim_message", "error_code", "message_id"}
+
+// text is the error as the user reads it: the operation, then the
+// fault's one line in the user's words.
+func (e *errorUD) text() string {
+	t := userText(e.f.Error())
+	if e.op != "" {
+		t = e.op + ": " + t
+	}
+	return t
+}
 
 // asFault turns an operation's error into a fault when it is an
 // operational failure (a fault, a cancelled or expired context), and
@@ -25,40 +39,47 @@ func asFault(err error) (*model.Fault, bool) {
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return &model.Fault{Category: model.CategoryCanceled, Reason: "cim: operation canceled", Err: err}, true
+		return &model.Fault{Category: model.CategoryCanceled, Reason: "operation canceled", Err: err}, true
 	case errors.Is(err, context.DeadlineExceeded):
-		return &model.Fault{Category: model.CategoryTimeout, Reason: "cim: operation timed out", Err: err}, true
+		return &model.Fault{Category: model.CategoryTimeout, Reason: "operation timed out", Err: err}, true
 	}
 	return nil, false
 }
 
-func (m *Module) newError(f *model.Fault) lua.LValue {
+// newError makes the Lua error value of a fault of operation op (the
+// function the user called, "" when the fault's text already names it).
+func (m *Module) newError(op string, f *model.Fault) lua.LValue {
 	ud := m.L.NewUserData()
-	ud.Value = &errorUD{f: f}
+	ud.Value = &errorUD{f: f, op: op}
 	ud.Metatable = m.L.GetTypeMetatable(mtError)
 	return ud
 }
 
-// pushResult pushes v, or nil and an error value for an operational
-// failure; a programming mistake raises.
-func (m *Module) pushResult(v lua.LValue, err error) int {
-	if err != nil {
-		m.pushFail(err)
-		return 2
-	}
-	m.L.Push(v)
-	return 1
-}
+// pushFail pushes nil, err for an operational failure whose text
+// already names the operation, or raises.
+func (m *Module) pushFail(err error) { m.pushOpFail("", err) }
 
-// pushFail pushes nil, err for an operational failure, or raises.
-func (m *Module) pushFail(err error) {
+// pushOpFail pushes nil, err for an operational failure of operation
+// who ("s:get_instance"), or raises a programming mistake naming who.
+func (m *Module) pushOpFail(who string, err error) {
 	f, ok := asFault(err)
 	if !ok {
-		m.L.RaiseError("%s", err.Error())
+		m.raiseOp(who, err)
 	}
 	m.L.Push(lua.LNil)
-	m.L.Push(m.newError(f))
+	m.L.Push(m.newError(who, f))
 }
+
+// raiseOp raises err as a mistake in a call of who, in the user's words.
+func (m *Module) raiseOp(who string, err error) {
+	if who == "" {
+		m.L.RaiseError("%s", userText(err.Error()))
+	}
+	m.L.RaiseError("%s: %s", who, userText(err.Error()))
+}
+
+// userText is m-free userText, for the methods that have m at hand.
+func (m *Module) userText(err error) string { return userText(err.Error()) }
 
 func toError(v lua.LValue) *errorUD {
 	if ud, ok := v.(*lua.LUserData); ok {
@@ -71,7 +92,7 @@ func toError(v lua.LValue) *errorUD {
 func (m *Module) errorMethods() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"__tostring": func(L *lua.LState) int {
-			L.Push(lua.LString(EscapeControls(toError(L.Get(1)).f.Error(), false)))
+			L.Push(lua.LString(EscapeControls(toError(L.Get(1)).text(), false)))
 			return 1
 		},
 		"__concat": func(L *lua.LState) int {
@@ -84,7 +105,8 @@ func (m *Module) errorMethods() map[string]lua.LGFunction {
 			return 1
 		},
 		"__index": func(L *lua.LState) int {
-			f := toError(L.Get(1)).f
+			e := toError(L.Get(1))
+			f := e.f
 			str := func(s string) {
 				if s == "" {
 					L.Push(lua.LNil)
@@ -103,7 +125,9 @@ func (m *Module) errorMethods() map[string]lua.LGFunction {
 			case "category":
 				str(string(f.Category))
 			case "message":
-				L.Push(lua.LString(f.Summary()))
+				L.Push(lua.LString(userText(f.Summary())))
+			case "operation":
+				str(e.op)
 			case "computer_name":
 				str(f.ComputerName)
 			case "http_status":
@@ -113,13 +137,13 @@ func (m *Module) errorMethods() map[string]lua.LGFunction {
 			case "subcode":
 				str(f.Subcode)
 			case "reason":
-				str(f.Reason)
+				str(userText(f.Reason))
 			case "detail":
 				str(f.Detail)
 			case "wsman_code":
 				num(int64(f.WSManCode))
 			case "wsman_message":
-				str(f.WSManMessage)
+				str(userText(f.WSManMessage))
 			case "cim_status":
 				num(int64(f.CIMStatus))
 			case "cim_status_name":
@@ -129,7 +153,7 @@ func (m *Module) errorMethods() map[string]lua.LGFunction {
 					L.Push(lua.LNil)
 				}
 			case "cim_message":
-				str(f.CIMMessage)
+				str(userText(f.CIMMessage))
 			case "error_code":
 				num(int64(f.ErrorCode))
 			case "message_id":

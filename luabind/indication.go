@@ -73,7 +73,7 @@ func (m *Module) opRegisterIndication(L *lua.LState, self *sessionUD) int {
 	sub, err := s.s.Subscribe(m.ctx(), req)
 	if err != nil {
 		t.closeTemp()
-		m.pushFail(err)
+		m.pushOpFail(a.who, err)
 		return 2
 	}
 	action, _ := a.vals["action"].(*lua.LFunction)
@@ -191,7 +191,7 @@ func (m *Module) subscriptionMetamethods() map[string]lua.LGFunction {
 				return lua.LString(s.source)
 			case "error":
 				if f, ok := asFault(s.sub.Err()); ok {
-					return m.newError(f)
+					return m.newError("subscription", f)
 				}
 				return lua.LNil
 			}

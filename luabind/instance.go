@@ -113,13 +113,13 @@ func (m *Module) instanceMetamethods() map[string]lua.LGFunction {
 			key := L.CheckString(2)
 			v, err := fromLua(L.Get(3))
 			if err != nil {
-				L.RaiseError("cim: %s.%s: %v", i.inst.ClassName, key, err)
+				L.RaiseError("cannot assign %s.%s: %s", i.inst.ClassName, model.Clip(key), userText(err.Error()))
 			}
 			if p := i.inst.Property(key); p != nil {
 				if p.Value.Type() != model.TypeUnknown && !v.IsNull() {
 					c, err := model.Convert(v, p.Value.Type(), p.Value.IsArray())
 					if err != nil {
-						L.RaiseError("cim: %s.%s: %v", i.inst.ClassName, key, err)
+						L.RaiseError("cannot assign %s.%s: %s", i.inst.ClassName, p.Name, userText(err.Error()))
 					}
 					v = c
 				}
@@ -217,7 +217,7 @@ func (m *Module) instInvoke(L *lua.LState) int {
 	}
 	out, err := s.s.InvokeMethod(m.ctx(), cim.MethodCall{Input: i.inst, Method: method, Arguments: args})
 	if err != nil {
-		m.pushFail(err)
+		m.pushOpFail("inst:invoke", err)
 		return 2
 	}
 	L.Push(m.newInstance(out, s))
@@ -231,7 +231,7 @@ func (m *Module) instRefresh(L *lua.LState) int {
 	s := m.instSession(L, i, "refresh")
 	out, err := s.s.GetInstance(m.ctx(), i.inst, cim.Options{})
 	if err != nil {
-		m.pushFail(err)
+		m.pushOpFail("inst:refresh", err)
 		return 2
 	}
 	*i.inst = *out
@@ -246,7 +246,7 @@ func (m *Module) instGetClass(L *lua.LState) int {
 	s := m.instSession(L, i, "get_class")
 	cls, err := s.s.GetClass(m.ctx(), i.inst.Namespace, i.inst.ClassName)
 	if err != nil {
-		m.pushFail(err)
+		m.pushOpFail("inst:get_class", err)
 		return 2
 	}
 	L.Push(m.newClass(cls))

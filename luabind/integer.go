@@ -77,14 +77,14 @@ func (m *Module) integerMethods() map[string]lua.LGFunction {
 			a, ok1 := bigOf(L.Get(1))
 			b, ok2 := bigOf(L.Get(2))
 			if !ok1 || !ok2 {
-				L.RaiseError("cim: %s: boxed integers combine only with integers (got %s and %s); use cim.tonumber for floating point", name, luaTypeName(L.Get(1)), luaTypeName(L.Get(2)))
+				L.RaiseError("integer %s: boxed integers combine only with integers (got %s and %s); use cim.tonumber for floating point", name, describeOperand(L.Get(1)), describeOperand(L.Get(2)))
 			}
 			r, err := op(a, b)
 			if err != nil {
-				L.RaiseError("cim: %s: %v", name, err)
+				L.RaiseError("integer %s: %v", name, err)
 			}
 			if r.Cmp(minInt64) < 0 || r.Cmp(maxUint64) > 0 {
-				L.RaiseError("cim: %s: result %s is outside the 64-bit range", name, r)
+				L.RaiseError("integer %s: result %s is outside the 64-bit range", name, r)
 			}
 			L.Push(m.newInteger(r))
 			return 1
@@ -95,7 +95,7 @@ func (m *Module) integerMethods() map[string]lua.LGFunction {
 			a, ok1 := bigOf(L.Get(1))
 			b, ok2 := bigOf(L.Get(2))
 			if !ok1 || !ok2 {
-				L.RaiseError("cim: cannot compare %s with %s", luaTypeName(L.Get(1)), luaTypeName(L.Get(2)))
+				L.RaiseError("cannot compare %s with %s (cim.compare orders boxed integers and numbers)", luaTypeName(L.Get(1)), luaTypeName(L.Get(2)))
 			}
 			L.Push(lua.LBool(test(a.Cmp(b))))
 			return 1
@@ -121,7 +121,7 @@ func (m *Module) integerMethods() map[string]lua.LGFunction {
 			a, _ := bigOf(L.Get(1))
 			r := new(big.Int).Neg(a)
 			if r.Cmp(minInt64) < 0 {
-				L.RaiseError("cim: negation: result %s is outside the 64-bit range", r)
+				L.RaiseError("integer negation: result %s is outside the 64-bit range", r)
 			}
 			L.Push(m.newInteger(r))
 			return 1
@@ -149,16 +149,16 @@ func (m *Module) luaIntCtor(name string, lo, hi *big.Int) lua.LGFunction {
 		case lua.LString:
 			var ok bool
 			if v, ok = parseBig(string(x)); !ok {
-				L.ArgError(1, fmt.Sprintf("cim.%s: %q is not an integer", name, string(x)))
+				L.RaiseError("cim.%s: %s is not an integer", name, model.Quote(string(x)))
 			}
 		default:
 			var ok bool
 			if v, ok = bigOf(x); !ok {
-				L.ArgError(1, fmt.Sprintf("cim.%s: want an integer or a string of digits, got %s", name, luaTypeName(x)))
+				L.RaiseError("cim.%s: want an integer or a string of digits, got %s", name, describeOperand(x))
 			}
 		}
 		if v.Cmp(lo) < 0 || v.Cmp(hi) > 0 {
-			L.ArgError(1, fmt.Sprintf("cim.%s: %s is out of range", name, v))
+			L.RaiseError("cim.%s: %s is out of range (%s to %s)", name, v, lo, hi)
 		}
 		L.Push(m.newInteger(v))
 		return 1
@@ -252,4 +252,13 @@ func compareOperand(L *lua.LState, n int) exactNum {
 	}
 	L.RaiseError("cim.compare: argument #%d must be a number or a boxed integer, got %s", n, luaTypeName(L.Get(n)))
 	return exactNum{}
+}
+
+// describeOperand names a value in an arithmetic message: its type, and
+// a number's value (so "number 0.5" says why it does not combine).
+func describeOperand(v lua.LValue) string {
+	if n, ok := v.(lua.LNumber); ok {
+		return "number " + n.String()
+	}
+	return luaTypeName(v)
 }

@@ -8,12 +8,21 @@ import (
 // iterator streams an enumeration into a generic for. Lua 5.1 has no
 // way to see a break, so an abandoned iterator stays open until the
 // chunk ends (Module.EndChunk), its session closes, or it:close().
+//
+// Only the end of the results and it:close() end the loop quietly: a
+// loop cut short by its session's close, a failure, Ctrl-C or the end
+// of the chunk that opened it raises on the next call, so a script never
+// mistakes a short result for a whole one.
 type iterator struct {
 	en   *cim.Enumeration
 	sess *sessionUD
-	temp bool // the session was made for computer_name= and dies with it
+	who  string // the function the user called: "s:instances"
+	temp bool   // the session was made for computer_name= and dies with it
 	done bool
 	n    int // instances returned
+	// cut says why an unfinished enumeration was cut short (raised on
+	// every later call, with hint); empty after the end or it:close().
+	cut, hint string
 }
 
 func toIterator(v lua.LValue) *iterator {
@@ -66,6 +75,10 @@ func (m *Module) closeIterators() {
 	m.iters = nil
 	m.mu.Unlock()
 	for _, it := range its {
+		if !it.done {
+			it.cut = "the iterator was released when the chunk that opened it ended"
+			it.hint = " (Lua cannot see a break, so an iterator lives for one chunk: loop within one REPL line or a do ... end block)"
+		}
 		it.close()
 	}
 }
@@ -84,6 +97,9 @@ func (m *Module) closeSessionIterators(s *sessionUD) {
 	m.mu.Unlock()
 	m.waitPending()
 	for _, it := range drop {
+		if !it.done {
+			it.cut = "the session was closed during the enumeration"
+		}
 		it.done = true
 		it.en.Close()
 	}
@@ -160,42 +176,58 @@ func (m *Module) startEnumeration(L *lua.LState, name string, self *sessionUD, w
 		t.closeTemp()
 		m.raiseStreaming(L, who, err)
 	}
-	it := &iterator{en: en, sess: s, temp: t.temp}
+	it := &iterator{en: en, sess: s, temp: t.temp, who: who}
 	m.track(it)
 	return it, fn
 }
 
-// next returns the next instance, nil at the end; an enumeration that
-// fails raises. A Pull cut short by Ctrl-C returns at once; the
-// enumeration is released in the background (release.go).
-func (m *Module) iterNext(L *lua.LState, it *iterator, who string) lua.LValue {
+// iterNext returns the next instance, nil at the end. An enumeration
+// that fails, or was cut short (its session closed, Ctrl-C, the chunk
+// that opened it ended), raises, now and on every later call. A Pull
+// cut short by Ctrl-C returns at once; the enumeration is released in
+// the background (release.go).
+func (m *Module) iterNext(L *lua.LState, it *iterator) lua.LValue {
 	if it.done {
+		if it.cut != "" {
+			L.RaiseError("%s: %s, after %d %s%s", it.who, it.cut, it.n, plural(it.n, "instance", "instances"), it.hint)
+		}
 		return lua.LNil
 	}
 	ctx := m.ctx()
 	var more bool
 	if !m.await(ctx, func() { more = it.en.Next(ctx) }, it.release) {
 		it.done = true
-		m.raiseStreaming(L, who, ctx.Err())
+		it.cut = "the enumeration was interrupted"
+		m.raiseStreaming(L, it.who, ctx.Err())
 	}
 	if more {
 		it.n++
 		return m.newInstance(it.en.Instance(), it.sess)
 	}
 	err := it.en.Err()
+	if err == nil && it.sess.closed {
+		// The session closed under the loop without the enumeration
+		// saying so.
+		err = cim.ErrSessionClosed
+	}
 	it.close()
 	if err != nil {
-		m.raiseStreaming(L, who, err)
+		it.cut = "the enumeration failed: " + m.userText(err)
+		m.raiseStreaming(L, it.who, err)
 	}
 	return lua.LNil
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // raiseStreaming raises an enumeration's failure (streaming raises).
 func (m *Module) raiseStreaming(L *lua.LState, who string, err error) {
-	if f, ok := asFault(err); ok {
-		L.RaiseError("%s: %s", who, f.Error())
-	}
-	L.RaiseError("%s: %v", who, err)
+	L.RaiseError("%s: %s", who, m.userText(err))
 }
 
 // opInstances is instances(class_or_query [, opts]): an iterator for a
@@ -216,7 +248,7 @@ func (m *Module) opEachInstance(L *lua.LState, self *sessionUD) int {
 	it, fn := m.startEnumeration(L, "each_instance", self, true)
 	defer it.close()
 	for {
-		v := m.iterNext(L, it, "each_instance")
+		v := m.iterNext(L, it)
 		if v == lua.LNil {
 			break
 		}
@@ -250,7 +282,7 @@ func (m *Module) iteratorMetamethods() map[string]lua.LGFunction {
 	})
 	return map[string]lua.LGFunction{
 		"__call": func(L *lua.LState) int {
-			L.Push(m.iterNext(L, toIterator(L.Get(1)), "instances"))
+			L.Push(m.iterNext(L, toIterator(L.Get(1))))
 			return 1
 		},
 		"__index": func(L *lua.LState) int {

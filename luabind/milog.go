@@ -35,7 +35,7 @@ func (m *Module) luaExportBinaryMiLog(L *lua.LState) int {
 	path := L.CheckString(2)
 	var buf bytes.Buffer
 	if err := milog.Write(&buf, insts); err != nil {
-		L.RaiseError("%s: %v", fn, err)
+		L.RaiseError("%s: %s", fn, userText(err.Error()))
 	}
 	if err := writeAtomic(path, buf.Bytes()); err != nil {
 		m.pushFail(&model.Fault{Category: model.CategoryFailed, Reason: fmt.Sprintf("%s: %v", fn, err), Err: err})

@@ -309,7 +309,7 @@ func (m *Module) opAssociated(L *lua.LState, self *sessionUD) int {
 func (m *Module) opTest(L *lua.LState, self *sessionUD) int {
 	c := m.begin(L, "test_wsman", self, 0)
 	if self != nil {
-		c.who = "s:test"
+		c.who, c.a.who = "s:test", "s:test"
 	}
 	t := m.resolveTarget(c.a, self)
 	return m.run(L, t, func(ctx context.Context, s *cim.Session) (opResult, error) {

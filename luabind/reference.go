@@ -43,7 +43,7 @@ func (m *Module) referenceMethods() map[string]lua.LGFunction {
 		inst := &model.Instance{ClassName: r.ref.ClassName, Namespace: r.ref.Namespace, ResourceURI: r.ref.ResourceURI, Ref: r.ref}
 		out, err := r.sess.s.GetInstance(m.ctx(), inst, cim.Options{})
 		if err != nil {
-			m.pushFail(err)
+			m.pushOpFail("ref:get", err)
 			return 2
 		}
 		L.Push(m.newInstance(out, r.sess))

@@ -11,10 +11,11 @@ import (
 // sessionUD is a CIM session as Lua sees it. ud is its one userdata, so
 // that the same session compares equal wherever it comes from.
 type sessionUD struct {
-	s    *cim.Session
-	m    *Module
-	ud   *lua.LUserData
-	seen seenClasses // for completion
+	s      *cim.Session
+	m      *Module
+	ud     *lua.LUserData
+	seen   seenClasses // for completion
+	closed bool        // s:close() or remove_session ran
 }
 
 func (s *sessionUD) lua() *lua.LUserData {
@@ -233,6 +234,7 @@ func (m *Module) luaRemoveSession(L *lua.LState) int {
 
 // close closes the session and its iterators.
 func (s *sessionUD) close() {
+	s.closed = true
 	s.m.closeSessionIterators(s)
 	s.s.Close()
 	s.m.forget(s)

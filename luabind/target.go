@@ -11,6 +11,7 @@ import (
 // target is where an operation runs: one session, or several in
 // parallel (fan-out) when the caller gave a list.
 type target struct {
+	who      string // the function the user called, for messages
 	sessions []*sessionUD
 	fanout   bool
 	temp     bool // sessions made for computer_name=, closed afterwards
@@ -22,9 +23,9 @@ type target struct {
 // machine.
 func (m *Module) resolveTarget(a *args, self *sessionUD) *target {
 	if self != nil {
-		return &target{sessions: []*sessionUD{self}}
+		return &target{who: a.who, sessions: []*sessionUD{self}}
 	}
-	t := &target{throttle: a.integer("throttle_limit")}
+	t := &target{who: a.who, throttle: a.integer("throttle_limit")}
 	if a.has("throttle_limit") && t.throttle <= 0 {
 		a.raise("throttle_limit must be positive")
 	}
@@ -40,14 +41,14 @@ func (m *Module) resolveTarget(a *args, self *sessionUD) *target {
 			s, err := m.newSession(cim.Config{ComputerName: h})
 			if err != nil {
 				t.closeTemp()
-				a.raise("%v", err)
+				a.raise("%s", userText(err.Error()))
 			}
 			t.sessions = append(t.sessions, s)
 		}
 	default:
 		s, err := m.localSession()
 		if err != nil {
-			a.raise("%v", err)
+			a.raise("%s", userText(err.Error()))
 		}
 		t.sessions = []*sessionUD{s}
 	}
@@ -135,12 +136,15 @@ func (m *Module) runPumped(ctx context.Context, L *lua.LState, t *target, op opF
 		if err := errs[i]; err != nil {
 			f, ok := asFault(err)
 			if !ok {
-				L.RaiseError("%v", err)
+				m.raiseOp(t.who, err)
 			}
 			if f.ComputerName == "" {
-				f.ComputerName = hostOf(s)
+				// A copy: the fault may be shared (cim.ErrSessionClosed).
+				fc := *f
+				fc.ComputerName = hostOf(s)
+				f = &fc
 			}
-			errList.Append(m.newError(f))
+			errList.Append(m.newError(t.who, f))
 			continue
 		}
 		r := results[i]
@@ -169,12 +173,12 @@ func (m *Module) runOne(ctx context.Context, L *lua.LState, t *target, op opFunc
 	if !m.awaitPumped(ctx, p, func() { r, err = op(ctx, s.s) }, t.releaseTemp) {
 		// Cancelled: the operation and the temporary sessions finish
 		// in the background (release.go); r and err are theirs.
-		m.pushFail(ctx.Err())
+		m.pushOpFail(t.who, ctx.Err())
 		return 2
 	}
 	t.closeTemp()
 	if err != nil {
-		m.pushFail(err)
+		m.pushOpFail(t.who, err)
 		return 2
 	}
 	L.Push(m.resultLua(r, s))

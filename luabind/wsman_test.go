@@ -226,7 +226,7 @@ func TestWSManMethods(t *testing.T) {
 		assert(none == nil and err.category == "invalid_class" and err.http_status == 500, tostring(err))
 		assert(err.cim_status == 5 and err.cim_status_name == "CIM_ERR_INVALID_CLASS", tostring(err.cim_status))
 		assert(err.wsman_code ~= nil and err.subcode ~= nil and err.message ~= nil and err.computer_name == host)
-		assert(tostring(err):find("^" .. host:gsub("%.", "%%.") .. ": .*%[HTTP 500, .*CIM 5 CIM_ERR_INVALID_CLASS"), tostring(err))
+		assert(tostring(err):find("^s:get_instance: " .. host:gsub("%.", "%%.") .. ": .*%[HTTP 500, .*CIM 5 CIM_ERR_INVALID_CLASS"), tostring(err))
 	`)
 }
 

@@ -127,7 +127,7 @@ func TestColorOutput(t *testing.T) {
 		env.LineReader = NewPlainReader(strings.NewReader("error('boom')\ncim.get_instance('Win32_Service')\ncim.get_instance('Nope')\n"))
 		Main(env)
 		got := out.String()
-		red := strings.Contains(got, "\x1b[31mstdin:1: boom\x1b[0m") && strings.Contains(got, "\x1b[31mlocalhost: ")
+		red := strings.Contains(got, "\x1b[31mstdin:1: boom\x1b[0m") && strings.Contains(got, "\x1b[31mcim.get_instance: localhost: ")
 		bold := strings.Contains(got, "\x1b[1mProcessId\x1b[22m")
 		if noColor && (red || bold || strings.Contains(got, "\x1b[")) {
 			t.Errorf("NO_COLOR output has escapes: %q", got)

@@ -80,22 +80,22 @@ func (c *collector) getProcess(ctx context.Context, path *model.Reference) (*mod
 	}
 	pid, err := strconv.ParseInt(sel.Value, 10, 32)
 	if err != nil || pid < 0 {
-		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %q", sel.Value)
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %s", model.Quote(sel.Value))
 	}
 	p, err := process.NewProcessWithContext(ctx, int32(pid))
 	if err != nil {
-		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %q", sel.Value)
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %s", model.Quote(sel.Value))
 	}
 	// On Linux a thread's id opens /proc/<tid> as well, though no listing
 	// shows it; only a thread group's leader is a process (Windows' thread
 	// ids are not process handles either). Without this check a Get, and
 	// so a Terminate, given a thread id would act on its whole process.
 	if tgid, err := p.TgidWithContext(ctx); err == nil && tgid > 0 && tgid != p.Pid {
-		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %q (it is a thread of process %d)", sel.Value, tgid)
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %s (it is a thread of process %d)", model.Quote(sel.Value), tgid)
 	}
 	inst, ok := c.processInstance(ctx, c.processBase(ctx), p)
 	if !ok {
-		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %q", sel.Value)
+		return nil, model.NewFault(model.CIMNotFound, "local: Win32_Process: no process with Handle %s", model.Quote(sel.Value))
 	}
 	return inst, nil
 }

@@ -55,7 +55,7 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 			// Declared but not implemented: WMI's WBEM_E_METHOD_NOT_IMPLEMENTED.
 			return nil, model.NewFault(model.CIMMethodNotAvailable, "memprov: method %s of %s is not implemented", decl.Name, schema.Name)
 		}
-		return nil, model.NewFault(model.CIMMethodNotFound, "memprov: class %s has no method %q", schema.Name, req.Method)
+		return nil, model.NewFault(model.CIMMethodNotFound, "memprov: class %s has no method %s", schema.Name, model.Quote(req.Method))
 	}
 	if decl != nil && !decl.Static && target == nil {
 		return nil, model.NewFault(model.CIMInvalidParameter, "memprov: method %s of %s is not static: invoke it on an instance", decl.Name, schema.Name)
@@ -98,7 +98,7 @@ func convertIn(class, method string, decl *model.Method, props []model.Property)
 		}
 		pd := decl.Parameter(pr.Name)
 		if pd == nil || (!pd.In && pd.Out) {
-			return nil, model.NewFault(model.CIMInvalidParameter, "memprov: method %s.%s has no input parameter %q", class, method, pr.Name)
+			return nil, model.NewFault(model.CIMInvalidParameter, "memprov: method %s.%s has no input parameter %s", class, method, model.Quote(pr.Name))
 		}
 		v, err := model.Convert(pr.Value, pd.Type, pd.Array)
 		if err != nil {

@@ -145,7 +145,7 @@ func (p *Provider) namespace(ns string) (*namespace, error) {
 	n := p.namespaces[normalizeNamespace(ns)]
 	p.mu.RUnlock()
 	if n == nil {
-		return nil, model.NewFault(model.CIMInvalidNamespace, "memprov: namespace %q does not exist", displayNamespace(ns))
+		return nil, model.NewFault(model.CIMInvalidNamespace, "memprov: namespace %s does not exist", model.Quote(displayNamespace(ns)))
 	}
 	return n, nil
 }
@@ -159,7 +159,7 @@ func (p *Provider) class(n *namespace, name string) (*entry, error) {
 		if name == "" {
 			return nil, model.NewFault(model.CIMInvalidClass, "memprov: no class name given")
 		}
-		return nil, model.NewFault(model.CIMInvalidClass, "memprov: class %q does not exist in namespace %s", name, n.name)
+		return nil, model.NewFault(model.CIMInvalidClass, "memprov: class %s does not exist in namespace %s", model.Quote(name), n.name)
 	}
 	return e, nil
 }

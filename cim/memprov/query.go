@@ -13,7 +13,7 @@ import (
 // ASSOCIATORS OF / REFERENCES OF query.
 func (p *Provider) query(ctx context.Context, n *namespace, req *model.EnumerateRequest) ([]*model.Instance, error) {
 	if !isWQL(req.QueryDialect) {
-		return nil, model.NewFault(model.CIMQueryLanguageNotSupported, "memprov: query dialect %q is not supported (use WQL)", req.QueryDialect)
+		return nil, model.NewFault(model.CIMQueryLanguageNotSupported, "memprov: query dialect %s is not supported (use WQL)", model.Quote(req.QueryDialect))
 	}
 	q, err := wql.Parse(req.Query)
 	if err != nil {

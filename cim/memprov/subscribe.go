@@ -52,7 +52,7 @@ func (p *Provider) Subscribe(ctx context.Context, req *model.SubscribeRequest) (
 		return nil, err
 	}
 	if !isWQL(req.QueryDialect) {
-		return nil, model.NewFault(model.CIMQueryLanguageNotSupported, "memprov: query dialect %q is not supported (use WQL)", req.QueryDialect)
+		return nil, model.NewFault(model.CIMQueryLanguageNotSupported, "memprov: query dialect %s is not supported (use WQL)", model.Quote(req.QueryDialect))
 	}
 	text := req.Query
 	if text == "" && req.ClassName != "" {

@@ -138,6 +138,11 @@ func ParseDatetime(s string) (Datetime, error) {
 	if s == "" {
 		return Datetime{}, fmt.Errorf("model: empty datetime")
 	}
+	if len(s) > maxDatetimeText {
+		// No datetime form is this long; time.Parse would spend seconds
+		// quoting a megabyte of text into its errors.
+		return Datetime{}, fmt.Errorf("model: %s is not a CIM datetime", Quote(s))
+	}
 	if s[0] == 'P' || (len(s) > 1 && s[0] == '-' && s[1] == 'P') {
 		d, err := ParseDuration(s)
 		if err != nil {
@@ -163,7 +168,7 @@ func ParseDatetime(s string) (Datetime, error) {
 			return Datetime{Kind: TimeOnly, Time: t, Text: s}, nil
 		}
 	}
-	return Datetime{}, fmt.Errorf("model: %q is not a CIM datetime", s)
+	return Datetime{}, fmt.Errorf("model: %s is not a CIM datetime", Quote(s))
 }
 
 func isDMTFBody(s string) bool {
@@ -219,6 +224,11 @@ func parseDMTF(s string) (Datetime, error) {
 	}
 	return Datetime{Kind: Timestamp, Time: t.Add(time.Duration(us) * time.Microsecond), Text: s}, nil
 }
+
+// maxDatetimeText bounds the text of a datetime: the longest forms (an
+// xs:dateTime with nine fraction digits and a zone, an xs:duration with
+// every unit) are under 64 bytes.
+const maxDatetimeText = 256
 
 // maxDurationDays is the most whole days a time.Duration holds.
 const maxDurationDays = int64(1<<63-1) / int64(24*time.Hour)

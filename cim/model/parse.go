@@ -74,7 +74,7 @@ func ParseScalar(t Type, text string) (Value, error) {
 	default:
 		return Value{}, fmt.Errorf("model: cannot parse a %s from text", t)
 	}
-	return Value{}, fmt.Errorf("model: %q is not a valid %s", text, t)
+	return Value{}, fmt.Errorf("model: %s is not a valid %s", Quote(text), t)
 }
 
 // ParseOctets decodes a base64 octet string (xsi:type cimBase64Binary)

@@ -37,7 +37,7 @@ func parseDatetimeLiteral(s string) (model.Datetime, error) {
 	}
 	t := strings.Join(strings.Fields(s), " ")
 	if t == "" || t[0] == 'P' || len(t) > 40 || !strings.ContainsAny(t, "0123456789") {
-		return model.Datetime{}, fmt.Errorf("wql: %q is not a datetime", s)
+		return model.Datetime{}, fmt.Errorf("wql: %s is not a datetime", model.Quote(s))
 	}
 	for _, dl := range wqlDateLayouts {
 		for _, tl := range wqlTimeLayouts {
@@ -46,5 +46,5 @@ func parseDatetimeLiteral(s string) (model.Datetime, error) {
 			}
 		}
 	}
-	return model.Datetime{}, fmt.Errorf("wql: %q is not a datetime", s)
+	return model.Datetime{}, fmt.Errorf("wql: %s is not a datetime", model.Quote(s))
 }

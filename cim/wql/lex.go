@@ -3,6 +3,8 @@ package wql
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // tokKind is the kind of a lexical token.
@@ -30,11 +32,11 @@ func (t token) describe() string {
 	case tokEOF:
 		return "end of query"
 	case tokString:
-		return fmt.Sprintf("string %q", t.text)
+		return "string " + model.Quote(t.text)
 	case tokPath:
 		return fmt.Sprintf("object path {%s}", t.text)
 	}
-	return fmt.Sprintf("%q", t.text)
+	return model.Quote(t.text)
 }
 
 // lex splits a query into tokens.
@@ -63,7 +65,7 @@ func lex(q string) ([]token, error) {
 				i++
 			}
 			if i < len(q) && isIdentPart(q[i]) {
-				return nil, &SyntaxError{Pos: start + 1, Query: q, Msg: fmt.Sprintf("malformed number %q", q[start:i+1])}
+				return nil, &SyntaxError{Pos: start + 1, Query: q, Msg: "malformed number " + model.Quote(q[start:i+1])}
 			}
 			toks = append(toks, token{kind: tokNumber, text: q[start:i], pos: start})
 		case c >= '0' && c <= '9' || (c == '.' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9'):
@@ -89,7 +91,7 @@ func lex(q string) ([]token, error) {
 				}
 			}
 			if i < len(q) && isIdentPart(q[i]) {
-				return nil, &SyntaxError{Pos: start + 1, Query: q, Msg: fmt.Sprintf("malformed number %q", q[start:i+1])}
+				return nil, &SyntaxError{Pos: start + 1, Query: q, Msg: "malformed number " + model.Quote(q[start:i+1])}
 			}
 			toks = append(toks, token{kind: tokNumber, text: q[start:i], pos: start})
 		case c == '\'' || c == '"':

@@ -238,8 +238,8 @@ func TestSelect(t *testing.T) {
 		{"FROM", nil, "", "", "not a class name"},
 		{"X", []string{"a,b"}, "", "", `"a,b" is not a property name`},
 		{"X", []string{"where"}, "", "", "not a property name"},
-		{"X", nil, "Name = ", "", "position 7"},
-		{"X", nil, "Name = 'a'; DROP", "", `filter "Name = 'a'; DROP"`},
+		{"X", nil, "Name = ", "", "filter: syntax error at column 8: expected a constant, found end of the filter"},
+		{"X", nil, "  Name = 'a'; DROP", "", `filter: syntax error at column 13: unexpected character ';'`},
 	}
 	for _, tt := range tests {
 		got, err := Select(tt.class, tt.props, tt.where)

@@ -3,6 +3,8 @@ package wql
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // Select builds the query Get-CimInstance sends for -ClassName with
@@ -12,7 +14,7 @@ import (
 // the server, not cimsh, evaluates it.
 func Select(class string, properties []string, where string) (string, error) {
 	if !IsName(class) {
-		return "", fmt.Errorf("wql: %q is not a class name", class)
+		return "", fmt.Errorf("wql: %s is not a class name", model.Quote(class))
 	}
 	list := "*"
 	if len(properties) > 0 {
@@ -25,7 +27,7 @@ func Select(class string, properties []string, where string) (string, error) {
 			}
 			for _, part := range strings.Split(p, ".") {
 				if !IsName(part) {
-					return "", fmt.Errorf("wql: %q is not a property name", p)
+					return "", fmt.Errorf("wql: %s is not a property name", model.Quote(p))
 				}
 			}
 			names = append(names, p)
@@ -36,11 +38,8 @@ func Select(class string, properties []string, where string) (string, error) {
 	}
 	q := "SELECT " + list + " FROM " + class
 	if w := strings.TrimSpace(where); w != "" {
-		if _, err := ParseCondition(w); err != nil {
-			if se, ok := err.(*SyntaxError); ok {
-				return "", fmt.Errorf("wql: filter %q: syntax error at position %d: %s", w, se.Pos, se.Msg)
-			}
-			return "", fmt.Errorf("wql: filter %q: %w", w, err)
+		if err := CheckFilter(where); err != nil {
+			return "", fmt.Errorf("wql: %w", err)
 		}
 		q += " WHERE " + w
 	}
