@@ -17,7 +17,7 @@ func TestErrorLineEscapesServerText(t *testing.T) {
 	const escaped = `access failed\x1b[2J\x1b[H\x1b]0;pwned\x07\x9b31m\u202etxt.exe\u202c`
 	for _, c := range []struct{ raise, want string }{
 		{`assert(s:get_instance("Cimsh_Hostile"))`,
-			`cimsh: (command line):5: 127.0.0.1: ` + escaped + ` [HTTP 500, w:AccessDenied, CIM 2 CIM_ERR_ACCESS_DENIED]` + "\n"},
+			`cimsh: (command line):5: s:get_instance: 127.0.0.1: ` + escaped + ` [HTTP 500, w:AccessDenied, CIM 2 CIM_ERR_ACCESS_DENIED]` + "\n"},
 		{`error("failed: " .. err.message)`, `cimsh: (command line):5: failed: ` + escaped + "\n"},
 	} {
 		env, out, errb := testEnv(t, "")
