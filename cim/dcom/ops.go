@@ -42,14 +42,14 @@ func (p *Provider) Enumerate(ctx context.Context, req *model.EnumerateRequest) (
 		e, err := p.enumerate(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) (ndr.GUID, error) {
 			return conn.CreateInstanceEnum(ctx, svc, req.ClassName, semiSync|wmi.WbemFlagShallow)
 		}, false)
-		return withBatch(e, req.BatchSize), err
+		return withBatch(e, req.BatchSize), explain(err, req.Namespace, req.ClassName, "")
 	default:
 		query = "SELECT * FROM " + req.ClassName
 	}
 	e, err := p.enumerate(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) (ndr.GUID, error) {
 		return conn.ExecQuery(ctx, svc, "WQL", query, semiSync)
 	}, false)
-	return withBatch(e, req.BatchSize), err
+	return withBatch(e, req.BatchSize), explain(err, req.Namespace, req.ClassName, req.Query)
 }
 
 func withBatch(e *enumerator, n int) model.Enumerator {
@@ -123,7 +123,7 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 	}
 	m := c.Method(req.Method)
 	if m == nil {
-		return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethod, fmt.Sprintf("class %s has no method %s", class, req.Method)))
+		return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethod, fmt.Sprintf("class %s has no method %q", class, clip(req.Method))))
 	}
 	var in []byte
 	inClass, _ := wmio.Signatures(m)
@@ -134,7 +134,7 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 		args := &model.Instance{ClassName: "__PARAMETERS"}
 		for _, a := range req.In {
 			if inClass.Property(a.Name) == nil {
-				return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethodParams, fmt.Sprintf("method %s has no parameter %s", m.Name, a.Name)))
+				return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethodParams, fmt.Sprintf("method %s has no parameter %q", m.Name, clip(a.Name))))
 			}
 			args.Properties = append(args.Properties, a)
 		}
@@ -271,6 +271,7 @@ func (p *Provider) Subscribe(ctx context.Context, req *model.SubscribeRequest) (
 	e, err := p.enumerate(ctx, req.Namespace, func(conn *wmi.Conn, svc ndr.GUID) (ndr.GUID, error) {
 		return conn.ExecNotificationQuery(ctx, svc, "WQL", query, semiSync)
 	}, true)
+	err = explain(err, req.Namespace, req.ClassName, query)
 	return withBatch(e, req.BatchSize), err
 }
 

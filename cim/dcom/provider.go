@@ -152,7 +152,7 @@ func (p *Provider) services(ctx context.Context, ns string) (*wmi.Conn, ndr.GUID
 	}
 	svc, err := c.Services(ctx, wmiNamespace(ns))
 	if err != nil {
-		return nil, ndr.GUID{}, p.fault(c, err)
+		return nil, ndr.GUID{}, explain(p.fault(c, err), ns, "", "")
 	}
 	return c, svc, nil
 }
@@ -272,6 +272,37 @@ func disconnected(err error) bool {
 	return code == rpcEDisconnected || code == rpcEInvalidObject || code == rpcEInvalidIPID
 }
 
+// explain words a WMI fault with what the caller asked for: WMI returns
+// only an HRESULT.
+func explain(err error, ns, class, query string) error {
+	f, ok := err.(*model.Fault)
+	if !ok || f.ErrorCode == 0 {
+		return err
+	}
+	name := wmi.Name(f.ErrorCode)
+	switch f.CIMStatus {
+	case model.CIMInvalidNamespace:
+		f.CIMMessage = fmt.Sprintf("namespace %q does not exist (%s)", clip(wmiNamespace(ns)), name)
+	case model.CIMInvalidClass:
+		if class != "" {
+			f.CIMMessage = fmt.Sprintf("class %q does not exist in %s (%s)", clip(class), wmiNamespace(ns), name)
+		}
+	case model.CIMInvalidQuery, model.CIMQueryLanguageNotSupported:
+		if query != "" {
+			f.CIMMessage = fmt.Sprintf("invalid query %q (%s)", clip(query), name)
+		}
+	}
+	return f
+}
+
+// clip quotes at most 200 characters of user or server text.
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
 // Close releases the interfaces and closes the connection.
 func (p *Provider) Close() error {
 	p.mu.Lock()
@@ -335,7 +366,7 @@ func (p *Provider) class(ctx context.Context, ns, name string) (*model.Class, er
 		}
 		return nil
 	}); err != nil {
-		return nil, err
+		return nil, explain(err, ns, name, "")
 	}
 	o.Class.Namespace = wmiNamespace(ns)
 	p.mu.Lock()

@@ -187,7 +187,8 @@ func TestFaults(t *testing.T) {
 	c := ctx(t)
 	_, err := p.Enumerate(c, &model.EnumerateRequest{ClassName: "Nope_Class"})
 	f, ok := model.AsFault(err)
-	if !ok || f.Category != model.CategoryInvalidClass || f.CIMStatus != model.CIMInvalidClass || f.ErrorCode != 0x80041010 || f.ComputerName != "DCOMTEST" {
+	if !ok || f.Category != model.CategoryInvalidClass || f.CIMStatus != model.CIMInvalidClass || f.ErrorCode != 0x80041010 || f.ComputerName != "DCOMTEST" ||
+		!strings.Contains(err.Error(), `class "Nope_Class" does not exist in root/cimv2 (WBEM_E_INVALID_CLASS)`) {
 		t.Fatalf("unknown class: %#v", err)
 	}
 	_, err = p.Enumerate(c, &model.EnumerateRequest{Common: model.Common{Namespace: "root/nope"}, ClassName: "X"})

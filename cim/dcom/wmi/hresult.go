@@ -118,12 +118,17 @@ func Fault(method string, hr uint32, detail string) *model.Fault {
 	}
 	msg := info.text
 	if detail != "" {
-		msg = detail + ": " + msg
+		msg = detail
+	}
+	if info.name != "" {
+		msg += " (" + info.name + ")"
+	} else {
+		msg += fmt.Sprintf(" (%s)", method)
 	}
 	f := &model.Fault{
 		Category:   info.status.Category(),
 		CIMStatus:  info.status,
-		CIMMessage: fmt.Sprintf("%s: %s", method, msg),
+		CIMMessage: msg,
 		MessageID:  fmt.Sprintf("HRESULT 0x%08X", hr),
 		ErrorCode:  hr,
 	}
