@@ -141,3 +141,15 @@ func TestDCOMIndication(t *testing.T) {
 		assert(got.TargetInstance.CommandLine == "calc.exe", tostring(got.TargetInstance.CommandLine))
 	`)
 }
+
+// TestDCOMFanOut: a DCOM session and a WS-Man session in one fan-out
+// call give the same instances, each stamped with its computer.
+func TestDCOMFanOut(t *testing.T) {
+	e, _ := newDCOMEnv(t)
+	e.ok(`
+		local d = dcom_connect()
+		local all, errs = cim.get_instance{cim_session = {s, d}, class_name = "Win32_Service", filter = "Name = 'WinRM'"}
+		assert(#all == 2 and (errs == nil or #errs == 0), #all)
+		assert(all[1].Name == "WinRM" and all[2].Name == "WinRM")
+	`)
+}

@@ -58,9 +58,10 @@ func TestActivation(t *testing.T) {
 			t.Errorf("authn hint %d, want %d", rep.AuthnHint, level)
 		}
 		host, port, ok := rep.Bindings.TCPEndpoint()
-		if !ok || net.JoinHostPort(host, port) != s.ExporterAddr() {
-			t.Fatalf("OXID bindings %+v, want %s", rep.Bindings, s.ExporterAddr())
+		if !ok || host != "DCOMTEST" || len(rep.Bindings.Strings) != 2 || rep.Bindings.Strings[1].Addr != "127.0.0.1["+port+"]" {
+			t.Fatalf("OXID bindings %+v, want the computer's name and %s", rep.Bindings, s.ExporterAddr())
 		}
+		host = "127.0.0.1"
 		o, err := orpc.ParseObjref(rep.Interfaces[0])
 		if err != nil || o.Std == nil || o.IID != orpc.IIDWbemLevel1Login {
 			t.Fatalf("interface %+v: %v", o, err)

@@ -266,20 +266,24 @@ func (s *Server) release(ipid ndr.GUID) {
 	}
 }
 
-// bindings returns the DUALSTRINGARRAY naming addr.
-func bindings(addr net.Addr) *orpc.DualStringArray {
+// bindings returns the DUALSTRINGARRAY naming addr as Windows does: the
+// computer's name first (which a client need not be able to resolve),
+// then its address, each with the port.
+func (s *Server) bindings(addr net.Addr) *orpc.DualStringArray {
 	t := addr.(*net.TCPAddr)
+	port := "[" + strconv.Itoa(t.Port) + "]"
 	return &orpc.DualStringArray{
-		Strings:  []orpc.StringBinding{{TowerID: orpc.TowerTCP, Addr: t.IP.String() + "[" + strconv.Itoa(t.Port) + "]"}},
+		Strings: []orpc.StringBinding{{TowerID: orpc.TowerTCP, Addr: s.opts.Computer + port},
+			{TowerID: orpc.TowerTCP, Addr: t.IP.String() + port}},
 		Security: []orpc.SecurityBinding{{AuthnSvc: rpc.AuthWinNT}, {AuthnSvc: rpc.AuthNegotiate}},
 	}
 }
 
 // oxidBindings names the object exporter.
-func (s *Server) oxidBindings() *orpc.DualStringArray { return bindings(s.exp.Addr()) }
+func (s *Server) oxidBindings() *orpc.DualStringArray { return s.bindings(s.exp.Addr()) }
 
 // resolverBindings names the OXID resolver (the endpoint mapper port).
-func (s *Server) resolverBindings() *orpc.DualStringArray { return bindings(s.epm.Addr()) }
+func (s *Server) resolverBindings() *orpc.DualStringArray { return s.bindings(s.epm.Addr()) }
 
 type callInfo struct {
 	ctx    context.Context
