@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // Authentication names an authentication mechanism, as New-CimSession's
@@ -41,8 +43,12 @@ func ParseAuthentication(s string) (Authentication, error) {
 	case "credssp":
 		return AuthCredSSP, nil
 	}
-	return "", fmt.Errorf("cim: unknown authentication %q (want default, negotiate, ntlm, kerberos, basic or certificate)", s)
+	return "", fmt.Errorf("cim: unknown authentication %s (want %s)", model.Quote(s), AuthenticationNames)
 }
+
+// AuthenticationNames lists the mechanisms a WS-Man session supports,
+// for messages.
+const AuthenticationNames = "default, negotiate, ntlm, kerberos, basic or certificate"
 
 // SessionOption holds New-CimSessionOption's settings.
 type SessionOption struct {
@@ -133,7 +139,7 @@ func (c *Config) validate() error {
 		return c.validateDCOM()
 	}
 	if c.Authentication == AuthCredSSP {
-		return fmt.Errorf("cim: CredSSP authentication is not supported; use negotiate, kerberos or basic")
+		return fmt.Errorf("cim: CredSSP authentication is not supported; use %s", AuthenticationNames)
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("cim: port %d is out of range", c.Port)

@@ -127,27 +127,49 @@ func (m *Module) startEnumeration(L *lua.LState, name string, self *sessionUD, w
 	if self != nil {
 		who, base = "s:"+name, 2
 	}
-	src, ok := L.Get(base).(lua.LString)
-	if !ok {
-		L.RaiseError("%s: the first argument must be a class name or a query, got %s (usage: %s)", who, luaTypeName(L.Get(base)), spec.Usage)
-	}
+	// The class or query comes first, positionally; or the first
+	// argument is the option table, as get_instance{} takes it.
+	var (
+		src    lua.LString
+		optsAt int
+	)
 	next := base + 1
+	switch v := L.Get(base).(type) {
+	case lua.LString:
+		src = v
+	case *lua.LTable:
+		optsAt = base
+	default:
+		L.RaiseError("%s: the first argument must be a class name, a query or an option table, got %s (usage: %s)", who, luaTypeName(L.Get(base)), spec.Usage)
+	}
 	var fn *lua.LFunction
 	if withFn {
+		var ok bool
 		if fn, ok = L.Get(next).(*lua.LFunction); !ok {
 			L.RaiseError("%s: the second argument must be a function, got %s (usage: %s)", who, luaTypeName(L.Get(next)), spec.Usage)
 		}
 		next++
 	}
-	c := &call{who: who, spec: spec, a: decodeOpts(L, spec, who, optTable(L, next, who), self != nil)}
-	if L.GetTop() > next {
+	last := next
+	if optsAt == 0 {
+		optsAt = next
+	} else {
+		last = next - 1
+	}
+	c := &call{who: who, spec: spec, a: decodeOpts(L, spec, who, optTable(L, optsAt, who), self != nil)}
+	if L.GetTop() > last {
 		L.RaiseError("%s: too many arguments (usage: %s)", who, spec.Usage)
 	}
 	q := c.instanceQuery()
-	if isQuery(string(src)) {
-		q.Query = string(src)
-	} else {
-		q.ClassName = string(src)
+	if src != "" {
+		if q.ClassName != "" || q.Query != "" {
+			L.RaiseError("%s: give the class or query once (positionally or as class_name=/query=)", who)
+		}
+		if isQuery(string(src)) {
+			q.Query = string(src)
+		} else {
+			q.ClassName = string(src)
+		}
 	}
 	c.checkQuery(L, q)
 	if _, isList := c.a.sessions("cim_session"); isList {

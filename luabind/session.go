@@ -124,12 +124,9 @@ func (m *Module) luaNewSession(L *lua.LState) int {
 	if a.has("authentication") {
 		auth, err := cim.ParseAuthentication(a.str("authentication"))
 		if err != nil {
-			a.raise("authentication: %v", strings.TrimPrefix(err.Error(), "cim: "))
+			a.raise("authentication: %s", userText(err.Error()))
 		}
-		if auth == cim.AuthCredSSP {
-			a.raise("authentication credssp is not supported; use negotiate, kerberos or basic")
-		}
-		cfg.Authentication = auth
+		cfg.Authentication = auth // credssp is refused by the protocol's checks
 	}
 	if c := toCredential(a.vals["credential"]); c != nil {
 		cfg.Credential = c.c
@@ -137,7 +134,7 @@ func (m *Module) luaNewSession(L *lua.LState) int {
 	if o := toSessionOption(a.vals["session_option"]); o != nil {
 		cfg.Option = o.o
 	}
-	hosts := a.strings("computer_name")
+	hosts := a.computerNames()
 	_, isList := a.vals["computer_name"].(*lua.LTable)
 	if len(hosts) == 0 {
 		hosts = []string{""}
@@ -151,7 +148,7 @@ func (m *Module) luaNewSession(L *lua.LState) int {
 		}
 		s, err := m.newSession(c)
 		if err != nil {
-			a.raise("%s", strings.TrimPrefix(err.Error(), "cim: "))
+			a.raise("%s", userText(err.Error()))
 		}
 		out = append(out, s)
 	}

@@ -47,7 +47,7 @@ func TestSessionOptionsAccepted(t *testing.T) {
 		assert(s.name == "web" and s.port == 5986)
 	`)
 	for code, want := range map[string]string{
-		`cim.new_session{authentication = "credssp"}`:               "authentication credssp is not supported",
+		`cim.new_session{authentication = "credssp"}`:               "CredSSP authentication is not supported",
 		`cim.new_session{authentication = "digest"}`:                "cim.new_session: authentication",
 		`cim.new_session_option{protocol = "DCOM", use_ssl = true}`: `use_ssl is a WS-Man option; protocol "dcom" does not take it`,
 		`cim.new_session_option{impersonation = "identify"}`:        "impersonation is a DCOM option",

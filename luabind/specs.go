@@ -20,6 +20,8 @@ var (
 	optShallow   = Opt{Name: "shallow", Type: TBool, Doc: "exclude instances of subclasses"}
 	optFilter    = Opt{Name: "filter", Type: TString, Doc: "WQL condition (the WHERE clause)"}
 	optBatch     = Opt{Name: "batch_size", Type: TInteger, Doc: "instances fetched per round trip"}
+	optClassName = Opt{Name: "class_name", Type: TString, Doc: "class to enumerate (or give it first, positionally)"}
+	optQuery     = Opt{Name: "query", Type: TString, Doc: "a whole query (WQL), instead of class_name"}
 
 	optCommandStdin = Opt{Name: "stdin", Type: TString, Doc: "standard input for the command"}
 	optOnOutput     = Opt{Name: "on_output", Type: TFunction, Doc: "function(stream, text, computer) called as output arrives"}
@@ -99,18 +101,18 @@ var Specs = []*FuncSpec{
 		Usage:   "s:query(\"SELECT * FROM Win32_Service WHERE State='Running'\" [, opts])",
 		Options: withModule(optNamespace, optDialect, optTimeout)},
 	{Name: "instances", Cmdlet: "Get-CimInstance (streaming)", Method: true, Doc: "iterate a class or query, pulling batches on demand",
-		Usage: "for inst in s:instances(\"Win32_Process\" [, opts]) do ... end",
+		Usage: "for inst in s:instances(\"Win32_Process\" [, opts]) do ... end  for inst in s:instances{class_name=, filter=} do ... end",
 		Options: []Opt{
 			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the session (one)"},
 			{Name: "computer_name", Type: TString, Module: true, Doc: "host name (a temporary session)"},
-			optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
+			optClassName, optQuery, optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
 		}},
 	{Name: "each_instance", Cmdlet: "Get-CimInstance (streaming)", Method: true, Doc: "call fn for each instance; stops and releases when fn returns false",
-		Usage: "s:each_instance(\"Win32_Process\", function(p) ... end [, opts])",
+		Usage: "s:each_instance(\"Win32_Process\", function(p) ... end [, opts])  s:each_instance({class_name=, filter=}, function(p) ... end)",
 		Options: []Opt{
 			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the session (one)"},
 			{Name: "computer_name", Type: TString, Module: true, Doc: "host name (a temporary session)"},
-			optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
+			optClassName, optQuery, optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
 		}},
 	{Name: "invoke_method", Cmdlet: "Invoke-CimMethod", Method: true, Doc: "call a static or instance method; returns the out parameters and ReturnValue",
 		Usage: "s:invoke_method{class_name= or input_object=, method_name=, arguments={...}}",

@@ -2,6 +2,8 @@ package luabind
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/model"
@@ -37,7 +39,7 @@ func (m *Module) resolveTarget(a *args, self *sessionUD) *target {
 	case a.has("computer_name"):
 		_, t.fanout = a.vals["computer_name"].(*lua.LTable)
 		t.temp = true
-		for _, h := range a.strings("computer_name") {
+		for _, h := range a.computerNames() {
 			s, err := m.newSession(cim.Config{ComputerName: h})
 			if err != nil {
 				t.closeTemp()
@@ -219,4 +221,21 @@ func (m *Module) resultLua(r opResult, s *sessionUD) lua.LValue {
 		t.Append(m.itemLua(it, s))
 	}
 	return t
+}
+
+// computerNames returns the computer_name option as a list. An empty
+// name raises: the local machine is the option left out, and "" is more
+// likely a variable that was never set than a request for it.
+func (a *args) computerNames() []string {
+	hosts := a.strings("computer_name")
+	for i, h := range hosts {
+		if strings.TrimSpace(h) == "" {
+			where := "computer_name"
+			if _, isList := a.vals["computer_name"].(*lua.LTable); isList {
+				where = fmt.Sprintf("computer_name[%d]", i+1)
+			}
+			a.raise("%s is empty; leave computer_name out for the local machine", where)
+		}
+	}
+	return hosts
 }
