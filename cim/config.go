@@ -2,6 +2,7 @@ package cim
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -98,6 +99,9 @@ type Config struct {
 	// ConnectTimeout bounds connecting; zero means 10 s.
 	ConnectTimeout time.Duration
 	Option         SessionOption
+	// Trace, when set, receives every WS-Man request and reply envelope
+	// in clear, with secrets redacted (`cimsh --trace`).
+	Trace io.Writer
 }
 
 // DefaultOperationTimeout is the client deadline of an operation when

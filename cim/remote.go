@@ -44,6 +44,7 @@ func transportConfig(cfg *Config) transport.Config {
 		CCache:          o.CCache,
 		Keytab:          o.Keytab,
 		ConnectTimeout:  cfg.ConnectTimeout,
+		Trace:           cfg.Trace,
 	}
 	if cfg.Credential == nil && (cfg.Authentication == AuthDefault || cfg.Authentication == AuthNegotiate) {
 		// Negotiate with no credential means the user's own identity, as

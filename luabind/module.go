@@ -26,6 +26,9 @@ type Options struct {
 	// Width returns the terminal's width, to fit tables and help into;
 	// nil or 0 means no limit (output to a file or a pipe).
 	Width func() int
+	// Trace, when set, receives the WS-Man traffic of every session the
+	// module makes (cimsh --trace).
+	Trace io.Writer
 }
 
 // Module is the `cim` module bound to one Lua state. Its methods must be
@@ -193,6 +196,9 @@ func (m *Module) newSession(cfg cim.Config) (*sessionUD, error) {
 		s   *cim.Session
 		err error
 	)
+	if cfg.Trace == nil {
+		cfg.Trace = m.opts.Trace
+	}
 	if m.opts.NewProvider != nil {
 		var p model.Provider
 		p, err = m.opts.NewProvider(cfg)

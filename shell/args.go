@@ -18,6 +18,7 @@ type options struct {
 	version     bool
 	help        bool
 	noColor     bool
+	trace       bool // --trace
 	listScripts bool
 	bundled     string // -s NAME
 	script      string // FILE, or "-" for stdin
@@ -36,6 +37,8 @@ Available options are:
   --list-scripts  list the bundled scripts
   -v, --version   show version information
   --no-color      plain output (also when NO_COLOR is set)
+  --trace         print every WS-Man request and reply on stderr (also
+                  when CIMSH_TRACE=1); secrets are redacted
   -h, --help      show this help
   --              stop handling options
   -               stop handling options and execute stdin
@@ -83,6 +86,8 @@ func parseArgs(argv []string) (*options, error) {
 			o.help = true
 		case a == "--no-color":
 			o.noColor = true
+		case a == "--trace":
+			o.trace = true
 		case a == "--list-scripts":
 			o.listScripts = true
 		case strings.HasPrefix(a, "-"):

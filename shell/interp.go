@@ -81,6 +81,7 @@ func newInterp(env *Env, o *options) *interp {
 		Getenv:       env.getenv,
 		Stdout:       env.Stdout,
 		Width:        in.width,
+		Trace:        in.traceWriter(),
 	})
 	in.replaceStdlib()
 	in.preloadLibrary()

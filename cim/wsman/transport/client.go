@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsman"
@@ -32,6 +33,8 @@ type Client struct {
 
 	krb krbState
 
+	trace *tracer // nil unless Config.Trace is set
+
 	stats struct {
 		posts, requests, dials, handshakes atomic.Int64
 	}
@@ -52,7 +55,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{cfg: &n}, nil
+	return &Client{cfg: &n, trace: newTracer(n.Trace, n.Password)}, nil
 }
 
 // String describes the client without its password.
@@ -190,7 +193,11 @@ func (r *retryable) Unwrap() error { return r.err }
 // exchange authenticates cn if needed, sends body and returns the reply
 // body; it returns cn to the pool or closes it.
 func (c *Client) exchange(ctx context.Context, cn *conn, body []byte) ([]byte, error) {
+	start := time.Now()
 	rep, err := c.authedRoundTrip(ctx, cn, body)
+	if c.trace != nil {
+		c.traceExchange(cn, body, rep, err, time.Since(start))
+	}
 	if err != nil {
 		cn.close()
 		return nil, err

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -61,6 +62,9 @@ type Config struct {
 	Realm                    string
 	ConnectTimeout           time.Duration // default 10 s: dial and TLS handshake
 	UserAgent                string        // default "Microsoft WinRM Client"
+	// Trace, when set, receives every request and reply envelope, in
+	// clear and indented, with secrets redacted (trace.go).
+	Trace io.Writer
 }
 
 // String describes the config with the password redacted.

@@ -50,6 +50,8 @@ type conn struct {
 	// Authentication bound to the connection.
 	authed bool   // NTLM or Kerberos context established
 	seal   sealer // message sealing, when the connection seals
+
+	legs []traceLeg // the HTTP requests of the exchange, when tracing
 }
 
 func (cn *conn) close() { _ = cn.nc.Close() }
@@ -125,7 +127,9 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, hdrs []header, body []
 
 	cn.cc.written.Store(0)
 	c.stats.requests.Add(1)
+	sent := time.Now()
 	if _, err := cn.nc.Write(b.Bytes()); err != nil {
+		c.traceLeg(cn, hdrs, nil, time.Since(sent))
 		return nil, err
 	}
 	cn.lr.N = maxReplyHeader + maxReplyBody // bounds the header block too
@@ -135,6 +139,7 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, hdrs []header, body []
 		_ = resp.Body.Close()
 		resp, err = http.ReadResponse(cn.br, nil)
 	}
+	c.traceLeg(cn, hdrs, resp, time.Since(sent))
 	if err != nil {
 		return nil, err
 	}
