@@ -28,13 +28,20 @@ type Client struct {
 	conn net.Conn
 	cfg  Config
 
-	mu        sync.Mutex
-	callID    uint32
-	maxXmit   int
-	ctxs      map[SyntaxID]uint16
+	mu      sync.Mutex
+	callID  uint32
+	maxXmit int
+	ctxs    map[SyntaxID]uint16
+	secs    map[uint16]*clientSec // per presentation context
+	broken  error
+}
+
+// clientSec is the security context of one presentation context: as
+// impacket does against Windows, each bind and alter_context runs its
+// own NTLM handshake, under its own auth_context_id.
+type clientSec struct {
 	sec       *Security
 	authCtxID uint32
-	broken    error
 }
 
 // Dial connects to addr (host:port); the association is bound on the
@@ -53,7 +60,7 @@ func NewClient(conn net.Conn, cfg Config) *Client {
 	if cfg.AuthType == AuthNone {
 		cfg.Level = LevelNone
 	}
-	return &Client{conn: conn, cfg: cfg, callID: 1, maxXmit: maxFragDefault, ctxs: map[SyntaxID]uint16{}, authCtxID: 79231}
+	return &Client{conn: conn, cfg: cfg, callID: 1, maxXmit: maxFragDefault, ctxs: map[SyntaxID]uint16{}, secs: map[uint16]*clientSec{}}
 }
 
 // Close closes the connection.
@@ -101,8 +108,9 @@ func (c *Client) send(b []byte) error {
 	return err
 }
 
-// bind binds iface, with a bind PDU and the NTLM handshake first, then
-// with alter_context on the established security context.
+// bind binds iface: a bind PDU first, alter_context later, each with an
+// NTLM handshake of its own (bind or alter_context with NEGOTIATE, the
+// answer with CHALLENGE, auth3 with AUTHENTICATE).
 func (c *Client) bind(iface SyntaxID) (uint16, error) {
 	id := uint16(len(c.ctxs))
 	body := (&Bind{MaxXmit: maxFragDefault, MaxRecv: maxFragDefault, Contexts: []ContextElem{{ID: id, Abstract: iface, Transfer: []SyntaxID{NDR20}}}}).Marshal()
@@ -115,7 +123,8 @@ func (c *Client) bind(iface SyntaxID) (uint16, error) {
 	c.callID++
 	var ini *ntlmInitiator
 	var pdu []byte
-	if first && c.cfg.AuthType != AuthNone {
+	authCtxID := 79231 + uint32(id)
+	if c.cfg.AuthType != AuthNone {
 		var err error
 		if ini, err = newNTLMInitiator(c.cfg.User, c.cfg.Domain, c.cfg.Password); err != nil {
 			return 0, err
@@ -127,7 +136,7 @@ func (c *Client) bind(iface SyntaxID) (uint16, error) {
 		pad := padTo(len(body), 4)
 		body = append(body, make([]byte, pad)...)
 		pdu = build(ptype, FlagFirstFrag|FlagLastFrag, callID, body,
-			&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: c.authCtxID}, neg)
+			&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: authCtxID}, neg)
 	} else {
 		pdu = build(ptype, FlagFirstFrag|FlagLastFrag, callID, body, nil, nil)
 	}
@@ -174,11 +183,13 @@ func (c *Client) bind(iface SyntaxID) (uint16, error) {
 		if err != nil {
 			return 0, err
 		}
-		if c.sec, err = NewNTLMSecurity(ini.flags, ini.key, false); err != nil {
+		sec, err := NewNTLMSecurity(ini.flags, ini.key, false)
+		if err != nil {
 			return 0, err
 		}
+		c.secs[id] = &clientSec{sec: sec, authCtxID: authCtxID}
 		a3 := build(PTypeAuth3, FlagFirstFrag|FlagLastFrag, callID, make([]byte, 4),
-			&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, ContextID: c.authCtxID}, auth)
+			&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, ContextID: authCtxID}, auth)
 		if err := c.send(a3); err != nil {
 			return 0, err
 		}
@@ -215,7 +226,7 @@ func (c *Client) Call(ctx context.Context, iface SyntaxID, opnum uint16, object 
 			return err
 		}
 		var err error
-		out, err = c.readResponse(callID)
+		out, err = c.readResponse(callID, c.secs[id])
 		return err
 	})
 	return out, err
@@ -225,7 +236,7 @@ func (c *Client) Call(ctx context.Context, iface SyntaxID, opnum uint16, object 
 // fields, padding up to 16 and the verifier.
 func (c *Client) overhead(object bool) int {
 	n := RequestHeaderLen(object) + 16
-	if c.sec != nil {
+	if len(c.secs) > 0 {
 		n += secTrailerLen + ntlmSignatureLen
 	}
 	return n
@@ -254,7 +265,7 @@ func (c *Client) sendRequest(callID uint32, ctxID, opnum uint16, object *ndr.GUI
 			body = append(body, object[:]...)
 		}
 		body = append(body, stub[off:off+n]...)
-		if err := c.send(c.protect(PTypeRequest, flags, callID, body, RequestHeaderLen(object != nil))); err != nil {
+		if err := c.send(c.protect(c.secs[ctxID], PTypeRequest, flags, callID, body, RequestHeaderLen(object != nil))); err != nil {
 			return err
 		}
 		off += n
@@ -266,18 +277,18 @@ func (c *Client) sendRequest(callID uint32, ctxID, opnum uint16, object *ndr.GUI
 
 // protect builds a fragment whose stub starts at stubStart and signs or
 // seals it per the association's level.
-func (c *Client) protect(ptype, flags uint8, callID uint32, body []byte, stubStart int) []byte {
-	if c.sec == nil || c.cfg.Level < LevelIntegrity {
+func (c *Client) protect(cs *clientSec, ptype, flags uint8, callID uint32, body []byte, stubStart int) []byte {
+	if cs == nil || c.cfg.Level < LevelIntegrity {
 		return build(ptype, flags, callID, body, nil, nil)
 	}
 	pad := padTo(len(body)+headerLen, 16)
 	body = append(body, make([]byte, pad)...)
-	pdu := build(ptype, flags, callID, body, &SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: c.authCtxID}, make([]byte, ntlmSignatureLen))
-	c.sec.Protect(pdu, c.cfg.Level, stubStart, headerLen+len(body))
+	pdu := build(ptype, flags, callID, body, &SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: cs.authCtxID}, make([]byte, ntlmSignatureLen))
+	cs.sec.Protect(pdu, c.cfg.Level, stubStart, headerLen+len(body))
 	return pdu
 }
 
-func (c *Client) readResponse(callID uint32) ([]byte, error) {
+func (c *Client) readResponse(callID uint32, cs *clientSec) ([]byte, error) {
 	var out []byte
 	for {
 		p, err := ReadPDU(c.conn)
@@ -293,7 +304,7 @@ func (c *Client) readResponse(callID uint32) ([]byte, error) {
 		if p.Type != PTypeResponse {
 			return nil, fmt.Errorf("%w: PDU type %d in answer to a request", ErrMalformed, p.Type)
 		}
-		stub, err := c.unprotect(p, ResponseHeaderLen)
+		stub, err := c.unprotect(cs, p, ResponseHeaderLen)
 		if err != nil {
 			return nil, err
 		}
@@ -305,18 +316,21 @@ func (c *Client) readResponse(callID uint32) ([]byte, error) {
 }
 
 // unprotect verifies a fragment and returns its stub without padding.
-func (c *Client) unprotect(p *PDU, stubStart int) ([]byte, error) {
+func (c *Client) unprotect(cs *clientSec, p *PDU, stubStart int) ([]byte, error) {
 	if len(p.Raw) < stubStart {
 		return nil, fmt.Errorf("%w: fragment of %d bytes", ErrMalformed, len(p.Raw))
 	}
 	end := headerLen + len(p.Body)
-	if c.sec == nil || c.cfg.Level < LevelIntegrity {
+	if cs == nil || c.cfg.Level < LevelIntegrity {
 		return p.Raw[stubStart:end], nil
 	}
 	if p.Trailer == nil || p.Trailer.AuthLevel < LevelIntegrity {
 		return nil, fmt.Errorf("%w: unsigned response at a signed level", ErrSignature)
 	}
-	if err := c.sec.Verify(p.Raw, p.Trailer.AuthLevel, stubStart, end); err != nil {
+	if p.Trailer.ContextID != cs.authCtxID {
+		return nil, fmt.Errorf("%w: response for security context %d, want %d", ErrSignature, p.Trailer.ContextID, cs.authCtxID)
+	}
+	if err := cs.sec.Verify(p.Raw, p.Trailer.AuthLevel, stubStart, end); err != nil {
 		return nil, err
 	}
 	if int(p.Trailer.PadLength) > end-stubStart {
