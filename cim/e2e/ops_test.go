@@ -140,7 +140,8 @@ func TestKeyOnly(t *testing.T) {
 		if text(got[0], "DeviceID") != "C:" || text(got[1], "DeviceID") != "D:" {
 			t.Errorf("keys %s %s", text(got[0], "DeviceID"), text(got[1], "DeviceID"))
 		}
-		if body := string(srv.Requests()[0].Body); !strings.Contains(body, "EnumerateEPR") {
+		if enum, _ := logged(srv, "Enumerate"); !strings.Contains(string(enum.Body), "EnumerateEPR") {
+			body := string(enum.Body)
 			t.Errorf("key_only did not ask for EnumerateEPR: %s", body)
 		}
 	})
@@ -467,7 +468,8 @@ func TestAssociations(t *testing.T) {
 		if strings.Join(list, ",") != "BITS,Spooler,WinRM,nsi" {
 			t.Fatalf("services associated with RpcSs: %v", list)
 		}
-		body := string(srv.Requests()[0].Body)
+		enum, _ := logged(srv, "Enumerate")
+		body := string(enum.Body)
 		if !strings.Contains(body, "associationFilter") || !strings.Contains(body, "Win32_DependentService") {
 			t.Errorf("the Enumerate carried no association filter: %s", body)
 		}

@@ -20,7 +20,11 @@
 //
 // Class schemas (CIM-XML, as Get-CimClass reads them) are fetched once per
 // client and namespace and type the values; a server that cannot serve
-// them gets schema-less decoding. Request bodies carry no indentation and
+// them gets schema-less decoding. An enumeration gets its class's schema
+// before the Enumerate and sends nothing but Pulls (and a Release) until
+// its end: OMI serves nothing else of a class while its enumeration is
+// open. Items of classes met only in the results are decoded without a
+// schema; those schemas are fetched after the end, for later queries. Request bodies carry no indentation and
 // every text and attribute value is escaped.
 //
 // The XML helpers (AppendInstance, AppendEPR, DecodeInstance, DecodeEPR,

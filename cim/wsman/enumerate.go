@@ -32,6 +32,10 @@ type enumSpec struct {
 	namespace string
 	fragClass string
 	shallow   string // class name to keep when Shallow
+	// schemaClass is the class whose schema is fetched before the
+	// Enumerate: the class enumerated, the query's FROM class, an
+	// association's result class ("" when unknown).
+	schemaClass string
 }
 
 var fromClause = regexp.MustCompile(`(?i)\bfrom\s+([A-Za-z_][A-Za-z0-9_]*)`)
@@ -87,6 +91,9 @@ func (c *Client) enumSpec(req *model.EnumerateRequest) (*enumSpec, error) {
 		if a.ResultRole != "" && !a.References {
 			f = appendElem(f, "b:ResultRole", a.ResultRole)
 		}
+		// The result class names the instances returned (for
+		// references, the association class).
+		s.schemaClass = a.ResultClass
 		f = append(f, "</"...)
 		f = append(f, tag...)
 		f = append(f, "></w:Filter>"...)
@@ -106,6 +113,7 @@ func (c *Client) enumSpec(req *model.EnumerateRequest) (*enumSpec, error) {
 		nsSel()
 		if m := fromClause.FindStringSubmatch(query); m != nil {
 			s.fragClass = m[1]
+			s.schemaClass = m[1]
 		}
 		s.mode = ModeObjectAndEPR
 		if req.KeyOnly {
@@ -134,6 +142,10 @@ func (c *Client) enumSpec(req *model.EnumerateRequest) (*enumSpec, error) {
 		}
 		if req.Shallow {
 			s.shallow = req.ClassName
+		}
+		s.schemaClass = req.ClassName
+		if s.schemaClass == "" {
+			_, s.schemaClass = ParseResourceURI(s.uri)
 		}
 	}
 	return s, nil
@@ -164,10 +176,14 @@ func (c *Client) startEnumerate(ctx context.Context, req *model.EnumerateRequest
 	e := &enumerator{c: c, spec: spec, max: max, timeout: req.OperationTimeout}
 	e.idec = &itemDecoder{fragClass: spec.fragClass, keyOnly: req.KeyOnly, namespace: spec.namespace}
 	if !c.opts.NoSchema {
-		e.idec.schema = func(class string) (*model.Class, error) { return c.schema(e.ctx, spec.namespace, class) }
+		// The schema first: once the enumeration is open, OMI serves
+		// nothing else of its class (see enumerator.go).
+		if _, err := c.schema(ctx, spec.namespace, spec.schemaClass); err != nil {
+			return nil, err
+		}
+		e.deferred = newDeferredSchemas(c, spec.namespace, spec.schemaClass)
+		e.idec.schema = e.deferred.lookup
 	}
-	e.ctx = ctx
-	defer func() { e.ctx = nil }()
 	for attempt := 0; ; attempt++ {
 		env := c.appendHeader(nil, &request{action: ActionEnumerate, resourceURI: spec.uri, selectors: spec.selectors, timeout: req.OperationTimeout})
 		env = append(env, "<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>"...)

@@ -11,6 +11,28 @@ import (
 )
 
 // enumerator iterates an enumeration (model.Enumerator).
+//
+// Rules any change here must keep (Pull prefetching included); a test
+// holds each:
+//
+//   - A Pull and an Enumerate are never sent twice (EffectAdvance,
+//     EffectOpen; see effect.go). A Pull or Enumerate whose connection died
+//     after it was sent fails the enumeration with category connection
+//     (the batch may be gone from the server), the context is released,
+//     and collect-all callers get no partial list (TestPullNeverResent,
+//     TestEnumerateNeverResent, luabind TestWSManLostPull).
+//   - No request that the server may route to the enumerated class's
+//     provider goes out while the enumeration is open (first page
+//     delivered, EndOfSequence not yet seen): OMI's provider host serves
+//     nothing else then, so the request would deadlock. The class schema
+//     is fetched before the Enumerate; items are typed from the cache
+//     only (deferredSchemas) and the schemas of classes met in the
+//     results are fetched after the end (TestOMIBusyProviderStreaming,
+//     TestOMIBusyProviderSubclasses).
+//   - The context OMI sends beside EndOfSequence is dead: it is never
+//     pulled nor released (take; wsmantest TestOMIEnumerateQuirks).
+//   - An abandoned enumeration is released (Close, errors, cancellation),
+//     with a deadline of its own (releaseLocked).
 type enumerator struct {
 	c       *Client
 	spec    *enumSpec
@@ -18,7 +40,12 @@ type enumerator struct {
 	max     int
 	timeout time.Duration
 
-	ctx context.Context // the ctx of the running request, for schema fetches
+	// deferred types items from cached schemas only and fetches the
+	// missing ones after the end (nil without schemas).
+	deferred *deferredSchemas
+	// ctx is the ctx of the running Pull of a subscription, whose schema
+	// fetches happen as events arrive (a subscription has no end).
+	ctx context.Context
 
 	mu      sync.Mutex
 	context string // the server's enumeration context; "" when none
@@ -116,6 +143,9 @@ func (e *enumerator) Next(ctx context.Context) bool {
 		if e.done {
 			e.cur = nil
 			e.finish()
+			if e.deferred != nil {
+				e.deferred.fetch(ctx) // the enumeration has ended: no provider is busy with it
+			}
 			return false
 		}
 		if err := e.pull(ctx); err != nil {

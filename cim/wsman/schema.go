@@ -62,6 +62,23 @@ func (c *Client) Schema(namespace, class string) *model.Class {
 	}
 }
 
+// cachedSchema returns what the cache knows of class without asking the
+// server: its schema (nil after a refusal) and whether it is known.
+func (c *Client) cachedSchema(namespace, class string) (*model.Class, bool) {
+	c.schemas.mu.Lock()
+	e := c.schemas.entries[keyOf(namespace, class)]
+	c.schemas.mu.Unlock()
+	if e == nil {
+		return nil, false
+	}
+	select {
+	case <-e.done:
+		return e.class, e.err != errAskAgain
+	default:
+		return nil, false // being fetched
+	}
+}
+
 // schema returns the schema of class for typing values, fetching it
 // once per client and namespace. A server that cannot serve it gives nil
 // (schema-less decoding), never an error; only the caller's cancellation

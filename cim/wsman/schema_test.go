@@ -20,8 +20,8 @@ const win32ServiceClassReply = `<s:Envelope xmlns:s="` + NsSOAP + `"><s:Body><CL
 
 func TestSchemaFetchedOnceAndUsed(t *testing.T) {
 	rt := &replayTransport{replies: []reply{
-		{body: enumReply(false, "", true, "a", "b")},
 		{body: []byte(win32ServiceClassReply)},
+		{body: enumReply(false, "", true, "a", "b")},
 		{body: enumReply(false, "", true, "c")},
 	}}
 	c := NewClient(rt, Options{Endpoint: "http://h/wsman"})
@@ -44,8 +44,8 @@ func TestSchemaFetchedOnceAndUsed(t *testing.T) {
 		}
 		e.Close()
 	}
-	if got := strings.Join(actions(rt.requests()), ","); got != "Enumerate,Get,Enumerate" {
-		t.Errorf("actions = %s (schema must be fetched once)", got)
+	if got := strings.Join(actions(rt.requests()), ","); got != "Get,Enumerate,Enumerate" {
+		t.Errorf("actions = %s (schema must be fetched once, before the Enumerate)", got)
 	}
 	if c.Schema("ROOT/CIMV2", "win32_service") == nil {
 		t.Errorf("schema not cached")
@@ -54,8 +54,8 @@ func TestSchemaFetchedOnceAndUsed(t *testing.T) {
 
 func TestSchemaUnavailableDegrades(t *testing.T) {
 	rt := &replayTransport{replies: []reply{
-		{body: enumReply(false, "", true, "a")},
 		{status: 500, body: faultReply("Sender", "a:ActionNotSupported", "no cim-xml here")},
+		{body: enumReply(false, "", true, "a")},
 		{body: enumReply(false, "", true, "b")},
 	}}
 	c := NewClient(rt, Options{Endpoint: "http://h/wsman"})
@@ -74,8 +74,8 @@ func TestSchemaUnavailableDegrades(t *testing.T) {
 			t.Fatalf("n=%d err=%v", n, e.Err())
 		}
 	}
-	if got := strings.Join(actions(rt.requests()), ","); got != "Enumerate,Get,Enumerate" {
-		t.Errorf("actions = %s (a failed schema is asked for once)", got)
+	if got := strings.Join(actions(rt.requests()), ","); got != "Get,Enumerate,Enumerate" {
+		t.Errorf("actions = %s (a refused schema is asked for once)", got)
 	}
 }
 

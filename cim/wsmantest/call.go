@@ -16,6 +16,7 @@ type call struct {
 	req  *request
 	http *http.Request
 	log  *LoggedRequest
+	seq  int // the request's place in the server's log
 }
 
 // dispatch runs the operation and returns the response body or a fault.
@@ -32,6 +33,9 @@ func (c *call) dispatch() ([]byte, *FaultSpec) {
 	}
 	if strings.EqualFold(c.req.ResourceURI, shellCmdURI) {
 		return c.shellDispatch()
+	}
+	if f := c.waitProviders(); f != nil {
+		return nil, f
 	}
 	switch op {
 	case "Identify":

@@ -24,6 +24,21 @@ type enumeration struct {
 	lastUsed atomic.Int64
 	item     func(w *xw, inst *model.Instance) // writes one item
 	classItm func(w *xw, c *model.Class)
+
+	// busy holds the classes whose providers the open enumeration keeps
+	// busy in the OMI dialect (busy.go), under the server's lock;
+	// lastBusy (under mu) spares the lock for runs of one class. ended
+	// is closed when the enumeration ends.
+	busy     map[string]bool
+	lastBusy string
+	ended    chan struct{}
+	endOnce  sync.Once
+}
+
+func newEnumeration() *enumeration {
+	e := &enumeration{id: newMessageID(), ended: make(chan struct{})}
+	e.lastUsed.Store(time.Now().UnixNano())
+	return e
 }
 
 // close releases the provider's enumerator; the caller holds e.mu.
@@ -33,6 +48,7 @@ func (e *enumeration) close() {
 		e.it = nil
 	}
 	e.pending, e.classes = nil, nil
+	e.endOnce.Do(func() { close(e.ended) })
 }
 
 // closeLocked closes e once no Pull is using it.
@@ -102,8 +118,10 @@ func (c *call) enumerate() ([]byte, *FaultSpec) {
 		return nil, destination(c.req.ResourceURI)
 	}
 	enc := c.encoder(t)
-	e := &enumeration{id: newMessageID()}
-	e.lastUsed.Store(time.Now().UnixNano())
+	e := newEnumeration()
+	for _, k := range c.enumerateKeys(t) {
+		c.s.markBusy(e, k)
+	}
 	if t.Form == formSchema {
 		classes, err := c.s.provider.EnumerateClasses(c.ctx, &model.EnumerateClassesRequest{Common: model.Common{Namespace: t.Namespace}})
 		if err != nil {
@@ -171,6 +189,7 @@ func (c *call) enumerate() ([]byte, *FaultSpec) {
 			inst = inst.Clone()
 			inst.Namespace = t.Namespace
 		}
+		c.s.markBusy(e, classKey(inst.Namespace, inst.ClassName))
 		obj := func() {
 			if fragment {
 				enc.fragment(w, inst, props)
@@ -257,6 +276,7 @@ func (c *call) startEnumeration(e *enumeration, er enumRequest) ([]byte, *FaultS
 	r.raw("</", m, ":Items>")
 	if done {
 		e.close()
+		c.s.markEnd(c.seq)
 		r.raw("<", m, ":EndOfSequence/>")
 	}
 	r.raw("</", n, ":EnumerateResponse>")
@@ -446,6 +466,7 @@ func (c *call) pull() ([]byte, *FaultSpec) {
 		delete(c.s.enums, e.id)
 		c.s.mu.Unlock()
 		e.close()
+		c.s.markEnd(c.seq)
 		r.raw("<", n, ":EndOfSequence/>")
 	}
 	r.raw("</", n, ":PullResponse>")

@@ -196,7 +196,7 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 		s.writeFault(w, r, st, FaultSpec{Subcode: "w:SchemaValidationError", Message: perr.Error()}, nil, seq)
 		return
 	}
-	c := &call{s: s, ctx: r.Context(), st: st, req: req, http: r, log: &l}
+	c := &call{s: s, ctx: r.Context(), st: st, req: req, http: r, log: &l, seq: seq}
 	out, fault := c.dispatch()
 	if injected {
 		if spec.Close && spec.PartialReply && fault == nil {

@@ -33,6 +33,12 @@ type LoggedRequest struct {
 	// Status is the HTTP status answered; Fault the subcode of a fault.
 	Status int
 	Fault  string
+	// EndOfSequence: the reply (to an Enumerate or a Pull) ended the
+	// enumeration.
+	EndOfSequence bool
+	// BlockedBy is the open enumeration whose busy provider this request
+	// waited for (OMI dialect; busy.go), "" when it did not wait.
+	BlockedBy string
 }
 
 // Selector returns a selector's value by name, case-insensitively.
@@ -129,6 +135,18 @@ func (s *Server) record(l LoggedRequest) int {
 	l.Seq = s.seq
 	s.log = append(s.log, l)
 	return l.Seq
+}
+
+// markEnd records that the reply to request seq carries EndOfSequence.
+func (s *Server) markEnd(seq int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.log) - 1; i >= 0; i-- {
+		if s.log[i].Seq == seq {
+			s.log[i].EndOfSequence = true
+			return
+		}
+	}
 }
 
 // finish stores the answer's status and fault subcode.

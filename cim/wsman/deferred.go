@@ -1,0 +1,67 @@
+package wsman
+
+import (
+	"context"
+	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// maxDeferredSchemas bounds the classes an enumeration remembers to ask
+// for after its end: a server naming a new class in every item cannot
+// grow it.
+const maxDeferredSchemas = 64
+
+// deferredSchemas types the items of an open enumeration from the cache
+// only. While an enumeration is open, OMI's provider host for its classes
+// serves nothing else, so a schema Get would wait for the enumeration,
+// which waits for the client: a deadlock. The schema of the class asked
+// for is fetched before the Enumerate; items of other classes (subclasses
+// from a query of a base class, association results, "*" queries) are
+// decoded without a schema, and those classes are fetched once the
+// enumeration has ended, for later queries.
+//
+// It is used under the enumerator's lock (or before the enumerator is
+// shared).
+type deferredSchemas struct {
+	c         *Client
+	namespace string
+	noted     map[string]bool // lower-case class names asked for or noted
+	missing   []string        // classes to fetch after the end
+}
+
+func newDeferredSchemas(c *Client, namespace, asked string) *deferredSchemas {
+	d := &deferredSchemas{c: c, namespace: namespace, noted: map[string]bool{}}
+	if asked != "" {
+		// Asked for before the Enumerate: a failure then is not asked
+		// again after the end of this same enumeration.
+		d.noted[strings.ToLower(asked)] = true
+	}
+	return d
+}
+
+// lookup is the itemDecoder's schema function: cached schemas only.
+func (d *deferredSchemas) lookup(class string) (*model.Class, error) {
+	if class == "" || class == "*" {
+		return nil, nil
+	}
+	if cl, known := d.c.cachedSchema(d.namespace, class); known {
+		return cl, nil
+	}
+	if k := strings.ToLower(class); !d.noted[k] && len(d.noted) < maxDeferredSchemas {
+		d.noted[k] = true
+		d.missing = append(d.missing, class)
+	}
+	return nil, nil
+}
+
+// fetch asks for the schemas noted, once the enumeration has ended.
+func (d *deferredSchemas) fetch(ctx context.Context) {
+	missing := d.missing
+	d.missing = nil
+	for _, class := range missing {
+		if _, err := d.c.schema(ctx, d.namespace, class); err != nil {
+			return // cancelled
+		}
+	}
+}
