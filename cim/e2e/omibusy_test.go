@@ -17,13 +17,13 @@ import (
 // server's OMI dialect models it, so a client that asks for a schema
 // between an Enumerate and its end waits until the request times out.
 
-// numbers is how many XYZ_Number instances the provider serves: several
-// pages under OMI's 256,000-byte cap.
+// numbers is how many XYZ_Number instances the enumeration has:
+// 25 pages under OMI's 256,000-byte cap.
 const numbers = 10000
 
 // numbersProvider serves root/test XYZ_Number (derived from the abstract
 // XYZ_Base) with numbers instances.
-func numbersProvider() *memprov.Provider {
+func numbersProvider(numbers int) *memprov.Provider {
 	p := memprov.New(model.Identity{ProductVendor: "Microsoft", ProductVersion: "OMI 1.9.1"}, "OMISRV")
 	p.Register("root/test", memprov.ClassDef{Class: &model.Class{Name: "XYZ_Base",
 		Properties: []model.PropertyDecl{{Name: "Number", Type: model.TypeUint32, Key: true}}}})
@@ -43,14 +43,23 @@ func numbersProvider() *memprov.Provider {
 	return p
 }
 
-// omiNumbers is an OMI-dialect server of numbersProvider and a session to
-// it whose operation timeout is short: a deadlock fails by timeout.
-func omiNumbers(t *testing.T) (*wsmantest.Server, *cim.Session) {
+// omiNumbers is an OMI-dialect server of numbersProvider(n) and a session
+// to it whose operation timeout is short: a deadlock fails by timeout.
+func omiNumbers(t *testing.T, n int) (*wsmantest.Server, *cim.Session) {
 	t.Helper()
-	srv := basicServer(t, wsmantest.OMI, wsmantest.Options{Provider: numbersProvider()})
+	srv := basicServer(t, wsmantest.OMI, wsmantest.Options{Provider: numbersProvider(n)})
 	cfg := config(srv, cim.AuthBasic, cim.NewCredential(basicUser, basicPassword), cim.SessionOption{NoEncryption: true})
 	cfg.OperationTimeout = 2 * time.Second
 	return srv, open(t, cfg)
+}
+
+// longCtx bounds a test that moves thousands of instances (slow under
+// the race detector on a shared machine); each request still has the
+// session's short operation timeout.
+func longCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // onlyPulls checks the log of one enumeration: nothing waited for a busy
@@ -93,8 +102,8 @@ func onlyPulls(t *testing.T, srv *wsmantest.Server, minPulls int) []wsmantest.Lo
 // OMI. The schema is asked for before the Enumerate, so the enumeration
 // completes, typed, with only Pulls in between.
 func TestOMIBusyProviderStreaming(t *testing.T) {
-	srv, s := omiNumbers(t)
-	ctx := testCtx(t)
+	srv, s := omiNumbers(t, numbers)
+	ctx := longCtx(t)
 	en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "XYZ_Number", Namespace: "root/test"})
 	if err != nil {
 		t.Fatal(err)
@@ -123,11 +132,12 @@ func TestOMIBusyProviderStreaming(t *testing.T) {
 // not known yet: they are decoded without a schema, and the subclass's
 // schema is fetched after the enumeration ended, for later queries.
 func TestOMIBusyProviderSubclasses(t *testing.T) {
-	srv, s := omiNumbers(t)
-	ctx := testCtx(t)
+	const n = 2000 // 5 pages
+	srv, s := omiNumbers(t, n)
+	ctx := longCtx(t)
 	q := cim.InstanceQuery{Query: "SELECT * FROM XYZ_Base", Namespace: "root/test"}
 	got, err := s.GetInstances(ctx, q)
-	if err != nil || len(got) != numbers {
+	if err != nil || len(got) != n {
 		t.Fatalf("%d instances, %v (server saw %v)", len(got), err, srv.Operations())
 	}
 	if got[0].ClassName != "XYZ_Number" {
@@ -143,7 +153,7 @@ func TestOMIBusyProviderSubclasses(t *testing.T) {
 
 	srv.ResetLog()
 	got, err = s.GetInstances(ctx, q)
-	if err != nil || len(got) != numbers {
+	if err != nil || len(got) != n {
 		t.Fatalf("second query: %d instances, %v", len(got), err)
 	}
 	if v, _ := got[7].Get("Square"); v.Type() != model.TypeUint64 || v.Text() != "49" {

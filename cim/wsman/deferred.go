@@ -7,6 +7,10 @@ import (
 	"github.com/cimsh/cimsh/cim/model"
 )
 
+// maxPrefetchSchemas bounds the schemas fetched before an Enumerate: the
+// class and the embedded classes its schema declares, a few levels down.
+const maxPrefetchSchemas = 8
+
 // maxDeferredSchemas bounds the classes an enumeration remembers to ask
 // for after its end: a server naming a new class in every item cannot
 // grow it.
@@ -30,14 +34,38 @@ type deferredSchemas struct {
 	missing   []string        // classes to fetch after the end
 }
 
-func newDeferredSchemas(c *Client, namespace, asked string) *deferredSchemas {
+// prefetchSchemas fetches, before an enumeration opens, the schema of
+// class and those of the embedded classes it declares (breadth first, at
+// most maxPrefetchSchemas), and returns a deferredSchemas for the items.
+// Its only error is the caller's cancellation.
+func (c *Client) prefetchSchemas(ctx context.Context, namespace, class string) (*deferredSchemas, error) {
 	d := &deferredSchemas{c: c, namespace: namespace, noted: map[string]bool{}}
-	if asked != "" {
-		// Asked for before the Enumerate: a failure then is not asked
-		// again after the end of this same enumeration.
-		d.noted[strings.ToLower(asked)] = true
+	queue := []string{class}
+	for asked := 0; len(queue) > 0 && asked < maxPrefetchSchemas; {
+		name := queue[0]
+		queue = queue[1:]
+		k := strings.ToLower(name)
+		if name == "" || name == "*" || d.noted[k] {
+			continue
+		}
+		// Asked for now: a failure is not asked again after the end of
+		// this same enumeration.
+		d.noted[k] = true
+		asked++
+		cl, err := c.schema(ctx, namespace, name)
+		if err != nil {
+			return nil, err
+		}
+		if cl == nil {
+			continue
+		}
+		for _, p := range cl.Properties {
+			if p.EmbeddedClass != "" {
+				queue = append(queue, p.EmbeddedClass)
+			}
+		}
 	}
-	return d
+	return d, nil
 }
 
 // lookup is the itemDecoder's schema function: cached schemas only.

@@ -176,13 +176,14 @@ func (c *Client) startEnumerate(ctx context.Context, req *model.EnumerateRequest
 	e := &enumerator{c: c, spec: spec, max: max, timeout: req.OperationTimeout}
 	e.idec = &itemDecoder{fragClass: spec.fragClass, keyOnly: req.KeyOnly, namespace: spec.namespace}
 	if !c.opts.NoSchema {
-		// The schema first: once the enumeration is open, OMI serves
+		// The schemas first: once the enumeration is open, OMI serves
 		// nothing else of its class (see enumerator.go).
-		if _, err := c.schema(ctx, spec.namespace, spec.schemaClass); err != nil {
+		d, err := c.prefetchSchemas(ctx, spec.namespace, spec.schemaClass)
+		if err != nil {
 			return nil, err
 		}
-		e.deferred = newDeferredSchemas(c, spec.namespace, spec.schemaClass)
-		e.idec.schema = e.deferred.lookup
+		e.deferred = d
+		e.idec.schema = d.lookup
 	}
 	for attempt := 0; ; attempt++ {
 		env := c.appendHeader(nil, &request{action: ActionEnumerate, resourceURI: spec.uri, selectors: spec.selectors, timeout: req.OperationTimeout})
