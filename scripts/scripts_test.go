@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/local"
+	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/scripts"
 )
@@ -336,5 +338,98 @@ func TestFleetInventory(t *testing.T) {
 	code, stdout, errOut = run(t, nil, script("fleet_inventory")...)
 	if code != 0 || !strings.HasPrefix(stdout, "Computer,Status,") || strings.Count(stdout, "\n") != 2 {
 		t.Fatalf("local: exit %d\n%s%s", code, stdout, errOut)
+	}
+}
+
+// restart_service queries a service with CIM, restarts it with net stop
+// and net start through WinRS (the test server's net changes the
+// service the CIM queries see), and queries it again.
+func TestRestartServiceRemote(t *testing.T) {
+	srv, args, env := remote(t, wsmantest.Options{})
+	code, out, errOut := run(t, env, script("restart_service", append(args, "Spooler")...)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"Before:", "State       : Running", "> net stop Spooler", "The Print Spooler service was stopped successfully.",
+		"> net start Spooler", "The Print Spooler service was started successfully.", "After:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	ops := strings.Join(srv.Operations(), ",")
+	if strings.Count(ops, "Command") != 2 || strings.Count(ops, "Delete") != 2 || srv.OpenShells() != 0 {
+		t.Errorf("server saw %s", ops)
+	}
+	// A stopped service is started; the state after is Running.
+	s, err := cim.NewSession(cim.Config{ComputerName: srv.Host(), Port: srv.Port(), Authentication: cim.AuthBasic,
+		Credential: cim.NewCredential("admin", password), Option: cim.SessionOption{NoEncryption: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	res, err := s.RunCommand(context.Background(), &model.CommandRequest{Command: "net stop W32Time"})
+	if err != nil || *res.ExitCode != 2 { // W32Time is stopped already
+		t.Fatalf("%v %+v", err, res)
+	}
+	code, out, errOut = run(t, env, script("restart_service", append(args, "W32Time")...)...)
+	if code != 0 || strings.Contains(out, "net stop") || !regexp.MustCompile(`(?s)Before:.*State\s+: Stopped.*After:.*State\s+: Running`).MatchString(out) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	// Failures: an unknown service, bad usage, a wrong password.
+	if code, _, errOut := run(t, env, script("restart_service", append(args, "NoSuchSvc")...)...); code != 1 || !strings.Contains(errOut, "restart_service: no service NoSuchSvc on "+srv.Host()) {
+		t.Errorf("unknown service: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, env, script("restart_service", args...)...); code != 2 || !strings.Contains(errOut, "name the service") {
+		t.Errorf("no name: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, map[string]string{"CIMSH_PASSWORD": "wrong"}, script("restart_service", append(args, "Spooler")...)...); code != 2 || !strings.Contains(errOut, "credentials rejected") || strings.Contains(errOut, "wrong") {
+		t.Errorf("wrong password: exit %d, %s", code, errOut)
+	}
+}
+
+// A command that fails makes the script fail naming it.
+func TestRestartServiceCommandFails(t *testing.T) {
+	srv, args, env := remote(t, wsmantest.Options{RunCommand: func(ctx context.Context, p *wsmantest.Process) int {
+		io.WriteString(p.Stderr, "System error 5 has occurred.\r\n\r\nAccess is denied.\r\n")
+		return 2
+	}})
+	code, out, errOut := run(t, env, script("restart_service", append(args, "Spooler")...)...)
+	if code != 1 || !strings.Contains(errOut, "restart_service: net stop Spooler failed (exit code 2): System error 5 has occurred.") || strings.Contains(out, "After:") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if srv.OpenShells() != 0 {
+		t.Fatal("shell left open")
+	}
+}
+
+func TestRestartServiceLocal(t *testing.T) {
+	code, _, errOut := run(t, nil, script("restart_service", "cimsh-no-such-service")...)
+	if code != 1 || !strings.Contains(errOut, "restart_service: no service cimsh-no-such-service on this machine") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// The binary runs commands through masterzen/winrm's shell machinery:
+// its Shell, Command, request builders and parsers are linked in (and
+// TestRestartServiceRemote drove them). Client.NewShell is inlined, so
+// it has no symbol of its own.
+func TestMasterzenInBinary(t *testing.T) {
+	out, err := exec.Command("go", "tool", "nm", cimsh).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sym := range []string{
+		"github.com/masterzen/winrm.NewClientWithParameters",
+		"github.com/masterzen/winrm.(*Shell).ExecuteWithContext",
+		"github.com/masterzen/winrm.(*Shell).Close",
+		"github.com/masterzen/winrm.(*Command).Close",
+		"github.com/masterzen/winrm.fetchOutput",
+		"github.com/masterzen/winrm.ParseSlurpOutputErrResponse",
+		"github.com/masterzen/winrm.NewSendInputRequest",
+		"github.com/masterzen/winrm/soap.NewMessage",
+	} {
+		if !regexp.MustCompile(`(?m) T ` + regexp.QuoteMeta(sym) + `$`).Match(out) {
+			t.Errorf("%s is not in the binary", sym)
+		}
 	}
 }

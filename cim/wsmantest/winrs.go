@@ -222,7 +222,7 @@ func (c *call) command() ([]byte, *FaultSpec) {
 	}
 	p := &Process{ShellID: sh.id, Command: body.child(nsShell, "Command").text(),
 		WorkingDirectory: sh.dir, Environment: sh.env, Codepage: sh.codepage, User: sh.user,
-		ComputerName: c.s.computerName(),
+		ComputerName: c.s.computerName(), Provider: c.s.provider,
 		SkipCmdShell: strings.EqualFold(strings.TrimSpace(c.req.Options["WINRS_SKIP_CMD_SHELL"]), "TRUE")}
 	for _, a := range body.childrenNamed(nsShell, "Arguments") {
 		p.Arguments = append(p.Arguments, a.text())

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // EmulateWindows is the default Program: a handful of cmd.exe commands
@@ -23,6 +25,8 @@ import (
 //	more                copies stdin to stdout
 //	cd, hostname, whoami, set NAME
 //	ping -n N HOST      one line a second for N seconds (-t: until terminated)
+//	net start NAME, net stop NAME   StartService/StopService on the
+//	                    server's Win32_Service NAME, with net's messages
 //	powershell.exe ... -EncodedCommand B64   (also pywinrm's lower case)
 //
 // Anything else is cmd's "is not recognized" error with exit code 9009.
@@ -53,9 +57,9 @@ func runOne(ctx context.Context, p *Process, line string) int {
 	switch strings.ToLower(strings.TrimSuffix(strings.ToLower(name), ".exe")) {
 	case "echo":
 		if text, ok := strings.CutSuffix(rest, " 1>&2"); ok {
-			io.WriteString(p.Stderr, text+"\r\n")
+			io.WriteString(p.Stderr, uncaret(text)+"\r\n")
 		} else {
-			io.WriteString(p.Stdout, rest+"\r\n")
+			io.WriteString(p.Stdout, uncaret(rest)+"\r\n")
 		}
 		p.Flush()
 		return 0
@@ -85,6 +89,8 @@ func runOne(ctx context.Context, p *Process, line string) int {
 		return 1
 	case "ping":
 		return ping(ctx, p, strings.Fields(rest))
+	case "net":
+		return netCommand(ctx, p, splitArgs(uncaret(rest)))
 	case "powershell":
 		return powershell(ctx, p, strings.Fields(rest))
 	}
@@ -303,4 +309,90 @@ func clixmlEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// uncaret does what cmd.exe does with carets outside quotes: drops each
+// and keeps the character after it.
+func uncaret(s string) string {
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '"':
+			quoted = !quoted
+		case s[i] == '^' && !quoted && i+1 < len(s):
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// splitArgs splits arguments at spaces outside double quotes, dropping
+// the quotes (enough for the commands emulated here).
+func splitArgs(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted, has := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted, has = !quoted, true
+		case (r == ' ' || r == '\t') && !quoted:
+			if has {
+				out = append(out, cur.String())
+				cur.Reset()
+				has = false
+			}
+		default:
+			cur.WriteRune(r)
+			has = true
+		}
+	}
+	if has {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// netCommand is net start NAME and net stop NAME: the service control
+// methods of the server's Win32_Service, and net's messages.
+func netCommand(ctx context.Context, p *Process, args []string) int {
+	help := func(msg string, code int) int {
+		fmt.Fprintf(p.Stderr, "%s\r\n\r\nMore help is available by typing NET HELPMSG %d.\r\n\r\n", msg, code)
+		return 2
+	}
+	if len(args) != 2 || (!strings.EqualFold(args[0], "start") && !strings.EqualFold(args[0], "stop")) || p.Provider == nil {
+		return help("The syntax of this command is incorrect.", 3506)
+	}
+	start := strings.EqualFold(args[0], "start")
+	ref := &model.Reference{ClassName: "Win32_Service", Namespace: model.DefaultNamespace,
+		Selectors: []model.Selector{{Name: "Name", Value: args[1]}}}
+	svc, err := p.Provider.Get(ctx, &model.GetRequest{Path: ref})
+	if err != nil {
+		return help("The service name is invalid.", 2185)
+	}
+	display := args[1]
+	if v, ok := svc.Get("DisplayName"); ok && v.Text() != "" {
+		display = v.Text()
+	}
+	method, verb, done := "StopService", "stopping", "stopped"
+	if start {
+		method, verb, done = "StartService", "starting", "started"
+	}
+	out, err := p.Provider.Invoke(ctx, &model.InvokeRequest{ClassName: "Win32_Service", Target: svc.Path(), Method: method})
+	if err != nil {
+		return help("System error 5 has occurred.\r\n\r\nAccess is denied.", 5)
+	}
+	switch rv, _ := out.Get("ReturnValue"); rv.Text() {
+	case "0":
+	case "10":
+		return help("The requested service has already been started.", 2182)
+	default:
+		return help("The "+display+" service is not started.", 3521)
+	}
+	fmt.Fprintf(p.Stdout, "The %s service is %s.\r\n", display, verb)
+	p.Flush()
+	fmt.Fprintf(p.Stdout, "The %s service was %s successfully.\r\n\r\n", display, done)
+	return 0
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"sync"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // Program is what a WinRS command does on the test server: it reads
@@ -30,6 +32,9 @@ type Process struct {
 	Codepage         int
 	User             string
 	ComputerName     string
+	// Provider is the server's provider, so that a command can change
+	// what CIM shows (EmulateWindows' net start and net stop do).
+	Provider model.Provider
 
 	// Stdin reads what the client Sends; it ends (io.EOF) after a Send
 	// with End="true", or when the command is terminated.
