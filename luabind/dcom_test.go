@@ -153,3 +153,23 @@ func TestDCOMFanOut(t *testing.T) {
 		assert(all[1].Name == "WinRM" and all[2].Name == "WinRM")
 	`)
 }
+
+// TestDCOMNewInstance is TestWSManNewInstance over DCOM: New-, Set- and
+// Remove-CimInstance through PutInstance and DeleteInstance.
+func TestDCOMNewInstance(t *testing.T) {
+	e, _ := newDCOMEnv(t)
+	e.ok(`
+		local d = dcom_connect()
+		local made = assert(d:new_instance{class_name = "Cimsh_ValueKinds", property = {Id = "lua-1", Str = "hello"}, key = {"Id"}})
+		assert(made.Id == "lua-1" and made.Str == "hello", tostring(made))
+		local dup, err = d:new_instance{class_name = "Cimsh_ValueKinds", property = {Id = "lua-1"}, key = {"Id"}}
+		assert(dup == nil and err.cim_status == 11, tostring(err)) -- CIM_ERR_ALREADY_EXISTS
+		local got = assert(d:get_instance{input_object = cim.new_instance{class_name = "Cimsh_ValueKinds", property = {Id = "lua-1"}, key = {"Id"}, client_only = true}})
+		assert(got.Str == "hello")
+		assert(d:set_instance{input_object = got, property = {Str = "changed"}})
+		assert(d:get_instance{input_object = got}.Str == "changed")
+		assert(d:remove_instance(got) == true)
+		local gone, gerr = d:get_instance{input_object = got}
+		assert(gone == nil and gerr.category == "not_found", tostring(gerr))
+	`)
+}
