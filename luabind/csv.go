@@ -3,8 +3,7 @@ package luabind
 import (
 	"encoding/csv"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -46,9 +45,9 @@ func (m *Module) luaToCSV(L *lua.LState) int {
 	return 1
 }
 
-// luaExportCSV is cim.export_csv(list, path [, props]): the file is
-// written beside its destination and renamed over it, so readers never
-// see half a file. It returns true, or nil, err.
+// luaExportCSV is cim.export_csv(list, path [, props]), written by
+// writeFile (atomically for a file; a symlink's target; a device or
+// FIFO directly). It returns true, or nil, err.
 func (m *Module) luaExportCSV(L *lua.LState) int {
 	rows := rowsOf(L, L.Get(1), "cim.export_csv")
 	path := L.CheckString(2)
@@ -56,46 +55,10 @@ func (m *Module) luaExportCSV(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("cim.export_csv: %v", err)
 	}
-	if err := writeAtomic(path, []byte(s)); err != nil {
+	if err := writeFile(path, func(w io.Writer) error { _, err := io.WriteString(w, s); return err }); err != nil {
 		m.pushFail(&model.Fault{Category: model.CategoryFailed, Reason: fmt.Sprintf("cim.export_csv: %v", err), Err: err})
 		return 2
 	}
 	L.Push(lua.LTrue)
 	return 1
-}
-
-// writeAtomic writes data to a temporary file in path's directory and
-// renames it to path.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
 }

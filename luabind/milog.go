@@ -1,8 +1,8 @@
 package luabind
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/cimsh/cimsh/cim/milog"
@@ -33,11 +33,7 @@ func (m *Module) luaExportBinaryMiLog(L *lua.LState) int {
 		insts = []*model.Instance{inst}
 	}
 	path := L.CheckString(2)
-	var buf bytes.Buffer
-	if err := milog.Write(&buf, insts); err != nil {
-		L.RaiseError("%s: %s", fn, userText(err.Error()))
-	}
-	if err := writeAtomic(path, buf.Bytes()); err != nil {
+	if err := writeFile(path, func(w io.Writer) error { return milog.Write(w, insts) }); err != nil {
 		m.pushFail(&model.Fault{Category: model.CategoryFailed, Reason: fmt.Sprintf("%s: %v", fn, err), Err: err})
 		return 2
 	}
@@ -56,6 +52,12 @@ func (m *Module) luaImportBinaryMiLog(L *lua.LState) int {
 		return 2
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > milog.MaxFileSize {
+		// Refused before reading: no log cimsh writes is this large.
+		err := fmt.Errorf("%w: %d MiB, the limit is %d MiB", milog.ErrTooLarge, fi.Size()>>20, milog.MaxFileSize>>20)
+		m.pushFail(&model.Fault{Category: model.CategoryInvalidParameter, Reason: fmt.Sprintf("%s: %s: %v", fn, path, err), Err: err})
+		return 2
+	}
 	insts, err := milog.Read(f)
 	if err != nil {
 		m.pushFail(&model.Fault{Category: model.CategoryInvalidParameter, Reason: fmt.Sprintf("%s: %s: %v", fn, path, err), Err: err})

@@ -196,7 +196,7 @@ var Specs = []*FuncSpec{
 		Options: []Opt{{Name: "compress", Type: TBool, Doc: "one line, no indentation"}}},
 	{Name: "to_csv", Cmdlet: "ConvertTo-Csv", Doc: "CSV text of a list of instances (or tables)",
 		Usage: "cim.to_csv(list [, props])"},
-	{Name: "export_csv", Cmdlet: "Export-Csv", Doc: "write CSV to a file atomically (temporary file, then rename)",
+	{Name: "export_csv", Cmdlet: "Export-Csv", Doc: "write CSV to a file atomically, keeping its mode; a symlink writes its target, a device or FIFO is written directly",
 		Usage: "cim.export_csv(list, path [, props])"},
 	{Name: "export_binary_mi_log", Cmdlet: "Export-BinaryMiLog", Doc: "save instances with their CIM types to a file, atomically (cimsh's own format)",
 		Usage: "cim.export_binary_mi_log(list, path)"},

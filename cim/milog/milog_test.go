@@ -2,6 +2,8 @@ package milog
 
 import (
 	"bytes"
+	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -66,6 +68,9 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		insts, err := Read(bytes.NewReader(b))
 		if err != nil {
+			if !printableASCII(err.Error()) {
+				t.Fatalf("the error quotes raw bytes: %q", err)
+			}
 			return
 		}
 		var out bytes.Buffer
@@ -73,4 +78,70 @@ func FuzzRead(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestReadLimits checks the caps on a log and on one instance, and that
+// a log just under them reads.
+func TestReadLimits(t *testing.T) {
+	svc := model.NewInstance("Win32_Service", "root/cimv2")
+	svc.SetKey("Name", model.String(strings.Repeat("x", 2000)))
+	var buf bytes.Buffer
+	if err := Write(&buf, []*model.Instance{svc, svc, svc}); err != nil {
+		t.Fatal(err)
+	}
+	log := buf.Bytes()
+	if got, err := readLimited(bytes.NewReader(log), int64(len(log)), 4096); err != nil || len(got) != 3 {
+		t.Fatalf("at the limits: %d instances, %v", len(got), err)
+	}
+	for _, c := range []struct {
+		maxFile, maxRecord int64
+		want               string
+	}{
+		{int64(len(log)) - 100, 4096, "the file is larger than"},
+		{1 << 20, 1000, "instance 1 is larger than"},
+	} {
+		_, err := readLimited(bytes.NewReader(log), c.maxFile, c.maxRecord)
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("limits %d/%d: %v, want ErrTooLarge saying %q", c.maxFile, c.maxRecord, err, c.want)
+		}
+	}
+	// A log cut short, and one with garbage for an instance.
+	for _, in := range [][]byte{log[:len(log)/2], bytes.Replace(log, []byte(`"cim:cimString">`), []byte(`"cim:cimString">`+"\x00\xff<"), 1)} {
+		if _, err := Read(bytes.NewReader(in)); err == nil {
+			t.Errorf("no error for %.80q", in)
+		}
+	}
+}
+
+// TestReadErrorsQuoteNoRawBytes reads binary files: the error says the
+// file is not a log and carries none of its bytes.
+func TestReadErrorsQuoteNoRawBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 200 {
+		b := make([]byte, 1+rng.IntN(4096))
+		for j := range b {
+			b[j] = byte(rng.Uint32())
+		}
+		if i%2 == 1 {
+			// Past the header, into an instance.
+			b = append([]byte(`<l:MiLog xmlns:l="urn:cimsh:milog:1"><l:Instance><l:Schema></l:Schema><p:C xmlns:p="u">`), b...)
+			b = append(b, "</l:Instance></l:MiLog>"...)
+		}
+		_, err := Read(bytes.NewReader(b))
+		if err == nil {
+			continue
+		}
+		if msg := err.Error(); !printableASCII(msg) || len(msg) > 300 {
+			t.Fatalf("error for random bytes: %q", msg)
+		}
+	}
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
