@@ -156,35 +156,52 @@ func TestReceiveTimeoutRetried(t *testing.T) {
 // Replies masterzen/winrm's parser would mishandle are errors, not a
 // crash, a silent loop or lost output; the shell is deleted.
 func TestMalformedReceive(t *testing.T) {
-	const head = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:x="http://schemas.xmlsoap.org/ws/2004/09/transfer" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell"><s:Header><a:Action>`
+	const head = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:x="http://schemas.xmlsoap.org/ws/2004/09/transfer" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell"><s:Header>`
+	envelope := func(id, body string) string {
+		return head + "<a:RelatesTo>" + id + "</a:RelatesTo><a:Action>x</a:Action></s:Header><s:Body>" + body + "</s:Body></s:Envelope>"
+	}
+	const done = `<rsp:CommandState CommandId="C" State="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done">`
 	for _, tc := range []struct {
-		name, reply, want string
+		name  string
+		reply func(id string) string
+		want  string
 	}{
-		{"empty", "", "reply is empty"},
-		{"truncated", head + "http://x</a:Action>", "not well-formed"},
-		{"not SOAP", "<html>proxy page</html>", "not a SOAP envelope"},
-		{"not a ReceiveResponse", head + "x</a:Action></s:Header><s:Body/></s:Envelope>", "no rsp:ReceiveResponse"},
-		{"bad base64", head + "x</a:Action></s:Header><s:Body><rsp:ReceiveResponse><rsp:Stream Name=\"stdout\" CommandId=\"C\">@@@@</rsp:Stream></rsp:ReceiveResponse></s:Body></s:Envelope>", "not base64"},
-		{"bad exit code", head + "x</a:Action></s:Header><s:Body><rsp:ReceiveResponse><rsp:CommandState CommandId=\"C\" State=\"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done\"><rsp:ExitCode>zero</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse></s:Body></s:Envelope>", "not a number"},
+		{"empty", func(string) string { return "" }, "reply is empty"},
+		{"truncated", func(id string) string { return head + "<a:RelatesTo>" + id + "</a:RelatesTo><a:Action>http://x</a:Action>" }, "not well-formed"},
+		{"not SOAP", func(string) string { return "<html>proxy page</html>" }, "not a SOAP envelope"},
+		{"not a ReceiveResponse", func(id string) string { return envelope(id, "") }, "no rsp:ReceiveResponse"},
+		{"bad base64", func(id string) string {
+			return envelope(id, `<rsp:ReceiveResponse><rsp:Stream Name="stdout" CommandId="C">@@@@</rsp:Stream></rsp:ReceiveResponse>`)
+		}, "not base64"},
+		{"bad exit code", func(id string) string {
+			return envelope(id, `<rsp:ReceiveResponse>`+done+`<rsp:ExitCode>zero</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>`)
+		}, "not a number"},
+		{"another request's reply", func(string) string {
+			return envelope("uuid:00000000-0000-0000-0000-000000000000", `<rsp:ReceiveResponse>`+done+`<rsp:ExitCode>0</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>`)
+		}, "answers another request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var deleted, signalled atomic.Bool
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 				body, _ := io.ReadAll(req.Body)
+				b := string(body)
+				id := b[strings.Index(b, "MessageID>")+len("MessageID>"):]
+				id = id[:strings.Index(id, "<")]
 				w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
-				switch b := string(body); {
+				switch {
 				case strings.Contains(b, "transfer/Create<"):
-					io.WriteString(w, head+"http://schemas.xmlsoap.org/ws/2004/09/transfer/CreateResponse</a:Action></s:Header><s:Body><x:ResourceCreated><a:ReferenceParameters><w:SelectorSet><w:Selector Name=\"ShellId\">S</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated></s:Body></s:Envelope>")
+					io.WriteString(w, envelope(id, `<x:ResourceCreated><a:ReferenceParameters><w:SelectorSet><w:Selector Name="ShellId">S</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>`))
 				case strings.Contains(b, "shell/Command<"):
-					io.WriteString(w, head+"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandResponse</a:Action></s:Header><s:Body><rsp:CommandResponse><rsp:CommandId>C</rsp:CommandId></rsp:CommandResponse></s:Body></s:Envelope>")
+					io.WriteString(w, strings.Replace(envelope(id, `<rsp:CommandResponse><rsp:CommandId>C</rsp:CommandId></rsp:CommandResponse>`),
+						"<a:Action>x<", "<a:Action>http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandResponse<", 1))
 				case strings.Contains(b, "shell/Receive<"):
-					io.WriteString(w, tc.reply)
+					io.WriteString(w, tc.reply(id))
 				case strings.Contains(b, "shell/Signal<"):
 					signalled.Store(true)
-					io.WriteString(w, head+"x</a:Action></s:Header><s:Body><rsp:SignalResponse/></s:Body></s:Envelope>")
+					io.WriteString(w, envelope(id, `<rsp:SignalResponse/>`))
 				case strings.Contains(b, "transfer/Delete<"):
 					deleted.Store(true)
-					io.WriteString(w, head+"x</a:Action></s:Header><s:Body/></s:Envelope>")
+					io.WriteString(w, envelope(id, ""))
 				}
 			}))
 			defer srv.Close()

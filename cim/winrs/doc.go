@@ -20,7 +20,8 @@
 //   - replies are checked before the library parses them: its parser
 //     panics on an empty or truncated body, loops on a reply that is not
 //     a ReceiveResponse, drops stream data that is not base64 and invents
-//     exit code 0 (receive.go);
+//     exit code 0, and nothing checks that a reply answers the request
+//     (RelatesTo) (receive.go);
 //   - "]]>" in a command or argument is split out of the CDATA section
 //     the library wraps them in, and arguments are quoted for cmd.exe and
 //     CommandLineToArgvW (quote.go);

@@ -156,3 +156,7 @@ func hostPort(t *testing.T, raw string) (string, int) {
 	n, _ := strconv.Atoi(p)
 	return h, n
 }
+
+func newTransport(s *wsmantest.Server) (*transport.Client, error) {
+	return transport.New(transport.Config{Host: s.Host(), Port: s.Port(), Auth: transport.AuthBasic, NoEncryption: true, User: testUser, Password: testPassword})
+}

@@ -162,3 +162,38 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// checkRelatesTo refuses a reply whose wsa:RelatesTo is not the
+// request's MessageID (or is missing), as cim/wsman does for CIM
+// operations: on a reused connection, a reply to another request would
+// otherwise be read as this one's (output lost or duplicated).
+func checkRelatesTo(what, body, messageID string) error {
+	if messageID == "" {
+		return nil
+	}
+	dec := xml.NewDecoder(strings.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			// not XML: the checks after this one say so
+			return nil
+		}
+		t, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch t.Name.Local {
+		case "RelatesTo":
+			var s string
+			if dec.DecodeElement(&s, &t) != nil {
+				return nil
+			}
+			if !strings.EqualFold(strings.TrimSpace(s), messageID) {
+				return fmt.Errorf("the %s reply answers another request: RelatesTo %q, the request's MessageID is %q", what, clip(strings.TrimSpace(s)), messageID)
+			}
+			return nil
+		case "Body":
+			return fmt.Errorf("the %s reply has no RelatesTo header (the request's MessageID is %q)", what, messageID)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -60,7 +59,7 @@ var errReceiveTimedOut = errors.New("winrs: Receive: OperationTimeout passed wit
 // Post sends msg under the run's context (or the cleanup deadline) and
 // checks the reply.
 func (t *runTransport) Post(c *winrm.Client, msg *soap.SoapMessage) (string, error) {
-	action := soapAction(msg.String())
+	action, messageID := requestHeader(msg.String())
 	var ctx context.Context
 	var cancel context.CancelFunc
 	switch action {
@@ -86,6 +85,9 @@ func (t *runTransport) Post(c *winrm.Client, msg *soap.SoapMessage) (string, err
 			return "", errReceiveTimedOut
 		}
 		return "", t.fail(f)
+	}
+	if err := checkRelatesTo(actionName(action), reply, messageID); err != nil {
+		return "", t.fail(t.r.protocolFault(err))
 	}
 	switch action {
 	case actionReceive:
@@ -151,27 +153,31 @@ func (t *runTransport) command() string {
 	return t.commandID
 }
 
-// soapAction reads a request's wsa:Action (masterzen/winrm's messages
-// keep it in unexported fields).
-func soapAction(env string) string {
+// requestHeader reads a request's wsa:Action and wsa:MessageID
+// (masterzen/winrm's messages keep them in unexported fields).
+func requestHeader(env string) (action, messageID string) {
 	dec := xml.NewDecoder(strings.NewReader(env))
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF || err != nil {
-			return ""
+		if err != nil {
+			return action, messageID
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local == "Action" {
-				var s string
-				if dec.DecodeElement(&s, &t) != nil {
-					return ""
-				}
-				return strings.TrimSpace(s)
+		t, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		var s string
+		switch t.Name.Local {
+		case "Action":
+			if dec.DecodeElement(&s, &t) == nil {
+				action = strings.TrimSpace(s)
 			}
-			if t.Name.Local == "Body" {
-				return ""
+		case "MessageID":
+			if dec.DecodeElement(&s, &t) == nil {
+				messageID = strings.TrimSpace(s)
 			}
+		case "Body":
+			return action, messageID
 		}
 	}
 }
