@@ -167,7 +167,9 @@ func TestMalformedReceive(t *testing.T) {
 		want  string
 	}{
 		{"empty", func(string) string { return "" }, "reply is empty"},
-		{"truncated", func(id string) string { return head + "<a:RelatesTo>" + id + "</a:RelatesTo><a:Action>http://x</a:Action>" }, "not well-formed"},
+		{"truncated", func(id string) string {
+			return head + "<a:RelatesTo>" + id + "</a:RelatesTo><a:Action>http://x</a:Action>"
+		}, "not well-formed"},
 		{"not SOAP", func(string) string { return "<html>proxy page</html>" }, "not a SOAP envelope"},
 		{"not a ReceiveResponse", func(id string) string { return envelope(id, "") }, "no rsp:ReceiveResponse"},
 		{"bad base64", func(id string) string {
