@@ -202,7 +202,7 @@ func (r *Runner) fault(ctx context.Context, err error) *model.Fault {
 	}
 	var he *wsman.HTTPError
 	if errors.As(err, &he) && he.StatusCode != 0 {
-		f := wsman.DecodeFault(he.StatusCode, he.Body)
+		f := he.DecodedFault()
 		f.ComputerName = r.opts.ComputerName
 		return f
 	}

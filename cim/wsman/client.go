@@ -169,7 +169,7 @@ func (c *Client) transportFault(ctx context.Context, err error) *model.Fault {
 		return f
 	}
 	if he, ok := httpReply(err); ok && he.StatusCode != 0 {
-		f := DecodeFault(he.StatusCode, he.Body)
+		f := he.DecodedFault()
 		f.ComputerName = c.opts.ComputerName
 		if he.Err != nil {
 			f.Err = he.Err

@@ -129,7 +129,7 @@ func nextToken(d *xml.Decoder) (xml.Token, error) {
 	}
 	if err != nil {
 		var ce *CharsetError
-		if errors.As(err, &ce) {
+		if errors.As(err, &ce) || errors.Is(err, errFaultTooLarge) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("wsman: malformed XML: %w", err)

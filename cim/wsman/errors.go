@@ -15,7 +15,8 @@ func errUnexpected(got, want string) error {
 }
 
 // protocolReason is the user's sentence for a reply this package
-// refused (no package prefix), or "" to let the error speak.
+// refused (no package prefix), or "" to let the error speak; an error
+// longer than MaxServerText (it quotes the server) is capped.
 func protocolReason(err error) string {
 	var ve *ValueError
 	if errors.As(err, &ve) {
@@ -24,6 +25,9 @@ func protocolReason(err error) string {
 	var me *ReplyMismatchError
 	if errors.As(err, &me) {
 		return strings.TrimPrefix(me.Error(), "wsman: ")
+	}
+	if msg := err.Error(); len(msg) > MaxServerText {
+		return CapServerText(msg)
 	}
 	return ""
 }

@@ -3,8 +3,11 @@ package wsman
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -16,25 +19,77 @@ import (
 // fault), the CIM error (MSFT_WmiError, OMI_Error, CIM_Error,
 // __ExtendedStatus), and a stable category. A body that is empty or not a
 // SOAP fault gives a protocol fault saying so (access_denied for 401,
-// whose summary reads "credentials rejected"). It never returns nil.
+// whose summary reads "credentials rejected"). Every text the server
+// chose is at most MaxServerText bytes, the cut counted ("...(N bytes
+// cut)"). It never returns nil.
 func DecodeFault(status int, body []byte) *model.Fault {
+	return DecodeFaultReader(status, bytes.NewReader(body))
+}
+
+// DecodeFaultReader is DecodeFault reading the body as a stream: a fault
+// is never held whole (faultReader bounds what reaches the XML decoder),
+// so a server's 60 MB fault costs kilobytes. It reads r to its end.
+func DecodeFaultReader(status int, r io.Reader) *model.Fault {
 	f := &model.Fault{HTTPStatus: status}
-	trimmed := bytes.TrimSpace(body)
+	body := &faultBody{r: r}
+	err := decodeSOAPFault(f, body)
+	_, _ = io.Copy(io.Discard, body)
 	switch {
-	case len(trimmed) == 0:
+	case !body.content:
 		f.Reason = emptyReplyReason(status)
-	default:
-		if err := decodeSOAPFault(f, trimmed); err != nil {
-			if status == 401 {
-				f.Reason = "credentials rejected"
-			} else {
-				f.Reason = fmt.Sprintf("HTTP %d reply is not a SOAP fault (%v): %s", status, err, snippet(trimmed))
-			}
-			f.Err = err
+	case err != nil:
+		if status == 401 {
+			f.Reason = "credentials rejected"
+		} else {
+			f.Reason = fmt.Sprintf("HTTP %d reply is not a SOAP fault (%s): %s", status, CapServerText(err.Error()), body.snippet())
 		}
+		f.Err = err
 	}
 	f.Category = categorize(f)
 	return f
+}
+
+// faultBody reads a fault's body, counting it, noting whether it has
+// anything but white space, and keeping its first bytes for an error
+// that quotes it.
+type faultBody struct {
+	r       io.Reader
+	n       int64
+	head    []byte
+	content bool
+}
+
+func (b *faultBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if keep := min(n, 4*maxQuoted-len(b.head)); keep > 0 {
+		b.head = append(b.head, p[:keep]...)
+	}
+	if !b.content && len(bytes.TrimSpace(p[:n])) > 0 {
+		b.content = true
+	}
+	b.n += int64(n)
+	return n, err
+}
+
+// snippet quotes the start of a body that is not a SOAP fault: at most
+// maxQuoted characters, control characters escaped, the rest counted.
+func (b *faultBody) snippet() string {
+	s := string(bytes.TrimLeft(b.head, " \t\r\n"))
+	lead := int64(len(b.head) - len(s))
+	shown, chars := 0, 0
+	for shown < len(s) && chars < maxQuoted {
+		r, w := utf8.DecodeRuneInString(s[shown:])
+		if r == utf8.RuneError && w == 1 && !utf8.FullRuneInString(s[shown:]) {
+			break // cut inside a character by the head's bound
+		}
+		shown += w
+		chars++
+	}
+	q := strconv.Quote(s[:shown])
+	if rest := b.n - lead - int64(shown); rest > 0 {
+		q += cutSuffix(rest)
+	}
+	return q
 }
 
 func emptyReplyReason(status int) string {
@@ -53,25 +108,25 @@ func emptyReplyReason(status int) string {
 	return fmt.Sprintf("empty HTTP %d reply", status)
 }
 
-// snippet returns a short printable excerpt of a non-SOAP body.
-func snippet(b []byte) string {
-	const max = 160
-	s := string(b)
-	if len(s) > max {
-		s = s[:max] + "..."
+func decodeSOAPFault(f *model.Fault, body io.Reader) error {
+	ur, err := utf8Reader(body)
+	if err != nil {
+		return err
 	}
-	return strconv.Quote(s)
-}
-
-func decodeSOAPFault(f *model.Fault, body []byte) error {
-	p := &nsScopes{d: NewDecoder(body)}
+	d := xml.NewDecoder(newFaultReader(ur))
+	d.Strict = true
+	d.CharsetReader = charsetReader
+	p := &nsScopes{d: d}
 	// Find s:Fault anywhere (normally Envelope/Body/Fault).
 	sawEnvelope := false
 	for {
 		t, err := p.next()
 		if err != nil {
-			if sawEnvelope {
+			switch {
+			case sawEnvelope:
 				return fmt.Errorf("wsman: SOAP envelope without a fault")
+			case errors.Is(err, errUnexpectedEOF):
+				return fmt.Errorf("wsman: no SOAP envelope")
 			}
 			return err
 		}
@@ -110,6 +165,10 @@ func decodeSOAPFault(f *model.Fault, body []byte) error {
 	}
 }
 
+// maxQName bounds a fault code or subcode (a qualified name: real ones
+// are a few dozen bytes; they appear in every error message).
+const maxQName = 256
+
 func decodeFaultCode(p *nsScopes, f *model.Fault) error {
 	for {
 		se, ok, err := p.child()
@@ -118,7 +177,7 @@ func decodeFaultCode(p *nsScopes, f *model.Fault) error {
 		}
 		switch {
 		case is(se, NsSOAP, "Value"):
-			s, err := p.text()
+			s, err := p.textN(maxQName)
 			if err != nil {
 				return err
 			}
@@ -135,7 +194,7 @@ func decodeFaultCode(p *nsScopes, f *model.Fault) error {
 					break
 				}
 				if is(c, NsSOAP, "Value") && f.Subcode == "" {
-					s, err := p.text()
+					s, err := p.textN(maxQName)
 					if err != nil {
 						return err
 					}

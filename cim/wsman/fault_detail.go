@@ -53,7 +53,9 @@ func decodeWSManFault(p *nsScopes, se xml.StartElement, f *model.Fault, depth in
 	if v, ok := attrFold(se, "Code"); ok {
 		wf.code = parseCode(v)
 	}
-	wf.machine, _ = attrFold(se, "Machine")
+	if m, ok := attrFold(se, "Machine"); ok {
+		wf.machine = capMarked(m)
+	}
 	for {
 		c, ok, err := p.child()
 		if err != nil {
@@ -70,7 +72,7 @@ func decodeWSManFault(p *nsScopes, se xml.StartElement, f *model.Fault, depth in
 		}
 		// Message holds text, or a ProviderFault with the provider's
 		// own WSManFault and extended error.
-		var text strings.Builder
+		text := cappedText{limit: MaxServerText}
 		for done := false; !done; {
 			t, err := p.next()
 			if err != nil {
@@ -78,7 +80,7 @@ func decodeWSManFault(p *nsScopes, se xml.StartElement, f *model.Fault, depth in
 			}
 			switch t := t.(type) {
 			case xml.CharData:
-				text.Write(t)
+				text.writeString(string(t))
 			case xml.StartElement:
 				if is(t, NsWSManFault, "ProviderFault") {
 					inner, err := decodeProviderFault(p, f, depth+1)
@@ -103,7 +105,7 @@ func decodeWSManFault(p *nsScopes, se xml.StartElement, f *model.Fault, depth in
 
 func decodeProviderFault(p *nsScopes, f *model.Fault, depth int) (*wsmanFault, error) {
 	var inner *wsmanFault
-	var text strings.Builder
+	text := cappedText{limit: MaxServerText}
 	for {
 		t, err := p.next()
 		if err != nil {
@@ -111,7 +113,7 @@ func decodeProviderFault(p *nsScopes, f *model.Fault, depth int) (*wsmanFault, e
 		}
 		switch t := t.(type) {
 		case xml.CharData:
-			text.Write(t)
+			text.writeString(string(t))
 		case xml.StartElement:
 			switch {
 			case is(t, NsWSManFault, "WSManFault"):
@@ -177,27 +179,38 @@ func applyWSManFault(f *model.Fault, wf *wsmanFault) {
 	}
 }
 
-// decodeCIMError decodes an instance in a fault detail and takes the CIM
+// decodeCIMError reads an instance in a fault detail and takes the CIM
 // error fields it has (MSFT_WmiError, OMI_Error, CIM_Error,
-// __ExtendedStatus); other elements are skipped.
+// __ExtendedStatus); other elements are skipped. Only the text of its
+// direct children matters, so it is read leniently (no types: a fault is
+// reported whatever its detail holds), each text capped.
 func decodeCIMError(p *nsScopes, se xml.StartElement, f *model.Fault) error {
-	// The instance decoder reads from the same decoder; keep the scope
-	// stack balanced by popping the start it consumed.
-	inst, err := DecodeInstance(p.d, se, nil)
-	if len(p.scopes) > 0 {
-		p.scopes = p.scopes[:len(p.scopes)-1]
-	}
-	if err != nil {
-		return err
-	}
-	str := func(name string) string {
-		if v, ok := inst.Get(name); ok && !v.IsNull() {
-			return collapse(v.Text())
+	fields := map[string]string{}
+	for {
+		c, ok, err := p.child()
+		if err != nil {
+			return err
 		}
-		return ""
+		if !ok {
+			break
+		}
+		name := c.Name.Local
+		if _, want := cimErrorFields[name]; !want || isNil(c) {
+			if err := p.skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		s, err := p.text()
+		if err != nil {
+			return err
+		}
+		if _, seen := fields[name]; !seen {
+			fields[name] = collapse(s)
+		}
 	}
 	num := func(name string) uint64 {
-		s := str(name)
+		s := fields[name]
 		if s == "" {
 			return 0
 		}
@@ -207,11 +220,11 @@ func decodeCIMError(p *nsScopes, se xml.StartElement, f *model.Fault) error {
 		f.CIMStatus = model.CIMStatus(c)
 	}
 	for _, name := range []string{"Message", "OMI_ErrorMessage", "error_WindowsErrorMessage", "Description"} {
-		if s := str(name); s != "" && f.CIMMessage == "" {
+		if s := fields[name]; s != "" && f.CIMMessage == "" {
 			f.CIMMessage = s
 		}
 	}
-	if s := str("MessageID"); s != "" && f.MessageID == "" {
+	if s := fields["MessageID"]; s != "" && f.MessageID == "" {
 		f.MessageID = s
 	}
 	for _, name := range []string{"error_Code", "StatusCode"} {
@@ -225,6 +238,12 @@ func decodeCIMError(p *nsScopes, se xml.StartElement, f *model.Fault) error {
 		}
 	}
 	return nil
+}
+
+// cimErrorFields are the properties of a CIM error that a fault takes.
+var cimErrorFields = map[string]struct{}{
+	"CIMStatusCode": {}, "Message": {}, "OMI_ErrorMessage": {}, "error_WindowsErrorMessage": {},
+	"Description": {}, "MessageID": {}, "error_Code": {}, "StatusCode": {},
 }
 
 // parseCode parses a decimal or 0x-prefixed hexadecimal code, accepting
@@ -247,4 +266,12 @@ func parseCode(s string) uint32 {
 // collapse trims and folds runs of white space (pretty-printed faults).
 func collapse(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// capMarked caps a server text read through faultReader (whose cut marks
+// it counts) at MaxServerText bytes.
+func capMarked(s string) string {
+	c := cappedText{limit: MaxServerText}
+	c.writeString(s)
+	return c.String()
 }

@@ -62,8 +62,11 @@ func (p *nsScopes) normalizeQName(s string) string {
 
 // text reads the character data of the element just started (nested
 // elements' text ignored) through its end tag.
-func (p *nsScopes) text() (string, error) {
-	var b strings.Builder
+func (p *nsScopes) text() (string, error) { return p.textN(MaxServerText) }
+
+// textN is text capped at limit bytes.
+func (p *nsScopes) textN(limit int) (string, error) {
+	b := cappedText{limit: limit}
 	depth := 0
 	for {
 		t, err := p.next()
@@ -73,7 +76,7 @@ func (p *nsScopes) text() (string, error) {
 		switch t := t.(type) {
 		case xml.CharData:
 			if depth == 0 {
-				b.Write(t)
+				b.writeString(string(t))
 			}
 		case xml.StartElement:
 			depth++

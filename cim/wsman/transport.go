@@ -3,6 +3,8 @@ package wsman
 import (
 	"context"
 	"fmt"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // Transport carries SOAP envelopes to one WS-Management endpoint. The
@@ -26,15 +28,21 @@ type Transport interface {
 type HTTPError struct {
 	StatusCode  int
 	ContentType string
-	Body        []byte
-	Err         error
+	// Body is the reply body, or its first bytes when the transport
+	// decoded the fault as it streamed (SOAPFault set).
+	Body []byte
+	// SOAPFault is the fault decoded from the whole body as it streamed
+	// (DecodeFaultReader), so that the body was never held whole; nil
+	// when the transport kept the body instead. DecodedFault gives it.
+	SOAPFault *model.Fault
+	Err       error
 }
 
 func (e *HTTPError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("wsman: HTTP %d: %v", e.StatusCode, e.Err)
 	}
-	return fmt.Sprintf("wsman: HTTP %d (%d bytes of %q)", e.StatusCode, len(e.Body), e.ContentType)
+	return fmt.Sprintf("wsman: HTTP %d (%d bytes of %s)", e.StatusCode, len(e.Body), quoteName(e.ContentType))
 }
 
 // Unwrap returns the underlying cause.

@@ -218,7 +218,7 @@ func (c *Client) result(rep *reply) ([]byte, error) {
 	case 401:
 		return nil, c.deniedFault("")
 	}
-	return nil, &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body}
+	return nil, &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, SOAPFault: rep.fault}
 }
 
 // ioFailure wraps an I/O error on cn as retryable with the bytes written.

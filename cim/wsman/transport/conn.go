@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman/sealed"
 )
 
 // maxReplyBody bounds a reply body: far above any MaxEnvelopeSize, low
@@ -62,7 +65,8 @@ type reply struct {
 	contentType string
 	header      http.Header
 	body        []byte
-	close       bool // the server will close the connection
+	fault       *model.Fault // a non-200 reply's fault, decoded as it streamed (body holds its start)
+	close       bool         // the server will close the connection
 }
 
 // header is one request header line.
@@ -144,18 +148,19 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, hdrs []header, body []
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBody+1))
-	if err != nil {
+	rep := &reply{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), header: resp.Header}
+	lim := &io.LimitedReader{R: resp.Body, N: maxReplyBody + 1}
+	if rep.status != http.StatusOK && !sealed.IsEncrypted(rep.contentType) {
+		// A fault is decoded as it streams, never held whole.
+		if rep.fault, rep.body, err = readFault(rep.status, lim); err != nil {
+			return nil, err
+		}
+	} else if rep.body, err = io.ReadAll(lim); err != nil {
 		return nil, err
 	}
-	if len(data) > maxReplyBody {
+	if lim.N <= 0 {
 		return nil, fmt.Errorf("reply body exceeds %d bytes", maxReplyBody)
 	}
-	return &reply{
-		status:      resp.StatusCode,
-		contentType: resp.Header.Get("Content-Type"),
-		header:      resp.Header,
-		body:        data,
-		close:       resp.Close || cn.br.Buffered() > 0,
-	}, nil
+	rep.close = resp.Close || cn.br.Buffered() > 0
+	return rep, nil
 }

@@ -93,7 +93,7 @@ func (c *Client) protocolFault(status int, format string, args ...any) *model.Fa
 		Category:     model.CategoryProtocol,
 		ComputerName: c.cfg.Host,
 		HTTPStatus:   status,
-		Reason:       err.Error(), // shown before the "credentials rejected" a 401 would give
+		Reason:       wsman.CapServerText(err.Error()), // shown before the "credentials rejected" a 401 would give
 		Err:          err,
 	}
 }

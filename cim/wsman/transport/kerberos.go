@@ -277,7 +277,7 @@ func (c *Client) krbSealHandshake(ctx context.Context, cn *conn) error {
 	case 401:
 		return c.deniedFault("")
 	default:
-		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, Err: errors.New("Kerberos authentication refused")}
+		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, SOAPFault: rep.fault, Err: errors.New("Kerberos authentication refused")}
 	}
 	if rep.close {
 		return c.protocolFault(200, "server closes the connection right after the Kerberos handshake")

@@ -96,7 +96,7 @@ func (c *Client) ntlmHandshake(ctx context.Context, cn *conn) error {
 		if rep.status == 200 {
 			return c.protocolFault(200, "server accepted an NTLM negotiate message without a challenge")
 		}
-		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, Err: errors.New("NTLM negotiate refused")}
+		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, SOAPFault: rep.fault, Err: errors.New("NTLM negotiate refused")}
 	}
 	challenge, ok, err := authToken(rep.header.Values("WWW-Authenticate"), "Negotiate")
 	if err != nil || !ok || len(challenge) == 0 {
@@ -133,7 +133,7 @@ func (c *Client) ntlmHandshake(ctx context.Context, cn *conn) error {
 	case 401:
 		return c.deniedFault("")
 	default:
-		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, Err: errors.New("NTLM authenticate refused")}
+		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, SOAPFault: rep.fault, Err: errors.New("NTLM authenticate refused")}
 	}
 	if rep.close {
 		return c.protocolFault(200, "server closes the connection right after the NTLM handshake")

@@ -41,7 +41,7 @@ func (a *winrmAdapter) Post(_ *winrm.Client, msg *soap.SoapMessage) (string, err
 	if err != nil {
 		var he *HTTPError
 		if errors.As(err, &he) {
-			return "", fmt.Errorf("transport: http error %d: %s: %w", he.StatusCode, he.Body, err)
+			return "", fmt.Errorf("transport: http error %d: %s: %w", he.StatusCode, wsman.CapServerText(string(he.Body)), err)
 		}
 		return "", err
 	}

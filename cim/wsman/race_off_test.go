@@ -1,0 +1,5 @@
+//go:build !race
+
+package wsman_test
+
+const raceDetector = false
