@@ -13,7 +13,8 @@ import (
 
 // badValue rewrites the text of every property element named prop.
 func badValue(prop, text string) func(*wsmantest.LoggedRequest, *wsmantest.Reply) {
-	re := regexp.MustCompile(`(<[\w-]+:` + prop + `(?: [^>]*)?>)(?:<[^>]*>)?[^<]*(?:</[^>]*>)?(</)`)
+	const wrapped = `<[\w-]+:(?:Datetime|Interval|Date|Time)>[^<]*</[\w-]+:(?:Datetime|Interval|Date|Time)>`
+	re := regexp.MustCompile(`(<[\w-]+:` + prop + `(?: [^>]*)?>)(?:` + wrapped + `|[^<]*)(</)`)
 	return func(_ *wsmantest.LoggedRequest, r *wsmantest.Reply) {
 		r.Body = re.ReplaceAll(r.Body, []byte("${1}"+text+"${2}"))
 	}
@@ -96,6 +97,12 @@ func TestE2EValuesAreChecked(t *testing.T) {
 		if got := srv.Counters().Enumerations; got != 0 {
 			t.Errorf("%d enumeration contexts left open", got)
 		}
+		// A method's output parameters are checked by the method's
+		// declaration.
+		srv.RewriteReplies(wsmantest.MatchOperation("Invoke"), 1, badValue("ReturnValue", "-7"))
+		_, err = c.Invoke(ctx, &model.InvokeRequest{Target: winrm.Path, Method: "StopService"})
+		wantValueFault(t, err, "ReturnValue", `"-7"`, "uint32")
+
 		// The session goes on.
 		if _, err := c.Get(ctx, winrm); err != nil {
 			t.Fatal(err)
