@@ -1,6 +1,8 @@
 package luabind
 
 import (
+	"strings"
+
 	"github.com/cimsh/cimsh/cim/model"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -8,8 +10,45 @@ import (
 // classUD is a CIM class schema (Get-CimClass).
 type classUD struct{ c *model.Class }
 
-// ClassFields lists the class's fields and methods.
-var ClassFields = []string{"name", "namespace", "super_class", "properties", "methods", "keys", "qualifiers", "property", "method"}
+// ClassFields lists the class's fields with a line each (help,
+// completion, the README). Field names ignore case; PowerShell's CimClass
+// names are aliases.
+var ClassFields = map[string]string{
+	"name":        "the class name (alias CimClassName)",
+	"namespace":   "its namespace, e.g. root/cimv2",
+	"super_class": "the superclass name, nil for a root class (alias CimSuperClassName)",
+	"properties":  "list of {name, type, array, key, ref_class, embedded_class, class_origin, qualifiers} (alias CimClassProperties)",
+	"methods":     "list of {name, return_type, static, parameters = {{name, type, array, in, out}, ...}, qualifiers} (alias CimClassMethods)",
+	"keys":        "the key property names",
+	"qualifiers":  "the class qualifiers by name: {dynamic = true, provider = \"CIMWin32\", ...} (alias CimClassQualifiers)",
+}
+
+// ClassMethods lists the class's methods.
+var ClassMethods = map[string]string{
+	"property": "cls:property(name): one property's table (any case), nil if none",
+	"method":   "cls:method(name): one method's table (any case), nil if none",
+}
+
+// classAliases are PowerShell's CimClass member names, lower-cased.
+var classAliases = map[string]string{
+	"cimclassname":       "name",
+	"cimsuperclassname":  "super_class",
+	"cimclassproperties": "properties",
+	"cimclassmethods":    "methods",
+	"cimclassqualifiers": "qualifiers",
+}
+
+// classNames lists every name a class answers to (suggestions).
+func classNames() []string {
+	var names []string
+	for k := range ClassFields {
+		names = append(names, k)
+	}
+	for k := range ClassMethods {
+		names = append(names, k)
+	}
+	return append(names, "CimClassName", "CimSuperClassName", "CimClassProperties", "CimClassMethods", "CimClassQualifiers")
+}
 
 func (m *Module) newClass(c *model.Class) lua.LValue {
 	ud := m.L.NewUserData()
@@ -98,19 +137,36 @@ func (m *Module) classMethods() map[string]lua.LGFunction {
 		}
 		return 1
 	})
+	methods := map[string]*lua.LFunction{"property": property, "method": method}
 	return map[string]lua.LGFunction{
+		// A class prints its schema, as Get-CimClass | Format-List does,
+		// with every property's type and flags and every method's
+		// parameters (escaped, as a list is).
 		"__tostring": func(L *lua.LState) int {
-			c := toClass(L.Get(1)).c
-			s := c.Name
-			if c.Namespace != "" {
-				s += " (" + c.Namespace + ")"
-			}
-			L.Push(lua.LString(EscapeControls(s, false)))
+			L.Push(lua.LString(ClassText(L, toClass(L.Get(1)).c)))
+			return 1
+		},
+		"__eq": func(L *lua.LState) int {
+			a, b := toClass(L.Get(1)), toClass(L.Get(2))
+			L.Push(lua.LBool(a != nil && b != nil && (a.c == b.c ||
+				strings.EqualFold(a.c.Name, b.c.Name) && strings.EqualFold(a.c.Namespace, b.c.Namespace))))
+			return 1
+		},
+		"__concat": func(L *lua.LState) int {
+			L.Push(lua.LString(L.ToStringMeta(L.Get(1)).String() + L.ToStringMeta(L.Get(2)).String()))
 			return 1
 		},
 		"__index": func(L *lua.LState) int {
 			c := toClass(L.Get(1)).c
-			switch L.CheckString(2) {
+			key := strings.ToLower(L.CheckString(2))
+			if a, ok := classAliases[key]; ok {
+				key = a
+			}
+			if f, ok := methods[key]; ok {
+				L.Push(f)
+				return 1
+			}
+			switch key {
 			case "name":
 				L.Push(lua.LString(c.Name))
 			case "namespace":
@@ -141,12 +197,9 @@ func (m *Module) classMethods() map[string]lua.LGFunction {
 				L.Push(t)
 			case "qualifiers":
 				L.Push(m.qualifierTable(c.Qualifiers))
-			case "property":
-				L.Push(property)
-			case "method":
-				L.Push(method)
 			default:
-				L.Push(lua.LNil)
+				name := L.CheckString(2)
+				L.RaiseError("class has no field or method %s%s", model.Quote(name), didYouMean(name, classNames()))
 			}
 			return 1
 		},

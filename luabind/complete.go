@@ -185,7 +185,7 @@ func (m *Module) members(chain string, colon bool) []string {
 			if colon {
 				return []string{"property", "method"}
 			}
-			return ClassFields
+			return classNames()
 		case *errorUD:
 			return ErrorFields
 		case *datetimeUD:

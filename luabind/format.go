@@ -30,6 +30,7 @@ const maxCell = 48
 type row struct {
 	inst *model.Instance
 	tbl  *lua.LTable
+	cls  *model.Class // a class shown as inst; a list spells it out (rows.go)
 }
 
 func (r row) cell(L *lua.LState, col string) (string, bool) {
@@ -48,25 +49,25 @@ func (r row) cell(L *lua.LState, col string) (string, bool) {
 	return LuaText(L, v), isNum
 }
 
-// rowsOf reads a list of instances or tables; a single instance is a
-// list of one.
+// rowsOf reads a list of instances (or classes, sessions: rows.go) or
+// tables; a single one is a list of one.
 func rowsOf(L *lua.LState, v lua.LValue, who string) []row {
-	if i := toInstance(v); i != nil {
-		return []row{{inst: i.inst}}
+	if r, ok := rowOf(v); ok {
+		return []row{r}
 	}
 	t, ok := v.(*lua.LTable)
 	if !ok {
-		L.RaiseError("%s: want a list of instances or tables, got %s", who, luaTypeName(v))
+		L.RaiseError("%s: want an instance, a class, a session, or a list of them or of tables, got %s", who, luaTypeName(v))
 	}
 	var rows []row
 	for k := 1; k <= t.Len(); k++ {
 		e := t.RawGetInt(k)
-		if i := toInstance(e); i != nil {
-			rows = append(rows, row{inst: i.inst})
+		if r, ok := rowOf(e); ok {
+			rows = append(rows, r)
 		} else if et, ok := e.(*lua.LTable); ok {
 			rows = append(rows, row{tbl: et})
 		} else {
-			L.RaiseError("%s: element %d is %s, not an instance or a table", who, k, luaTypeName(e))
+			L.RaiseError("%s: element %d is %s, not an instance, a class, a session or a table", who, k, luaTypeName(e))
 		}
 	}
 	if len(rows) == 0 && t.Len() == 0 {
@@ -238,6 +239,9 @@ func pick[T any](s []T, keep []int) []T {
 func formatList(L *lua.LState, rows []row, given []string, st Style) string {
 	var b strings.Builder
 	for i, r := range rows {
+		if r.cls != nil {
+			r = row{inst: classDetail(r.cls)}
+		}
 		cols := given
 		if len(cols) == 0 {
 			cols = allColumns([]row{r})

@@ -18,7 +18,8 @@ func (in *interp) style() luabind.Style {
 	return st
 }
 
-// isInstanceList reports whether v is a non-empty list of instances.
+// isInstanceList reports whether v is a non-empty list of instances (or
+// classes or sessions, which print as a table too).
 func isInstanceList(v lua.LValue) bool {
 	t, ok := v.(*lua.LTable)
 	if !ok || t.Len() == 0 {
@@ -28,7 +29,7 @@ func isInstanceList(v lua.LValue) bool {
 	all := true
 	t.ForEach(func(_, e lua.LValue) {
 		n++
-		if _, ok := luabind.InstanceOf(e); !ok {
+		if !luabind.IsRow(e) {
 			all = false
 		}
 	})
