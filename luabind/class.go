@@ -138,6 +138,9 @@ func (m *Module) classMethods() map[string]lua.LGFunction {
 		return 1
 	})
 	methods := map[string]*lua.LFunction{"property": property, "method": method}
+	for name, f := range methods {
+		m.helpMethod(f, "cls", name, ClassMethods[name])
+	}
 	return map[string]lua.LGFunction{
 		// A class prints its schema, as Get-CimClass | Format-List does,
 		// with every property's type and flags and every method's

@@ -87,6 +87,7 @@ func (m *Module) instanceMetamethods() map[string]lua.LGFunction {
 		"get_class":  m.instGetClass,
 	} {
 		methods[name] = m.L.NewFunction(fn)
+		m.helpMethod(methods[name], "inst", name, InstanceMethods[name])
 	}
 	return map[string]lua.LGFunction{
 		"__index": func(L *lua.LState) int {

@@ -43,10 +43,12 @@ type Module struct {
 	secrets  []string     // passwords of every credential made
 	local    *sessionUD   // the default session for module functions
 
-	iters   []*iterator // iterators opened during the current chunk
-	funcs   map[*lua.LFunction]*FuncSpec
-	cancel  context.CancelFunc
-	inChunk bool
+	iters []*iterator // iterators opened during the current chunk
+	funcs map[*lua.LFunction]*FuncSpec
+	// methodDocs is help() for the methods no FuncSpec describes.
+	methodDocs map[*lua.LFunction]string
+	cancel     context.CancelFunc
+	inChunk    bool
 	// interrupted is set by Interrupt until the next chunk begins.
 	interrupted bool
 	// pending are the background releases of cancelled operations.
@@ -59,7 +61,7 @@ func New(L *lua.LState, opts Options) *Module {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	m := &Module{L: L, opts: opts, funcs: map[*lua.LFunction]*FuncSpec{}}
+	m := &Module{L: L, opts: opts, funcs: map[*lua.LFunction]*FuncSpec{}, methodDocs: map[*lua.LFunction]string{}}
 	m.registerTypes()
 	tbl := m.moduleTable()
 	L.SetGlobal("cim", tbl)

@@ -41,7 +41,7 @@ func TestMistakesRaise(t *testing.T) {
 		{`cim.int64("9223372036854775808")`, `out of range`},
 		{`cim.uint64("12abc")`, `is not an integer`},
 		{`cim.to_json({}, {pretty=true})`, `cim.to_json: unknown option "pretty"`},
-		{`cim.format_table(42)`, `want a list of instances or tables, got number`},
+		{`cim.format_table(42)`, `want an instance, a class, a session, or a list of them or of tables, got number`},
 	}
 	for _, c := range cases {
 		t.Run(c.code, func(t *testing.T) {

@@ -232,7 +232,11 @@ func sessionRow(s *sessionUD) *model.Instance {
 	}
 	inst.Set("ComputerName", model.String(host))
 	inst.Set("Protocol", model.String(s.s.Protocol()))
-	inst.Set("Port", model.Uint(model.TypeUint32, uint64(s.s.Port())))
+	if port := s.s.Port(); port > 0 {
+		inst.Set("Port", model.Uint(model.TypeUint32, uint64(port)))
+	} else {
+		inst.Set("Port", model.Null(model.TypeUint32)) // the local machine: no port
+	}
 	inst.Set("Authentication", model.String(string(s.s.Authentication())))
 	inst.Set("Connected", model.Bool(s.s.Connected()))
 	return inst

@@ -270,6 +270,7 @@ func (m *Module) sessionMetamethods() map[string]lua.LGFunction {
 		},
 	} {
 		methods[name] = m.L.NewFunction(fn)
+		m.helpMethod(methods[name], "s", name, SessionMethods[name])
 	}
 	return map[string]lua.LGFunction{
 		"__index": indexer("session", methods, sessionNames, func(L *lua.LState, key string) lua.LValue {

@@ -11,15 +11,15 @@ var (
 	optThrottle = Opt{Name: "throttle_limit", Type: TInteger, Module: true,
 		Doc: "how many sessions run at once (default 32)"}
 	optNamespace = Opt{Name: "namespace", Type: TString, Doc: "CIM namespace (default root/cimv2)"}
-	optTimeout   = Opt{Name: "operation_timeout_sec", Type: TNumber, Doc: "operation timeout in seconds"}
+	optTimeout   = Opt{Name: "operation_timeout_sec", Type: TNumber, Doc: "seconds this call may take (default: the session's operation_timeout_sec, 180 unless new_session set it)"}
 	optResURI    = Opt{Name: "resource_uri", Type: TString, Doc: "WS-Man resource URI instead of the class's"}
-	optInput     = Opt{Name: "input_object", Type: TInstance, Doc: "instance identified by its keys"}
+	optInput     = Opt{Name: "input_object", Type: TInstance, Doc: "the instance to act on, found on the server by its key properties"}
 	optDialect   = Opt{Name: "query_dialect", Type: TString, Doc: "query language (default WQL)"}
 	optProperty  = Opt{Name: "property", Type: TStringList, Doc: "properties to return"}
 	optKeyOnly   = Opt{Name: "key_only", Type: TBool, Doc: "return key properties only"}
 	optShallow   = Opt{Name: "shallow", Type: TBool, Doc: "exclude instances of subclasses"}
-	optFilter    = Opt{Name: "filter", Type: TString, Doc: "WQL condition (the WHERE clause)"}
-	optBatch     = Opt{Name: "batch_size", Type: TInteger, Doc: "instances fetched per round trip"}
+	optFilter    = Opt{Name: "filter", Type: TString, Doc: "WQL condition, the WHERE clause without WHERE: \"State = 'Running'\""}
+	optBatch     = Opt{Name: "batch_size", Type: TInteger, Doc: "instances fetched per round trip (default: as many as fit in an envelope)"}
 	optClassName = Opt{Name: "class_name", Type: TString, Doc: "class to enumerate (or give it first, positionally)"}
 	optQuery     = Opt{Name: "query", Type: TString, Doc: "a whole query (WQL), instead of class_name"}
 
@@ -40,12 +40,12 @@ var Specs = []*FuncSpec{
 	{Name: "new_session", Cmdlet: "New-CimSession", Doc: "create a session (opens nothing until used); no computer_name: the local machine",
 		Usage: "cim.new_session{computer_name=, credential=, ...}  cim.new_session()",
 		Options: []Opt{
-			{Name: "computer_name", Type: TStringList, Doc: "remote host (a list makes one session each)"},
-			{Name: "credential", Type: TCredential, Doc: "user and password (cim.credential)"},
-			{Name: "authentication", Type: TString, Doc: "default, negotiate, ntlm, kerberos, basic or certificate"},
-			{Name: "port", Type: TInteger, Doc: "TCP port (5985, or 5986 with use_ssl; DCOM: the endpoint mapper, 135)"},
-			{Name: "session_option", Type: TSessionOption, Doc: "options from cim.new_session_option"},
-			optTimeout,
+			{Name: "computer_name", Type: TStringList, Doc: "remote host (a list makes one session each); leave it out for the local machine"},
+			{Name: "credential", Type: TCredential, Doc: "who to connect as; without one, negotiate and kerberos use your Kerberos ticket (kinit)"},
+			{Name: "authentication", Type: TString, Doc: "default (negotiate), negotiate, ntlm, kerberos, basic or certificate; credssp is refused"},
+			{Name: "port", Type: TInteger, Doc: "TCP port (default 5985, 5986 with use_ssl; DCOM: the endpoint mapper, 135)"},
+			{Name: "session_option", Type: TSessionOption, Doc: "protocol, TLS, encryption, envelope size and culture settings"},
+			{Name: "operation_timeout_sec", Type: TNumber, Doc: "seconds an operation may take (default 180; the server is asked for at most 60, Windows' limit); a call's own operation_timeout_sec overrides it"},
 			{Name: "name", Type: TString, Doc: "session name (default CimSession<id>)"},
 			{Name: "skip_test_connection", Type: TBool, Doc: "accepted for compatibility: sessions never connect on creation"},
 		}},
@@ -56,14 +56,14 @@ var Specs = []*FuncSpec{
 			{Name: "impersonation", Type: TString, Doc: "DCOM: default, none, identify, impersonate (default) or delegate"},
 			{Name: "packet_integrity", Type: TBool, Doc: "DCOM: sign every packet (the least Windows accepts)"},
 			{Name: "packet_privacy", Type: TBool, Doc: "DCOM: encrypt every packet (default true)"},
-			{Name: "use_ssl", Type: TBool, Doc: "HTTPS (port 5986)"},
+			{Name: "use_ssl", Type: TBool, Doc: "HTTPS (default port 5986)"},
 			{Name: "skip_ca_check", Type: TBool, Doc: "do not verify the server certificate's issuer"},
 			{Name: "skip_cn_check", Type: TBool, Doc: "do not verify the server certificate's name"},
 			{Name: "ca_file", Type: TString, Doc: "PEM file of trusted CA certificates"},
 			{Name: "certificate_file", Type: TString, Doc: "client certificate (PEM) for certificate authentication"},
 			{Name: "key_file", Type: TString, Doc: "client certificate key (PEM)"},
 			{Name: "spn", Type: TString, Doc: "Kerberos service principal name"},
-			{Name: "no_encryption", Type: TBool, Doc: "no message encryption over HTTP"},
+			{Name: "no_encryption", Type: TBool, Doc: "no message encryption over HTTP (the server must allow unencrypted traffic; basic then sends the password in clear)"},
 			{Name: "max_envelope_size_kb", Type: TInteger, Doc: "largest envelope in KB (default 500)"},
 			{Name: "culture", Type: TString, Doc: "data locale (e.g. en-US)"},
 			{Name: "ui_culture", Type: TString, Doc: "message locale"},
@@ -84,7 +84,7 @@ var Specs = []*FuncSpec{
 	{Name: "remove_session", Cmdlet: "Remove-CimSession", Doc: "close sessions (releases their enumerations and connections)",
 		Usage: "cim.remove_session(s)  cim.remove_session{cim_session=, id=, name=, computer_name=}",
 		Options: []Opt{
-			{Name: "cim_session", Type: TSessions, Doc: "session or list of sessions"},
+			{Name: "cim_session", Type: TSessions, Doc: "the sessions to close"},
 			{Name: "id", Type: TInteger, Doc: "session id"},
 			{Name: "name", Type: TString, Doc: "session name"},
 			{Name: "computer_name", Type: TString, Doc: "host name"},
@@ -103,14 +103,14 @@ var Specs = []*FuncSpec{
 	{Name: "instances", Cmdlet: "Get-CimInstance (streaming)", Method: true, Doc: "iterate a class or query, pulling batches on demand",
 		Usage: "for inst in s:instances(\"Win32_Process\" [, opts]) do ... end  for inst in s:instances{class_name=, filter=} do ... end",
 		Options: []Opt{
-			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the session (one)"},
+			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the one session to stream from (a list raises: use get_instance to fan out)"},
 			{Name: "computer_name", Type: TString, Module: true, Doc: "host name (a temporary session)"},
 			optClassName, optQuery, optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
 		}},
 	{Name: "each_instance", Cmdlet: "Get-CimInstance (streaming)", Method: true, Doc: "call fn for each instance; stops and releases when fn returns false",
 		Usage: "s:each_instance(\"Win32_Process\", function(p) ... end [, opts])  s:each_instance({class_name=, filter=}, function(p) ... end)",
 		Options: []Opt{
-			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the session (one)"},
+			{Name: "cim_session", Type: TSessions, Module: true, Doc: "the one session to stream from (a list raises: use get_instance to fan out)"},
 			{Name: "computer_name", Type: TString, Module: true, Doc: "host name (a temporary session)"},
 			optClassName, optQuery, optNamespace, optFilter, optDialect, optProperty, optKeyOnly, optShallow, optResURI, optTimeout, optBatch,
 		}},
@@ -187,14 +187,14 @@ var Specs = []*FuncSpec{
 	{Name: "test_wsman", Cmdlet: "Test-WSMan", Doc: "identify the server (ProductVendor, ProductVersion, ProtocolVersion); s:test() on a session",
 		Usage:   "cim.test_wsman{computer_name=}  s:test()",
 		Options: withModule()},
-	{Name: "format_table", Cmdlet: "Format-Table", Doc: "a list of instances (or tables) as a text table",
+	{Name: "format_table", Cmdlet: "Format-Table", Doc: "a list of instances, classes, sessions or tables as a text table",
 		Usage: "cim.format_table(list [, {\"Name\", \"State\"}])"},
-	{Name: "format_list", Cmdlet: "Format-List", Doc: "an instance (or a list) as name : value lines",
+	{Name: "format_list", Cmdlet: "Format-List", Doc: "an instance, class or session (or a list of them, or tables) as name : value lines",
 		Usage: "cim.format_list(x [, props])"},
 	{Name: "to_json", Cmdlet: "ConvertTo-Json", Doc: "JSON text of a value (64-bit integers exact)",
 		Usage:   "cim.to_json(x [, {compress=true}])",
 		Options: []Opt{{Name: "compress", Type: TBool, Doc: "one line, no indentation"}}},
-	{Name: "to_csv", Cmdlet: "ConvertTo-Csv", Doc: "CSV text of a list of instances (or tables)",
+	{Name: "to_csv", Cmdlet: "ConvertTo-Csv", Doc: "CSV text of a list of instances, classes, sessions or tables",
 		Usage: "cim.to_csv(list [, props])"},
 	{Name: "export_csv", Cmdlet: "Export-Csv", Doc: "write CSV to a file atomically, keeping its mode; a symlink writes its target, a device or FIFO is written directly",
 		Usage: "cim.export_csv(list, path [, props])"},
