@@ -130,7 +130,7 @@ func (m *Module) runPumped(ctx context.Context, L *lua.LState, t *target, op opF
 	if p == nil {
 		each()
 	} else if !m.awaitPumped(ctx, p, each, t.releaseTemp) {
-		m.pushFail(ctx.Err())
+		m.pushOpFail(t.who, ctx.Err())
 		return 2
 	}
 	list, errList := L.NewTable(), L.NewTable()

@@ -19,7 +19,7 @@ import (
 // error strings.
 var internalPackages = []string{
 	"cim", "memprov", "local", "model", "wql", "wsman", "wsmantest", "transport", "sealed", "krbwrap",
-	"milog", "luabind", "orpc", "rpc", "ndr", "dcom", "dcomtest", "winrs", "cdxml", "shell",
+	"milog", "luabind", "orpc", "rpc", "ndr", "dcom", "dcomtest", "wmi", "wmio", "xmltok", "winrs", "cdxml", "shell",
 }
 
 // packagePrefix matches a package prefix at the start of a message or
