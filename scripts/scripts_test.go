@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/cimsh/cimsh/cim"
@@ -432,4 +434,49 @@ func TestMasterzenInBinary(t *testing.T) {
 			t.Errorf("%s is not in the binary", sym)
 		}
 	}
+}
+
+// A command running when cimsh is told to stop (SIGTERM) is terminated
+// and its shell deleted before the process exits.
+func TestRunStoppedAtExit(t *testing.T) {
+	receives := make(chan struct{}, 16)
+	srv, _, _ := remote(t, wsmantest.Options{
+		Logf: func(_ string, args ...any) {
+			if args[0] == "Receive" {
+				receives <- struct{}{}
+			}
+		},
+		RunCommand: func(ctx context.Context, p *wsmantest.Process) int {
+			<-ctx.Done()
+			return 1
+		}})
+	cmd := exec.Command(cimsh, "-e", fmt.Sprintf(`local s = cim.new_session{computer_name = %q, port = %d, authentication = "basic",
+		credential = cim.credential("admin"), session_option = cim.new_session_option{no_encryption = true}}
+		print(s:run("ping -t 127.0.0.1"))`, srv.Host(), srv.Port()))
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "CIMSH_PASSWORD=" + password}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-receives // the command runs and the server holds a Receive
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, stderr %s", err, stderr.String())
+	}
+	if srv.OpenShells() != 0 || count(srv, "Signal") != 1 || count(srv, "Delete") != 1 {
+		t.Fatalf("open shells %d; server saw %v", srv.OpenShells(), srv.Operations())
+	}
+}
+
+func count(s *wsmantest.Server, op string) int {
+	n := 0
+	for _, l := range s.Requests() {
+		if l.Operation == op {
+			n++
+		}
+	}
+	return n
 }
