@@ -137,10 +137,21 @@ func TestReceiveTimeoutRetried(t *testing.T) {
 		io.WriteString(p.Stdout, "late")
 		return 0
 	}})
+	// the session's operation timeout, and one request's own
 	r, _ := runner(t, s, nil, winrs.Options{OperationTimeout: time.Second})
 	res, err := r.RunCommand(testCtx(t), &model.CommandRequest{Command: "slow"})
 	if err != nil || string(res.Stdout) != "late" {
 		t.Fatalf("%v %+v", err, res)
+	}
+	r, _ = runner(t, s, nil, winrs.Options{})
+	res, err = r.RunCommand(testCtx(t), &model.CommandRequest{Command: "slow", Common: model.Common{OperationTimeout: 700 * time.Millisecond}})
+	if err != nil || string(res.Stdout) != "late" {
+		t.Fatalf("%v %+v", err, res)
+	}
+	for _, l := range logged(s, "Receive") {
+		if !strings.Contains(string(l.Body), "<w:OperationTimeout>PT1.000S</w:OperationTimeout>") && !strings.Contains(string(l.Body), "<w:OperationTimeout>PT0.700S</w:OperationTimeout>") {
+			t.Fatalf("Receive without the operation timeout: %s", l.Body)
+		}
 	}
 	timedOut := 0
 	for _, l := range logged(s, "Receive") {
@@ -148,7 +159,7 @@ func TestReceiveTimeoutRetried(t *testing.T) {
 			timedOut++
 		}
 	}
-	if timedOut < 2 {
+	if timedOut < 4 {
 		t.Fatalf("%d Receives timed out: %s", timedOut, ops(s))
 	}
 }

@@ -99,9 +99,14 @@ func (r *Runner) Close() error {
 	return nil
 }
 
-// requestTimeout is each request's client deadline: the server may hold
-// a Receive for OperationTimeout.
-func (r *Runner) requestTimeout() time.Duration { return r.opts.OperationTimeout + requestGrace }
+// operationTimeout is a request's w:OperationTimeout: the request's own
+// (operation_timeout_sec), else the runner's, at most 60 s.
+func (r *Runner) operationTimeout(req *model.CommandRequest) time.Duration {
+	if d := req.OperationTimeout; d > 0 {
+		return min(d, maxOperationTimeout)
+	}
+	return r.opts.OperationTimeout
+}
 
 func (r *Runner) begin() bool {
 	r.mu.Lock()
@@ -149,9 +154,10 @@ func (r *Runner) RunCommand(ctx context.Context, req *model.CommandRequest) (*mo
 		defer cancelLimit()
 	}
 
-	t := newRunTransport(r, runCtx)
+	opTimeout := r.operationTimeout(req)
+	t := newRunTransport(r, runCtx, opTimeout+requestGrace)
 	params := winrm.Parameters{
-		Timeout:      fmt.Sprintf("PT%.3fS", r.opts.OperationTimeout.Seconds()),
+		Timeout:      fmt.Sprintf("PT%.3fS", opTimeout.Seconds()),
 		Locale:       r.opts.Locale,
 		EnvelopeSize: r.opts.MaxEnvelopeSize,
 		// The session's transport, bound to each request's context.

@@ -33,6 +33,9 @@ type Transport interface {
 type runTransport struct {
 	r   *Runner
 	ctx context.Context
+	// timeout is each request's client deadline: the server may hold a
+	// Receive for OperationTimeout, and this is that and a grace period.
+	timeout time.Duration
 	// receipts carries, for each Receive reply with output, how much of
 	// each stream masterzen/winrm is about to write to its pipes.
 	receipts chan receipt
@@ -43,8 +46,8 @@ type runTransport struct {
 	err       error    // the first failure, as a *model.Fault
 }
 
-func newRunTransport(r *Runner, ctx context.Context) *runTransport {
-	return &runTransport{r: r, ctx: ctx, receipts: make(chan receipt, 4)}
+func newRunTransport(r *Runner, ctx context.Context, timeout time.Duration) *runTransport {
+	return &runTransport{r: r, ctx: ctx, timeout: timeout, receipts: make(chan receipt, 4)}
 }
 
 // Transport is a no-op: the session's transport knows its endpoint.
@@ -69,13 +72,13 @@ func (t *runTransport) Post(c *winrm.Client, msg *soap.SoapMessage) (string, err
 		// A Create cut off after it was sent may leave a shell on the
 		// server that nobody knows to delete: its reply is waited for,
 		// up to CleanupTimeout after the run is cancelled.
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(t.ctx), t.r.requestTimeout())
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(t.ctx), t.timeout)
 		stop := context.AfterFunc(t.ctx, func() {
 			time.AfterFunc(t.r.opts.CleanupTimeout, cancel)
 		})
 		defer stop()
 	default:
-		ctx, cancel = context.WithTimeout(t.ctx, t.r.requestTimeout())
+		ctx, cancel = context.WithTimeout(t.ctx, t.timeout)
 	}
 	defer cancel()
 	reply, err := t.r.tr.TransporterContext(ctx).Post(c, msg)
