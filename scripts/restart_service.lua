@@ -47,9 +47,10 @@ end
 for _, cmd in ipairs(steps) do
   print("> " .. cmd .. " " .. name)
   local r = cli.check(opts, s:run(cmd, {arguments = {name}, time_limit_sec = opts["time-limit"]}))
-  io.write(cim.escape_controls(r.stdout))
+  -- Windows ends lines with CR LF
+  io.write(cim.escape_controls((r.stdout:gsub("\r\n", "\n"))))
   if r.exit_code ~= 0 then
-    local why = r.stderr:gsub("%s+$", "")
+    local why = r.stderr:gsub("\r\n", "\n"):gsub("%s+$", "")
     cli.die("restart_service", string.format("%s %s failed (exit code %s): %s", cmd, name, tostring(r.exit_code), cim.escape_controls(why)), 1)
   end
 end

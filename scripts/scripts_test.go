@@ -352,11 +352,14 @@ func TestRestartServiceRemote(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"Before:", "State       : Running", "> net stop Spooler", "The Print Spooler service was stopped successfully.",
+	for _, want := range []string{"Before:", "State       : Running", "> net stop Spooler", "The Print Spooler service is stopping.\nThe Print Spooler service was stopped successfully.\n",
 		"> net start Spooler", "The Print Spooler service was started successfully.", "After:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, `\r`) || strings.Contains(out, "\r") {
+		t.Errorf("carriage returns in:\n%q", out)
 	}
 	ops := strings.Join(srv.Operations(), ",")
 	if strings.Count(ops, "Command") != 2 || strings.Count(ops, "Delete") != 2 || srv.OpenShells() != 0 {
@@ -396,7 +399,7 @@ func TestRestartServiceCommandFails(t *testing.T) {
 		return 2
 	}})
 	code, out, errOut := run(t, env, script("restart_service", append(args, "Spooler")...)...)
-	if code != 1 || !strings.Contains(errOut, "restart_service: net stop Spooler failed (exit code 2): System error 5 has occurred.") || strings.Contains(out, "After:") {
+	if code != 1 || !strings.Contains(errOut, "restart_service: net stop Spooler failed (exit code 2): System error 5 has occurred.\n\nAccess is denied.\n") || strings.Contains(out, "After:") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	if srv.OpenShells() != 0 {
