@@ -7,6 +7,7 @@ package main
 import (
 	"os"
 
+	"github.com/cimsh/cimsh/luabind"
 	"github.com/cimsh/cimsh/scripts"
 	"github.com/cimsh/cimsh/shell"
 	"golang.org/x/term"
@@ -18,12 +19,18 @@ func main() {
 
 // processEnv describes this process to the shell.
 func processEnv() *shell.Env {
+	password := takePassword()
 	env := &shell.Env{
-		Args:      os.Args[1:],
-		Stdin:     os.Stdin,
-		Stdout:    os.Stdout,
-		Stderr:    os.Stderr,
-		Getenv:    os.Getenv,
+		Args:   os.Args[1:],
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Getenv: func(k string) string {
+			if k == luabind.PasswordEnv {
+				return password
+			}
+			return os.Getenv(k)
+		},
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		Signals:   true,
@@ -45,4 +52,14 @@ func processEnv() *shell.Env {
 		}
 	}
 	return env
+}
+
+// takePassword reads CIMSH_PASSWORD once and removes it from the
+// process's environment: cim.credential gets it from memory, and no child
+// (os.execute, io.popen, a local Win32_Process.Create or s:run) inherits
+// it.
+func takePassword() string {
+	pw := os.Getenv(luabind.PasswordEnv)
+	os.Unsetenv(luabind.PasswordEnv)
+	return pw
 }

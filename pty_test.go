@@ -33,13 +33,24 @@ func startTerm(t *testing.T, args ...string) *ptyTerm {
 	return startTermCmd(t, "cimsh-fixture", args...)
 }
 
-// startTermCmd runs name (cimsh or cimsh-fixture) on a pseudo-terminal.
+// startTermCmd runs name (cimsh or cimsh-fixture) on a pseudo-terminal
+// and waits for the REPL's prompt.
 func startTermCmd(t *testing.T, name string, args ...string) *ptyTerm {
+	t.Helper()
+	tm := spawnTerm(t, nil, name, args...)
+	tm.waitFor("> ", 5*time.Second)
+	return tm
+}
+
+// spawnTerm runs name on a pseudo-terminal with extra environment
+// variables.
+func spawnTerm(t *testing.T, env []string, name string, args ...string) *ptyTerm {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	dir := t.TempDir()
 	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=1",
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	cmd.Env = append(cmd.Env, env...)
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
 	if err != nil {
 		t.Fatalf("pty: %v", err)
@@ -62,7 +73,6 @@ func startTermCmd(t *testing.T, name string, args ...string) *ptyTerm {
 		cmd.Process.Kill()
 		ptmx.Close()
 	})
-	tm.waitFor("> ", 5*time.Second)
 	return tm
 }
 

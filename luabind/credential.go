@@ -20,11 +20,13 @@ func toCredential(v lua.LValue) *credentialUD {
 }
 
 // ErrNoTerminal is what Options.ReadPassword returns when there is no
-// terminal to prompt on; credential() then reads PasswordEnv.
+// terminal to prompt on.
 var ErrNoTerminal = errors.New("luabind: no terminal to prompt on")
 
-// PasswordEnv is the environment variable credential() reads when no
-// password is given and there is no terminal to prompt on.
+// PasswordEnv is the environment variable that gives credential() its
+// password when none is passed. The module reads it once, when it is
+// made (the binary then removes it from its environment, so that no
+// child process inherits it).
 const PasswordEnv = "CIMSH_PASSWORD"
 
 // luaCredential is cim.credential(user [, password]).
@@ -47,9 +49,15 @@ func (m *Module) luaCredential(L *lua.LState) int {
 	return 1
 }
 
-// askPassword prompts without echo on a terminal; without one it reads
-// PasswordEnv, or fails saying how to give a password.
+// askPassword finds the password of a credential made without one:
+// PasswordEnv as read at start-up, else a prompt without echo on a
+// terminal, else an error saying how to give one. (The variable comes
+// before the prompt: `CIMSH_PASSWORD=... cimsh -s SCRIPT --user U` must
+// not stop to ask on a terminal.)
 func (m *Module) askPassword(L *lua.LState, user string) string {
+	if m.envPassword != "" {
+		return m.envPassword
+	}
 	if m.opts.ReadPassword != nil {
 		pw, err := m.opts.ReadPassword(fmt.Sprintf("Password for %s: ", user))
 		if err == nil {
@@ -58,9 +66,6 @@ func (m *Module) askPassword(L *lua.LState, user string) string {
 		if !errors.Is(err, ErrNoTerminal) {
 			L.RaiseError("cim.credential: reading the password: %v", err)
 		}
-	}
-	if pw := m.opts.Getenv(PasswordEnv); pw != "" {
-		return pw
 	}
 	L.RaiseError("cim.credential: no password for %s and no terminal to prompt on; pass it as the second argument or set %s", user, PasswordEnv)
 	return ""

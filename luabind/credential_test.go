@@ -63,9 +63,8 @@ func TestCredentialSources(t *testing.T) {
 	}
 }
 
-// TestCredentialNoTerminal checks the prompt that has no terminal
-// (ErrNoTerminal) falls back to CIMSH_PASSWORD, and that another prompt
-// failure raises naming it.
+// TestCredentialNoTerminal checks CIMSH_PASSWORD without a terminal
+// (ErrNoTerminal) and that another prompt failure raises naming it.
 func TestCredentialNoTerminal(t *testing.T) {
 	for _, c := range []struct {
 		env, want string
@@ -73,7 +72,8 @@ func TestCredentialNoTerminal(t *testing.T) {
 	}{
 		{"from-env", "", ErrNoTerminal},
 		{"", "no password for bob and no terminal to prompt on", ErrNoTerminal},
-		{"from-env", "reading the password: tty gone", errors.New("tty gone")},
+		{"from-env", "", errors.New("tty gone")}, // not asked: the variable comes first
+		{"", "reading the password: tty gone", errors.New("tty gone")},
 	} {
 		L := lua.NewState()
 		m := New(L, Options{
@@ -88,5 +88,35 @@ func TestCredentialNoTerminal(t *testing.T) {
 			t.Errorf("%v: %v, want %q", c.promptErr, err, c.want)
 		}
 		L.Close()
+	}
+}
+
+// TestCredentialEnvBeforePrompt checks issue 9's order: a password
+// argument, then CIMSH_PASSWORD as read when the module was made (never
+// read again: the binary removes it from its environment), then the
+// prompt on a terminal.
+func TestCredentialEnvBeforePrompt(t *testing.T) {
+	envPW := "Env5Pass"
+	L := lua.NewState()
+	defer L.Close()
+	prompted := 0
+	m := New(L, Options{
+		Getenv: func(k string) string {
+			if k == PasswordEnv {
+				return envPW
+			}
+			return ""
+		},
+		ReadPassword: func(string) (string, error) { prompted++; return "typed", nil },
+	})
+	envPW = "" // what the binary does after start-up
+	if err := L.DoString(`a = cim.credential("admin"); b = cim.credential("other"); c = cim.credential("x", "Arg5Pass")`); err != nil {
+		t.Fatal(err)
+	}
+	if prompted != 0 {
+		t.Errorf("prompted %d times with CIMSH_PASSWORD set", prompted)
+	}
+	if got := m.Secrets(); strings.Join(got, ",") != "Env5Pass,Arg5Pass" {
+		t.Errorf("passwords %v", got)
 	}
 }

@@ -17,7 +17,7 @@ type Options struct {
 	// instead of the connection cim would make (tests, embedding).
 	NewProvider func(cfg cim.Config) (model.Provider, error)
 	// ReadPassword prompts for a password without echo. Nil means no
-	// terminal: credential() then reads CIMSH_PASSWORD.
+	// terminal. credential() prompts only when CIMSH_PASSWORD is unset.
 	ReadPassword func(prompt string) (string, error)
 	// Getenv reads the environment (os.Getenv when nil).
 	Getenv func(string) string
@@ -41,7 +41,9 @@ type Module struct {
 	mu       sync.Mutex
 	sessions []*sessionUD // live sessions, in creation order
 	secrets  []string     // passwords of every credential made
-	local    *sessionUD   // the default session for module functions
+	// envPassword is PasswordEnv, read once when the module is made.
+	envPassword string
+	local       *sessionUD // the default session for module functions
 
 	iters []*iterator // iterators opened during the current chunk
 	funcs map[*lua.LFunction]*FuncSpec
@@ -61,7 +63,8 @@ func New(L *lua.LState, opts Options) *Module {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	m := &Module{L: L, opts: opts, funcs: map[*lua.LFunction]*FuncSpec{}, methodDocs: map[*lua.LFunction]string{}}
+	m := &Module{L: L, opts: opts, funcs: map[*lua.LFunction]*FuncSpec{}, methodDocs: map[*lua.LFunction]string{},
+		envPassword: opts.Getenv(PasswordEnv)}
 	m.registerTypes()
 	tbl := m.moduleTable()
 	L.SetGlobal("cim", tbl)

@@ -71,7 +71,7 @@ var Specs = []*FuncSpec{
 			{Name: "encode_port_in_spn", Type: TBool, Doc: "put the port in the Kerberos SPN"},
 			{Name: "resource_uri_form", Type: TString, Doc: "dmtf (default) or wmi resource URIs"},
 		}},
-	{Name: "credential", Cmdlet: "Get-Credential", Doc: "a user and password; prompts without echo when no password is given",
+	{Name: "credential", Cmdlet: "Get-Credential", Doc: "a user and password; without one: CIMSH_PASSWORD (read at start-up), else a prompt without echo on a terminal, else an error",
 		Usage: "cim.credential(user [, password])"},
 	{Name: "get_session", Cmdlet: "Get-CimSession", Doc: "list the live sessions, optionally filtered",
 		Usage: "cim.get_session{id=, name=, computer_name=, instance_id=}",

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -13,17 +12,13 @@ const historyLimit = 1000
 
 // history is the REPL's history file, managed by cimsh so that it is
 // created 0600 (readline's own handling makes 0666 files) and never
-// holds a password: lines containing the password of any credential of
-// this process, or a two-argument credential( call, are not saved, and
-// lines saved before a password became a credential's are purged.
+// holds a password (see secret). Lines saved before a password became a
+// credential's are purged when it does.
 type history struct {
 	path    string
 	lines   []string
 	secrets int // how many secrets the last purge checked
 }
-
-// twoArgCredential matches credential("user", ...) with a second argument.
-var twoArgCredential = regexp.MustCompile(`credential\s*\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^,()]+)\s*,`)
 
 func loadHistory(path string) *history {
 	h := &history{path: path}
@@ -48,19 +43,6 @@ func loadHistory(path string) *history {
 		h.rewrite()
 	}
 	return h
-}
-
-// secret reports whether a chunk must stay out of the history.
-func secret(chunk string, secrets []string) bool {
-	if twoArgCredential.MatchString(chunk) {
-		return true
-	}
-	for _, s := range secrets {
-		if s != "" && strings.Contains(chunk, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // add records a chunk's lines unless it holds a secret, and purges older

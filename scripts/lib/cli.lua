@@ -4,7 +4,7 @@ local cli = {}
 -- Options every script takes, to reach a remote host instead of this machine.
 local common = {
   {name = "computer", arg = "HOST", help = "query HOST over WS-Management instead of this machine"},
-  {name = "user", arg = "USER", help = "user for HOST (DOMAIN\\user); the password comes from a prompt or CIMSH_PASSWORD"},
+  {name = "user", arg = "USER", help = "user for HOST (DOMAIN\\user); the password comes from CIMSH_PASSWORD, else a prompt on a terminal"},
   {name = "auth", arg = "METHOD", help = "authentication: default, negotiate, ntlm, kerberos, basic, certificate"},
   {name = "port", arg = "N", help = "WS-Man port (5985, or 5986 with --ssl)"},
   {name = "ssl", help = "use HTTPS"},
