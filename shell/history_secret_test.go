@@ -48,32 +48,32 @@ func TestHistoryKeepsOutSecrets(t *testing.T) {
 func TestSensitiveLines(t *testing.T) {
 	live := []string{"Split3Pass", "Ab"}
 	for line, want := range map[string]bool{
-		`p = "Split3" .. "Pass"`:                 true,  // the literals joined hold it
-		`a = "Split3"`:                           true,  // a piece of 4+ characters
-		`a = 'Spl\105t3'`:                        true,  // escapes decoded: "Split3"
-		`a = [[Split3]]`:                         true,  // long strings too
-		`a = "Spl"`:                              false, // too short a piece to tell
-		`a = "Ab"`:                               true,  // a whole short password
-		`a = "b"`:                                false,
-		`-- "Split3Pass" in a comment`:           true, // the text holds it
-		`cim.credentail("admin", "Typo5Pass")`:   true,
-		`cim.Credential("admin", x)`:             true,
-		`get_cred("admin", "x")`:                 true,
-		`mycredential ("admin", "x")`:            true,
-		`cim.credential("admin")`:                false,
-		`cim.credential{"admin"}`:                false,
-		`cred("admin")`:                          false,
-		`f(credit, 2)`:                           false,
-		`f("crédit", 2)`:                         false,
-		`print(x, y)`:                            false,
-		`x = {credential = c, port = 1}`:         false,
-		`$env:Password`:                          true,
-		`ConvertTo-SecureString -AsPlainText x`:  true,
-		`x.APIKEY = 1`:                           true,
-		`refresh_TOKEN`:                          true,
-		`my_secret`:                              true,
-		`s:get_instance("Win32_Service")`:        false,
-		`for i = 1, 2 do print("unterminated`:    false,
+		`p = "Split3" .. "Pass"`:                true,  // the literals joined hold it
+		`a = "Split3"`:                          true,  // a piece of 4+ characters
+		`a = 'Spl\105t3'`:                       true,  // escapes decoded: "Split3"
+		`a = [[Split3]]`:                        true,  // long strings too
+		`a = "Spl"`:                             false, // too short a piece to tell
+		`a = "Ab"`:                              true,  // a whole short password
+		`a = "b"`:                               false,
+		`-- "Split3Pass" in a comment`:          true, // the text holds it
+		`cim.credentail("admin", "Typo5Pass")`:  true,
+		`cim.Credential("admin", x)`:            true,
+		`get_cred("admin", "x")`:                true,
+		`mycredential ("admin", "x")`:           true,
+		`cim.credential("admin")`:               false,
+		`cim.credential{"admin"}`:               false,
+		`cred("admin")`:                         false,
+		`f(credit, 2)`:                          false,
+		`f("crédit", 2)`:                        false,
+		`print(x, y)`:                           false,
+		`x = {credential = c, port = 1}`:        false,
+		`$env:Password`:                         true,
+		`ConvertTo-SecureString -AsPlainText x`: true,
+		`x.APIKEY = 1`:                          true,
+		`refresh_TOKEN`:                         true,
+		`my_secret`:                             true,
+		`s:get_instance("Win32_Service")`:       false,
+		`for i = 1, 2 do print("unterminated`:   false,
 	} {
 		if got := secret(line, live); got != want {
 			t.Errorf("secret(%q) = %v, want %v", line, got, want)
