@@ -131,7 +131,7 @@ func (c *Config) validate() error {
 		}
 	case "dcom":
 	default:
-		return fmt.Errorf("cim: unknown protocol %q (want wsman or dcom)", c.Option.Protocol)
+		return fmt.Errorf("cim: unknown protocol %s (want wsman or dcom)", model.Quote(c.Option.Protocol))
 	}
 	if c.Authentication == "" {
 		c.Authentication = AuthDefault
@@ -151,7 +151,7 @@ func (c *Config) validate() error {
 	switch strings.ToLower(c.Option.ResourceURIForm) {
 	case "", "dmtf", "wmi":
 	default:
-		return fmt.Errorf("cim: unknown resource URI form %q (want dmtf or wmi)", c.Option.ResourceURIForm)
+		return fmt.Errorf("cim: unknown resource URI form %s (want dmtf or wmi)", model.Quote(c.Option.ResourceURIForm))
 	}
 	if c.Option.MaxEnvelopeSizeKB < 0 {
 		return fmt.Errorf("cim: max_envelope_size_kb must be positive")

@@ -77,7 +77,7 @@ func dcomImpersonation(s string) (uint32, error) {
 	case "delegate":
 		return wmi.ImpDelegate, nil
 	}
-	return 0, fmt.Errorf("cim: unknown impersonation %q (want default, none, identify, impersonate or delegate)", s)
+	return 0, fmt.Errorf("cim: unknown impersonation %s (want default, none, identify, impersonate or delegate)", model.Quote(s))
 }
 
 // dcomLevel is packet privacy unless packet_privacy is false, then packet

@@ -113,6 +113,10 @@ func TestMessagesNameTheOperation(t *testing.T) {
 		{`return cim.uint64(huge)`, `cim.uint64: "xxxx`},
 		{`return s:get_instance{class_name = "Win32_Service", filter = huge .. " = )"}`, `filter: syntax error at column 10485764`},
 		{`return s:query("SELECT * FROM " .. huge)`, `s:query: localhost: class "xxxx`},
+		{`return s:query("ASSOCIATORS OF {Win32_Service.Name=" .. huge .. "}")`, `s:query: localhost:`},
+		{`return s:get_instance{[huge] = 1}`, `s:get_instance: unknown option "xxxx`},
+		{`return s[huge]`, `session has no field or method "xxxx`},
+		{`return cim.new_session{session_option = cim.new_session_option{protocol = huge}}`, `cim.new_session_option: unknown protocol "xxxx`},
 	})
 }
 

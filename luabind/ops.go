@@ -199,7 +199,7 @@ func (c *call) buildInstance(L *lua.LState) *model.Instance {
 	}
 	for _, k := range a.strings("key") {
 		if inst.Index(k) < 0 {
-			a.raise("key %q is not among the properties", k)
+			a.raise("key %s is not among the properties", model.Quote(k))
 		}
 		inst.Properties[inst.Index(k)].Key = true
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cimsh/cimsh/cim/model"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -107,7 +108,7 @@ func decodeOpts(L *lua.LState, spec *FuncSpec, who string, tbl *lua.LTable, meth
 		o := spec.Opt(name)
 		if o == nil || (method && o.Module) {
 			valid := spec.OptionNames(method)
-			msg := fmt.Sprintf("%s: unknown option %q", who, name)
+			msg := fmt.Sprintf("%s: unknown option %s", who, model.Quote(name))
 			if s := suggest(name, valid); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else if method && o != nil {
@@ -194,7 +195,7 @@ func luaTypeName(v lua.LValue) string {
 
 func describeLua(v lua.LValue) string {
 	if s, ok := v.(lua.LString); ok {
-		return fmt.Sprintf("%q", string(s))
+		return model.Quote(string(s))
 	}
 	return v.String()
 }
@@ -273,6 +274,9 @@ func (a *args) raise(format string, x ...any) {
 // suggest returns the candidate closest to name by edit distance, when
 // it is close enough to be a likely typo.
 func suggest(name string, candidates []string) string {
+	if len(name) > maxSuggestName {
+		return "" // no typo is this long, and the distance costs len(name) a candidate
+	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(name), strings.ToLower(c))
@@ -289,6 +293,9 @@ func suggest(name string, candidates []string) string {
 	}
 	return ""
 }
+
+// maxSuggestName bounds the names suggest compares.
+const maxSuggestName = 128
 
 // editDistance is the Levenshtein distance between a and b.
 func editDistance(a, b string) int {

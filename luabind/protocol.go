@@ -3,6 +3,8 @@ package luabind
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // wsmanOnly and dcomOnly are the session options of one protocol.
@@ -19,7 +21,7 @@ func checkProtocolOptions(a *args, protocol string) error {
 	case "", "wsman", "ws-man", "winrm":
 		for _, k := range dcomOnly {
 			if a.has(k) {
-				return fmt.Errorf("%s is a DCOM option; protocol %q does not take it (set protocol=\"dcom\")", k, protocol)
+				return fmt.Errorf("%s is a DCOM option; protocol %s does not take it (set protocol=\"dcom\")", k, model.Quote(protocol))
 			}
 		}
 	case "dcom":
@@ -32,7 +34,7 @@ func checkProtocolOptions(a *args, protocol string) error {
 			return fmt.Errorf("DCOM needs packet integrity at least (Windows refuses lower authentication levels)")
 		}
 	default:
-		return fmt.Errorf("unknown protocol %q (want wsman or dcom)", protocol)
+		return fmt.Errorf("unknown protocol %s (want wsman or dcom)", model.Quote(protocol))
 	}
 	return nil
 }

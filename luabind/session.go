@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/model"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -325,7 +326,7 @@ func indexer(kind string, methods map[string]*lua.LFunction, names func() []stri
 		}
 		v := field(L, key)
 		if v == nil {
-			L.RaiseError("%s has no field or method %q%s", kind, key, didYouMean(key, names()))
+			L.RaiseError("%s has no field or method %s%s", kind, model.Quote(key), didYouMean(key, names()))
 		}
 		L.Push(v)
 		return 1

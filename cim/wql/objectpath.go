@@ -35,7 +35,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 	orig := s
 	s = strings.TrimSpace(s)
 	if depth > 8 {
-		return "", nil, fmt.Errorf("wql: object path %q nests references too deeply", orig)
+		return "", nil, fmt.Errorf("wql: object path %s nests references too deeply", model.Quote(orig))
 	}
 	if s == "" {
 		return "", nil, fmt.Errorf("wql: empty object path")
@@ -45,14 +45,14 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 		rest := s[2:]
 		i := strings.IndexAny(rest, `\/`)
 		if i <= 0 {
-			return "", nil, fmt.Errorf("wql: object path %q: a host must be followed by a namespace", orig)
+			return "", nil, fmt.Errorf("wql: object path %s: a host must be followed by a namespace", model.Quote(orig))
 		}
 		host, s = rest[:i], rest[i+1:]
 		if strings.ContainsAny(host, " \t\"':") {
-			return "", nil, fmt.Errorf("wql: object path %q: %q is not a host name", orig, host)
+			return "", nil, fmt.Errorf("wql: object path %s: %s is not a host name", model.Quote(orig), model.Quote(host))
 		}
 		if !strings.Contains(prefixBeforeKeys(s), ":") {
-			return "", nil, fmt.Errorf("wql: object path %q: missing \":\" after the namespace", orig)
+			return "", nil, fmt.Errorf("wql: object path %s: missing \":\" after the namespace", model.Quote(orig))
 		}
 	}
 	ref := &model.Reference{}
@@ -60,11 +60,11 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 		i := strings.Index(s, ":")
 		ns := strings.Trim(strings.ReplaceAll(s[:i], `\`, "/"), "/")
 		if ns == "" {
-			return "", nil, fmt.Errorf("wql: object path %q: empty namespace", orig)
+			return "", nil, fmt.Errorf("wql: object path %s: empty namespace", model.Quote(orig))
 		}
 		for _, part := range strings.Split(ns, "/") {
 			if !isIdent(part) && !isDigits(part) {
-				return "", nil, fmt.Errorf("wql: object path %q: %q is not a namespace", orig, s[:i])
+				return "", nil, fmt.Errorf("wql: object path %s: %s is not a namespace", model.Quote(orig), model.Quote(s[:i]))
 			}
 		}
 		ref.Namespace = ns
@@ -76,7 +76,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 		i++
 	}
 	if i == 0 || !isIdentStart(s[0]) {
-		return "", nil, fmt.Errorf("wql: object path %q: expected a class name", orig)
+		return "", nil, fmt.Errorf("wql: object path %s: expected a class name", model.Quote(orig))
 	}
 	ref.ClassName, s = s[:i], s[i:]
 	switch {
@@ -85,7 +85,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 	case strings.TrimSpace(s) == "=@":
 		return host, ref, nil
 	case s[0] != '.':
-		return "", nil, fmt.Errorf("wql: object path %q: expected \".\" or \"=@\" after the class name", orig)
+		return "", nil, fmt.Errorf("wql: object path %s: expected \".\" or \"=@\" after the class name", model.Quote(orig))
 	}
 	s = s[1:]
 	for {
@@ -95,12 +95,12 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 			j++
 		}
 		if j == 0 || !isIdentStart(s[0]) {
-			return "", nil, fmt.Errorf("wql: object path %q: expected a key name", orig)
+			return "", nil, fmt.Errorf("wql: object path %s: expected a key name", model.Quote(orig))
 		}
 		name := s[:j]
 		s = strings.TrimLeft(s[j:], " ")
 		if s == "" || s[0] != '=' {
-			return "", nil, fmt.Errorf("wql: object path %q: expected \"=\" after key %s", orig, name)
+			return "", nil, fmt.Errorf("wql: object path %s: expected \"=\" after key %s", model.Quote(orig), name)
 		}
 		s = strings.TrimLeft(s[1:], " ")
 		var val string
@@ -108,7 +108,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 		if s != "" && (s[0] == '"' || s[0] == '\'') {
 			v, n, err := unquotePathValue(s)
 			if err != nil {
-				return "", nil, fmt.Errorf("wql: object path %q: %v", orig, err)
+				return "", nil, fmt.Errorf("wql: object path %s: %v", model.Quote(orig), err)
 			}
 			val, s, quoted = v, s[n:], true
 		} else {
@@ -118,7 +118,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 			}
 			val, s = strings.TrimSpace(s[:k]), s[k:]
 			if val == "" {
-				return "", nil, fmt.Errorf("wql: object path %q: key %s has no value", orig, name)
+				return "", nil, fmt.Errorf("wql: object path %s: key %s has no value", model.Quote(orig), name)
 			}
 			if strings.EqualFold(val, "true") || strings.EqualFold(val, "false") {
 				val = strings.ToLower(val)
@@ -131,7 +131,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 			}
 		}
 		if _, dup := ref.Selector(name); dup {
-			return "", nil, fmt.Errorf("wql: object path %q: key %s given twice", orig, name)
+			return "", nil, fmt.Errorf("wql: object path %s: key %s given twice", model.Quote(orig), name)
 		}
 		ref.Selectors = append(ref.Selectors, sel)
 		s = strings.TrimLeft(s, " ")
@@ -139,7 +139,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 			return host, ref, nil
 		}
 		if s[0] != ',' {
-			return "", nil, fmt.Errorf("wql: object path %q: expected \",\" between keys", orig)
+			return "", nil, fmt.Errorf("wql: object path %s: expected \",\" between keys", model.Quote(orig))
 		}
 		s = strings.TrimLeft(s[1:], " ")
 	}
