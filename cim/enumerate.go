@@ -2,6 +2,7 @@ package cim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -28,6 +29,41 @@ type InstanceQuery struct {
 	// BatchSize is the number of instances fetched per round trip (0:
 	// the provider's default).
 	BatchSize int
+	// MaxInstances bounds what GetInstances collects (0:
+	// DefaultMaxInstances): one more fails the query. Enumerate, which
+	// streams, has no bound.
+	MaxInstances int
+}
+
+// DefaultMaxInstances is how many instances a query collects at most
+// unless told otherwise: far beyond any real inventory, low enough that a
+// server that never ends an enumeration cannot exhaust memory.
+const DefaultMaxInstances = 1000000
+
+// ErrMaxInstances is the cause of a collect-all query stopped at its
+// MaxInstances (errors.Is).
+var ErrMaxInstances = errors.New("cim: more instances than max_instances")
+
+// collect gathers an enumeration's instances up to max (0: the default):
+// the list, or nil and the error that ended the enumeration, never a
+// partial list.
+func (s *Session) collect(ctx context.Context, e *Enumeration, max int) ([]*model.Instance, error) {
+	if max <= 0 {
+		max = DefaultMaxInstances
+	}
+	var out []*model.Instance
+	for e.Next(ctx) {
+		if len(out) == max {
+			e.Close() // releases what the server still holds
+			return nil, &model.Fault{Category: model.CategoryQuota, ComputerName: s.faultName(), Err: ErrMaxInstances,
+				Reason: fmt.Sprintf("more than %d instances (max_instances): raise max_instances, or stream the results", max)}
+		}
+		out = append(out, e.Instance())
+	}
+	if err := e.Err(); err != nil {
+		return nil, s.fault(err)
+	}
+	return out, nil
 }
 
 // request turns the query into a provider request, building the WQL that
@@ -121,6 +157,13 @@ func (s *Session) Enumerate(ctx context.Context, q InstanceQuery) (*Enumeration,
 	if err != nil {
 		return nil, err
 	}
+	return s.enumerate(ctx, req)
+}
+
+// enumerate opens an enumeration. The operation timeout bounds each
+// response (the Enumerate here, each Pull in Next), not the whole: a slow
+// enumeration that progresses finishes.
+func (s *Session) enumerate(ctx context.Context, req *model.EnumerateRequest) (*Enumeration, error) {
 	p, err := s.connect()
 	if err != nil {
 		return nil, err
@@ -185,30 +228,29 @@ func (en *Enumeration) Close() error {
 }
 
 // GetInstances runs a query to the end and returns every instance, or
-// nil and the error that ended it: never a partial list.
+// nil and the error that ended it: never a partial list. More than
+// q.MaxInstances instances fail it (ErrMaxInstances).
 func (s *Session) GetInstances(ctx context.Context, q InstanceQuery) ([]*model.Instance, error) {
 	en, err := s.Enumerate(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	defer en.Close()
-	var out []*model.Instance
-	for en.Next(ctx) {
-		out = append(out, en.Instance())
-	}
-	if err := en.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.collect(ctx, en, q.MaxInstances)
 }
 
 // fault stamps the session's computer name on a fault.
 func (s *Session) fault(err error) error {
 	if f, ok := model.AsFault(err); ok && f.ComputerName == "" {
-		f.ComputerName = s.cfg.ComputerName
-		if f.ComputerName == "" {
-			f.ComputerName = "localhost"
-		}
+		f.ComputerName = s.faultName()
 	}
 	return err
+}
+
+// faultName is the computer name a fault of the session carries.
+func (s *Session) faultName() string {
+	if s.cfg.ComputerName == "" {
+		return "localhost"
+	}
+	return s.cfg.ComputerName
 }

@@ -187,6 +187,9 @@ type AssociatedQuery struct {
 	Role            string
 	ResultRole      string
 	KeyOnly         bool
+	// MaxInstances bounds the instances collected, as
+	// InstanceQuery.MaxInstances.
+	MaxInstances int
 }
 
 // GetAssociatedInstances returns the instances associated with Input.
@@ -205,27 +208,12 @@ func (s *Session) GetAssociatedInstances(ctx context.Context, q AssociatedQuery)
 			ResultRole:       q.ResultRole,
 		},
 	}
-	p, err := s.connect()
+	en, err := s.enumerate(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	cctx, cancel := s.withTimeout(ctx, &req.Common)
-	defer cancel()
-	e, err := p.Enumerate(cctx, req)
-	if err != nil {
-		return nil, s.fault(err)
-	}
-	defer e.Close()
-	var out []*model.Instance
-	for e.Next(cctx) {
-		inst := e.Instance()
-		s.stamp(inst, req.Namespace)
-		out = append(out, inst)
-	}
-	if err := e.Err(); err != nil {
-		return nil, s.fault(err) // never a partial list
-	}
-	return out, nil
+	defer en.Close()
+	return s.collect(ctx, en, q.MaxInstances)
 }
 
 // Test identifies the server (Test-WSMan). For the local machine it

@@ -80,7 +80,20 @@ func (c *call) instanceQuery() cim.InstanceQuery {
 		ResourceURI:      a.str("resource_uri"),
 		OperationTimeout: a.seconds("operation_timeout_sec"),
 		BatchSize:        a.integer("batch_size"),
+		MaxInstances:     c.maxInstances(),
 	}
+}
+
+// maxInstances reads max_instances (0 when absent: the default).
+func (c *call) maxInstances() int {
+	if !c.a.has("max_instances") {
+		return 0
+	}
+	n := c.a.integer("max_instances")
+	if n <= 0 {
+		c.a.raise("max_instances must be positive")
+	}
+	return n
 }
 
 // applyShorthand puts a positional class name or query into q.
@@ -152,7 +165,7 @@ func (m *Module) opQuery(L *lua.LState, self *sessionUD) int {
 		L.RaiseError("%s: the query is required (usage: %s)", c.who, c.spec.Usage)
 	}
 	q := cim.InstanceQuery{Query: wql, Namespace: c.a.str("namespace"), QueryDialect: c.a.str("query_dialect"),
-		OperationTimeout: c.a.seconds("operation_timeout_sec")}
+		OperationTimeout: c.a.seconds("operation_timeout_sec"), MaxInstances: c.maxInstances()}
 	t := m.resolveTarget(c.a, self)
 	return m.run(L, t, listOp(func(ctx context.Context, s *cim.Session) ([]*model.Instance, error) {
 		return s.GetInstances(ctx, q)
@@ -297,7 +310,8 @@ func (m *Module) opAssociated(L *lua.LState, self *sessionUD) int {
 	a := c.a
 	in := c.inputObject(L)
 	q := cim.AssociatedQuery{Options: c.options(), Input: in.inst, Association: a.str("association"),
-		ResultClassName: a.str("result_class_name"), Role: a.str("role"), ResultRole: a.str("result_role"), KeyOnly: a.boolean("key_only")}
+		ResultClassName: a.str("result_class_name"), Role: a.str("role"), ResultRole: a.str("result_role"), KeyOnly: a.boolean("key_only"),
+		MaxInstances: c.maxInstances()}
 	t := m.resolveTarget(a, self)
 	return m.run(L, t, listOp(func(ctx context.Context, s *cim.Session) ([]*model.Instance, error) {
 		return s.GetAssociatedInstances(ctx, q)

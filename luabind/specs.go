@@ -22,6 +22,7 @@ var (
 	optBatch     = Opt{Name: "batch_size", Type: TInteger, Doc: "instances fetched per round trip (default: as many as fit in an envelope)"}
 	optClassName = Opt{Name: "class_name", Type: TString, Doc: "class to enumerate (or give it first, positionally)"}
 	optQuery     = Opt{Name: "query", Type: TString, Doc: "a whole query (WQL), instead of class_name"}
+	optMaxInst   = Opt{Name: "max_instances", Type: TInteger, Doc: "fail when more instances come (default 1000000); streaming has no limit"}
 
 	optCommandStdin = Opt{Name: "stdin", Type: TString, Doc: "standard input for the command"}
 	optOnOutput     = Opt{Name: "on_output", Type: TFunction, Doc: "function(stream, text, computer) called as output arrives"}
@@ -95,11 +96,11 @@ var Specs = []*FuncSpec{
 			Opt{Name: "class_name", Type: TString, Doc: "class to enumerate"},
 			optNamespace, optFilter,
 			Opt{Name: "query", Type: TString, Doc: "a whole query (WQL)"},
-			optDialect, optProperty, optKeyOnly, optShallow, optInput, optResURI, optTimeout,
+			optDialect, optProperty, optKeyOnly, optShallow, optInput, optResURI, optTimeout, optMaxInst,
 		)},
 	{Name: "query", Cmdlet: "Get-CimInstance -Query", Method: true, Doc: "run a WQL query and return the instances",
 		Usage:   "s:query(\"SELECT * FROM Win32_Service WHERE State='Running'\" [, opts])",
-		Options: withModule(optNamespace, optDialect, optTimeout)},
+		Options: withModule(optNamespace, optDialect, optTimeout, optMaxInst)},
 	{Name: "instances", Cmdlet: "Get-CimInstance (streaming)", Method: true, Doc: "iterate a class or query, pulling batches on demand",
 		Usage: "for inst in s:instances(\"Win32_Process\" [, opts]) do ... end  for inst in s:instances{class_name=, filter=} do ... end",
 		Options: []Opt{
@@ -157,7 +158,7 @@ var Specs = []*FuncSpec{
 			Opt{Name: "result_class_name", Type: TString, Doc: "class of the instances returned"},
 			Opt{Name: "role", Type: TString, Doc: "role of input_object in the association"},
 			Opt{Name: "result_role", Type: TString, Doc: "role of the returned instances"},
-			optKeyOnly, optNamespace, optTimeout)},
+			optKeyOnly, optNamespace, optTimeout, optMaxInst)},
 	{Name: "register_indication_event", Cmdlet: "Register-CimIndicationEvent", Method: true,
 		Doc:   "subscribe to indications; sub:wait([sec]) runs the action per event, for ev in sub:events([sec]) iterates",
 		Usage: "s:register_indication_event{query=\"SELECT * FROM __InstanceCreationEvent WITHIN 2 WHERE TargetInstance ISA 'Win32_Process'\", action=function(ev) end}",

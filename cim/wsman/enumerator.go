@@ -2,6 +2,8 @@ package wsman
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +35,15 @@ import (
 //     pulled nor released (take; wsmantest TestOMIEnumerateQuirks).
 //   - An abandoned enumeration is released (Close, errors, cancellation),
 //     with a deadline of its own (releaseLocked).
+//   - Memory stays flat while streaming: the enumerator holds one batch
+//     and lets each item go as Next hands it out, and a reply holding more
+//     items than its request's MaxElements fails while being decoded
+//     (idec.maxItems: the excess is never decoded). A prefetched batch
+//     must count against the same bounds (TestStreamingEndlessFlatMemory,
+//     TestReplyWithTooManyItems, BenchmarkExcessItems).
+//   - operation_timeout_sec bounds each response, never the whole
+//     enumeration; only a run of empty batches that long fails it
+//     (pull; TestEmptyBatchesFail, TestSlowProgressingEnumerationFinishes).
 type enumerator struct {
 	c       *Client
 	spec    *enumSpec
@@ -85,6 +96,7 @@ func (e *enumerator) take(b *batch) {
 // and decodes its response. Neither is ever sent twice: a connection that
 // died under one fails the enumeration (category connection).
 func (e *enumerator) roundTrip(ctx context.Context, env []byte, effect Effect) (*batch, error) {
+	e.idec.maxItems = e.max // what env asks for
 	body, err := e.c.post(ctx, env, effect, e.timeout)
 	if err != nil {
 		if f, ok := model.AsFault(err); ok && f.Category == model.CategoryConnection {
@@ -162,9 +174,14 @@ func (e *enumerator) Next(ctx context.Context) bool {
 
 // pull fetches the next batch, retrying a server-side timeout a bounded
 // number of times and asking for fewer elements when the batch did not
-// fit in the envelope.
+// fit in the envelope. Empty batches that do not end the enumeration are
+// pulled again, with growing pauses, until the operation timeout has
+// passed without an item: then the enumeration fails (a server that
+// never progresses must not hold the client forever).
 func (e *enumerator) pull(ctx context.Context) error {
 	timeouts := 0
+	var stalled time.Time // since when batches came empty
+	pause := emptyBatchPause
 	for {
 		env := e.c.appendHeader(nil, &request{action: ActionPull, resourceURI: e.spec.uri, selectors: e.spec.selectors, timeout: e.timeout})
 		env = append(env, "<n:Pull>"...)
@@ -179,7 +196,25 @@ func (e *enumerator) pull(ctx context.Context) error {
 		switch {
 		case err == nil:
 			e.take(b)
-			return nil
+			if len(e.classes) > maxEnumeratedClasses {
+				return &model.Fault{Category: model.CategoryQuota, ComputerName: e.c.opts.ComputerName,
+					Reason: fmt.Sprintf("the server listed more than %d classes without ending the class enumeration", maxEnumeratedClasses)}
+			}
+			if e.done || e.sub != nil || len(b.items) > 0 || len(b.classes) > 0 {
+				return nil
+			}
+			now := time.Now()
+			if stalled.IsZero() {
+				stalled = now
+			}
+			wait := e.progressTimeout()
+			if now.Sub(stalled) >= wait {
+				return e.noProgress(wait)
+			}
+			if err := sleepCtx(ctx, min(pause, wait-now.Sub(stalled))); err != nil {
+				return e.c.transportFault(ctx, err)
+			}
+			pause = min(2*pause, maxEmptyBatchPause)
 		case ctx.Err() != nil:
 			return err
 		case isSubcode(err, "TimedOut") && e.sub != nil:
@@ -200,6 +235,49 @@ func (e *enumerator) pull(ctx context.Context) error {
 		default:
 			return err
 		}
+	}
+}
+
+// maxEnumeratedClasses bounds a class enumeration, which is collected
+// whole (Windows' root/cimv2 has about 1,100 classes).
+const maxEnumeratedClasses = 100000
+
+// Pauses between Pulls that brought nothing.
+const (
+	emptyBatchPause    = 10 * time.Millisecond
+	maxEmptyBatchPause = time.Second
+)
+
+// errNoProgress is the cause of an enumeration that made no progress.
+var errNoProgress = errors.New("wsman: the enumeration made no progress")
+
+// progressTimeout is how long an enumeration may bring only empty
+// batches: the operation timeout, the wait for one response.
+func (e *enumerator) progressTimeout() time.Duration {
+	switch {
+	case e.timeout > 0:
+		return e.timeout
+	case e.c.opts.OperationTimeout > 0:
+		return e.c.opts.OperationTimeout
+	}
+	return MaxOperationTimeout
+}
+
+// noProgress is the failure of an enumeration whose batches stayed empty.
+func (e *enumerator) noProgress(wait time.Duration) *model.Fault {
+	return &model.Fault{Category: model.CategoryTimeout, ComputerName: e.c.opts.ComputerName, Err: errNoProgress,
+		Reason: fmt.Sprintf("the server sent only empty batches for %s without ending the enumeration (no instance within the operation timeout)", wait)}
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

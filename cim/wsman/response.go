@@ -70,6 +70,7 @@ type batch struct {
 	endOfSeq   bool
 	items      []*model.Instance
 	classes    []*model.Class // class enumeration (CIM-XML CLASS items)
+	count      int            // item elements read, empty ones included
 }
 
 // itemDecoder decodes items with schemas found by class name.
@@ -78,6 +79,10 @@ type itemDecoder struct {
 	fragClass string // the class of w:XmlFragment items, from the query
 	keyOnly   bool
 	namespace string
+	// maxItems is the MaxElements the request asked for: a reply holding
+	// more items breaks the protocol, and decoding stops at the first
+	// item too many rather than materialise the excess (0: no check).
+	maxItems int
 }
 
 // decodeEnumResponse decodes an EnumerateResponse or PullResponse
@@ -122,6 +127,9 @@ func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
 		se, ok, err := findStart(d)
 		if err != nil || !ok {
 			return err
+		}
+		if b.count++; idec.maxItems > 0 && b.count > idec.maxItems {
+			return fmt.Errorf("wsman: the reply holds more items than the %d its request asked for (MaxElements)", idec.maxItems)
 		}
 		switch {
 		case is(se, NsWSMan, "Item"):

@@ -24,6 +24,9 @@ type enumeration struct {
 	lastUsed atomic.Int64
 	item     func(w *xw, inst *model.Instance) // writes one item
 	classItm func(w *xw, c *model.Class)
+	// reopen starts the provider's enumeration again
+	// (Options.EndlessEnumerations; nil otherwise).
+	reopen func(ctx context.Context) (model.Enumerator, error)
 
 	// busy holds the classes whose providers the open enumeration keeps
 	// busy in the OMI dialect (busy.go), under the server's lock;
@@ -183,6 +186,15 @@ func (c *call) enumerate() ([]byte, *FaultSpec) {
 		it = &selectorFiltered{Enumerator: it, sels: selFilter, fold: c.st.dialect == Windows}
 	}
 	e.it = it
+	if c.s.opts.EndlessEnumerations {
+		e.reopen = func(ctx context.Context) (model.Enumerator, error) {
+			it, err := c.s.provider.Enumerate(ctx, mreq)
+			if err == nil && selFilter != nil {
+				it = &selectorFiltered{Enumerator: it, sels: selFilter, fold: c.st.dialect == Windows}
+			}
+			return it, err
+		}
+	}
 	fragment := props != nil && c.st.dialect == Windows
 	e.item = func(w *xw, inst *model.Instance) {
 		if inst.Namespace == "" {
@@ -262,6 +274,9 @@ func (c *call) startEnumeration(e *enumeration, er enumRequest) ([]byte, *FaultS
 		e.close()
 		return nil, f
 	}
+	if c.s.opts.EmptyBatches && e.classes == nil {
+		done = false
+	}
 	r := c.s.begin(st, nsEnumeration+"/EnumerateResponse", c.req.MessageID, "s a n w", false)
 	r.raw("<", n, ":EnumerateResponse><", n, ":EnumerationContext>")
 	switch {
@@ -273,6 +288,7 @@ func (c *call) startEnumeration(e *enumeration, er enumRequest) ([]byte, *FaultS
 	}
 	r.raw("</", n, ":EnumerationContext><", m, ":Items>")
 	r.Write(items)
+	c.extraItems(&r.xw)
 	r.raw("</", m, ":Items>")
 	if done {
 		e.close()
@@ -355,6 +371,9 @@ func (c *call) next(e *enumeration) (*model.Instance, bool, *FaultSpec) {
 	}
 	if err := e.it.Err(); err != nil {
 		return nil, false, c.fault(err, opOther)
+	}
+	if e.reopen != nil {
+		return c.startOver(e)
 	}
 	return nil, false, nil
 }
@@ -446,9 +465,13 @@ func (c *call) pull() ([]byte, *FaultSpec) {
 	overhead := c.s.begin(st, nsEnumeration+"/PullResponse", c.req.MessageID, "s a n w", false)
 	overhead.raw("<", n, ":PullResponse><", n, ":EnumerationContext>", e.id, "</", n, ":EnumerationContext><",
 		n, ":Items></", n, ":Items><", n, ":EndOfSequence/></", n, ":PullResponse>")
-	items, done, f := c.batch(e, max, limit-len(overhead.end()))
-	if f != nil {
-		return nil, f
+	var items []byte
+	done := false
+	if !c.s.opts.EmptyBatches || e.classes != nil {
+		items, done, f = c.batch(e, max, limit-len(overhead.end()))
+		if f != nil {
+			return nil, f
+		}
 	}
 	r := c.s.begin(st, nsEnumeration+"/PullResponse", c.req.MessageID, "s a n w", false)
 	r.raw("<", n, ":PullResponse>")
@@ -460,6 +483,7 @@ func (c *call) pull() ([]byte, *FaultSpec) {
 	}
 	r.raw("<", n, ":Items>")
 	r.Write(items)
+	c.extraItems(&r.xw)
 	r.raw("</", n, ":Items>")
 	if done {
 		c.s.mu.Lock()

@@ -97,6 +97,22 @@ type Options struct {
 	// RunCommand is what WinRS commands do (winrs.go); nil means
 	// EmulateWindows, a few cmd and PowerShell commands.
 	RunCommand Program
+
+	// Misbehaviours of instance enumerations, for client robustness
+	// tests (misbehave.go):
+	//
+	// EndlessEnumerations never ends one: after the provider's last
+	// instance it starts again from the first, and no reply carries
+	// EndOfSequence.
+	EndlessEnumerations bool
+	// EmptyBatches answers every Pull with no items and the same
+	// context, forever; the Enumerate's first batch comes as usual but
+	// without EndOfSequence.
+	EmptyBatches bool
+	// ExtraItems adds this many empty items (<w:Item/>, the cheapest a
+	// server can send) to every Enumerate and Pull reply, beyond the
+	// MaxElements asked for and the envelope size.
+	ExtraItems int
 }
 
 // Counters are the server's running totals.

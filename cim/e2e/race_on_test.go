@@ -1,0 +1,6 @@
+//go:build race
+
+package e2e
+
+// raceEnabled: the race detector distorts memory measurements.
+const raceEnabled = true
