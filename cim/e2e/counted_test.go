@@ -113,7 +113,7 @@ func TestNTLMOneHandshakePerConnection(t *testing.T) {
 			t.Errorf("%d Gets logged", n)
 		}
 		// Forced close (busy or idle), as a server restart does.
-		if !waitFor(2*time.Second, func() bool { return srv.CloseClientConnections() > 0 }) {
+		if !waitFor(30*time.Second, func() bool { return srv.CloseClientConnections() > 0 }) {
 			t.Fatal("no client connection to close")
 		}
 		if _, err := s.GetInstance(ctx, disk, cim.Options{}); err != nil {
@@ -140,7 +140,7 @@ func TestIdleDropRedial(t *testing.T) {
 		}
 		drop := func() {
 			t.Helper()
-			if !waitFor(2*time.Second, func() bool { return srv.DropIdleConnections() > 0 }) {
+			if !waitFor(30*time.Second, func() bool { return srv.DropIdleConnections() > 0 }) {
 				t.Fatal("no idle connection to drop")
 			}
 			srv.ResetLog()
@@ -386,7 +386,7 @@ func TestCancelReleasesEnumeration(t *testing.T) {
 		if f.Category != model.CategoryCanceled || !errors.Is(en.Err(), context.Canceled) {
 			t.Errorf("cancelled enumeration: category %s: %v", f.Category, en.Err())
 		}
-		if !waitFor(2*time.Second, func() bool { return count(srv, "Release") == 1 }) {
+		if !waitFor(30*time.Second, func() bool { return count(srv, "Release") == 1 }) {
 			t.Fatalf("no Release after the cancel (%v)", srv.Operations())
 		}
 		var pull, rel string

@@ -232,7 +232,7 @@ func TestFaultEnumerationContextExpired(t *testing.T) {
 		defer en.Close()
 		en.Next(ctx)
 		en.Next(ctx)
-		waitFor(2*time.Second, func() bool { return srv.Counters().Enumerations == 0 })
+		waitFor(30*time.Second, func() bool { return srv.Counters().Enumerations == 0 })
 		if en.Next(ctx) {
 			t.Fatal("Pull on an expired context succeeded")
 		}
