@@ -37,7 +37,6 @@ func (c *collector) listBIOS(ctx context.Context) ([]*model.Instance, error) {
 	inst.Set("ReleaseDate", datetime(parseBIOSDate(d.bios.Date)))
 	inst.Set("PrimaryBIOS", boolean(true))
 	inst.Set("SMBIOSPresent", boolean(true))
-	inst.Set("Status", model.String("OK"))
 	if d.product != nil {
 		inst.Set("SerialNumber", dmiStr(d.product.SerialNumber))
 	}

@@ -12,30 +12,32 @@ import (
 )
 
 // Win32_ComputerSystem: this machine. Name is the host name without its
-// domain, Domain the DNS domain of a fully qualified host name or else
-// "WORKGROUP", which is what Windows reports for a machine in no domain
-// (PartOfDomain is false: Unix hosts do not join Windows domains through
-// anything this provider can see). Manufacturer, Model, SystemFamily and
-// SystemSKUNumber come from SMBIOS (NULL without DMI), TotalPhysicalMemory
-// is in bytes, NumberOfProcessors counts sockets.
+// domain. Domain, Workgroup and PartOfDomain come from the host's domain
+// membership as sssd and Samba are configured (realm.go): a member's
+// domain; else the Samba workgroup, which Windows also reports as Domain;
+// NULL where nothing names one or the configuration cannot be read.
+// Status and BootupState stay NULL: nothing here reads the system's health
+// or how it booted. Manufacturer, Model, SystemFamily and SystemSKUNumber
+// come from SMBIOS (NULL without DMI), TotalPhysicalMemory is in bytes,
+// NumberOfProcessors counts sockets.
 
 func (c *collector) listComputerSystem(ctx context.Context) ([]*model.Instance, error) {
 	inst := newInstance(c.s.class("Win32_ComputerSystem"))
-	host, domain := hostParts()
+	host := hostname()
 	now := time.Now()
 	inst.Set("Name", str(host))
 	inst.Set("Caption", str(host))
 	inst.Set("DNSHostName", str(host))
-	if domain != "" {
-		inst.Set("Domain", model.String(domain))
-	} else {
-		inst.Set("Domain", model.String("WORKGROUP"))
-		inst.Set("Workgroup", model.String("WORKGROUP"))
+	if m := readMembership(c.sysRoot); m.known {
+		inst.Set("PartOfDomain", boolean(m.joined))
+		if m.joined {
+			inst.Set("Domain", str(m.domain))
+		} else {
+			inst.Set("Domain", str(m.workgroup))
+			inst.Set("Workgroup", str(m.workgroup))
+		}
 	}
-	inst.Set("PartOfDomain", boolean(false))
 	inst.Set("CreationClassName", model.String("Win32_ComputerSystem"))
-	inst.Set("Status", model.String("OK"))
-	inst.Set("BootupState", model.String("Normal boot"))
 	inst.Set("SystemType", str(systemType()))
 	inst.Set("CurrentTimeZone", s16(zoneMinutes(now)))
 

@@ -19,6 +19,7 @@ type cpuPackage struct {
 	cores   int
 	logical int
 	flags   []string
+	cpus    []int // the package's logical CPU numbers (Linux)
 }
 
 // cpuPackages groups gopsutil's CPU list into sockets. On Linux gopsutil
@@ -56,6 +57,7 @@ func cpuPackages(ctx context.Context) ([]cpuPackage, error) {
 			ids = append(ids, id)
 		}
 		p.logical++
+		p.cpus = append(p.cpus, int(in.CPU))
 		coreSets[id][in.CoreID] = true
 	}
 	sort.SliceStable(ids, func(i, j int) bool {

@@ -23,8 +23,11 @@ import (
 // Size the total bytes and FreeSpace the bytes available to unprivileged
 // users (statfs f_bavail, the "Avail" column of df), VolumeName the file
 // system label and VolumeSerialNumber its UUID where udev names them,
-// ProviderName the remote path of a network share, DriveType 3 for local
-// disks, 4 for network shares and 5 for optical media.
+// ProviderName the remote path of a network share, DriveType 2 for
+// removable media (the disk's sysfs "removable" flag: USB sticks, card
+// readers), 3 for other local disks, 4 for network shares and 5 for
+// optical media; MediaType 11 (removable) or 12 (fixed) where the kernel
+// says which, NULL for a file system on no block device (overlay).
 
 // pseudoFS lists file system types that hold no user files.
 var pseudoFS = map[string]bool{
@@ -168,14 +171,61 @@ func usage(ctx context.Context, path string) *disk.UsageStat {
 	}
 }
 
-func driveType(fstype string) (uint64, string) {
+// media is what the kernel says of the block device behind a mount.
+type media int
+
+const (
+	mediaUnknown   media = iota // no block device found (overlay, a container's root)
+	mediaFixed                  // sysfs removable = 0
+	mediaRemovable              // sysfs removable = 1 (USB sticks, card readers)
+)
+
+// blockMedia reads the sysfs "removable" attribute of the disk holding
+// device (a partition's parent disk), under root.
+func blockMedia(root, device string) media {
+	if !strings.HasPrefix(device, "/dev/") {
+		return mediaUnknown
+	}
+	name := device
+	if dev, err := filepath.EvalSymlinks(filepath.Join(root, device)); err == nil {
+		name = dev // /dev/mapper/x and /dev/disk/by-* are links to /dev/dm-N, /dev/sdX
+	}
+	sys, err := filepath.EvalSymlinks(filepath.Join(root, "/sys/class/block", filepath.Base(name)))
+	if err != nil {
+		return mediaUnknown
+	}
+	if _, err := os.Stat(filepath.Join(sys, "partition")); err == nil {
+		sys = filepath.Dir(sys)
+	}
+	b, err := os.ReadFile(filepath.Join(sys, "removable"))
+	if err != nil {
+		return mediaUnknown
+	}
+	switch strings.TrimSpace(string(b)) {
+	case "1":
+		return mediaRemovable
+	case "0":
+		return mediaFixed
+	}
+	return mediaUnknown
+}
+
+// driveType is Win32_LogicalDisk's DriveType, Description and MediaType
+// (0 when unknown) for a file system type and its device's media.
+// A local file system on no block device (overlay) is a local disk of
+// unknown media.
+func driveType(fstype string, m media) (uint64, string, uint64) {
 	switch {
 	case networkFS[fstype] || strings.HasPrefix(fstype, "nfs"):
-		return 4, "Network Connection"
+		return 4, "Network Connection", 0
 	case opticalFS[fstype]:
-		return 5, "CD-ROM Disc"
+		return 5, "CD-ROM Disc", 11
+	case m == mediaRemovable:
+		return 2, "Removable Disk", 11 // Removable media other than floppy
+	case m == mediaFixed:
+		return 3, "Local Fixed Disk", 12 // Fixed hard disk media
 	}
-	return 3, "Local Fixed Disk"
+	return 3, "Local Fixed Disk", 0
 }
 
 func (c *collector) listLogicalDisks(ctx context.Context) ([]*model.Instance, error) {
@@ -193,7 +243,7 @@ func (c *collector) listLogicalDisks(ctx context.Context) ([]*model.Instance, er
 			return nil, err
 		}
 		inst := newInstance(cls)
-		dt, desc := driveType(m.fstype)
+		dt, desc, mediaType := driveType(m.fstype, blockMedia(c.sysRoot, m.device))
 		inst.Set("DeviceID", model.String(m.mountpoint))
 		inst.Set("Name", model.String(m.mountpoint))
 		inst.Set("Caption", model.String(m.mountpoint))
@@ -206,10 +256,10 @@ func (c *collector) listLogicalDisks(ctx context.Context) ([]*model.Instance, er
 		} else {
 			inst.Set("Access", u16(3)) // Read/Write Supported
 		}
-		switch dt {
-		case 3:
-			inst.Set("MediaType", u32(12)) // Fixed hard disk media
-		case 4:
+		if mediaType != 0 {
+			inst.Set("MediaType", u32(mediaType))
+		}
+		if dt == 4 {
 			inst.Set("ProviderName", str(m.device))
 		}
 		if dev, err := filepath.EvalSymlinks(m.device); err == nil {

@@ -67,7 +67,6 @@ func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance,
 	inst.Set("CSName", str(hostName))
 	inst.Set("CSCreationClassName", model.String("Win32_ComputerSystem"))
 	inst.Set("CreationClassName", model.String("Win32_OperatingSystem"))
-	inst.Set("Status", model.String("OK"))
 	inst.Set("Primary", boolean(true))
 	inst.Set("Distributed", boolean(false))
 	inst.Set("PortableOperatingSystem", boolean(false))

@@ -20,7 +20,9 @@ import (
 // spaces (NULL for kernel threads, which have none, as Windows has none
 // for its System process); ExecutablePath the resolved executable (NULL
 // where the kernel withholds it: other users' processes without root);
-// WorkingSetSize and VirtualSize the resident and virtual sizes in bytes;
+// WorkingSetSize and VirtualSize the resident and virtual sizes in bytes,
+// PeakWorkingSetSize (kilobytes) and PeakVirtualSize (bytes) their
+// high-water marks (procstatus.go);
 // KernelModeTime and UserModeTime in 100 ns units; HandleCount the open
 // file descriptors; PageFaults minor plus major faults; the I/O counters
 // from the kernel's per-process I/O accounting. Priority and SessionId
@@ -149,6 +151,14 @@ func (c *collector) processInstance(ctx context.Context, base *model.Instance, p
 	if m, err := p.MemoryInfoWithContext(ctx); err == nil {
 		inst.Set("WorkingSetSize", u64(m.RSS))
 		inst.Set("VirtualSize", u64(m.VMS))
+	}
+	if virtKB, hwmKB, virtOK, hwmOK := procPeaks(c.sysRoot, p.Pid); virtOK || hwmOK {
+		if virtOK {
+			inst.Set("PeakVirtualSize", u64(virtKB*1024))
+		}
+		if hwmOK {
+			inst.Set("PeakWorkingSetSize", clampU32(hwmKB))
+		}
 	}
 	if t, err := p.TimesWithContext(ctx); err == nil {
 		inst.Set("UserModeTime", u64(uint64(t.User*1e7)))

@@ -11,10 +11,14 @@ import (
 )
 
 // Win32_Processor: one instance per socket ("CPU0", "CPU1", ...), with
-// its cores and logical processors. Clock speeds are gopsutil's (the
-// cpufreq maximum where the kernel reports it, else the current speed).
-// Family and ProcessorId, which Windows takes from SMBIOS and CPUID, stay
-// NULL.
+// its cores and logical processors. On Linux CurrentClockSpeed is the
+// kernel's current clock (cpufreq, else /proc/cpuinfo), MaxClockSpeed
+// cpufreq's maximum (NULL without cpufreq, as in most virtual machines),
+// CpuStatus 1 (enabled) when one of the package's CPUs is online
+// (cpufreq.go); elsewhere MaxClockSpeed is the nominal clock gopsutil
+// reads and the rest NULL. Status and Availability stay NULL: nothing
+// reads the processor's health or power state. Family and ProcessorId,
+// which Windows takes from SMBIOS and CPUID, stay NULL.
 
 func (c *collector) listProcessors(ctx context.Context) ([]*model.Instance, error) {
 	pkgs, err := cpuPackages(ctx)
@@ -36,9 +40,9 @@ func (c *collector) listProcessors(ctx context.Context) ([]*model.Instance, erro
 		setSystemElement(inst, "Win32_Processor", host)
 		inst.Set("Role", model.String("CPU"))
 		inst.Set("ProcessorType", u16(3)) // Central Processor
-		inst.Set("Status", model.String("OK"))
-		inst.Set("CpuStatus", u16(1))    // CPU Enabled
-		inst.Set("Availability", u16(3)) // Running/Full Power
+		if online, known := cpuOnline(c.sysRoot, p.cpus); known && online {
+			inst.Set("CpuStatus", u16(1)) // CPU Enabled
+		}
 		if a, ok := cpuArchitecture(); ok {
 			inst.Set("Architecture", u16(a))
 		}
@@ -48,8 +52,15 @@ func (c *collector) listProcessors(ctx context.Context) ([]*model.Instance, erro
 		}
 		inst.Set("AddressWidth", u16(width))
 		inst.Set("DataWidth", u16(width))
-		if mhz := roundMHz(in.Mhz); mhz > 0 {
-			inst.Set("CurrentClockSpeed", u32(mhz))
+		if runtime.GOOS == "linux" {
+			cur, maximum := packageClocks(c.sysRoot, p.cpus)
+			if cur > 0 {
+				inst.Set("CurrentClockSpeed", u32(cur))
+			}
+			if maximum > 0 {
+				inst.Set("MaxClockSpeed", u32(maximum))
+			}
+		} else if mhz := roundMHz(in.Mhz); mhz > 0 {
 			inst.Set("MaxClockSpeed", u32(mhz))
 		}
 		if p.cores > 0 {

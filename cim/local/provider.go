@@ -20,6 +20,11 @@ type collector struct {
 	// pkgRoot, when set, is the root the package databases are read
 	// under (tests point it at recorded dpkg data).
 	pkgRoot string
+	// sysRoot, when set, is the root the configuration under /etc (domain
+	// membership) and the kernel's files under /sys and /proc (processor
+	// state and clocks, removable media) are read under (tests point it
+	// at recorded trees).
+	sysRoot string
 }
 
 // identity is what the local provider's Identify returns.
