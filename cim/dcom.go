@@ -103,7 +103,10 @@ func dcomProvider(cfg *Config) (model.Provider, error) {
 		return nil, err
 	}
 	dc := dcom.Config{Host: cfg.ComputerName, Port: cfg.port(), Level: level, Impersonation: imp,
-		ComputerName: cfg.ComputerName, ConnectTimeout: cfg.ConnectTimeout}
+		ComputerName: cfg.ComputerName, ConnectTimeout: cfg.ConnectTimeout, Auth: dcom.AuthNTLM}
+	if cfg.Authentication == AuthNegotiate {
+		dc.Auth = dcom.AuthNegotiate
+	}
 	if c := cfg.Credential; c != nil {
 		dc.Domain, dc.User = c.SplitUser()
 		dc.Password = c.Password()

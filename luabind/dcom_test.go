@@ -173,3 +173,20 @@ func TestDCOMNewInstance(t *testing.T) {
 		assert(gone == nil and gerr.category == "not_found", tostring(gerr))
 	`)
 }
+
+// TestDCOMNegotiate: authentication = "negotiate" over DCOM is SPNEGO
+// carrying NTLM (the server counts the contexts so established).
+func TestDCOMNegotiate(t *testing.T) {
+	e, srv := newDCOMEnv(t)
+	e.ok(`
+		local d = dcom_connect{authentication = "negotiate"}
+		local os = assert(d:get_instance("Win32_OperatingSystem"))
+		assert(#os == 1 and os[1].Caption ~= nil)
+		local x, err = dcom_connect{authentication = "negotiate", password = "wrong"}:get_instance("Win32_Service")
+		assert(x == nil and err.category == "access_denied", tostring(err))
+		d:close()
+	`)
+	if n := srv.Authentications()["spnego/ntlm+mic"]; n == 0 {
+		t.Fatalf("no SPNEGO context established: %v", srv.Authentications())
+	}
+}

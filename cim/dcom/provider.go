@@ -24,6 +24,9 @@ type Config struct {
 	// Port is the endpoint mapper's (0: 135).
 	Port                   int
 	User, Domain, Password string
+	// Auth is the authentication: AuthNTLM (the default: NTLM, RPC auth
+	// type WINNT) or AuthNegotiate (SPNEGO carrying NTLM).
+	Auth Auth
 	// Level is rpc.LevelPrivacy (the default) or rpc.LevelIntegrity.
 	Level uint8
 	// Impersonation is the RPC_C_IMP_LEVEL_* the activation announces
@@ -45,6 +48,23 @@ type Config struct {
 
 // DefaultPort is the endpoint mapper's port.
 const DefaultPort = 135
+
+// Auth names an authentication as the user chose it.
+type Auth string
+
+// Authentications over DCOM.
+const (
+	AuthNTLM      Auth = "ntlm"
+	AuthNegotiate Auth = "negotiate"
+)
+
+// rpcAuthType is the RPC authentication service for a.
+func (a Auth) rpcAuthType() uint8 {
+	if a == AuthNegotiate {
+		return rpc.AuthNegotiate
+	}
+	return rpc.AuthWinNT
+}
 
 // maxNextTimeout bounds one Next call's wait on the server.
 const maxNextTimeout = 500 * time.Millisecond
@@ -73,6 +93,13 @@ func New(cfg Config) (*Provider, error) {
 	case rpc.LevelIntegrity, rpc.LevelPrivacy:
 	default:
 		return nil, fmt.Errorf("dcom: authentication level %d is below packet integrity, which Windows refuses", cfg.Level)
+	}
+	switch cfg.Auth {
+	case "":
+		cfg.Auth = AuthNTLM
+	case AuthNTLM, AuthNegotiate:
+	default:
+		return nil, fmt.Errorf("dcom: authentication %q is not supported (want ntlm or negotiate)", cfg.Auth)
 	}
 	if cfg.Impersonation == 0 {
 		cfg.Impersonation = wmi.ImpImpersonate
@@ -117,7 +144,7 @@ func (p *Provider) connection(ctx context.Context) (*wmi.Conn, error) {
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.ConnectTimeout)
 	defer cancel()
 	c, err := wmi.Connect(cctx, p.cfg.Host, p.cfg.Port, rpc.Config{
-		User: p.cfg.User, Domain: p.cfg.Domain, Password: p.cfg.Password, AuthType: rpc.AuthWinNT, Level: p.cfg.Level,
+		User: p.cfg.User, Domain: p.cfg.Domain, Password: p.cfg.Password, AuthType: p.cfg.Auth.rpcAuthType(), Level: p.cfg.Level,
 	}, p.cfg.Impersonation, p.cfg.PingInterval)
 	if err != nil {
 		if ctx.Err() == nil && cctx.Err() != nil {
@@ -209,7 +236,15 @@ func (p *Provider) classify(err error) *model.Fault {
 		return &model.Fault{Category: model.CategoryUnreachable, Err: err,
 			Reason: fmt.Sprintf("connect to %s: %s", oe.Addr, reason)}
 	}
+	if errors.Is(err, rpc.ErrAuthRefused) || errors.Is(err, rpc.ErrSPNEGO) {
+		return &model.Fault{Category: model.CategoryAccessDenied, CIMStatus: model.CIMAccessDenied, Err: err,
+			CIMMessage: fmt.Sprintf("authentication=%q failed: %s", p.cfg.Auth, authText(err))}
+	}
 	var be *rpc.BindError
+	if errors.As(err, &be) && be.Nak && be.Reason == 8 {
+		return &model.Fault{Category: model.CategoryAccessDenied, CIMStatus: model.CIMAccessDenied, Err: err,
+			CIMMessage: fmt.Sprintf("the server does not accept authentication=%q over DCOM (its bind was refused: authentication type not recognized)", p.cfg.Auth)}
+	}
 	if errors.As(err, &be) {
 		return &model.Fault{Category: model.CategoryProtocol, Err: err, Reason: "the server does not offer WMI over DCOM here: " + strings.TrimPrefix(be.Error(), "rpc: ")}
 	}
@@ -221,6 +256,16 @@ func (p *Provider) classify(err error) *model.Fault {
 		return &model.Fault{Category: model.CategoryProtocol, Err: err, Reason: "malformed reply: " + err.Error()}
 	}
 	return &model.Fault{Category: model.CategoryFailed, Err: err, Reason: err.Error()}
+}
+
+// authText is an authentication failure's reason without the package
+// prefixes of its wrapping.
+func authText(err error) string {
+	s := err.Error()
+	for _, p := range []string{"rpc: authentication refused: ", "rpc: malformed SPNEGO token: ", "rpc: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return clip(s)
 }
 
 // call runs f on the IWbemServices of ns and turns its error into a

@@ -19,6 +19,9 @@ import (
 const user, password = "wmiuser", "Dc0m-Pass!"
 
 func start(t *testing.T) *dcomtest.Server {
+	if testing.Verbose() {
+		return startLog(t)
+	}
 	t.Helper()
 	s, err := dcomtest.Start(dcomtest.Options{Users: []ntlmserver.User{{Name: user, Password: password}}})
 	if err != nil {

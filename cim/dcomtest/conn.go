@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"time"
 
 	"github.com/cimsh/cimsh/cim/dcom/ndr"
 	"github.com/cimsh/cimsh/cim/dcom/rpc"
-	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
 )
 
 // conn is one association: its presentation contexts and security
@@ -28,11 +28,13 @@ type conn struct {
 	peek    []byte
 }
 
+// secCtx is one security context, named by its auth_context_id: its
+// handshake while it runs, then the sealer protecting its PDUs.
 type secCtx struct {
 	authType uint8
 	level    uint8
-	acc      *ntlmserver.Acceptor
-	sec      *rpc.Security
+	acc      rpc.Acceptor
+	sec      rpc.Sealer
 	user     string
 	failed   bool
 }
@@ -109,20 +111,52 @@ func (c *conn) bind(p *rpc.PDU) ([][]byte, error) {
 		return [][]byte{rpc.Build(ackType, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, body, nil, nil)}, nil
 	}
 	t := *p.Trailer
-	if t.AuthType != rpc.AuthWinNT {
-		nak := binary.LittleEndian.AppendUint16(nil, 8)
-		return [][]byte{rpc.Build(rpc.PTypeBindNak, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, nak, nil, nil)}, nil
+	sc := c.secs[t.ContextID]
+	if sc != nil && sc.sec != nil && p.Type == rpc.PTypeAlter {
+		// A further presentation context under an established security
+		// context: Samba sends its last token again, which is ignored
+		// (as Samba's server does); the context's protection applies.
+		if t.AuthType != sc.authType || t.AuthLevel != sc.level {
+			return [][]byte{c.fault(p.CallID, 0, rpc.StatusAccessDenied)}, fmt.Errorf("alter_context changes an established security context")
+		}
+		return [][]byte{rpc.Build(ackType, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, body, nil, nil)}, nil
 	}
-	sc := &secCtx{authType: t.AuthType, level: t.AuthLevel, acc: c.s.ntlm.NewAcceptor()}
-	chal, err := sc.acc.Negotiate(p.Auth)
+	if sc == nil || sc.acc == nil {
+		// A new handshake (after a failed one, a fresh start).
+		acc := c.s.newAcceptor(t.AuthType)
+		if acc == nil {
+			nak := binary.LittleEndian.AppendUint16(nil, 8)
+			return [][]byte{rpc.Build(rpc.PTypeBindNak, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, nak, nil, nil)}, nil
+		}
+		sc = &secCtx{authType: t.AuthType, level: t.AuthLevel, acc: acc}
+		c.secs[t.ContextID] = sc
+	} else if sc.authType != t.AuthType {
+		return [][]byte{c.fault(p.CallID, 0, rpc.StatusProtoError)}, fmt.Errorf("authentication type %d while a type %d handshake runs", t.AuthType, sc.authType)
+	}
+	out, done, err := sc.acc.Accept(p.Auth)
 	if err != nil {
-		return nil, err
+		// Windows refuses a failed handshake leg with access denied.
+		c.s.logf("dcomtest: %s: authentication: %v", c.nc.RemoteAddr(), err)
+		sc.acc, sc.failed = nil, true
+		return [][]byte{c.fault(p.CallID, 0, rpc.StatusAccessDenied)}, nil
 	}
-	c.secs[t.ContextID] = sc
+	if done {
+		c.established(sc)
+	}
 	pad := (4 - len(body)%4) % 4
 	body = append(body, make([]byte, pad)...)
 	t.PadLength = uint8(pad)
-	return [][]byte{rpc.Build(ackType, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, body, &t, chal)}, nil
+	return [][]byte{rpc.Build(ackType, rpc.FlagFirstFrag|rpc.FlagLastFrag, p.CallID, body, &t, out)}, nil
+}
+
+// established switches a finished handshake to its sealer.
+func (c *conn) established(sc *secCtx) {
+	sc.sec = sc.acc.Sealer()
+	if id, ok := sc.acc.(identified); ok {
+		sc.user = id.User()
+	}
+	c.s.countAuth(authName(sc.authType, sc.acc))
+	sc.acc = nil
 }
 
 func (c *conn) auth3(p *rpc.PDU) error {
@@ -133,20 +167,17 @@ func (c *conn) auth3(p *rpc.PDU) error {
 	if !ok || sc.acc == nil {
 		return errors.New("auth3 for an unknown security context")
 	}
-	ctx, err := sc.acc.Authenticate(p.Auth)
-	sc.acc = nil
+	_, done, err := sc.acc.Accept(p.Auth)
+	if err == nil && !done {
+		err = errors.New("the handshake needs another leg, but auth3 gets no answer")
+	}
 	if err != nil {
 		// Windows answers the next request with access denied.
-		c.s.logf("dcomtest: %s: NTLM: %v", c.nc.RemoteAddr(), err)
-		sc.failed = true
+		c.s.logf("dcomtest: %s: authentication: %v", c.nc.RemoteAddr(), err)
+		sc.acc, sc.failed = nil, true
 		return nil
 	}
-	if sc.sec, err = rpc.NewNTLMSecurity(ctx.Flags, ctx.ExportedSessionKey(), true); err != nil {
-		c.s.logf("dcomtest: %s: %v", c.nc.RemoteAddr(), err)
-		sc.failed = true
-		return nil
-	}
-	sc.user = ctx.User
+	c.established(sc)
 	return nil
 }
 
@@ -214,6 +245,9 @@ func (c *conn) request(p *rpc.PDU) ([][]byte, error) {
 		return [][]byte{f}, nil
 	}
 	end := 16 + len(p.Body)
+	if p.Trailer.AuthType != sc.authType {
+		return nil, fmt.Errorf("request with authentication type %d on a type %d context", p.Trailer.AuthType, sc.authType)
+	}
 	if err := sc.sec.Verify(p.Raw, p.Trailer.AuthLevel, stubStart, end); err != nil {
 		return nil, err
 	}
@@ -257,7 +291,7 @@ func (c *conn) request(p *rpc.PDU) ([][]byte, error) {
 
 // respond fragments and protects a response stub.
 func (c *conn) respond(callID uint32, ctxID uint16, sc *secCtx, t *rpc.SecTrailer, stub []byte) [][]byte {
-	room := (c.maxXmit - rpc.ResponseHeaderLen - 16 - 8 - 16) &^ 15
+	room := (c.maxXmit - rpc.ResponseHeaderLen - 16 - 8 - sc.sec.AuthLen(t.AuthLevel)) &^ 15
 	var out [][]byte
 	off := 0
 	for {
@@ -276,8 +310,11 @@ func (c *conn) respond(callID uint32, ctxID uint16, sc *secCtx, t *rpc.SecTraile
 		pad := (16 - (16+len(body))%16) % 16
 		body = append(body, make([]byte, pad)...)
 		tr := rpc.SecTrailer{AuthType: t.AuthType, AuthLevel: t.AuthLevel, PadLength: uint8(pad), ContextID: t.ContextID}
-		pdu := rpc.Build(rpc.PTypeResponse, flags, callID, body, &tr, make([]byte, 16))
-		sc.sec.Protect(pdu, t.AuthLevel, rpc.ResponseHeaderLen, 16+len(body))
+		pdu := rpc.Build(rpc.PTypeResponse, flags, callID, body, &tr, make([]byte, sc.sec.AuthLen(t.AuthLevel)))
+		if err := sc.sec.Protect(pdu, t.AuthLevel, rpc.ResponseHeaderLen, 16+len(body)); err != nil {
+			c.s.logf("dcomtest: %s: %v", c.nc.RemoteAddr(), err)
+			return [][]byte{c.fault(callID, ctxID, rpc.StatusProtoError)}
+		}
 		out = append(out, pdu)
 		off += n
 		if off == len(stub) {

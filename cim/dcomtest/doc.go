@@ -8,8 +8,11 @@
 // and the OXID resolver's IObjectExporter, and the object exporter, a port
 // of its own that the OXID bindings name as "127.0.0.1[port]", which
 // serves IRemUnknown and the WMI interfaces IWbemLevel1Login,
-// IWbemServices, IEnumWbemClassObject and IWbemCallResult. Clients
-// authenticate with NTLM (the project's acceptor, cim/wsmantest/ntlmserver)
-// at packet integrity or packet privacy; lower levels are refused with
-// access denied, as Windows does since its DCOM hardening (KB5004442).
+// IWbemServices, IEnumWbemClassObject and IWbemCallResult; both ports
+// also serve the DCE/RPC management interface, as every Windows RPC
+// endpoint does. Clients authenticate with NTLM (the project's acceptor,
+// cim/wsmantest/ntlmserver), raw or inside SPNEGO (cim/dcom/rpc's
+// SPNEGOAcceptor, mechListMICs included), at packet integrity or packet
+// privacy; lower levels are refused with access denied, as Windows does
+// since its DCOM hardening (KB5004442).
 package dcomtest

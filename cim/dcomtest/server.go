@@ -60,6 +60,9 @@ type Server struct {
 	accepted   atomic.Int64
 	latency    atomic.Int64 // time.Duration before each WMI call
 
+	authMu sync.Mutex
+	auths  map[string]int // established contexts by authentication (authName)
+
 	pingMu      sync.Mutex
 	pingSets    map[uint64]map[uint64]bool // ping set -> OIDs
 	simplePings int
@@ -85,6 +88,28 @@ func (s *Server) Pinged() (live int, simplePings int) {
 		}
 	}
 	return live, simplePings
+}
+
+// Authentications reports how many security contexts were established,
+// by authentication: "ntlm", "spnego/ntlm+mic" (SPNEGO carrying NTLM,
+// the client's mechListMIC verified), "kerberos", "spnego/kerberos"...
+func (s *Server) Authentications() map[string]int {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	out := make(map[string]int, len(s.auths))
+	for k, v := range s.auths {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Server) countAuth(name string) {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	if s.auths == nil {
+		s.auths = map[string]int{}
+	}
+	s.auths[name]++
 }
 
 // SetLatency delays every later WMI call (not activation) by d, as a
@@ -138,8 +163,8 @@ func StartAt(addr string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.wg.Add(2)
-	go s.serve(s.epm, s.epmInterfaces())
-	go s.serve(s.exp, s.exporterInterfaces())
+	go s.serve(s.epm, withMgmt(s.epmInterfaces()))
+	go s.serve(s.exp, withMgmt(s.exporterInterfaces()))
 	return s, nil
 }
 
@@ -304,5 +329,5 @@ func (c *callInfo) String() string {
 	if c.object != nil {
 		obj = " object " + c.object.String()
 	}
-	return fmt.Sprintf("%s opnum %d%s", c.iface, c.opnum, obj)
+	return fmt.Sprintf("%s opnum %d%s at level %d", c.iface, c.opnum, obj, c.level)
 }

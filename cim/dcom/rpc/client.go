@@ -10,15 +10,22 @@ import (
 	"sync"
 
 	"github.com/cimsh/cimsh/cim/dcom/ndr"
+	krbclient "github.com/jcmturner/gokrb5/v8/client"
 )
 
 // Config is how a Client authenticates.
 type Config struct {
 	User, Domain, Password string
-	// AuthType is AuthWinNT (NTLM); AuthNone sends no credentials.
+	// AuthType is AuthWinNT (NTLM), AuthNegotiate (SPNEGO carrying NTLM,
+	// or Kerberos when Kerberos is set) or AuthKerberos; AuthNone sends
+	// no credentials.
 	AuthType uint8
 	// Level is LevelIntegrity or LevelPrivacy (LevelNone without auth).
 	Level uint8
+	// Kerberos is the logged-in Kerberos client that asks for service
+	// tickets for SPN (such as "host/server.example.com").
+	Kerberos *krbclient.Client
+	SPN      string
 }
 
 // Client is one DCE/RPC association over TCP. Calls are serialized; each
@@ -38,9 +45,9 @@ type Client struct {
 
 // clientSec is the security context of one presentation context: as
 // impacket does against Windows, each bind and alter_context runs its
-// own NTLM handshake, under its own auth_context_id.
+// own handshake, under its own auth_context_id.
 type clientSec struct {
-	sec       *Security
+	sec       Sealer
 	authCtxID uint32
 }
 
@@ -92,7 +99,8 @@ func (c *Client) guard(ctx context.Context, f func() error) error {
 	}
 	if err != nil {
 		var ne net.Error
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrSignature) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrSignature) ||
+			errors.Is(err, ErrSPNEGO) || errors.Is(err, ErrAuthRefused) {
 			c.broken = fmt.Errorf("%w: %v", ErrClosed, err)
 			c.conn.Close()
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -108,9 +116,11 @@ func (c *Client) send(b []byte) error {
 	return err
 }
 
-// bind binds iface: a bind PDU first, alter_context later, each with an
-// NTLM handshake of its own (bind or alter_context with NEGOTIATE, the
-// answer with CHALLENGE, auth3 with AUTHENTICATE).
+// bind binds iface: a bind PDU first, alter_context later, each with a
+// handshake of its own. The first token goes with the bind; each token
+// the server must answer goes in an alter_context (SPNEGO's last legs);
+// a final token that needs no answer goes in auth3 (NTLM's
+// AUTHENTICATE, raw Kerberos' AP-REP).
 func (c *Client) bind(iface SyntaxID) (uint16, error) {
 	id := uint16(len(c.ctxs))
 	body := (&Bind{MaxXmit: maxFragDefault, MaxRecv: maxFragDefault, Contexts: []ContextElem{{ID: id, Abstract: iface, Transfer: []SyntaxID{NDR20}}}}).Marshal()
@@ -119,33 +129,85 @@ func (c *Client) bind(iface SyntaxID) (uint16, error) {
 	if first {
 		ptype = PTypeBind
 	}
-	callID := c.callID
-	c.callID++
-	var ini *ntlmInitiator
-	var pdu []byte
 	authCtxID := 79231 + uint32(id)
+	var ini initiator
+	var tok []byte
 	if c.cfg.AuthType != AuthNone {
 		var err error
-		if ini, err = newNTLMInitiator(c.cfg.User, c.cfg.Domain, c.cfg.Password); err != nil {
+		if ini, err = newInitiator(&c.cfg); err != nil {
 			return 0, err
 		}
-		neg, err := ini.negotiate()
-		if err != nil {
-			return 0, fmt.Errorf("rpc: NTLM: %w", err)
+		if tok, _, _, err = ini.step(nil); err != nil {
+			return 0, err
 		}
+	}
+	resp, err := c.bindLeg(ptype, body, authCtxID, tok)
+	if err != nil {
+		return 0, err
+	}
+	if first {
+		if ack, _ := ParseBindAck(resp.Body); ack != nil && int(ack.MaxXmit) >= 1024 && int(ack.MaxXmit) < c.maxXmit {
+			c.maxXmit = int(ack.MaxXmit)
+		}
+	}
+	for ini != nil {
+		var in []byte
+		if resp != nil {
+			if resp.Trailer != nil {
+				in = resp.Auth
+			}
+			resp = nil
+		}
+		out, reply, done, err := ini.step(in)
+		if err != nil {
+			return 0, err
+		}
+		if len(out) > 0 && reply {
+			if resp, err = c.bindLeg(PTypeAlter, body, authCtxID, out); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if len(out) > 0 {
+			callID := c.callID
+			c.callID++
+			a3 := build(PTypeAuth3, FlagFirstFrag|FlagLastFrag, callID, make([]byte, 4),
+				&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, ContextID: authCtxID}, out)
+			if err := c.send(a3); err != nil {
+				return 0, err
+			}
+		}
+		if !done {
+			return 0, fmt.Errorf("%w: the handshake ended unfinished", ErrAuthRefused)
+		}
+		c.secs[id] = &clientSec{sec: ini.sealer(), authCtxID: authCtxID}
+		break
+	}
+	c.ctxs[iface] = id
+	return id, nil
+}
+
+// bindLeg sends one bind or alter_context (with an auth token when tok
+// is set) and reads its acknowledgement, which must accept the one
+// presentation context.
+func (c *Client) bindLeg(ptype uint8, body []byte, authCtxID uint32, tok []byte) (*PDU, error) {
+	callID := c.callID
+	c.callID++
+	var pdu []byte
+	if tok != nil {
 		pad := padTo(len(body), 4)
-		body = append(body, make([]byte, pad)...)
-		pdu = build(ptype, FlagFirstFrag|FlagLastFrag, callID, body,
-			&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: authCtxID}, neg)
+		b := append(append([]byte(nil), body...), make([]byte, pad)...)
+		pdu = build(ptype, FlagFirstFrag|FlagLastFrag, callID, b,
+			&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: authCtxID}, tok)
 	} else {
 		pdu = build(ptype, FlagFirstFrag|FlagLastFrag, callID, body, nil, nil)
 	}
 	if err := c.send(pdu); err != nil {
-		return 0, err
+		return nil, err
 	}
 	resp, err := ReadPDU(c.conn)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	switch resp.Type {
 	case PTypeBindAck, PTypeAlterResp:
@@ -154,48 +216,29 @@ func (c *Client) bind(iface SyntaxID) (uint16, error) {
 		if len(resp.Body) >= 2 {
 			reason = binary.LittleEndian.Uint16(resp.Body)
 		}
-		return 0, &BindError{Reason: reason, Nak: true}
+		return nil, &BindError{Reason: reason, Nak: true}
 	case PTypeFault:
-		return 0, faultOf(resp)
+		return nil, faultOf(resp)
 	default:
-		return 0, fmt.Errorf("%w: PDU type %d in answer to a bind", ErrMalformed, resp.Type)
+		return nil, fmt.Errorf("%w: PDU type %d in answer to a bind", ErrMalformed, resp.Type)
+	}
+	if resp.CallID != callID {
+		return nil, fmt.Errorf("%w: call id %d in answer to bind %d", ErrMalformed, resp.CallID, callID)
 	}
 	ack, err := ParseBindAck(resp.Body)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if len(ack.Results) != 1 {
-		return 0, fmt.Errorf("%w: %d bind results", ErrMalformed, len(ack.Results))
+		return nil, fmt.Errorf("%w: %d bind results", ErrMalformed, len(ack.Results))
 	}
 	if r := ack.Results[0]; r.Result != 0 {
-		return 0, &BindError{Reason: r.Reason}
+		return nil, &BindError{Reason: r.Reason}
 	}
-	if first {
-		if int(ack.MaxXmit) >= 1024 && int(ack.MaxXmit) < c.maxXmit {
-			c.maxXmit = int(ack.MaxXmit)
-		}
+	if resp.Trailer != nil && resp.Trailer.ContextID != authCtxID {
+		return nil, fmt.Errorf("%w: bind answered for security context %d, want %d", ErrMalformed, resp.Trailer.ContextID, authCtxID)
 	}
-	if ini != nil {
-		if resp.Trailer == nil || len(resp.Auth) == 0 {
-			return 0, fmt.Errorf("rpc: the server answered the bind without an NTLM challenge")
-		}
-		auth, err := ini.authenticate(resp.Auth)
-		if err != nil {
-			return 0, err
-		}
-		sec, err := NewNTLMSecurity(ini.flags, ini.key, false)
-		if err != nil {
-			return 0, err
-		}
-		c.secs[id] = &clientSec{sec: sec, authCtxID: authCtxID}
-		a3 := build(PTypeAuth3, FlagFirstFrag|FlagLastFrag, callID, make([]byte, 4),
-			&SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, ContextID: authCtxID}, auth)
-		if err := c.send(a3); err != nil {
-			return 0, err
-		}
-	}
-	c.ctxs[iface] = id
-	return id, nil
+	return resp, nil
 }
 
 func faultOf(p *PDU) error {
@@ -236,8 +279,9 @@ func (c *Client) Call(ctx context.Context, iface SyntaxID, opnum uint16, object 
 // fields, padding up to 16 and the verifier.
 func (c *Client) overhead(object bool) int {
 	n := RequestHeaderLen(object) + 16
-	if len(c.secs) > 0 {
-		n += secTrailerLen + ntlmSignatureLen
+	for _, cs := range c.secs {
+		n += secTrailerLen + cs.sec.AuthLen(c.cfg.Level)
+		break
 	}
 	return n
 }
@@ -265,7 +309,11 @@ func (c *Client) sendRequest(callID uint32, ctxID, opnum uint16, object *ndr.GUI
 			body = append(body, object[:]...)
 		}
 		body = append(body, stub[off:off+n]...)
-		if err := c.send(c.protect(c.secs[ctxID], PTypeRequest, flags, callID, body, RequestHeaderLen(object != nil))); err != nil {
+		pdu, err := c.protect(c.secs[ctxID], PTypeRequest, flags, callID, body, RequestHeaderLen(object != nil))
+		if err != nil {
+			return err
+		}
+		if err := c.send(pdu); err != nil {
 			return err
 		}
 		off += n
@@ -277,15 +325,17 @@ func (c *Client) sendRequest(callID uint32, ctxID, opnum uint16, object *ndr.GUI
 
 // protect builds a fragment whose stub starts at stubStart and signs or
 // seals it per the association's level.
-func (c *Client) protect(cs *clientSec, ptype, flags uint8, callID uint32, body []byte, stubStart int) []byte {
+func (c *Client) protect(cs *clientSec, ptype, flags uint8, callID uint32, body []byte, stubStart int) ([]byte, error) {
 	if cs == nil || c.cfg.Level < LevelIntegrity {
-		return build(ptype, flags, callID, body, nil, nil)
+		return build(ptype, flags, callID, body, nil, nil), nil
 	}
 	pad := padTo(len(body)+headerLen, 16)
 	body = append(body, make([]byte, pad)...)
-	pdu := build(ptype, flags, callID, body, &SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: cs.authCtxID}, make([]byte, ntlmSignatureLen))
-	cs.sec.Protect(pdu, c.cfg.Level, stubStart, headerLen+len(body))
-	return pdu
+	pdu := build(ptype, flags, callID, body, &SecTrailer{AuthType: c.cfg.AuthType, AuthLevel: c.cfg.Level, PadLength: uint8(pad), ContextID: cs.authCtxID}, make([]byte, cs.sec.AuthLen(c.cfg.Level)))
+	if err := cs.sec.Protect(pdu, c.cfg.Level, stubStart, headerLen+len(body)); err != nil {
+		return nil, err
+	}
+	return pdu, nil
 }
 
 func (c *Client) readResponse(callID uint32, cs *clientSec) ([]byte, error) {

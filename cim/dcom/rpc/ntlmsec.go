@@ -97,12 +97,18 @@ func (s *Security) mac(handle *rc4.Cipher, key []byte, seq uint32, msg []byte) [
 	return sig
 }
 
+// AuthLen is the size of an NTLM signature, at either level.
+func (s *Security) AuthLen(uint8) int { return ntlmSignatureLen }
+
 // Protect signs (and at privacy level seals) a PDU built with a 16-byte
 // auth value at its end; [start, end) is the stub and its padding.
-func (s *Security) Protect(pdu []byte, level uint8, start, end int) {
+func (s *Security) Protect(pdu []byte, level uint8, start, end int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := len(pdu) - ntlmSignatureLen
+	if n < end || start > end {
+		return fmt.Errorf("rpc: PDU of %d bytes has no room for an NTLM signature", len(pdu))
+	}
 	var sig []byte
 	if level == LevelPrivacy {
 		plain := append([]byte(nil), pdu[:n]...)
@@ -113,6 +119,7 @@ func (s *Security) Protect(pdu []byte, level uint8, start, end int) {
 	}
 	s.sendSeq++
 	copy(pdu[n:], sig)
+	return nil
 }
 
 // Verify checks (and at privacy level first unseals, in place) a
@@ -121,7 +128,7 @@ func (s *Security) Verify(pdu []byte, level uint8, start, end int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := len(pdu) - ntlmSignatureLen
-	if n < start || end > n {
+	if n < start || end > n || start > end {
 		return fmt.Errorf("%w: auth value of %d bytes", ErrSignature, len(pdu)-end)
 	}
 	if level == LevelPrivacy {
@@ -131,6 +138,35 @@ func (s *Security) Verify(pdu []byte, level uint8, start, end int) error {
 	got := pdu[n:]
 	if binary.LittleEndian.Uint32(got) != 1 || !hmac.Equal(got[4:], want[4:]) {
 		return fmt.Errorf("%w: sequence number %d", ErrSignature, s.recvSeq)
+	}
+	s.recvSeq++
+	return nil
+}
+
+// MIC signs data for SPNEGO's mechListMIC (GSS_GetMIC in the sending
+// direction). The sequence number advances, but the sealing handle is
+// restored afterwards (MS-SPNG 3.3.5.1): the first PDU is protected
+// with the same RC4 key state the MIC used, as Windows and Samba do.
+func (s *Security) MIC(data []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	saved := *s.sendRC4
+	sig := s.mac(s.sendRC4, s.sendSign, s.sendSeq, data)
+	*s.sendRC4 = saved
+	s.sendSeq++
+	return sig, nil
+}
+
+// CheckMIC verifies the peer's mechListMIC over data (GSS_VerifyMIC),
+// restoring the receiving handle as MIC does on the other side.
+func (s *Security) CheckMIC(data, mic []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	saved := *s.recvRC4
+	want := s.mac(s.recvRC4, s.recvSign, s.recvSeq, data)
+	*s.recvRC4 = saved
+	if len(mic) != ntlmSignatureLen || binary.LittleEndian.Uint32(mic) != 1 || !hmac.Equal(mic[4:], want[4:]) {
+		return fmt.Errorf("%w: SPNEGO mechListMIC does not verify", ErrSignature)
 	}
 	s.recvSeq++
 	return nil

@@ -42,8 +42,9 @@ const (
 // Authentication services and levels (MS-RPCE 2.2.1.1.7, 2.2.1.1.8).
 const (
 	AuthNone      = 0
-	AuthNegotiate = 9  // RPC_C_AUTHN_GSS_NEGOTIATE
+	AuthNegotiate = 9  // RPC_C_AUTHN_GSS_NEGOTIATE (SPNEGO)
 	AuthWinNT     = 10 // RPC_C_AUTHN_WINNT (NTLM)
+	AuthKerberos  = 16 // RPC_C_AUTHN_GSS_KERBEROS
 
 	LevelNone      = 1
 	LevelConnect   = 2

@@ -169,6 +169,9 @@ type Context struct {
 	// Session seals and signs messages; nil when neither SIGN nor SEAL
 	// was negotiated.
 	Session *Session
+	// MIC reports that the AUTHENTICATE message carried a verified MIC:
+	// SPNEGO then exchanges mechListMICs too (MS-SPNG 3.3.5.1).
+	MIC bool
 
 	exportedSessionKey []byte
 }
@@ -261,6 +264,7 @@ func (a *Acceptor) Authenticate(msg []byte) (*Context, error) {
 		Workstation:        am.Workstation,
 		Flags:              flags,
 		NTLMVersion:        version,
+		MIC:                micNeeded,
 		exportedSessionKey: exported,
 	}
 	if flags&(FlagSign|FlagSeal) != 0 {

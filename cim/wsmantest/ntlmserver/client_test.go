@@ -101,6 +101,11 @@ func TestBodgitClient(t *testing.T) {
 			if ctx.NTLMVersion != tc.wantVersion {
 				t.Fatalf("NTLM version %d, want %d", ctx.NTLMVersion, tc.wantVersion)
 			}
+			// NTLMv2 against a challenge with a timestamp carries a MIC,
+			// which SPNEGO answers with mechListMICs.
+			if ctx.MIC != (tc.wantVersion == 2) {
+				t.Fatalf("MIC %v for NTLMv%d", ctx.MIC, tc.wantVersion)
+			}
 			if ctx.Flags&FlagSeal == 0 || ctx.Session == nil {
 				t.Fatalf("sealing not negotiated: flags %#x", ctx.Flags)
 			}

@@ -125,7 +125,7 @@ func TestSpecNTLMv2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ctx.User != "User" || ctx.Domain != "Domain" || ctx.Workstation != "COMPUTER" || ctx.NTLMVersion != 2 {
+	if ctx.User != "User" || ctx.Domain != "Domain" || ctx.Workstation != "COMPUTER" || ctx.NTLMVersion != 2 || ctx.MIC {
 		t.Fatalf("context %+v", ctx)
 	}
 	if got := ctx.ExportedSessionKey(); !bytes.Equal(got, specRandomKey) {
