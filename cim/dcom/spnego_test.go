@@ -7,8 +7,8 @@ import (
 
 	"github.com/cimsh/cimsh/cim/dcom"
 	"github.com/cimsh/cimsh/cim/dcom/rpc"
-	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/dcomtest"
+	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
 )
 
