@@ -78,9 +78,6 @@ func (m *Module) raiseOp(who string, err error) {
 	m.L.RaiseError("%s: %s", who, userText(err.Error()))
 }
 
-// userText is m-free userText, for the methods that have m at hand.
-func (m *Module) userText(err error) string { return userText(err.Error()) }
-
 func toError(v lua.LValue) *errorUD {
 	if ud, ok := v.(*lua.LUserData); ok {
 		e, _ := ud.Value.(*errorUD)

@@ -252,6 +252,15 @@ func (m *Module) raiseStreaming(L *lua.LState, who string, err error) {
 	L.RaiseError("%s: %s", who, m.userText(err))
 }
 
+// userText is an error as users read it: a fault's one line (a
+// cancelled context reads "operation canceled"), without package names.
+func (m *Module) userText(err error) string {
+	if f, ok := asFault(err); ok {
+		return userText(f.Error())
+	}
+	return userText(err.Error())
+}
+
 // opInstances is instances(class_or_query [, opts]): an iterator for a
 // generic for, with it:close().
 func (m *Module) opInstances(L *lua.LState, self *sessionUD) int {

@@ -135,3 +135,66 @@ func TestIteratorReleasedByChunkEndRaises(t *testing.T) {
 	e.ok(`it = cim.new_session():instances("Win32_Service"); for i in it do end`)
 	e.ok(`assert(it() == nil)`)
 }
+
+// blockingProvider serves the luatest world; an enumeration of
+// Cimsh_Item blocks after two instances until its context ends, and says
+// so on blocked.
+type blockingProvider struct {
+	model.Provider
+	blocked chan struct{}
+}
+
+func (p blockingProvider) Enumerate(ctx context.Context, req *model.EnumerateRequest) (model.Enumerator, error) {
+	e, err := p.Provider.Enumerate(ctx, req)
+	if err != nil || !strings.EqualFold(req.ClassName, "Cimsh_Item") {
+		return e, err
+	}
+	return &blockAfter{Enumerator: e, left: 2, blocked: p.blocked}, nil
+}
+
+type blockAfter struct {
+	model.Enumerator
+	left    int
+	blocked chan struct{}
+	err     error
+}
+
+func (b *blockAfter) Next(ctx context.Context) bool {
+	if b.left == 0 {
+		close(b.blocked)
+		<-ctx.Done()
+		b.err = ctx.Err()
+		return false
+	}
+	b.left--
+	return b.Enumerator.Next(ctx)
+}
+
+func (b *blockAfter) Err() error { return b.err }
+
+// TestIteratorInterrupted checks that Ctrl-C in the middle of a loop
+// raises "operation canceled" and that the iterator keeps raising after.
+func TestIteratorInterrupted(t *testing.T) {
+	L := lua.NewState()
+	blocked := make(chan struct{})
+	base := luatest.Factory()
+	m := New(L, Options{Getenv: func(string) string { return "" },
+		NewProvider: func(cfg cim.Config) (model.Provider, error) {
+			p, err := base(cfg)
+			return blockingProvider{p, blocked}, err
+		}})
+	e := &env{t: t, L: L, m: m, out: &bytes.Buffer{}}
+	t.Cleanup(func() { m.CloseAll(); L.Close() })
+	go func() {
+		<-blocked
+		m.Interrupt()
+	}()
+	msg := e.fails(`it = cim.new_session():instances("Cimsh_Item"); for i in it do end`)
+	if !strings.Contains(msg, "s:instances: operation canceled") {
+		t.Errorf("interrupted loop: %q", msg)
+	}
+	msg = e.fails(`it()`)
+	if !strings.Contains(msg, "s:instances: the enumeration was interrupted, after 2 instances") {
+		t.Errorf("interrupted iterator called again: %q", msg)
+	}
+}
