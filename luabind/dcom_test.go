@@ -190,3 +190,21 @@ func TestDCOMNegotiate(t *testing.T) {
 		t.Fatalf("no SPNEGO context established: %v", srv.Authentications())
 	}
 }
+
+// TestDCOMSetInstanceSendsChanges: set_instance over DCOM sends the
+// properties the script changed (a partial put), not the whole instance.
+func TestDCOMSetInstanceSendsChanges(t *testing.T) {
+	e, srv := newDCOMEnv(t)
+	e.ok(`
+		local d = dcom_connect()
+		local k = assert(d:get_instance{class_name = "Cimsh_ValueKinds", filter = "Id = 'control'"})[1]
+		k.Str = "from lua"
+		local out = assert(d:set_instance(k))
+		assert(out.Str == "from lua", tostring(out.Str))
+		d:close()
+	`)
+	puts := srv.Puts()
+	if len(puts) != 1 || len(puts[0].Partial) != 1 || puts[0].Partial[0] != "Str" {
+		t.Fatalf("PutInstance calls: %+v", puts)
+	}
+}

@@ -161,8 +161,10 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 	return out, err
 }
 
-// put writes an instance with PutInstance and reads it back.
-func (p *Provider) put(ctx context.Context, ns string, inst *model.Instance, flags uint32) (*model.Instance, error) {
+// put writes an instance with PutInstance (with the IWbemContext wctx,
+// or none) and reads it back. The instance carries the class's
+// properties inst has; the others go as NULL.
+func (p *Provider) put(ctx context.Context, ns string, inst *model.Instance, flags uint32, wctx []byte) (*model.Instance, error) {
 	c, err := p.class(ctx, ns, inst.ClassName)
 	if err != nil {
 		return nil, err
@@ -179,7 +181,7 @@ func (p *Provider) put(ctx context.Context, ns string, inst *model.Instance, fla
 	}
 	var path string
 	if err := p.call(ctx, ns, func(conn *wmi.Conn, svc ndr.GUID) (err error) {
-		path, err = conn.PutInstance(ctx, svc, unit, flags)
+		path, err = conn.PutInstance(ctx, svc, unit, flags, wctx)
 		return err
 	}); err != nil {
 		return nil, err
@@ -202,12 +204,79 @@ func nonEmpty(s string) []string {
 
 // Create makes an instance (PutInstance with WBEM_FLAG_CREATE_ONLY).
 func (p *Provider) Create(ctx context.Context, req *model.CreateRequest) (*model.Instance, error) {
-	return p.put(ctx, req.Namespace, req.Instance, wmi.WbemFlagCreateOnly)
+	return p.put(ctx, req.Namespace, req.Instance, wmi.WbemFlagCreateOnly, nil)
 }
 
-// Modify replaces an instance (PutInstance with WBEM_FLAG_UPDATE_ONLY).
+// Modify updates an instance (PutInstance with WBEM_FLAG_UPDATE_ONLY).
+//
+// When the caller names the properties it changed, only those (and the
+// keys) are sent, as a partial put: an IWbemContext with
+// __PUT_EXTENSIONS, __PUT_EXT_CLIENT_REQUEST and __PUT_EXT_PROPERTIES,
+// the WMI SDK's "updating part of an instance" (MS-WMI defines how a
+// context travels, not these properties). WMI itself and most providers
+// refuse partial puts (WBEM_E_PROVIDER_NOT_CAPABLE or
+// WBEM_E_NOT_SUPPORTED, before doing anything); then the instance is read
+// afresh, the changes are applied to it and it is put whole, so that
+// properties the caller did not change keep the server's current values
+// rather than the caller's possibly stale copy. Without names, the
+// instance is put as the caller holds it.
 func (p *Provider) Modify(ctx context.Context, req *model.ModifyRequest) (*model.Instance, error) {
-	return p.put(ctx, req.Namespace, req.Instance, wmi.WbemFlagUpdateOnly)
+	if len(req.Properties) == 0 {
+		return p.put(ctx, req.Namespace, req.Instance, wmi.WbemFlagUpdateOnly, nil)
+	}
+	c, err := p.class(ctx, req.Namespace, req.Instance.ClassName)
+	if err != nil {
+		return nil, err
+	}
+	partial := &model.Instance{ClassName: c.Name}
+	var names []string
+	for _, d := range c.Properties {
+		changed := false
+		for _, n := range req.Properties {
+			changed = changed || strings.EqualFold(n, d.Name)
+		}
+		v, ok := req.Instance.Get(d.Name)
+		if !ok || (!changed && !d.Key) {
+			continue
+		}
+		partial.Properties = append(partial.Properties, model.Property{Name: d.Name, Value: v, Key: d.Key})
+		if changed {
+			names = append(names, d.Name)
+		}
+	}
+	for _, n := range req.Properties {
+		if c.Property(n) == nil {
+			return nil, p.fault(nil, wmi.Fault("PutInstance", wmi.EInvalidParameter, fmt.Sprintf("class %s has no property %q", c.Name, clip(n))))
+		}
+	}
+	wctx, err := wmi.MarshalContext([]wmi.ContextProp{
+		{Name: "__PUT_EXTENSIONS", Value: true},
+		{Name: "__PUT_EXT_CLIENT_REQUEST", Value: true},
+		{Name: "__PUT_EXT_PROPERTIES", Value: names},
+	})
+	if err != nil {
+		return nil, p.fault(nil, err)
+	}
+	out, err := p.put(ctx, req.Namespace, partial, wmi.WbemFlagUpdateOnly, wctx)
+	if f, ok := model.AsFault(err); !ok || !partialRefused(f.ErrorCode) {
+		return out, err
+	}
+	cur, err := p.Get(ctx, &model.GetRequest{Common: req.Common, Path: req.Instance.Path()})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		v, _ := req.Instance.Get(n)
+		cur.Set(n, v)
+	}
+	return p.put(ctx, req.Namespace, cur, wmi.WbemFlagUpdateOnly, nil)
+}
+
+// partialRefused reports whether a PutInstance failed because the
+// server or provider does not do partial puts (or does not understand
+// the context): it then changed nothing.
+func partialRefused(hr uint32) bool {
+	return hr == wmi.EProviderNotCapable || hr == wmi.ENotSupported || hr == wmi.EInvalidContext
 }
 
 // Delete removes an instance (IWbemServices::DeleteInstance).

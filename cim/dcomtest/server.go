@@ -33,6 +33,10 @@ type Options struct {
 	// MinLevel is the lowest authentication level accepted (default
 	// packet integrity).
 	MinLevel uint8
+	// NoPartialPut refuses partial PutInstance calls (a context with
+	// __PUT_EXT_PROPERTIES) with WBEM_E_PROVIDER_NOT_CAPABLE, as WMI
+	// itself and most providers do.
+	NoPartialPut bool
 	// Logf, when set, receives a line per call.
 	Logf func(format string, args ...any)
 }
@@ -59,6 +63,9 @@ type Server struct {
 	activation atomic.Int64
 	accepted   atomic.Int64
 	latency    atomic.Int64 // time.Duration before each WMI call
+
+	putMu sync.Mutex
+	puts  []Put
 
 	authMu sync.Mutex
 	auths  map[string]int // established contexts by authentication (authName)
@@ -88,6 +95,34 @@ func (s *Server) Pinged() (live int, simplePings int) {
 		}
 	}
 	return live, simplePings
+}
+
+// Put is one PutInstance the server received: the class, the properties
+// that arrived non-NULL, and those a partial put named (nil for a whole
+// put).
+type Put struct {
+	Class   string
+	Sent    []string
+	Partial []string
+}
+
+// Puts returns the PutInstance calls received so far.
+func (s *Server) Puts() []Put {
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
+	return append([]Put(nil), s.puts...)
+}
+
+func (s *Server) recordPut(inst *model.Instance, partial []string) {
+	p := Put{Class: inst.ClassName, Partial: partial}
+	for _, pr := range inst.Properties {
+		if !pr.Value.IsNull() {
+			p.Sent = append(p.Sent, pr.Name)
+		}
+	}
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
+	s.puts = append(s.puts, p)
 }
 
 // Authentications reports how many security contexts were established,

@@ -291,7 +291,7 @@ func (s *Server) servicesCall(c *callInfo, r *ndr.Reader, sv *services) ([]byte,
 	case 14: // PutInstance
 		b := r.InterfacePointer()
 		flags := r.U32()
-		r.InterfacePointer()
+		wctx := r.InterfacePointer()
 		if err := r.Err(); err != nil {
 			return nil, err
 		}
@@ -300,9 +300,17 @@ func (s *Server) servicesCall(c *callInfo, r *ndr.Reader, sv *services) ([]byte,
 			return reply(wmi.EInvalidObject, null), nil
 		}
 		inst.Namespace = sv.ns
+		props, hr := s.partialPut(wctx)
+		s.recordPut(inst, props)
+		if hr != 0 {
+			return reply(hr, null), nil
+		}
 		var got *model.Instance
 		if flags&wmi.WbemFlagUpdateOnly != 0 {
-			got, err = s.provider.Modify(ctx, &model.ModifyRequest{Common: common, Instance: inst})
+			if props != nil {
+				inst = restrict(inst, props)
+			}
+			got, err = s.provider.Modify(ctx, &model.ModifyRequest{Common: common, Instance: inst, Properties: props})
 		} else {
 			got, err = s.provider.Create(ctx, &model.CreateRequest{Common: common, Instance: inst})
 		}
@@ -438,6 +446,46 @@ func (s *Server) outSchema(ctx context.Context, ns, class, method string, res *m
 		return nil
 	}
 	return &wmio.Schema{Class: out}
+}
+
+// partialPut reads a PutInstance's context: the properties a partial
+// put names (nil for a whole put), or the HRESULT refusing it, as WMI
+// and most providers refuse partial puts (Options.NoPartialPut).
+func (s *Server) partialPut(wctx []byte) ([]string, uint32) {
+	if wctx == nil {
+		return nil, 0
+	}
+	props, err := wmi.ParseContext(wctx)
+	if err != nil {
+		s.logf("dcomtest: PutInstance: %v", err)
+		return nil, wmi.EInvalidContext
+	}
+	if ext, _ := wmi.ContextValue(props, "__PUT_EXTENSIONS").(bool); !ext {
+		return nil, 0
+	}
+	names, ok := wmi.ContextValue(props, "__PUT_EXT_PROPERTIES").([]string)
+	if !ok {
+		return nil, 0
+	}
+	if s.opts.NoPartialPut {
+		return nil, wmi.EProviderNotCapable
+	}
+	return append([]string{}, names...), 0
+}
+
+// restrict keeps inst's keys and the named properties.
+func restrict(inst *model.Instance, names []string) *model.Instance {
+	out := &model.Instance{ClassName: inst.ClassName, Namespace: inst.Namespace}
+	for _, p := range inst.Properties {
+		keep := p.Key
+		for _, n := range names {
+			keep = keep || strings.EqualFold(n, p.Name)
+		}
+		if keep {
+			out.Properties = append(out.Properties, p)
+		}
+	}
+	return out
 }
 
 func decodeObjref(b []byte) (*model.Instance, error) {

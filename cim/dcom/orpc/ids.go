@@ -31,6 +31,7 @@ var (
 	IIDWbemCallResult         = ndr.MustGUID("44aca675-e8fc-11d0-a07c-00c04fb68820")
 	IIDWbemClassObject        = ndr.MustGUID("dc12a681-737f-11cf-884d-00aa004b2e24")
 	IIDWbemContext            = ndr.MustGUID("44aca674-e8fc-11d0-a07c-00c04fb68820")
+	CLSIDWbemContext          = ndr.MustGUID("674b6698-ee92-11d0-ad71-00c04fd8fdff")
 	CLSIDWbemClassObject      = ndr.MustGUID("4590f812-1d3a-11d0-891f-00aa004b2e24")
 	IIDWbemLoginClientID      = ndr.MustGUID("d4781cd6-e5d3-44df-ad94-930efe48a887")
 	IIDWbemFetchSmartEnum     = ndr.MustGUID("1c1c45ee-4395-11d2-b60b-00104b703efd")

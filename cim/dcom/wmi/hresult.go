@@ -30,6 +30,7 @@ const (
 	EAlreadyExists         = 0x80041019
 	EInvalidMethod         = 0x8004102e
 	EInvalidMethodParams   = 0x8004102f
+	EProviderNotCapable    = 0x80041024
 	EInvalidObjectPath     = 0x8004103a
 	EMethodNotImplemented  = 0x80041055
 	EQuotaViolation        = 0x8004106c
@@ -70,6 +71,8 @@ var hresults = map[uint32]hrInfo{
 	EInvalidMethod:        {model.CIMMethodNotFound, "WBEM_E_INVALID_METHOD", "invalid method"},
 	EInvalidMethodParams:  {model.CIMInvalidParameter, "WBEM_E_INVALID_METHOD_PARAMETERS", "invalid method parameters"},
 	EInvalidObjectPath:    {model.CIMInvalidParameter, "WBEM_E_INVALID_OBJECT_PATH", "invalid object path"},
+	EProviderNotCapable:   {model.CIMNotSupported, "WBEM_E_PROVIDER_NOT_CAPABLE", "the provider cannot do this"},
+	EInvalidContext:       {model.CIMInvalidParameter, "WBEM_E_INVALID_CONTEXT", "invalid context"},
 	EMethodNotImplemented: {model.CIMMethodNotAvailable, "WBEM_E_METHOD_NOT_IMPLEMENTED", "method not implemented"},
 	EQuotaViolation:       {model.CIMServerLimitsExceeded, "WBEM_E_QUOTA_VIOLATION", "quota violation"},
 	ETimedOut:             {model.CIMFailed, "WBEM_E_TIMED_OUT", "timed out"},

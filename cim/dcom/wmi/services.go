@@ -201,13 +201,14 @@ func (c *Conn) ExecMethod(ctx context.Context, svc ndr.GUID, path, method string
 	return u, nil
 }
 
-// PutInstance creates or updates an instance (opnum 14) and returns its
-// path, read from the call result.
-func (c *Conn) PutInstance(ctx context.Context, svc ndr.GUID, unit []byte, flags uint32) (string, error) {
+// PutInstance creates or updates an instance (opnum 14), with an
+// IWbemContext OBJREF (MarshalContext) or nil, and returns its path, read
+// from the call result.
+func (c *Conn) PutInstance(ctx context.Context, svc ndr.GUID, unit []byte, flags uint32, wctx []byte) (string, error) {
 	r, _, err := c.call(ctx, "PutInstance", orpc.IIDWbemServices, svc, 14, func(w *ndr.Writer) {
 		w.InterfacePointer(ObjectRef(unit))
 		w.U32(flags)
-		w.InterfacePointer(nil)
+		w.InterfacePointer(wctx)
 		w.Ptr(true)
 		w.Ptr(false)
 	})
