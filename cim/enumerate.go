@@ -33,6 +33,8 @@ type InstanceQuery struct {
 	// DefaultMaxInstances): one more fails the query. Enumerate, which
 	// streams, has no bound.
 	MaxInstances int
+	// Options are custom operation options (model.Common.Options).
+	Options []model.Property
 }
 
 // DefaultMaxInstances is how many instances a query collects at most
@@ -74,6 +76,7 @@ func (q *InstanceQuery) request() (*model.EnumerateRequest, error) {
 			Namespace:        normNamespace(q.Namespace),
 			ResourceURI:      q.ResourceURI,
 			OperationTimeout: q.OperationTimeout,
+			Options:          q.Options,
 		},
 		ClassName:    q.ClassName,
 		Query:        q.Query,

@@ -14,13 +14,15 @@ type Options struct {
 	Namespace        string
 	ResourceURI      string
 	OperationTimeout time.Duration
+	// CustomOptions are custom operation options (model.Common.Options).
+	CustomOptions []model.Property
 }
 
 func (o Options) common(ns string) model.Common {
 	if o.Namespace != "" {
 		ns = o.Namespace
 	}
-	return model.Common{Namespace: normNamespace(ns), ResourceURI: o.ResourceURI, OperationTimeout: o.OperationTimeout}
+	return model.Common{Namespace: normNamespace(ns), ResourceURI: o.ResourceURI, OperationTimeout: o.OperationTimeout, Options: o.CustomOptions}
 }
 
 // GetInstance fetches the instance identified by input's keys (Get-CimInstance -InputObject).

@@ -77,9 +77,10 @@ type Cmdlet struct {
 	// offered).
 	ComputerNameParam bool
 
-	query *GetCmdletParameters // the query parameters it uses (nil: none)
-	byKey map[string]*Param    // exact spellings
-	byPS  map[string]*Param    // PowerShell spellings, lower case
+	query    *GetCmdletParameters         // the query parameters it uses (nil: none)
+	defaults map[*MethodParam]model.Value // the methods' DefaultValues, typed
+	byKey    map[string]*Param            // exact spellings
+	byPS     map[string]*Param            // PowerShell spellings, lower case
 }
 
 // ParamRole is what a parameter does.
@@ -429,9 +430,32 @@ func (c *Cmdlet) checkType(p *Param) error {
 	return nil
 }
 
+// addDefaults converts a method's DefaultValues to their parameters'
+// types; one that does not convert is an error in the file.
+func (c *Cmdlet) addDefaults(m *Method, enums map[string]*EnumType) error {
+	for _, mp := range m.Params {
+		if mp.Default == nil {
+			continue
+		}
+		p := &Param{Name: mp.Name, Snake: SnakeCase(mp.Name), Type: resolveType(mp.Type, enums)}
+		v, err := convertArg(p, model.String(*mp.Default), false)
+		if err != nil {
+			return c.errorf(mp.Line, "DefaultValue %q of %s: %s", clip(*mp.Default), mp.Name, errText(err))
+		}
+		if c.defaults == nil {
+			c.defaults = map[*MethodParam]model.Value{}
+		}
+		c.defaults[mp] = v
+	}
+	return nil
+}
+
 // addInstanceMethod adds an instance method's parameters, pass_thru and
 // what_if.
 func (c *Cmdlet) addInstanceMethod(m *Method, enums map[string]*EnumType) error {
+	if err := c.addDefaults(m, enums); err != nil {
+		return err
+	}
 	outputs := false
 	for _, mp := range m.Params {
 		if mp.Output != nil && !mp.Output.ErrorCode {
@@ -482,6 +506,9 @@ func (c *Cmdlet) addStaticMethods(sc *StaticCmdlet, enums map[string]*EnumType) 
 		}
 		if containsFold(c.Sets, set) {
 			return c.errorf(m.Line, "two methods make the parameter set %q", clip(set))
+		}
+		if err := c.addDefaults(m, enums); err != nil {
+			return err
 		}
 		c.Sets = append(c.Sets, set)
 		c.Methods = append(c.Methods, m)

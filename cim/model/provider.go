@@ -70,6 +70,11 @@ type Common struct {
 	// OperationTimeout bounds the operation on the server; zero means the
 	// session's default.
 	OperationTimeout time.Duration
+	// Options are custom operation options (MI's custom options: CDXML's
+	// query options and cim:operationOption parameters). A WS-Man request
+	// carries them in its w:OptionSet as Windows' MI client does; other
+	// providers ignore them, as a provider ignores options it does not know.
+	Options []Property
 }
 
 // EnumerateRequest asks for the instances of a class, the results of a

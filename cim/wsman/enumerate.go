@@ -186,7 +186,7 @@ func (c *Client) startEnumerate(ctx context.Context, req *model.EnumerateRequest
 		e.idec.schema = d.lookup
 	}
 	for attempt := 0; ; attempt++ {
-		env := c.appendHeader(nil, &request{action: ActionEnumerate, resourceURI: spec.uri, selectors: spec.selectors, timeout: req.OperationTimeout})
+		env := c.appendHeader(nil, &request{action: ActionEnumerate, resourceURI: spec.uri, selectors: spec.selectors, timeout: req.OperationTimeout, options: customOptions(req.Common.Options)})
 		env = append(env, "<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>"...)
 		env = strconv.AppendInt(env, int64(e.max), 10)
 		env = append(env, "</w:MaxElements>"...)

@@ -13,7 +13,7 @@ func (c *Client) Get(ctx context.Context, req *model.GetRequest) (*model.Instanc
 		return nil, c.invalid("wsman: Get without an instance path")
 	}
 	uri, sels, ns := c.target(&req.Common, "", req.Path)
-	env := c.appendHeader(nil, &request{action: ActionGet, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
+	env := c.appendHeader(nil, &request{action: ActionGet, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout, options: customOptions(req.Common.Options)})
 	env = appendEnvelopeEnd(env)
 	body, err := c.post(ctx, env, EffectRead, req.OperationTimeout)
 	if err != nil {

@@ -21,7 +21,7 @@ func (c *Client) Create(ctx context.Context, req *model.CreateRequest) (*model.I
 		common.ResourceURI = req.Instance.ResourceURI
 	}
 	uri, sels, ns := c.target(&common, req.Instance.ClassName, nil)
-	env := c.appendHeader(nil, &request{action: ActionCreate, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
+	env := c.appendHeader(nil, &request{action: ActionCreate, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout, options: customOptions(req.Common.Options)})
 	env = AppendInstanceWith(env, req.Instance, uri, EncodeOptions{Form: c.form(), ValueTypes: true, Schema: c.Schema(ns, req.Instance.ClassName)})
 	env = appendEnvelopeEnd(env)
 	body, err := c.post(ctx, env, EffectChange, req.OperationTimeout)
@@ -81,7 +81,7 @@ func (c *Client) Modify(ctx context.Context, req *model.ModifyRequest) (*model.I
 		common.Namespace = req.Instance.Namespace
 	}
 	uri, sels, ns := c.target(&common, req.Instance.ClassName, path)
-	env := c.appendHeader(nil, &request{action: ActionPut, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
+	env := c.appendHeader(nil, &request{action: ActionPut, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout, options: customOptions(req.Common.Options)})
 	env = AppendInstanceWith(env, req.Instance, uri, EncodeOptions{Form: c.form(), ValueTypes: true, Schema: c.Schema(ns, req.Instance.ClassName)})
 	env = appendEnvelopeEnd(env)
 	body, err := c.post(ctx, env, EffectChange, req.OperationTimeout)
@@ -105,7 +105,7 @@ func (c *Client) Delete(ctx context.Context, req *model.DeleteRequest) error {
 		return c.invalid("wsman: Delete without an instance path")
 	}
 	uri, sels, _ := c.target(&req.Common, "", req.Path)
-	env := c.appendHeader(nil, &request{action: ActionDelete, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout})
+	env := c.appendHeader(nil, &request{action: ActionDelete, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout, options: customOptions(req.Common.Options)})
 	env = appendEnvelopeEnd(env)
 	body, err := c.post(ctx, env, EffectChange, req.OperationTimeout)
 	if err != nil {

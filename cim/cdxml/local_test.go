@@ -1,0 +1,140 @@
+package cdxml_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/cdxml"
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// bundled is cimsh's bundled example module (scripts embeds it).
+const bundled = "../../scripts/cdxml/CimshProcess.cdxml"
+
+// localEnv is the bundled module on the local machine's provider.
+func localEnv(t *testing.T) *env {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the local provider serves Win32_Process fully on Linux")
+	}
+	m, err := cdxml.Load(bundled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := cim.NewSession(cim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return &env{t: t, m: m, s: s, ctx: ctx}
+}
+
+// TestLocalGetEqualsWQL: on the local machine, Get-CimshProcess with
+// query parameters returns what the equivalent WQL returns.
+func TestLocalGetEqualsWQL(t *testing.T) {
+	e := localEnv(t)
+	pid := uint64(os.Getpid())
+	self, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Query: fmt.Sprintf("SELECT * FROM Win32_Process WHERE ProcessId = %d", pid)})
+	if err != nil || len(self) != 1 {
+		t.Fatalf("this process by WQL: %v %v", self, err)
+	}
+	name, _ := self[0].Get("Name")
+
+	call := e.bind("Get-CimshProcess", nil, "pid", num(pid))
+	if q, _ := call.Query(); q != fmt.Sprintf("SELECT * FROM Win32_Process WHERE ProcessId = %d", pid) {
+		t.Errorf("query %q", q)
+	}
+	res, err := call.Run(e.ctx, e.s)
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("Get-CimshProcess -Id %d: %v %v", pid, res, err)
+	}
+	if n, _ := res.Items[0].Get("Name"); n.Text() != name.Text() {
+		t.Errorf("name %q, WQL %q", n.Text(), name.Text())
+	}
+
+	// By name, with a pattern and a working-set floor: the set is this
+	// process's own name, so nothing else starts or ends meanwhile.
+	pattern := name.Text()[:len(name.Text())-1] + "*"
+	call = e.bind("Get-CimshProcess", []model.Value{str(pattern)}, "parent_id", num(uint64(os.Getppid())), "min_working_set", num(1))
+	q, _ := call.Query()
+	res, err = call.Run(e.ctx, e.s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(res.Items, "ProcessId"), names(direct, "ProcessId"); got != want || !strings.Contains(","+got+",", ","+strconv.FormatUint(pid, 10)+",") {
+		t.Errorf("cmdlet %s, WQL %q %s (this process %d)", got, q, want, pid)
+	}
+
+	// The owner's out parameters, renamed by CmdletOutputMetadata.
+	res, err = e.run("Get-CimshProcessOwner", "id", num(pid))
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("owner: %v %v", res, err)
+	}
+	if u, ok := res.Items[0].Get("UserName"); !ok || u.IsNull() || u.Text() == "" {
+		t.Errorf("owner output %v", res.Items[0])
+	}
+}
+
+// TestLocalMethods: the instance cmdlet terminates the process it
+// selects, and the static cmdlet starts one, on the local machine.
+func TestLocalMethods(t *testing.T) {
+	e := localEnv(t)
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command")
+	}
+	child := exec.Command(sleep, "60")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- child.Wait() }()
+	t.Cleanup(func() { child.Process.Kill() })
+
+	res, err := e.run("Stop-CimshProcess", "process_id", num(uint64(child.Process.Pid)))
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("Stop-CimshProcess: %v %v", res, err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the process was not terminated")
+	}
+
+	res, err = e.bind("Start-CimshProcess", []model.Value{str(sleep + " 60")}).Run(e.ctx, e.s)
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("Start-CimshProcess: %v %v", res, err)
+	}
+	pv, ok := res.Items[0].Get("ProcessId")
+	pid, _ := pv.AsUint()
+	if !ok || pid == 0 {
+		t.Fatalf("no ProcessId in %v", res.Items[0])
+	}
+	p, err := os.FindProcess(int(pid))
+	if err == nil {
+		t.Cleanup(func() { p.Kill() })
+	}
+	res, err = e.run("Get-CimshProcess", "id", num(pid))
+	if err != nil || len(res.Items) != 1 {
+		t.Errorf("the started process %d: %v %v", pid, res, err)
+	}
+	// A missing process is not found, and nothing is terminated.
+	if _, err := e.run("Stop-CimshProcess", "id", num(1<<31-1)); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("stopping a missing process: %v", err)
+	}
+}
