@@ -21,6 +21,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsman"
+	"github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 // Namespace is the XML namespace of the envelope elements.
@@ -157,9 +158,9 @@ type recordError struct {
 func (e *recordError) Unwrap() error { return e.err }
 
 func (e *recordError) Error() string {
-	var se *xml.SyntaxError
+	var se *xmltok.SyntaxError
 	if errors.As(e.err, &se) {
-		return fmt.Sprintf("milog: instance %d: not valid XML (line %d): %+.100q", e.n, se.Line, se.Msg)
+		return fmt.Sprintf("milog: instance %d: not valid XML (byte %d of the record): %+.100q", e.n, se.Offset, se.Msg)
 	}
 	msg := e.err.Error()
 	for i := 0; i < len(msg); i++ {
@@ -210,9 +211,9 @@ func decodeRecord(doc []byte) (*model.Instance, error) {
 	for _, a := range se.Attr {
 		switch a.Name.Local {
 		case "Namespace":
-			inst.Namespace = a.Value
+			inst.Namespace = strings.Clone(a.Value)
 		case "ComputerName":
-			inst.ComputerName = a.Value
+			inst.ComputerName = strings.Clone(a.Value)
 		case "Keys":
 			if a.Value != "" {
 				inst.MarkKeys(strings.Split(a.Value, ","))
@@ -267,7 +268,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // readInstance reads an instance's schema and the instance, typed by it.
-func readInstance(d *xml.Decoder) (*model.Instance, error) {
+func readInstance(d *xmltok.Decoder) (*model.Instance, error) {
 	se, err := nextStart(d)
 	if err != nil {
 		return nil, err
@@ -284,7 +285,7 @@ func readInstance(d *xml.Decoder) (*model.Instance, error) {
 		}
 		if pe.Name.Space != Namespace {
 			// The instance element itself: the schema has ended.
-			cls.Name = pe.Name.Local
+			cls.Name = strings.Clone(pe.Name.Local)
 			inst, err := wsman.DecodeInstance(d, pe, cls)
 			if err != nil {
 				return nil, err
@@ -299,7 +300,7 @@ func readInstance(d *xml.Decoder) (*model.Instance, error) {
 		for _, a := range pe.Attr {
 			switch a.Name.Local {
 			case "Name":
-				decl.Name = a.Value
+				decl.Name = strings.Clone(a.Value)
 			case "Type":
 				t, ok := model.ParseType(a.Value)
 				if !ok && a.Value != "unknown" {
@@ -345,21 +346,21 @@ func restoreShapes(inst *model.Instance, cls *model.Class, nulls map[string]bool
 
 // nextStart returns the next start element, skipping text and ends; the
 // end of the root element is io.EOF.
-func nextStart(d *xml.Decoder) (xml.StartElement, error) {
+func nextStart(d *xmltok.Decoder) (xmltok.StartElement, error) {
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
-			return xml.StartElement{}, io.EOF
+			return xmltok.StartElement{}, io.EOF
 		}
 		if err != nil {
-			return xml.StartElement{}, err
+			return xmltok.StartElement{}, err
 		}
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case xmltok.StartElement:
 			return t, nil
-		case xml.EndElement:
+		case xmltok.EndElement:
 			if t.Name.Local == "MiLog" {
-				return xml.StartElement{}, io.EOF
+				return xmltok.StartElement{}, io.EOF
 			}
 		}
 	}

@@ -82,7 +82,12 @@ func canon(t *testing.T, doc []byte, o canonOpts) string {
 			scopes = append(scopes, sc)
 			drop := o.drop[tok.Name.Local]
 			if tok.Name.Local == "Option" && o.dropOption != nil {
-				n, _ := attrFold(tok, "Name")
+				var n string
+				for _, a := range tok.Attr {
+					if a.Name.Space == "" && strings.EqualFold(a.Name.Local, "Name") {
+						n = a.Value
+					}
+				}
 				drop = drop || o.dropOption(n)
 			}
 			if skipDepth < 0 && drop {

@@ -1,10 +1,10 @@
 package wsman
 
 import (
-	"encoding/xml"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 // DecodeClass decodes a CIM-XML <CLASS> element (DSP0201), as

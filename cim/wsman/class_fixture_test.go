@@ -2,10 +2,10 @@ package wsman
 
 import (
 	"bytes"
-	"encoding/xml"
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 func TestWin2016ClassSchema(t *testing.T) {

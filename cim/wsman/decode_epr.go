@@ -1,10 +1,10 @@
 package wsman
 
 import (
-	"encoding/xml"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 // DecodeEPR decodes an endpoint reference whose element start has been
@@ -142,7 +142,7 @@ func decodeSelector(d *xml.Decoder, depth int) (model.Selector, error) {
 			if sel.Ref != nil {
 				finishRef(sel.Ref)
 			} else {
-				sel.Value = strings.TrimSpace(restoreControls(text.String()))
+				sel.Value = strings.TrimSpace(text.String())
 			}
 			return sel, nil
 		}

@@ -1,10 +1,10 @@
 package wsman
 
 import (
-	"encoding/xml"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 // SchemaFunc returns the schema of a class (nil when unknown), for
@@ -37,7 +37,7 @@ func decodeInstance(d *xml.Decoder, start xml.StartElement, schema *model.Class,
 			inst.Namespace = schema.Namespace
 		}
 	} else {
-		inst.ClassName = start.Name.Local
+		inst.ClassName = keepName(start.Name.Local, schema)
 		inst.ResourceURI = start.Name.Space
 		inst.Namespace, _ = ParseResourceURI(start.Name.Space)
 		if schema != nil && inst.Namespace == "" {
@@ -48,6 +48,16 @@ func decodeInstance(d *xml.Decoder, start xml.StartElement, schema *model.Class,
 		return nil, err
 	}
 	return inst, nil
+}
+
+// keepName returns a class name read from a reply as a string that may
+// be kept: the schema's when it is the same (the reply's names are views
+// of its bytes).
+func keepName(name string, schema *model.Class) string {
+	if schema != nil && schema.Name == name {
+		return schema.Name
+	}
+	return strings.Clone(name)
 }
 
 // maxDepth bounds nested embedded instances (hostile input).
@@ -116,7 +126,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 			inst.Ref = ref
 			continue
 		}
-		name := se.Name.Local
+		name := se.Name.Local // a view of the reply: cloned when kept (below)
 		// Array elements come one after another: look at the last
 		// property first.
 		k := len(accs) - 1
@@ -134,7 +144,13 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 			if schema != nil {
 				decl = schema.Property(name)
 			}
-			accs = append(accs, propAcc{name: name, decl: decl})
+			kept := name
+			if decl != nil && decl.Name == name {
+				kept = decl.Name // the schema's copy: no allocation per instance
+			} else {
+				kept = strings.Clone(name)
+			}
+			accs = append(accs, propAcc{name: kept, decl: decl})
 			k = len(accs) - 1
 		}
 		a := &accs[k]

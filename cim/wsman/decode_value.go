@@ -1,11 +1,11 @@
 package wsman
 
 import (
-	"encoding/xml"
 	"errors"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 var errTooDeep = errors.New("wsman: embedded instances nested too deeply")
@@ -83,7 +83,7 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 					return v, nil
 				}
 			}
-			return typedText(restoreControls(s), t, xsiLocal, hasXSIType)
+			return typedText(s, t, xsiLocal, hasXSIType)
 		}
 	}
 }
@@ -316,7 +316,7 @@ func resolvePrefix(se xml.StartElement, qname string) string {
 	prefix := qname[:i]
 	for _, a := range se.Attr {
 		if a.Name.Space == "xmlns" && a.Name.Local == prefix {
-			return a.Value
+			return strings.Clone(a.Value) // kept (ResourceURI)
 		}
 	}
 	return ""

@@ -134,10 +134,10 @@ func decodeSOAPFault(f *model.Fault, body io.Reader) error {
 		if !ok {
 			continue
 		}
-		if is(se, NsSOAP, "Envelope") {
+		if isStd(se, NsSOAP, "Envelope") {
 			sawEnvelope = true
 		}
-		if is(se, NsSOAP, "Fault") {
+		if isStd(se, NsSOAP, "Fault") {
 			break
 		}
 	}
@@ -150,11 +150,11 @@ func decodeSOAPFault(f *model.Fault, body io.Reader) error {
 			return nil
 		}
 		switch {
-		case is(se, NsSOAP, "Code"):
+		case isStd(se, NsSOAP, "Code"):
 			err = decodeFaultCode(p, f)
-		case is(se, NsSOAP, "Reason"):
+		case isStd(se, NsSOAP, "Reason"):
 			err = decodeFaultReason(p, f)
-		case is(se, NsSOAP, "Detail"):
+		case isStd(se, NsSOAP, "Detail"):
 			err = decodeFaultDetail(p, f)
 		default:
 			err = p.skip()
@@ -176,13 +176,13 @@ func decodeFaultCode(p *nsScopes, f *model.Fault) error {
 			return err
 		}
 		switch {
-		case is(se, NsSOAP, "Value"):
+		case isStd(se, NsSOAP, "Value"):
 			s, err := p.textN(maxQName)
 			if err != nil {
 				return err
 			}
 			f.Code = p.normalizeQName(s)
-		case is(se, NsSOAP, "Subcode"):
+		case isStd(se, NsSOAP, "Subcode"):
 			// The first (outermost) subcode is the WS-Man one; deeper
 			// ones, if any, are ignored.
 			for {
@@ -193,7 +193,7 @@ func decodeFaultCode(p *nsScopes, f *model.Fault) error {
 				if !ok {
 					break
 				}
-				if is(c, NsSOAP, "Value") && f.Subcode == "" {
+				if isStd(c, NsSOAP, "Value") && f.Subcode == "" {
 					s, err := p.textN(maxQName)
 					if err != nil {
 						return err
@@ -217,7 +217,7 @@ func decodeFaultReason(p *nsScopes, f *model.Fault) error {
 		if err != nil || !ok {
 			return err
 		}
-		if is(se, NsSOAP, "Text") && f.Reason == "" {
+		if isStd(se, NsSOAP, "Text") && f.Reason == "" {
 			s, err := p.text()
 			if err != nil {
 				return err

@@ -23,7 +23,7 @@ func decodeFaultDetail(p *nsScopes, f *model.Fault) error {
 			return err
 		}
 		switch {
-		case is(se, NsWSMan, "FaultDetail"):
+		case isStd(se, NsWSMan, "FaultDetail"):
 			s, err := p.text()
 			if err != nil {
 				return err
@@ -31,7 +31,7 @@ func decodeFaultDetail(p *nsScopes, f *model.Fault) error {
 			if f.Detail == "" {
 				f.Detail = strings.TrimSpace(s)
 			}
-		case is(se, NsWSManFault, "WSManFault"):
+		case isStd(se, NsWSManFault, "WSManFault"):
 			wf, err := decodeWSManFault(p, se, f, 0)
 			if err != nil {
 				return err
@@ -50,10 +50,10 @@ func decodeWSManFault(p *nsScopes, se xml.StartElement, f *model.Fault, depth in
 		return nil, errTooDeep
 	}
 	wf := &wsmanFault{}
-	if v, ok := attrFold(se, "Code"); ok {
+	if v, ok := attrFoldStd(se, "Code"); ok {
 		wf.code = parseCode(v)
 	}
-	if m, ok := attrFold(se, "Machine"); ok {
+	if m, ok := attrFoldStd(se, "Machine"); ok {
 		wf.machine = capMarked(m)
 	}
 	for {
@@ -64,7 +64,7 @@ func decodeWSManFault(p *nsScopes, se xml.StartElement, f *model.Fault, depth in
 		if !ok {
 			return wf, nil
 		}
-		if !is(c, NsWSManFault, "Message") {
+		if !isStd(c, NsWSManFault, "Message") {
 			if err := p.skip(); err != nil {
 				return nil, err
 			}
@@ -82,7 +82,7 @@ func decodeWSManFault(p *nsScopes, se xml.StartElement, f *model.Fault, depth in
 			case xml.CharData:
 				text.writeString(string(t))
 			case xml.StartElement:
-				if is(t, NsWSManFault, "ProviderFault") {
+				if isStd(t, NsWSManFault, "ProviderFault") {
 					inner, err := decodeProviderFault(p, f, depth+1)
 					if err != nil {
 						return nil, err
@@ -116,7 +116,7 @@ func decodeProviderFault(p *nsScopes, f *model.Fault, depth int) (*wsmanFault, e
 			text.writeString(string(t))
 		case xml.StartElement:
 			switch {
-			case is(t, NsWSManFault, "WSManFault"):
+			case isStd(t, NsWSManFault, "WSManFault"):
 				wf, err := decodeWSManFault(p, t, f, depth)
 				if err != nil {
 					return nil, err
@@ -124,7 +124,7 @@ func decodeProviderFault(p *nsScopes, f *model.Fault, depth int) (*wsmanFault, e
 				if inner == nil {
 					inner = wf
 				}
-			case is(t, NsWSManFault, "ExtendedError"):
+			case isStd(t, NsWSManFault, "ExtendedError"):
 				for {
 					c, ok, err := p.child()
 					if err != nil {
@@ -195,7 +195,7 @@ func decodeCIMError(p *nsScopes, se xml.StartElement, f *model.Fault) error {
 			break
 		}
 		name := c.Name.Local
-		if _, want := cimErrorFields[name]; !want || isNil(c) {
+		if _, want := cimErrorFields[name]; !want || isNilStd(c) {
 			if err := p.skip(); err != nil {
 				return err
 			}

@@ -13,7 +13,7 @@ type nsScopes struct {
 }
 
 func (p *nsScopes) next() (xml.Token, error) {
-	t, err := nextToken(p.d)
+	t, err := nextTokenStd(p.d)
 	if err != nil {
 		return nil, err
 	}

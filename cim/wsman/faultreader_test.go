@@ -103,7 +103,7 @@ func TestFaultReaderBounds(t *testing.T) {
 				break
 			}
 			if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "t" {
-				if v, ok := attr(se, "", "v"); ok {
+				if v, ok := attrStd(se, "", "v"); ok {
 					got = capMarked(v)
 					continue
 				}

@@ -2,11 +2,11 @@ package wsman
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 // openBody positions a decoder on the first child of the SOAP Body of a
@@ -381,18 +381,6 @@ func isMethodAction(action string) bool {
 // its Body holds a fault. It reads the header and the first element of
 // the Body only.
 func readReplyHeader(body []byte) (replyHeader, error) {
-	// A plain decoder reads only as far as the Body; NewDecoder's scan of
-	// the whole body for control characters is needed only when the
-	// header has some.
-	utf8Body, err := toUTF8(body)
-	if err != nil {
-		return replyHeader{}, err
-	}
-	d := xml.NewDecoder(bytes.NewReader(utf8Body))
-	d.CharsetReader = charsetReader
-	if h, err := decodeReplyHeader(d); err == nil {
-		return h, nil
-	}
 	return decodeReplyHeader(NewDecoder(body))
 }
 

@@ -2,13 +2,13 @@ package wsman
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 var (

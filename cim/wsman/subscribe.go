@@ -2,10 +2,10 @@ package wsman
 
 import (
 	"context"
-	"encoding/xml"
 	"sync"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 // Eventing actions and the pull delivery mode.

@@ -12,19 +12,19 @@ type Kind uint8
 // Token kinds.
 const (
 	EOF Kind = iota
-	StartElement
-	EndElement
-	CharData
+	StartTag
+	EndTag
+	Text
 )
 
 func (k Kind) String() string {
 	switch k {
-	case StartElement:
-		return "StartElement"
-	case EndElement:
-		return "EndElement"
-	case CharData:
-		return "CharData"
+	case StartTag:
+		return "StartTag"
+	case EndTag:
+		return "EndTag"
+	case Text:
+		return "Text"
 	}
 	return "EOF"
 }
@@ -35,9 +35,9 @@ const DefaultMaxDepth = 512
 // XMLNamespace is the URI the xml prefix is bound to.
 const XMLNamespace = "http://www.w3.org/XML/1998/namespace"
 
-// Attr is an attribute of the current start element. Prefix, Local and
+// Attribute is an attribute of the current start element. Prefix, Local and
 // Value are views valid until the next call to Next.
-type Attr struct {
+type Attribute struct {
 	Space  string // resolved namespace URI; "" when unprefixed; "xmlns" for a prefix declaration
 	Prefix []byte
 	Local  []byte
@@ -86,7 +86,7 @@ type Decoder struct {
 	space      string
 	prefix     []byte
 	local      []byte
-	attrs      []Attr
+	attrs      []Attribute
 	attrSpans  []span // where unescaped attribute values lie in scratchA
 	text       []byte
 	pendingEnd bool
@@ -134,7 +134,7 @@ func (d *Decoder) Prefix() []byte { return d.prefix }
 func (d *Decoder) Local() []byte { return d.local }
 
 // Attrs returns the attributes of the current start element.
-func (d *Decoder) Attrs() []Attr { return d.attrs }
+func (d *Decoder) Attrs() []Attribute { return d.attrs }
 
 // Text returns the current character data.
 func (d *Decoder) Text() []byte { return d.text }
@@ -212,7 +212,7 @@ func (d *Decoder) Next() (Kind, error) {
 	if d.pendingEnd {
 		d.pendingEnd = false
 		d.end()
-		return EndElement, nil
+		return EndTag, nil
 	}
 	for {
 		if d.pos >= len(d.b) {
@@ -250,7 +250,7 @@ func (d *Decoder) Next() (Kind, error) {
 // end makes the top frame the current end element and pops it.
 func (d *Decoder) end() {
 	f := &d.stack[len(d.stack)-1]
-	d.kind, d.space = EndElement, f.space
+	d.kind, d.space = EndTag, f.space
 	d.local = d.b[f.localStart:f.qEnd:f.qEnd]
 	d.prefix = d.b[f.qStart:max(f.qStart, f.localStart-1)]
 	d.attrs = d.attrs[:0]
@@ -325,7 +325,7 @@ func (d *Decoder) endTag() (Kind, error) {
 		if e := d.pos + len(q); e < len(d.b) && d.b[e] == '>' && string(d.b[d.pos:e]) == string(q) {
 			d.pos = e + 1
 			d.end()
-			return EndElement, nil
+			return EndTag, nil
 		}
 	}
 	q, _, local, err := d.qname("element name after </")
@@ -348,7 +348,7 @@ func (d *Decoder) endTag() (Kind, error) {
 		return d.fail("element <" + string(top) + "> closed by </" + string(q) + ">")
 	}
 	d.end()
-	return EndElement, nil
+	return EndTag, nil
 }
 
 func (d *Decoder) startTag() (Kind, error) {
@@ -417,7 +417,7 @@ func (d *Decoder) startTag() (Kind, error) {
 			d.err = err
 			return EOF, err
 		}
-		d.attrs = append(d.attrs, Attr{Prefix: aprefix, Local: alocal, Value: val})
+		d.attrs = append(d.attrs, Attribute{Prefix: aprefix, Local: alocal, Value: val})
 		d.attrSpans = append(d.attrSpans, sp)
 	}
 	// Unescaped values lie in scratchA, which may have moved while
@@ -443,9 +443,9 @@ func (d *Decoder) startTag() (Kind, error) {
 		a.Space = d.resolve(a.Prefix, a.Local, false)
 	}
 	d.stack = append(d.stack, frame{qStart: int32(qs), qEnd: int32(qs + len(q)), localStart: int32(qs + len(q) - len(local)), nsLen: int32(nsLen), space: d.space})
-	d.kind, d.prefix, d.local, d.text = StartElement, prefix, local, nil
+	d.kind, d.prefix, d.local, d.text = StartTag, prefix, local, nil
 	d.pendingEnd = empty
-	return StartElement, nil
+	return StartTag, nil
 }
 
 // resolve maps a name's prefix to its namespace as encoding/xml does.
@@ -525,7 +525,7 @@ func (d *Decoder) procInst() error {
 	return nil
 }
 
-// procInstParam finds param="value" (or ”) in a declaration the way
+// procInstParam finds param="value" (either quote) in a declaration the way
 // encoding/xml does: the first occurrence followed by a quote.
 func procInstParam(param string, s []byte) string {
 	p := []byte(param + "=")
@@ -610,8 +610,8 @@ func (d *Decoder) bang() (k Kind, skipped bool, err error) {
 			d.scratch = normalizeNewlines(d.scratch[:0], data)
 			data = d.scratch
 		}
-		d.kind, d.text = CharData, data
-		return CharData, false, nil
+		d.kind, d.text = Text, data
+		return Text, false, nil
 	case len(rest) == 0:
 		d.pos = len(d.b)
 		k, err = d.fail("unexpected EOF")

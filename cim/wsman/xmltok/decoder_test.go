@@ -24,15 +24,15 @@ func TestWalk(t *testing.T) {
 			break
 		}
 		switch k {
-		case StartElement:
+		case StartTag:
 			s := fmt.Sprintf("<{%s}%s d=%d", d.Space(), d.Local(), d.Depth())
 			for _, a := range d.Attrs() {
 				s += fmt.Sprintf(" {%s}%s=%q", a.Space, a.Local, a.Value)
 			}
 			got = append(got, s+">")
-		case EndElement:
+		case EndTag:
 			got = append(got, fmt.Sprintf("</{%s}%s d=%d>", d.Space(), d.Local(), d.Depth()))
-		case CharData:
+		case Text:
 			got = append(got, fmt.Sprintf("%q", d.Text()))
 		}
 	}
@@ -50,7 +50,7 @@ func TestLookupPrefixFollowsScope(t *testing.T) {
 		if err != nil || k == EOF {
 			break
 		}
-		if k == StartElement {
+		if k == StartTag {
 			uri, _ := d.LookupPrefix([]byte("p"))
 			seen = append(seen, string(d.Local())+"="+uri)
 		}
@@ -67,7 +67,7 @@ func TestEncodingDeclaration(t *testing.T) {
 	}
 	d := NewDecoder(doc)
 	d.Encoding = func(label string) bool { return strings.EqualFold(label, "iso-8859-1") }
-	if k, err := d.Next(); err != nil || k != StartElement {
+	if k, err := d.Next(); err != nil || k != StartTag {
 		t.Fatalf("with Encoding: %v %v", k, err)
 	}
 }

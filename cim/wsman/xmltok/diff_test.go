@@ -58,15 +58,15 @@ func mine(doc []byte) ([]tok, error) {
 		switch k {
 		case EOF:
 			return out, nil
-		case StartElement:
+		case StartTag:
 			var a []string
 			for _, at := range d.Attrs() {
 				a = append(a, "{"+at.Space+"}"+string(at.Local)+"="+strconv.Quote(string(at.Value)))
 			}
 			out = append(out, tok{kind: "S", space: d.Space(), name: string(d.Local()), attrs: strings.Join(a, " ")})
-		case EndElement:
+		case EndTag:
 			out = append(out, tok{kind: "E", space: d.Space(), name: string(d.Local())})
-		case CharData:
+		case Text:
 			out = appendText(out, string(d.Text()))
 		}
 	}

@@ -30,8 +30,9 @@
 //     error unless Decoder.Encoding accepts it (the caller transcoded
 //     the document first).
 //
-// Tokens are StartElement (with attributes; a self-closing element
-// gives a StartElement and then an EndElement), EndElement and CharData.
+// Tokens are StartTag (with attributes; a self-closing element gives a
+// StartTag and then an EndTag), EndTag and Text; Token gives them in
+// encoding/xml's shapes (StartElement, EndElement, CharData).
 // Names resolve like encoding/xml's: the element's prefix (or the
 // default namespace) to its URI, an unprefixed attribute to "", "xml"
 // to the XML namespace, an xmlns declaration to Space "xmlns", and an

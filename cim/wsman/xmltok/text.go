@@ -76,15 +76,15 @@ func (d *Decoder) charData() (Kind, error) {
 	}
 done:
 	d.pos = i
-	d.kind = CharData
+	d.kind = Text
 	if out == nil {
 		d.text = b[start:i]
-		return CharData, nil
+		return Text, nil
 	}
 	out = append(out, b[copied:i]...)
 	d.scratch = out
 	d.text = out
-	return CharData, nil
+	return Text, nil
 }
 
 // attrValue reads a quoted attribute value after its opening quote. A
