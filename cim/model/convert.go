@@ -61,7 +61,7 @@ func Convert(v Value, t Type, array bool) (Value, error) {
 
 // convertScalar converts a non-NULL scalar to scalar type t.
 func convertScalar(v Value, t Type) (Value, error) {
-	switch x := v.data.(type) {
+	switch x := v.Interface().(type) {
 	case string:
 		if t == TypeString {
 			return String(x), nil

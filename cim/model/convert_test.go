@@ -77,7 +77,7 @@ func TestConvert(t *testing.T) {
 		{"NULL array", NullArray(TypeString), TypeBoolean, true, NullArray(TypeBoolean)},
 		{"unknown target keeps v", Uint(TypeUint8, 3), TypeUnknown, false, Uint(TypeUint8, 3)},
 		{"unknown target keeps arrays", Array(TypeString, []Value{String("a")}), TypeUnknown, false, Array(TypeString, []Value{String("a")})},
-		{"untyped text", Value{typ: TypeUnknown, data: "12"}, TypeUint32, false, Uint(TypeUint32, 12)},
+		{"untyped text", Untyped("12"), TypeUint32, false, Uint(TypeUint32, 12)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,20 +5,45 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Value is one CIM value: NULL, a scalar, or an array of scalars, with its
 // CIM type. The zero Value is a NULL of unknown type.
 //
-// Scalars are held as: bool (boolean), uint64 (unsigned integers), int64
-// (signed integers), float64 (reals), uint16 (char16), string, Datetime,
+// Scalars are: bool (boolean), uint64 (unsigned integers), int64 (signed
+// integers), float64 (reals), uint16 (char16), string, Datetime,
 // *Reference and *Instance. Arrays hold a []Value of such scalars; an
 // element may be NULL (Windows sends a null array as one nil element).
+//
+// A Value is three words and holds numbers and strings without an
+// allocation of its own (decoding a large enumeration makes millions):
+// n holds the number (or the length of a string or array), p the string's
+// bytes, the array's elements or the pointer.
 type Value struct {
 	typ   Type
 	array bool
-	data  any
+	kind  kind
+	n     uint64
+	p     unsafe.Pointer
 }
+
+// kind is what a Value holds.
+type kind uint8
+
+const (
+	kNull kind = iota
+	kBool
+	kUint
+	kInt
+	kReal
+	kChar16
+	kString
+	kDatetime
+	kRef
+	kInstance
+	kArray
+)
 
 // Null returns a NULL value of type t.
 func Null(t Type) Value { return Value{typ: t} }
@@ -27,33 +52,43 @@ func Null(t Type) Value { return Value{typ: t} }
 func NullArray(t Type) Value { return Value{typ: t, array: true} }
 
 // Bool returns a boolean value.
-func Bool(b bool) Value { return Value{typ: TypeBoolean, data: b} }
+func Bool(b bool) Value {
+	v := Value{typ: TypeBoolean, kind: kBool}
+	if b {
+		v.n = 1
+	}
+	return v
+}
 
 // Uint returns an unsigned integer of type t (uint8..uint64). It does not
 // check the range; ParseScalar and Convert do.
-func Uint(t Type, u uint64) Value { return Value{typ: t, data: u} }
+func Uint(t Type, u uint64) Value { return Value{typ: t, kind: kUint, n: u} }
 
 // Sint returns a signed integer of type t (sint8..sint64).
-func Sint(t Type, i int64) Value { return Value{typ: t, data: i} }
+func Sint(t Type, i int64) Value { return Value{typ: t, kind: kInt, n: uint64(i)} }
 
 // Real returns a real32 or real64 value.
-func Real(t Type, f float64) Value { return Value{typ: t, data: f} }
+func Real(t Type, f float64) Value { return Value{typ: t, kind: kReal, n: math.Float64bits(f)} }
 
 // Char16 returns a char16 value (one UTF-16 code unit).
-func Char16(c uint16) Value { return Value{typ: TypeChar16, data: c} }
+func Char16(c uint16) Value { return Value{typ: TypeChar16, kind: kChar16, n: uint64(c)} }
 
 // String returns a string value.
-func String(s string) Value { return Value{typ: TypeString, data: s} }
+func String(s string) Value {
+	return Value{typ: TypeString, kind: kString, n: uint64(len(s)), p: unsafe.Pointer(unsafe.StringData(s))}
+}
 
 // DatetimeValue returns a datetime value.
-func DatetimeValue(d Datetime) Value { return Value{typ: TypeDatetime, data: d} }
+func DatetimeValue(d Datetime) Value {
+	return Value{typ: TypeDatetime, kind: kDatetime, p: unsafe.Pointer(&d)}
+}
 
 // Ref returns a reference value; a nil r is a NULL reference.
 func Ref(r *Reference) Value {
 	if r == nil {
 		return Null(TypeReference)
 	}
-	return Value{typ: TypeReference, data: r}
+	return Value{typ: TypeReference, kind: kRef, p: unsafe.Pointer(r)}
 }
 
 // Embedded returns an embedded-instance value; a nil i is NULL.
@@ -61,16 +96,16 @@ func Embedded(i *Instance) Value {
 	if i == nil {
 		return Null(TypeInstance)
 	}
-	return Value{typ: TypeInstance, data: i}
+	return Value{typ: TypeInstance, kind: kInstance, p: unsafe.Pointer(i)}
 }
 
-// Array returns an array of type t holding elems. A nil elems is an
-// empty (not NULL) array.
+// Array returns an array of type t holding elems (not copied). A nil
+// elems is an empty (not NULL) array.
 func Array(t Type, elems []Value) Value {
 	if elems == nil {
 		elems = []Value{}
 	}
-	return Value{typ: t, array: true, data: elems}
+	return Value{typ: t, array: true, kind: kArray, n: uint64(len(elems)), p: unsafe.Pointer(unsafe.SliceData(elems))}
 }
 
 // Type returns the CIM type of v (of its elements for an array).
@@ -80,63 +115,126 @@ func (v Value) Type() Type { return v.typ }
 func (v Value) IsArray() bool { return v.array }
 
 // IsNull reports whether v is NULL.
-func (v Value) IsNull() bool { return v.data == nil }
+func (v Value) IsNull() bool { return v.kind == kNull }
 
 // Elems returns the elements of an array value, nil otherwise.
 func (v Value) Elems() []Value {
-	e, _ := v.data.([]Value)
-	return e
+	if v.kind != kArray {
+		return nil
+	}
+	return unsafe.Slice((*Value)(v.p), int(v.n))
 }
 
 // Len returns the number of elements of an array, 0 for a scalar.
-func (v Value) Len() int { return len(v.Elems()) }
+func (v Value) Len() int {
+	if v.kind != kArray {
+		return 0
+	}
+	return int(v.n)
+}
 
 // Interface returns the Go value held: nil, bool, uint64, int64, float64,
 // uint16, string, Datetime, *Reference, *Instance or []Value.
-func (v Value) Interface() any { return v.data }
+func (v Value) Interface() any {
+	switch v.kind {
+	case kBool:
+		return v.n != 0
+	case kUint:
+		return v.n
+	case kInt:
+		return int64(v.n)
+	case kReal:
+		return math.Float64frombits(v.n)
+	case kChar16:
+		return uint16(v.n)
+	case kString:
+		return v.str()
+	case kDatetime:
+		return *(*Datetime)(v.p)
+	case kRef:
+		return (*Reference)(v.p)
+	case kInstance:
+		return (*Instance)(v.p)
+	case kArray:
+		return v.Elems()
+	}
+	return nil
+}
+
+func (v Value) str() string { return unsafe.String((*byte)(v.p), int(v.n)) }
 
 // AsBool returns the boolean held by v.
-func (v Value) AsBool() (bool, bool) { b, ok := v.data.(bool); return b, ok }
+func (v Value) AsBool() (bool, bool) { return v.kind == kBool && v.n != 0, v.kind == kBool }
 
 // AsUint returns the unsigned integer held by v.
-func (v Value) AsUint() (uint64, bool) { u, ok := v.data.(uint64); return u, ok }
+func (v Value) AsUint() (uint64, bool) {
+	if v.kind != kUint {
+		return 0, false
+	}
+	return v.n, true
+}
 
 // AsInt returns the signed integer held by v.
-func (v Value) AsInt() (int64, bool) { i, ok := v.data.(int64); return i, ok }
+func (v Value) AsInt() (int64, bool) {
+	if v.kind != kInt {
+		return 0, false
+	}
+	return int64(v.n), true
+}
 
 // AsFloat returns v as a float64 for any numeric value (lossy beyond 2^53).
 func (v Value) AsFloat() (float64, bool) {
-	switch x := v.data.(type) {
-	case float64:
-		return x, true
-	case uint64:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
+	switch v.kind {
+	case kReal:
+		return math.Float64frombits(v.n), true
+	case kUint:
+		return float64(v.n), true
+	case kInt:
+		return float64(int64(v.n)), true
+	case kChar16:
+		return float64(uint16(v.n)), true
 	}
 	return 0, false
 }
 
 // AsString returns the string held by a string value.
-func (v Value) AsString() (string, bool) { s, ok := v.data.(string); return s, ok }
+func (v Value) AsString() (string, bool) {
+	if v.kind != kString {
+		return "", false
+	}
+	return v.str(), true
+}
 
 // AsDatetime returns the datetime held by v.
-func (v Value) AsDatetime() (Datetime, bool) { d, ok := v.data.(Datetime); return d, ok }
+func (v Value) AsDatetime() (Datetime, bool) {
+	if v.kind != kDatetime {
+		return Datetime{}, false
+	}
+	return *(*Datetime)(v.p), true
+}
 
 // AsReference returns the reference held by v.
-func (v Value) AsReference() (*Reference, bool) { r, ok := v.data.(*Reference); return r, ok }
+func (v Value) AsReference() (*Reference, bool) {
+	if v.kind != kRef {
+		return nil, false
+	}
+	return (*Reference)(v.p), true
+}
 
 // AsInstance returns the embedded instance held by v.
-func (v Value) AsInstance() (*Instance, bool) { i, ok := v.data.(*Instance); return i, ok }
+func (v Value) AsInstance() (*Instance, bool) {
+	if v.kind != kInstance {
+		return nil, false
+	}
+	return (*Instance)(v.p), true
+}
 
 // Text returns the lexical form of a scalar as WS-Man writes it: decimal
 // integers, "true"/"false", shortest round-trip reals, char16 as its
 // number, datetimes as their original text or ISO 8601. NULL gives "".
 // For a reference or instance it returns a short description.
 func (v Value) Text() string {
-	switch x := v.data.(type) {
+	switch x := v.Interface().(type) {
 	case nil:
 		return ""
 	case bool:
@@ -168,7 +266,7 @@ func (v Value) Text() string {
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
-	return fmt.Sprint(v.data)
+	return fmt.Sprint(v.Interface())
 }
 
 // String is Text, so that a Value prints readably with fmt.
@@ -194,12 +292,14 @@ func formatReal(f float64, bits int) string {
 // Equal reports whether a and b hold the same type, shape and value.
 // Instances and references compare by content.
 func Equal(a, b Value) bool {
-	if a.typ != b.typ || a.array != b.array || a.IsNull() != b.IsNull() {
+	if a.typ != b.typ || a.array != b.array || a.kind != b.kind {
 		return false
 	}
-	switch x := a.data.(type) {
-	case []Value:
-		y := b.data.([]Value)
+	switch a.kind {
+	case kNull:
+		return true
+	case kArray:
+		x, y := a.Elems(), b.Elems()
 		if len(x) != len(y) {
 			return false
 		}
@@ -209,15 +309,17 @@ func Equal(a, b Value) bool {
 			}
 		}
 		return true
-	case Datetime:
-		return x.Equal(b.data.(Datetime))
-	case *Reference:
-		return x.Equal(b.data.(*Reference))
-	case *Instance:
-		return x.Equal(b.data.(*Instance))
-	case float64:
-		y := b.data.(float64)
+	case kString:
+		return a.str() == b.str()
+	case kDatetime:
+		return (*Datetime)(a.p).Equal(*(*Datetime)(b.p))
+	case kRef:
+		return (*Reference)(a.p).Equal((*Reference)(b.p))
+	case kInstance:
+		return (*Instance)(a.p).Equal((*Instance)(b.p))
+	case kReal:
+		x, y := math.Float64frombits(a.n), math.Float64frombits(b.n)
 		return x == y || (math.IsNaN(x) && math.IsNaN(y))
 	}
-	return a.data == b.data
+	return a.n == b.n
 }
