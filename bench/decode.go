@@ -179,6 +179,7 @@ type decodeResult struct {
 	Bytes     int     `json:"bytes"`
 	Instances int     `json:"instances"`
 	Mallocs   uint64  `json:"mallocs"`
+	CPU       float64 `json:"cpu"` // user and system seconds of the measured pass
 }
 
 // runDecode is the decode child: "bench decode -pages FILE -ns NS":
@@ -213,12 +214,14 @@ func runDecode(args []string) error {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	cpu := selfCPU()
 	start := time.Now()
 	n, err := enumerateAll(ctx, c, *ns)
 	elapsed := time.Since(start)
+	cpu = selfCPU() - cpu
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(os.Stdout).Encode(decodeResult{Seconds: elapsed.Seconds(), Bytes: r.bytes, Instances: n, Mallocs: after.Mallocs - before.Mallocs})
+	return json.NewEncoder(os.Stdout).Encode(decodeResult{Seconds: elapsed.Seconds(), Bytes: r.bytes, Instances: n, Mallocs: after.Mallocs - before.Mallocs, CPU: cpu})
 }

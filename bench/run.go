@@ -128,7 +128,7 @@ func run(cfg *config) error {
 			}
 			r.samples = append(r.samples, s)
 			if cfg.verbose {
-				fmt.Fprintf(os.Stderr, "  %-16s %8.1f ms %7d KiB %5d requests, server CPU %6.1f ms\n", r.key, s.seconds*1000, s.rssKiB, s.requests, s.serverCPU*1000)
+				fmt.Fprintf(os.Stderr, "  %-16s %8.1f ms %7d KiB %5d requests, client CPU %6.1f ms, server CPU %6.1f ms\n", r.key, s.seconds*1000, s.rssKiB, s.requests, s.clientCPU*1000, s.serverCPU*1000)
 			}
 		}
 	}
@@ -200,8 +200,12 @@ type sample struct {
 	// serverCPU is this process's CPU time meanwhile: the test servers'
 	// work (the harness itself only waits).
 	serverCPU float64
+	// clientCPU is the child's user and system CPU time: steadier than
+	// the wall time on a machine others are using too.
+	clientCPU float64
 	bytes     int     // floor rows: bytes of replies read
 	mbps      float64 // decode row: MB/s of replies
+	mbpsCPU   float64 // decode row: MB/s of replies per CPU second
 	allocs    float64 // decode row: allocations per instance
 }
 
@@ -212,7 +216,7 @@ func (e *env) measure(r *row) (sample, error) {
 	cmd := r.cmd(e)
 	rssFile := filepath.Join(e.dir, "rss")
 	if e.timeBin != "" {
-		cmd = exec.Command(e.timeBin, append([]string{"-o", rssFile, "-f", "%M", cmd.Path}, cmd.Args[1:]...)...)
+		cmd = exec.Command(e.timeBin, append([]string{"-o", rssFile, "-f", "%M %U %S", cmd.Path}, cmd.Args[1:]...)...)
 	}
 	cpu := selfCPU()
 	cmd.Env = append(os.Environ(), "CIMSH_PASSWORD="+e.password, "NO_PROXY=*", "no_proxy=*", "XDG_CONFIG_HOME="+e.dir, "XDG_STATE_HOME="+e.dir)
@@ -238,15 +242,20 @@ func (e *env) measure(r *row) (sample, error) {
 	if err != nil {
 		return sample{}, fmt.Errorf("%v\nstdout: %.2000s\nstderr: %.2000s", err, stdout.String(), stderr.String())
 	}
-	s := sample{seconds: elapsed.Seconds(), rssKiB: -1, requests: e.requests() - before, serverCPU: selfCPU() - cpu}
+	s := sample{seconds: elapsed.Seconds(), rssKiB: -1, clientCPU: -1, requests: e.requests() - before, serverCPU: selfCPU() - cpu}
 	if e.timeBin != "" {
 		data, err := os.ReadFile(rssFile)
 		if err != nil {
 			return sample{}, err
 		}
-		lines := strings.Fields(string(data)) // a failed child's line comes first
-		if len(lines) > 0 {
-			fmt.Sscan(lines[len(lines)-1], &s.rssKiB)
+		// "RSS user system"; a failed child's line comes first.
+		f := strings.Fields(string(data))
+		if len(f) >= 3 {
+			var user, sys float64
+			fmt.Sscan(f[len(f)-3], &s.rssKiB)
+			fmt.Sscan(f[len(f)-2], &user)
+			fmt.Sscan(f[len(f)-1], &sys)
+			s.clientCPU = user + sys
 		}
 	}
 	if r.check != nil {
@@ -287,7 +296,11 @@ func decodeCheck(want int) func([]byte, *sample) error {
 			return fmt.Errorf("%d instances, want %d", r.Instances, want)
 		}
 		s.seconds = r.Seconds
+		s.clientCPU = r.CPU
 		s.mbps = float64(r.Bytes) / r.Seconds / 1e6
+		if r.CPU > 0 {
+			s.mbpsCPU = float64(r.Bytes) / r.CPU / 1e6
+		}
 		s.allocs = float64(r.Mallocs) / float64(r.Instances)
 		return nil
 	}

@@ -99,7 +99,7 @@ func render(m *machine, cfg *config, rows []*row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cimsh bench: %s, %d cores, %s, %s; load average %s at the start, %s at the end; %d rounds (medians), %s in all\n\n",
 		m.cpu, m.cores, m.kernel, m.goVersion, m.loadStart, m.loadEnd, cfg.rounds, m.elapsed.Round(time.Second))
-	b.WriteString("| row | median | min–max | vs | peak RSS | requests | server CPU | notes |\n|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| row | median | min–max | vs | client CPU (vs) | peak RSS | requests | server CPU | notes |\n|---|---|---|---|---|---|---|---|---|\n")
 	byKey := map[string]*row{}
 	for _, r := range rows {
 		byKey[r.key] = r
@@ -111,8 +111,16 @@ func render(m *machine, cfg *config, rows []*row) string {
 		t := r.med(func(s sample) float64 { return s.seconds })
 		lo, hi := r.spread()
 		vs := ""
+		cpu := r.med(func(s sample) float64 { return s.clientCPU })
+		cpuText := "n/a"
+		if cpu >= 0 {
+			cpuText = fmtTime(cpu)
+		}
 		if ref := byKey[r.ref]; ref != nil && len(ref.samples) > 0 {
 			vs = fmt.Sprintf("%.2fx %s", t/ref.med(func(s sample) float64 { return s.seconds }), ref.key)
+			if refCPU := ref.med(func(s sample) float64 { return s.clientCPU }); cpu > 0 && refCPU > 0 {
+				cpuText += fmt.Sprintf(" (%.1fx)", cpu/refCPU)
+			}
 		}
 		rss := "n/a"
 		if kib := r.med(func(s sample) float64 { return float64(s.rssKiB) }); kib >= 0 {
@@ -120,7 +128,7 @@ func render(m *machine, cfg *config, rows []*row) string {
 		}
 		note := r.note
 		if r.key == "decode" {
-			note = fmt.Sprintf("%.0f MB/s, %.1f allocs/instance (time and allocations of the measured pass; RSS holds the replies)", r.med(func(s sample) float64 { return s.mbps }), r.med(func(s sample) float64 { return s.allocs }))
+			note = fmt.Sprintf("%.0f MB/s (%.0f MB/s of CPU time), %.1f allocs/instance: the measured pass alone; RSS holds the replies", r.med(func(s sample) float64 { return s.mbps }), r.med(func(s sample) float64 { return s.mbpsCPU }), r.med(func(s sample) float64 { return s.allocs }))
 		}
 		if r.key == "floor" {
 			mb := r.med(func(s sample) float64 { return float64(s.bytes) })
@@ -129,7 +137,7 @@ func render(m *machine, cfg *config, rows []*row) string {
 		if r.limit > 0 && r.limit < cfg.rounds {
 			note = strings.TrimSpace(note + fmt.Sprintf(" %d rounds", len(r.samples)))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s–%s | %s | %s | %.0f | %s | %s |\n", r.name, fmtTime(t), fmtTime(lo), fmtTime(hi), vs, rss,
+		fmt.Fprintf(&b, "| %s | %s | %s–%s | %s | %s | %s | %.0f | %s | %s |\n", r.name, fmtTime(t), fmtTime(lo), fmtTime(hi), vs, cpuText, rss,
 			r.med(func(s sample) float64 { return float64(s.requests) }), fmtTime(r.med(func(s sample) float64 { return s.serverCPU })), note)
 	}
 	return b.String()
