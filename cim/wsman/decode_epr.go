@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -45,7 +46,7 @@ func decodeEPRBody(d *xml.Decoder, ref *model.Reference) error {
 func decodeEPRChild(d *xml.Decoder, se xml.StartElement, ref *model.Reference) error {
 	switch {
 	case se.Name.Local == "Address":
-		s, err := readTrimmed(d)
+		s, err := readInterned(d)
 		ref.Address = s
 		return err
 	case se.Name.Local == "ReferenceParameters" || se.Name.Local == "ReferenceProperties":
@@ -53,7 +54,7 @@ func decodeEPRChild(d *xml.Decoder, se xml.StartElement, ref *model.Reference) e
 	case se.Name.Local == "ResourceURI":
 		// Some writers put the resource URI and selectors directly in
 		// the EPR.
-		s, err := readTrimmed(d)
+		s, err := readInterned(d)
 		ref.ResourceURI = s
 		return err
 	case se.Name.Local == "SelectorSet":
@@ -70,7 +71,7 @@ func decodeRefParams(d *xml.Decoder, ref *model.Reference) error {
 		}
 		switch se.Name.Local {
 		case "ResourceURI":
-			s, err := readTrimmed(d)
+			s, err := readInterned(d)
 			if err != nil {
 				return err
 			}
@@ -102,29 +103,48 @@ func decodeSelectorSet(d *xml.Decoder, ref *model.Reference, depth int) error {
 			}
 			continue
 		}
-		name, _ := attrFold(se, "Name")
+		name := ""
+		for _, a := range se.Attr {
+			if a.Name.Space == "" && strings.EqualFold(a.Name.Local, "Name") {
+				name = d.Intern([]byte(a.Value)) // selector names repeat in every item
+			}
+		}
 		sel, err := decodeSelector(d, depth)
 		if err != nil {
 			return err
 		}
 		sel.Name = name
+		if ref.Selectors == nil {
+			ref.Selectors = make([]model.Selector, 0, 4)
+		}
 		ref.Selectors = append(ref.Selectors, sel)
 	}
 }
 
 // decodeSelector reads a selector's text, or the EPR it holds.
 func decodeSelector(d *xml.Decoder, depth int) (model.Selector, error) {
-	var text strings.Builder
+	var text []byte
+	var first []byte
+	n := 0
 	var sel model.Selector
 	for {
-		tok, err := nextToken(d)
+		k, err := nextKind(d)
 		if err != nil {
 			return sel, err
 		}
-		switch tok := tok.(type) {
-		case xml.CharData:
-			text.Write(tok)
-		case xml.StartElement:
+		switch k {
+		case xml.Text:
+			switch n {
+			case 0:
+				first = d.Text()
+			case 1:
+				text = append(append(text, first...), d.Text()...)
+			default:
+				text = append(text, d.Text()...)
+			}
+			n++
+		case xml.StartTag:
+			tok := d.Start()
 			inner := &model.Reference{}
 			if tok.Name.Local == "EndpointReference" {
 				if err := decodeNestedEPR(d, inner, depth+1); err != nil {
@@ -138,11 +158,14 @@ func decodeSelector(d *xml.Decoder, depth int) (model.Selector, error) {
 			} else {
 				mergeRef(sel.Ref, inner)
 			}
-		case xml.EndElement:
+		case xml.EndTag:
 			if sel.Ref != nil {
 				finishRef(sel.Ref)
 			} else {
-				sel.Value = strings.TrimSpace(text.String())
+				if n > 1 {
+					first = text
+				}
+				sel.Value = d.Keep(bytes.TrimSpace(first))
 			}
 			return sel, nil
 		}
@@ -178,7 +201,8 @@ func finishRef(ref *model.Reference) {
 	for i, s := range ref.Selectors {
 		if strings.EqualFold(s.Name, SelectorNamespace) && s.Ref == nil {
 			ref.Namespace = s.Value
-			ref.Selectors = append(ref.Selectors[:i:i], ref.Selectors[i+1:]...)
+			// The slice was made for ref alone: remove in place.
+			ref.Selectors = append(ref.Selectors[:i], ref.Selectors[i+1:]...)
 			break
 		}
 	}

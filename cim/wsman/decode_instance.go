@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/cimsh/cimsh/cim/model"
 	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
@@ -148,7 +149,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 			if decl != nil && decl.Name == name {
 				kept = decl.Name // the schema's copy: no allocation per instance
 			} else {
-				kept = strings.Clone(name)
+				kept = d.Intern(unsafe.Slice(unsafe.StringData(name), len(name))) // one copy a reply
 			}
 			accs = append(accs, propAcc{name: kept, decl: decl})
 			k = len(accs) - 1

@@ -3,6 +3,7 @@ package wsman
 import (
 	"errors"
 	"strings"
+	"unsafe"
 
 	"github.com/cimsh/cimsh/cim/model"
 	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
@@ -16,7 +17,7 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 	if decl != nil {
 		t = decl.Type
 	}
-	xsiType, hasXSIType := attr(se, NsXSI, "type")
+	xsiType, hasXSIType := attrView(se, NsXSI, "type") // a view of the reply: looked at, not kept
 	if isNil(se) {
 		if err := skip(d); err != nil {
 			return model.Value{}, err
@@ -32,7 +33,7 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 	}
 	// An embedded instance with its properties as children.
 	if hasXSIType && strings.HasSuffix(xsiLocal, "_Type") && xsiLocal != "EndpointReferenceType" {
-		class := strings.TrimSuffix(xsiLocal, "_Type")
+		class := strings.Clone(strings.TrimSuffix(xsiLocal, "_Type"))
 		emb := &model.Instance{ClassName: class}
 		if uri := resolvePrefix(se, xsiType); uri != "" {
 			emb.ResourceURI = uri
@@ -49,32 +50,44 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 	}
 
 	// Text, or a single wrapper child (cim:Datetime, an EPR, an instance).
-	// Most values are one CharData token: no builder for those.
+	// Most values are one text token: a view of the reply, kept (copied
+	// into the instance's block) only when the value holds text.
 	var text []byte
-	var first string
+	var first []byte
 	n := 0
 	for {
-		tok, err := nextToken(d)
+		k, err := nextKind(d)
 		if err != nil {
 			return model.Value{}, err
 		}
-		switch tok := tok.(type) {
-		case xml.CharData:
+		switch k {
+		case xml.Text:
 			switch n {
 			case 0:
-				first = string(tok)
+				first = d.Text()
 			case 1:
-				text = append(append(text, first...), tok...)
+				text = append(append(text, first...), d.Text()...)
 			default:
-				text = append(text, tok...)
+				text = append(text, d.Text()...)
 			}
 			n++
-		case xml.StartElement:
-			return decodeComplex(d, se, tok, decl, lookup, depth)
-		case xml.EndElement:
-			s := first
+		case xml.StartTag:
+			return decodeComplex(d, se, d.Start(), decl, lookup, depth)
+		case xml.EndTag:
+			raw := first
 			if n > 1 {
-				s = string(text)
+				raw = text
+			}
+			et := t
+			if et == model.TypeUnknown && hasXSIType {
+				et, _ = typeFromXSI(xsiLocal)
+			}
+			number := isNumber(et)
+			var s string
+			if number {
+				s = viewString(raw) // parsed into a number, not kept
+			} else {
+				s = d.Keep(raw)
 			}
 			if decl != nil && decl.Array && t == model.TypeUint8 && isOctetString(decl) {
 				// An octet string without xsi:type: base64 when it is not
@@ -83,9 +96,50 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 					return v, nil
 				}
 			}
-			return typedText(s, t, xsiLocal, hasXSIType)
+			v, err := typedText(s, t, xsiLocal, hasXSIType)
+			if number {
+				if tm, ok := err.(*typeMismatch); ok {
+					tm.text = strings.Clone(tm.text) // s is a view of the reply
+				}
+				v = keepText(d, v)
+			}
+			return v, err
 		}
 	}
+}
+
+// isNumber reports the types whose values hold no text once parsed.
+func isNumber(t model.Type) bool {
+	switch t {
+	case model.TypeUint8, model.TypeUint16, model.TypeUint32, model.TypeUint64,
+		model.TypeSint8, model.TypeSint16, model.TypeSint32, model.TypeSint64,
+		model.TypeReal32, model.TypeReal64, model.TypeBoolean, model.TypeChar16:
+		return true
+	}
+	return false
+}
+
+// keepText copies a value that stayed text (a number that did not parse)
+// out of the reply's memory.
+func keepText(d *xml.Decoder, v model.Value) model.Value {
+	s, ok := v.AsString()
+	if !ok {
+		return v
+	}
+	k := d.Keep(unsafe.Slice(unsafe.StringData(s), len(s)))
+	if v.Type() == model.TypeUnknown {
+		return model.Untyped(k)
+	}
+	return model.String(k)
+}
+
+// viewString returns a string sharing b's memory, for text that is
+// looked at and not kept.
+func viewString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // decodeComplex decodes a property whose first child is an element.
@@ -150,14 +204,14 @@ func decodeComplex(d *xml.Decoder, parent, child xml.StartElement, decl *model.P
 func skipRest(d *xml.Decoder) error {
 	depth := 0
 	for {
-		tok, err := nextToken(d)
+		k, err := nextKind(d)
 		if err != nil {
 			return err
 		}
-		switch tok.(type) {
-		case xml.StartElement:
+		switch k {
+		case xml.StartTag:
 			depth++
-		case xml.EndElement:
+		case xml.EndTag:
 			if depth == 0 {
 				return nil
 			}

@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -58,6 +59,15 @@ func nextToken(d *xml.Decoder) (xml.Token, error) {
 // ignoring comments and the text of any nested elements, and consumes its
 // end tag.
 func readText(d *xml.Decoder) (string, error) {
+	b, err := readTextBytes(d)
+	if err != nil {
+		return "", err
+	}
+	return d.Keep(b), nil
+}
+
+// readTextBytes is readText's bytes, valid until the next token.
+func readTextBytes(d *xml.Decoder) ([]byte, error) {
 	var buf []byte
 	var first []byte
 	n := 0
@@ -65,7 +75,7 @@ func readText(d *xml.Decoder) (string, error) {
 	for {
 		k, err := nextKind(d)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		switch k {
 		case xml.Text:
@@ -82,16 +92,19 @@ func readText(d *xml.Decoder) (string, error) {
 				n++
 			}
 		case xml.StartTag:
+			if depth == 0 && n == 1 {
+				// The nested element's text may reuse the space first
+				// lies in: copy it.
+				buf = append(buf, first...)
+				n = 2
+			}
 			depth++
 		case xml.EndTag:
 			if depth == 0 {
-				switch n {
-				case 0:
-					return "", nil
-				case 1:
-					return string(first), nil
+				if n > 1 {
+					return buf, nil
 				}
-				return string(buf), nil
+				return first, nil
 			}
 			depth--
 		}
@@ -113,6 +126,16 @@ func nextKind(d *xml.Decoder) (xml.Kind, error) {
 		return xml.EOF, errUnexpectedEOF
 	}
 	return k, nil
+}
+
+// readInterned is readTrimmed for text that repeats in every item (EPR
+// addresses, resource URIs): one string for all of them.
+func readInterned(d *xml.Decoder) (string, error) {
+	b, err := readTextBytes(d)
+	if err != nil {
+		return "", err
+	}
+	return d.Intern(bytes.TrimSpace(b)), nil
 }
 
 // readTrimmed is readText with surrounding white space removed (URIs,

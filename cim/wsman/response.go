@@ -83,6 +83,9 @@ type itemDecoder struct {
 	// more items breaks the protocol, and decoding stops at the first
 	// item too many rather than materialise the excess (0: no check).
 	maxItems int
+	// kept is how many bytes of text the last item kept: the size of
+	// the next item's block.
+	kept int
 }
 
 // decodeEnumResponse decodes an EnumerateResponse or PullResponse
@@ -124,6 +127,13 @@ func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
 
 func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
 	for {
+		if n := d.KeptSince(); n > 0 {
+			idec.kept = n
+		}
+		// Each item's strings in one block of their own: freed with
+		// the instance, never keeping another instance (or the reply)
+		// alive.
+		d.StartBlock(idec.kept + idec.kept/8)
 		se, ok, err := findStart(d)
 		if err != nil || !ok {
 			return err

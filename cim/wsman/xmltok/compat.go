@@ -64,12 +64,21 @@ func (d *Decoder) inDoc(b []byte) bool {
 func (d *Decoder) Start() StartElement {
 	se := StartElement{Name: Name{Space: d.space, Local: view(d.local)}}
 	if len(d.attrs) > 0 {
-		se.Attr = make([]Attr, len(d.attrs))
+		// From a pool carved in chunks: one allocation for many
+		// elements' attributes.
+		if cap(d.attrPool)-len(d.attrPool) < len(d.attrs) {
+			d.attrPool = make([]Attr, 0, max(64, len(d.attrs)))
+		}
+		n := len(d.attrPool)
+		d.attrPool = d.attrPool[:n+len(d.attrs)]
+		se.Attr = d.attrPool[n : n+len(d.attrs) : n+len(d.attrs)]
 		for i := range d.attrs {
 			a := &d.attrs[i]
-			v := string(a.Value)
+			var v string
 			if d.inDoc(a.Value) {
 				v = view(a.Value)
+			} else {
+				v = string(a.Value) // unescaped into scratch space, which is reused
 			}
 			se.Attr[i] = Attr{Name: Name{Space: a.Space, Local: view(a.Local)}, Value: v}
 		}
@@ -123,3 +132,33 @@ func (d *Decoder) Abort(err error) {
 	d.err = err
 	d.checked = true
 }
+
+// Keep returns b's bytes as a string that does not share the document's
+// memory and may be kept. Kept strings are carved from blocks rather
+// than allocated one by one; StartBlock begins a new block, so that what
+// is kept together (one instance's strings) is freed together.
+func (d *Decoder) Keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(d.block)-len(d.block) < len(b) {
+		d.block = make([]byte, 0, max(len(b), d.blockHint, 256))
+	}
+	start := len(d.block)
+	d.block = append(d.block, b...)
+	return unsafe.String(&d.block[start], len(b))
+}
+
+// StartBlock makes the next kept string begin a new block of at least
+// size bytes (the strings kept before stay valid).
+func (d *Decoder) StartBlock(size int) {
+	d.block = nil
+	d.blockHint = size
+}
+
+// KeptSince returns how many bytes have been kept in the current block.
+func (d *Decoder) KeptSince() int { return len(d.block) }
+
+// Intern returns b as a string shared by every equal one this decoder
+// interns (namespace URIs, names, addresses that repeat in every item).
+func (d *Decoder) Intern(b []byte) string { return d.internBytes(b) }

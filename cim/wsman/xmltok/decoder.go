@@ -96,6 +96,11 @@ type Decoder struct {
 	scratch  []byte // unescaped character data
 	scratchA []byte // unescaped attribute values
 	intern   map[string]string
+
+	// For Start, Keep and StartBlock (compat.go).
+	attrPool  []Attr
+	block     []byte
+	blockHint int
 }
 
 type span struct{ start, end int }
@@ -116,6 +121,7 @@ func (d *Decoder) Reset(doc []byte) {
 	d.attrs, d.attrSpans = d.attrs[:0], d.attrSpans[:0]
 	d.pendingEnd = false
 	d.stack, d.ns = d.stack[:0], d.ns[:0]
+	d.attrPool, d.block = nil, nil
 	if len(d.intern) > 256 {
 		clear(d.intern)
 	}
