@@ -165,7 +165,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 				if class == "" && schema != nil {
 					class = schema.Name
 				}
-				return &ValueError{Class: class, Property: name, Value: tm.text, Type: tm.typeName()}
+				return &ValueError{Class: class, Property: strings.Clone(name), Value: tm.text, Type: tm.typeName()}
 			}
 			return err
 		}
