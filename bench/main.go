@@ -12,6 +12,7 @@
 //
 //	go run ./bench                # from the module root; builds cimsh
 //	go run ./bench -rounds 3 -rows 'floor|iterator'
+//	go run ./bench -before /tmp/old   # old cimsh and bench beside the new
 //
 // Targets are read off the table; nothing here passes or fails on time.
 package main
@@ -58,6 +59,7 @@ type config struct {
 	fanout            bool
 	out               string
 	verbose           bool
+	before            string
 }
 
 func harness(args []string) error {
@@ -73,6 +75,7 @@ func harness(args []string) error {
 	fs.BoolVar(&c.fanout, "fanout", true, "run the fan-out rows (1,000 loopback addresses)")
 	fs.StringVar(&c.out, "o", "", "also write the table to this file")
 	fs.BoolVar(&c.verbose, "v", false, "print every sample")
+	fs.StringVar(&c.before, "before", "", "directory with cimsh and bench built from an older tree: each cimsh row also runs with them (before and after in one run)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -38,6 +38,38 @@ type env struct {
 // beyond Windows' default 500 KB, which would give about 175 a page.
 const envelopeKB = 600
 
+// withBefore adds, after each row that runs cimsh (or its decoder), the
+// same row run by the binaries in cfg.before (cimsh and bench built from
+// an older tree): before and after in one run, under the same load.
+func (e *env) withBefore(rows []*row) ([]*row, error) {
+	old := *e
+	old.cimsh = filepath.Join(e.cfg.before, "cimsh")
+	old.self = filepath.Join(e.cfg.before, "bench")
+	for _, p := range []string{old.cimsh, old.self} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("-before: %w", err)
+		}
+	}
+	oldRows := map[string]*row{}
+	for _, r := range old.rows() {
+		oldRows[r.key] = r
+	}
+	var out []*row
+	for _, r := range rows {
+		if o := oldRows[r.key]; o != nil && r.key != "floor" && r.key != "pywinrm" && !strings.HasSuffix(r.key, "floor") {
+			o.key, o.name = r.key+"@before", "before: "+r.name
+			cmd := o.cmd
+			o.cmd = func(*env) *exec.Cmd { return cmd(&old) }
+			if o.ref == "start" {
+				o.ref = "start@before"
+			}
+			out = append(out, o)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // fanoutLatency is each fan-out host's answer delay.
 const fanoutLatency = 100 * time.Millisecond
 
@@ -77,7 +109,13 @@ func run(cfg *config) error {
 		return err
 	}
 	defer e.main.Close()
+	e.pages = filepath.Join(dir, "pages.gob")
 	rows := e.rows()
+	if cfg.before != "" {
+		if rows, err = e.withBefore(rows); err != nil {
+			return err
+		}
+	}
 	if cfg.fanout && wanted(cfg, rows, "fanout") {
 		if err := e.startFanout(1000); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: no fan-out rows: %v\n", err)
@@ -90,7 +128,6 @@ func run(cfg *config) error {
 		}()
 	}
 	if wanted(cfg, rows, "decode") {
-		e.pages = filepath.Join(dir, "pages.gob")
 		if err := record(e.main.URL(), e.password, nsMain, e.pages, cfg.n); err != nil {
 			return fmt.Errorf("recording the replies: %w", err)
 		}
@@ -110,7 +147,7 @@ func run(cfg *config) error {
 	// A warm-up round (page cache, Python's bytecode), not counted.
 	fmt.Fprintf(os.Stderr, "bench: warm-up round\n")
 	for _, r := range active {
-		if r.key != "big" {
+		if !strings.HasPrefix(r.key, "big") {
 			if _, err := e.measure(r); err != nil {
 				return fmt.Errorf("%s: %w", r.key, err)
 			}
@@ -128,12 +165,20 @@ func run(cfg *config) error {
 			}
 			r.samples = append(r.samples, s)
 			if cfg.verbose {
-				fmt.Fprintf(os.Stderr, "  %-16s %8.1f ms %7d KiB %5d requests, client CPU %6.1f ms, server CPU %6.1f ms\n", r.key, s.seconds*1000, s.rssKiB, s.requests, s.clientCPU*1000, s.serverCPU*1000)
+				fmt.Fprintf(os.Stderr, "  %-20s %8.1f ms %7d KiB %5d requests, client CPU %6.1f ms, server CPU %6.1f ms\n", r.key, s.seconds*1000, s.rssKiB, s.requests, s.clientCPU*1000, s.serverCPU*1000)
+			}
+		}
+		// The table so far, so that a long run stopped early still
+		// leaves its numbers.
+		if cfg.out != "" {
+			m.finish()
+			if err := os.WriteFile(cfg.out, []byte(render(m, cfg, active, round)), 0o644); err != nil {
+				return err
 			}
 		}
 	}
 	m.finish()
-	table := render(m, cfg, active)
+	table := render(m, cfg, active, cfg.rounds)
 	fmt.Print(table)
 	if cfg.out != "" {
 		return os.WriteFile(cfg.out, []byte(table), 0o644)

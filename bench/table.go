@@ -95,10 +95,10 @@ func fmtTime(s float64) string {
 }
 
 // render prints the table as Markdown.
-func render(m *machine, cfg *config, rows []*row) string {
+func render(m *machine, cfg *config, rows []*row, rounds int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "cimsh bench: %s, %d cores, %s, %s; load average %s at the start, %s at the end; %d rounds (medians), %s in all\n\n",
-		m.cpu, m.cores, m.kernel, m.goVersion, m.loadStart, m.loadEnd, cfg.rounds, m.elapsed.Round(time.Second))
+	fmt.Fprintf(&b, "cimsh bench: %s, %d cores, %s, %s; load average %s at the start, %s at the end; %d rounds of %d (medians), %s in all\n\n",
+		m.cpu, m.cores, m.kernel, m.goVersion, m.loadStart, m.loadEnd, rounds, cfg.rounds, m.elapsed.Round(time.Second))
 	b.WriteString("| row | median | min–max | vs | client CPU (vs) | peak RSS | requests | server CPU | notes |\n|---|---|---|---|---|---|---|---|---|\n")
 	byKey := map[string]*row{}
 	for _, r := range rows {
@@ -127,14 +127,14 @@ func render(m *machine, cfg *config, rows []*row) string {
 			rss = fmt.Sprintf("%.1f MB", kib/1024)
 		}
 		note := r.note
-		if r.key == "decode" {
+		if strings.HasPrefix(r.key, "decode") {
 			note = fmt.Sprintf("%.0f MB/s (%.0f MB/s of CPU time), %.1f allocs/instance: the measured pass alone; RSS holds the replies", r.med(func(s sample) float64 { return s.mbps }), r.med(func(s sample) float64 { return s.mbpsCPU }), r.med(func(s sample) float64 { return s.allocs }))
 		}
 		if r.key == "floor" {
 			mb := r.med(func(s sample) float64 { return float64(s.bytes) })
 			note = fmt.Sprintf("%.1f MB of replies, %.0f bytes an instance", mb/1e6, mb/float64(cfg.n))
 		}
-		if r.limit > 0 && r.limit < cfg.rounds {
+		if r.limit > 0 && len(r.samples) < rounds {
 			note = strings.TrimSpace(note + fmt.Sprintf(" %d rounds", len(r.samples)))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s–%s | %s | %s | %s | %.0f | %s | %s |\n", r.name, fmtTime(t), fmtTime(lo), fmtTime(hi), vs, cpuText, rss,

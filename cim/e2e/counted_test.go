@@ -362,6 +362,9 @@ func TestCancelReleasesEnumeration(t *testing.T) {
 		s := basicSession(t, srv)
 		ctx, cancel := context.WithCancel(testCtx(t))
 		defer cancel()
+		// The first Pull hangs on the server for 5 s. (It goes out as
+		// soon as the first page is decoded, ahead of the reader.)
+		srv.InjectFault(wsmantest.MatchOperation("Pull"), wsmantest.FaultSpec{Subcode: "w:InternalError", Delay: 5 * time.Second})
 		en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 2})
 		if err != nil {
 			t.Fatal(err)
@@ -371,8 +374,6 @@ func TestCancelReleasesEnumeration(t *testing.T) {
 				t.Fatalf("Next: %v", en.Err())
 			}
 		}
-		// The next Pull hangs on the server for 5 s.
-		srv.InjectFault(wsmantest.MatchOperation("Pull"), wsmantest.FaultSpec{Subcode: "w:InternalError", Delay: 5 * time.Second})
 		time.AfterFunc(150*time.Millisecond, cancel)
 		start := time.Now()
 		if en.Next(ctx) {

@@ -233,8 +233,15 @@ func TestFaultEnumerationContextExpired(t *testing.T) {
 		en.Next(ctx)
 		en.Next(ctx)
 		waitFor(30*time.Second, func() bool { return srv.Counters().Enumerations == 0 })
-		if en.Next(ctx) {
-			t.Fatal("Pull on an expired context succeeded")
+		// The Pull sent ahead while page 1 was read may have fetched
+		// page 2 before the context expired: at most that page comes,
+		// then the error.
+		n := 0
+		for en.Next(ctx) {
+			n++
+		}
+		if n > 2 {
+			t.Fatalf("%d instances read on an expired context", n)
 		}
 		f := mustFault(t, "an expired context", en.Err())
 		if !strings.HasSuffix(f.Subcode, "InvalidEnumerationContext") {

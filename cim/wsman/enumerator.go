@@ -71,6 +71,19 @@ type enumerator struct {
 	// sub is set for an event subscription: Pulls wait for events as
 	// long as ctx allows, and Close unsubscribes.
 	sub *subscription
+
+	// next is the Pull sent while the page before it was decoded (one
+	// in flight at most); Close waits for it and releases its context.
+	next *prefetch
+}
+
+// prefetch is a Pull in flight.
+type prefetch struct {
+	done   chan struct{}
+	cancel context.CancelFunc
+	body   []byte
+	max    int // MaxElements after EncodingLimit retries
+	err    error
 }
 
 // take absorbs a batch.
@@ -97,12 +110,35 @@ func (e *enumerator) take(b *batch) {
 // died under one fails the enumeration (category connection).
 func (e *enumerator) roundTrip(ctx context.Context, env []byte, effect Effect) (*batch, error) {
 	e.idec.maxItems = e.max // what env asks for
+	body, err := e.postPage(ctx, env, effect)
+	if err != nil {
+		return nil, err
+	}
+	return e.decodePage(ctx, body, effect == EffectOpen)
+}
+
+// postPage posts an Enumerate or a Pull and returns the reply body.
+func (e *enumerator) postPage(ctx context.Context, env []byte, effect Effect) ([]byte, error) {
 	body, err := e.c.post(ctx, env, effect, e.timeout)
 	if err != nil {
 		if f, ok := model.AsFault(err); ok && f.Category == model.CategoryConnection {
 			f.Reason = lostReply(effect)
 		}
 		return nil, err
+	}
+	return body, nil
+}
+
+// decodePage decodes an EnumerateResponse or PullResponse. When the
+// reply leaves more to pull, the next Pull goes out first, so that the
+// server prepares the next page while this one is decoded. The first
+// page's decoding may ask for class schemas: its Pull waits until after
+// it, so that no other request is out meanwhile.
+func (e *enumerator) decodePage(ctx context.Context, body []byte, first bool) (*batch, error) {
+	if !first {
+		e.prefetchAfter(ctx, body)
+	} else {
+		defer e.prefetchAfter(ctx, body)
 	}
 	d, se, ok, err := e.c.openBody(body)
 	if err != nil {
@@ -131,6 +167,63 @@ func (e *enumerator) roundTrip(ctx context.Context, env []byte, effect Effect) (
 		it.ComputerName = e.c.opts.ComputerName
 	}
 	return b, nil
+}
+
+// prefetchAfter sends the Pull that follows body when body leaves a
+// live context: never for a subscription (its Pulls wait for events),
+// never past EndOfSequence (OMI's context beside it is dead), never
+// twice at once.
+func (e *enumerator) prefetchAfter(ctx context.Context, body []byte) {
+	if e.sub != nil || e.closed || e.next != nil {
+		return
+	}
+	end, ok := prescan(body)
+	if !ok || !end.live() || !end.items {
+		return // an empty page: pull's pauses decide when to ask again
+	}
+	// Callers may cancel the ctx of each Next when it returns: the Pull
+	// runs under its own (the request timeout still bounds it), and the
+	// Next that wants its page waits under that Next's ctx.
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	p := &prefetch{done: make(chan struct{}), cancel: cancel}
+	e.next = p
+	ctxID, max := end.context, e.max
+	go func() {
+		defer close(p.done)
+		defer cancel()
+		p.body, p.max, p.err = e.pullBody(pctx, ctxID, max)
+	}()
+}
+
+// settle stops a Pull in flight (nobody wants its page now), waits for
+// it (at most ReleaseTimeout) and, when its reply came, makes that
+// reply's context the one to release: the enumeration has moved on to
+// it, or ended.
+func (e *enumerator) settle() {
+	p := e.next
+	if p == nil {
+		return
+	}
+	e.next = nil
+	p.cancel()
+	t := time.NewTimer(e.c.opts.ReleaseTimeout)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-t.C:
+		return
+	}
+	if p.err != nil {
+		return // the last context known is released
+	}
+	end, ok := prescan(p.body)
+	switch {
+	case !ok:
+	case end.endOfSeq:
+		e.context, e.done = "", true
+	case end.hasContext && end.context != "":
+		e.context = end.context
+	}
 }
 
 // Next advances to the next instance, pulling a batch when needed.
@@ -172,68 +265,102 @@ func (e *enumerator) Next(ctx context.Context) bool {
 	}
 }
 
-// pull fetches the next batch, retrying a server-side timeout a bounded
-// number of times and asking for fewer elements when the batch did not
-// fit in the envelope. Empty batches that do not end the enumeration are
-// pulled again, with growing pauses, until the operation timeout has
+// pull fetches and decodes the next batch: the one prefetched, or a
+// Pull sent now (pullBody retries server-side timeouts and shrinks
+// MaxElements when a batch did not fit the envelope). Empty batches that
+// do not end the enumeration are pulled again, with growing pauses (no
+// Pull goes ahead of an empty batch), until the operation timeout has
 // passed without an item: then the enumeration fails (a server that
 // never progresses must not hold the client forever).
 func (e *enumerator) pull(ctx context.Context) error {
-	timeouts := 0
 	var stalled time.Time // since when batches came empty
 	pause := emptyBatchPause
 	for {
+		var body []byte
+		var err error
+		if p := e.next; p != nil {
+			select {
+			case <-p.done:
+			case <-ctx.Done():
+				// Still in flight: Close's settle stops it.
+				return e.c.transportFault(ctx, ctx.Err())
+			}
+			e.next = nil
+			body, e.max, err = p.body, p.max, p.err
+		} else {
+			body, e.max, err = e.pullBody(ctx, e.context, e.max)
+		}
+		if err != nil {
+			if isSubcode(err, "InvalidEnumerationContext") {
+				e.context = ""
+				e.done = true
+				if f, ok := model.AsFault(err); ok && f.Reason == "" {
+					f.Reason = "the enumeration context expired or is invalid"
+				}
+			}
+			return err
+		}
+		e.idec.maxItems = e.max // what the Pull that brought body asked for
+		e.ctx = ctx
+		b, err := e.decodePage(ctx, body, false)
+		e.ctx = nil
+		if err != nil {
+			return err
+		}
+		e.take(b)
+		if len(e.classes) > maxEnumeratedClasses {
+			return &model.Fault{Category: model.CategoryQuota, ComputerName: e.c.opts.ComputerName,
+				Reason: fmt.Sprintf("the server listed more than %d classes without ending the class enumeration", maxEnumeratedClasses)}
+		}
+		if e.done || e.sub != nil || len(b.items) > 0 || len(b.classes) > 0 {
+			return nil
+		}
+		now := time.Now()
+		if stalled.IsZero() {
+			stalled = now
+		}
+		wait := e.progressTimeout()
+		if now.Sub(stalled) >= wait {
+			return e.noProgress(wait)
+		}
+		if err := sleepCtx(ctx, min(pause, wait-now.Sub(stalled))); err != nil {
+			return e.c.transportFault(ctx, err)
+		}
+		pause = min(2*pause, maxEmptyBatchPause)
+	}
+}
+
+// pullBody sends a Pull for ctxID and returns the reply body, retrying a
+// server-side timeout a bounded number of times (a subscription's
+// without end) and asking for fewer elements when the batch did not fit
+// in the envelope; max is the MaxElements that went out last. It only
+// reads the enumerator's settings, so a prefetch runs it concurrently.
+func (e *enumerator) pullBody(ctx context.Context, ctxID string, max int) ([]byte, int, error) {
+	timeouts := 0
+	for {
 		env := e.c.appendHeader(nil, &request{action: ActionPull, resourceURI: e.spec.uri, selectors: e.spec.selectors, timeout: e.timeout})
 		env = append(env, "<n:Pull>"...)
-		env = appendElem(env, "n:EnumerationContext", e.context)
+		env = appendElem(env, "n:EnumerationContext", ctxID)
 		env = append(env, "<n:MaxElements>"...)
-		env = strconv.AppendInt(env, int64(e.max), 10)
+		env = strconv.AppendInt(env, int64(max), 10)
 		env = append(env, "</n:MaxElements></n:Pull>"...)
 		env = appendEnvelopeEnd(env)
-		e.ctx = ctx
-		b, err := e.roundTrip(ctx, env, EffectAdvance)
-		e.ctx = nil
+		body, err := e.postPage(ctx, env, EffectAdvance)
 		switch {
 		case err == nil:
-			e.take(b)
-			if len(e.classes) > maxEnumeratedClasses {
-				return &model.Fault{Category: model.CategoryQuota, ComputerName: e.c.opts.ComputerName,
-					Reason: fmt.Sprintf("the server listed more than %d classes without ending the class enumeration", maxEnumeratedClasses)}
-			}
-			if e.done || e.sub != nil || len(b.items) > 0 || len(b.classes) > 0 {
-				return nil
-			}
-			now := time.Now()
-			if stalled.IsZero() {
-				stalled = now
-			}
-			wait := e.progressTimeout()
-			if now.Sub(stalled) >= wait {
-				return e.noProgress(wait)
-			}
-			if err := sleepCtx(ctx, min(pause, wait-now.Sub(stalled))); err != nil {
-				return e.c.transportFault(ctx, err)
-			}
-			pause = min(2*pause, maxEmptyBatchPause)
+			return body, max, nil
 		case ctx.Err() != nil:
-			return err
+			return nil, max, err
 		case isSubcode(err, "TimedOut") && e.sub != nil:
 			// No event within the operation timeout: wait again.
 		case isSubcode(err, "TimedOut") && timeouts < e.c.opts.PullRetries:
 			// The server had nothing within OperationTimeout; the
 			// context stays valid.
 			timeouts++
-		case isSubcode(err, "EncodingLimit") && e.max > 1:
-			e.max = max1(e.max / 4)
-		case isSubcode(err, "InvalidEnumerationContext"):
-			e.context = ""
-			e.done = true
-			if f, ok := model.AsFault(err); ok && f.Reason == "" {
-				f.Reason = "the enumeration context expired or is invalid"
-			}
-			return err
+		case isSubcode(err, "EncodingLimit") && max > 1:
+			max = max1(max / 4)
 		default:
-			return err
+			return nil, max, err
 		}
 	}
 }
@@ -322,6 +449,7 @@ func (e *enumerator) releaseLocked() {
 		e.sub.unsubscribe(e)
 		return
 	}
+	e.settle()
 	if e.done || e.context == "" {
 		return
 	}

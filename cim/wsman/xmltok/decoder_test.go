@@ -121,3 +121,44 @@ func BenchmarkTokenize(b *testing.B) {
 		}
 	})
 }
+
+// SkipContent lands where Skip does, past nested elements, comments,
+// CDATA and quoted '>'.
+func TestSkipContent(t *testing.T) {
+	doc := []byte(`<r><items a="x>y"><i><![CDATA[</items>]]><!-- </items> --><j/></i><?p </items>?></items><after>t</after></r>`)
+	for _, fast := range []bool{false, true} {
+		d := NewDecoder(doc)
+		var seen []string
+		for {
+			k, err := d.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k == EOF {
+				break
+			}
+			if k == StartTag {
+				seen = append(seen, string(d.Local()))
+				if string(d.Local()) == "items" {
+					if fast {
+						err = d.SkipContent()
+					} else {
+						err = d.Skip()
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		if s := strings.Join(seen, " "); s != "r items after" {
+			t.Fatalf("fast=%v: saw %s", fast, s)
+		}
+	}
+	d := NewDecoder([]byte(`<r><items><i>`))
+	d.Next()
+	d.Next()
+	if err := d.SkipContent(); err == nil {
+		t.Fatal("a truncated document skipped without error")
+	}
+}
