@@ -34,7 +34,9 @@ import (
 //   - The context OMI sends beside EndOfSequence is dead: it is never
 //     pulled nor released (take; wsmantest TestOMIEnumerateQuirks).
 //   - An abandoned enumeration is released (Close, errors, cancellation),
-//     with a deadline of its own (releaseLocked).
+//     with a deadline of its own (releaseLocked); a Pull sent ahead is
+//     stopped and the context its reply carries released (settle;
+//     TestEnumeratePullAndReleaseOnClose).
 //   - Memory stays flat while streaming: the enumerator holds one batch
 //     and lets each item go as Next hands it out, and a reply holding more
 //     items than its request's MaxElements fails while being decoded
@@ -44,6 +46,9 @@ import (
 //   - operation_timeout_sec bounds each response, never the whole
 //     enumeration; only a run of empty batches that long fails it
 //     (pull; TestEmptyBatchesFail, TestSlowProgressingEnumerationFinishes).
+//   - At most one Pull is in flight, sent while the page before it is
+//     decoded and read, never after an empty page
+//     (TestNextPullOverlapsTheCurrentPage).
 type enumerator struct {
 	c       *Client
 	spec    *enumSpec
@@ -114,7 +119,7 @@ func (e *enumerator) roundTrip(ctx context.Context, env []byte, effect Effect) (
 	if err != nil {
 		return nil, err
 	}
-	return e.decodePage(ctx, body, effect == EffectOpen)
+	return e.decodePage(ctx, body)
 }
 
 // postPage posts an Enumerate or a Pull and returns the reply body.
@@ -131,15 +136,11 @@ func (e *enumerator) postPage(ctx context.Context, env []byte, effect Effect) ([
 
 // decodePage decodes an EnumerateResponse or PullResponse. When the
 // reply leaves more to pull, the next Pull goes out first, so that the
-// server prepares the next page while this one is decoded. The first
-// page's decoding may ask for class schemas: its Pull waits until after
-// it, so that no other request is out meanwhile.
-func (e *enumerator) decodePage(ctx context.Context, body []byte, first bool) (*batch, error) {
-	if !first {
-		e.prefetchAfter(ctx, body)
-	} else {
-		defer e.prefetchAfter(ctx, body)
-	}
+// server prepares the next page while this one is decoded (decoding
+// sends nothing: schemas come from the cache while the enumeration is
+// open).
+func (e *enumerator) decodePage(ctx context.Context, body []byte) (*batch, error) {
+	e.prefetchAfter(ctx, body)
 	d, se, ok, err := e.c.openBody(body)
 	if err != nil {
 		return nil, err
@@ -302,7 +303,7 @@ func (e *enumerator) pull(ctx context.Context) error {
 		}
 		e.idec.maxItems = e.max // what the Pull that brought body asked for
 		e.ctx = ctx
-		b, err := e.decodePage(ctx, body, false)
+		b, err := e.decodePage(ctx, body)
 		e.ctx = nil
 		if err != nil {
 			return err
