@@ -60,6 +60,7 @@ type config struct {
 	out               string
 	verbose           bool
 	before            string
+	warmup            bool
 }
 
 func harness(args []string) error {
@@ -75,6 +76,7 @@ func harness(args []string) error {
 	fs.BoolVar(&c.fanout, "fanout", true, "run the fan-out rows (1,000 loopback addresses)")
 	fs.StringVar(&c.out, "o", "", "also write the table to this file")
 	fs.BoolVar(&c.verbose, "v", false, "print every sample")
+	fs.BoolVar(&c.warmup, "warmup", true, "run every row once before the measured rounds (else only the start-up and pywinrm rows)")
 	fs.StringVar(&c.before, "before", "", "directory with cimsh and bench built from an older tree: each cimsh row also runs with them (before and after in one run)")
 	if err := fs.Parse(args); err != nil {
 		return err

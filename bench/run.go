@@ -59,7 +59,10 @@ func (e *env) withBefore(rows []*row) ([]*row, error) {
 		if o := oldRows[r.key]; o != nil && r.key != "floor" && r.key != "pywinrm" && !strings.HasSuffix(r.key, "floor") {
 			o.key, o.name = r.key+"@before", "before: "+r.name
 			cmd := o.cmd
-			o.cmd = func(*env) *exec.Cmd { return cmd(&old) }
+			o.cmd = func(cur *env) *exec.Cmd {
+				old.fanPort = cur.fanPort // known once the hosts are up
+				return cmd(&old)
+			}
 			if o.ref == "start" {
 				o.ref = "start@before"
 			}
@@ -147,7 +150,7 @@ func run(cfg *config) error {
 	// A warm-up round (page cache, Python's bytecode), not counted.
 	fmt.Fprintf(os.Stderr, "bench: warm-up round\n")
 	for _, r := range active {
-		if !strings.HasPrefix(r.key, "big") {
+		if !strings.HasPrefix(r.key, "big") && (cfg.warmup || strings.HasPrefix(r.key, "pywinrm") || strings.HasPrefix(r.key, "start")) {
 			if _, err := e.measure(r); err != nil {
 				return fmt.Errorf("%s: %w", r.key, err)
 			}
