@@ -280,6 +280,10 @@ func (e *enumerator) pull(ctx context.Context) error {
 		var body []byte
 		var err error
 		if p := e.next; p != nil {
+			if err := ctx.Err(); err != nil {
+				// Cancelled: not even a page already here is read.
+				return e.c.transportFault(ctx, err)
+			}
 			select {
 			case <-p.done:
 			case <-ctx.Done():
