@@ -250,15 +250,41 @@ func (m *Module) optionContext(before string, st scanState) (*FuncSpec, bool, bo
 	if last := prev[len(prev)-1]; last != '{' && last != ',' && last != ';' {
 		return nil, false, false
 	}
+	// The option table after positional arguments, f("x", {...}): the
+	// function is the one whose ( holds the table.
+	if n := len(st.open); n >= 2 && before[st.open[n-2]] == '(' && strings.HasSuffix(strings.TrimRight(before[:pos], " \t\n"), ",") {
+		pos = st.open[n-2]
+	}
 	name, method, _ := calleeAt(before, pos)
 	if name == "test" && method {
 		name = "test_wsman"
 	}
-	spec := specByName(name)
+	spec := m.calleeSpec(before, pos)
+	if spec == nil {
+		spec = specByName(name)
+	}
 	if spec == nil || len(spec.Options) == 0 {
 		return nil, false, false
 	}
 	return spec, method, true
+}
+
+// calleeSpec returns the spec of the function called at an open bracket
+// when the chain before it names one the module made (a CDXML cmdlet's
+// m.get_x, or cim.get_instance), read with raw access only.
+func (m *Module) calleeSpec(text string, pos int) *FuncSpec {
+	s := strings.TrimRight(text[:pos], " \t\n")
+	if strings.HasSuffix(s, "(") && text[pos] == '{' {
+		s = strings.TrimRight(s[:len(s)-1], " \t\n")
+	}
+	chain := trailingChain(s)
+	if chain == "" || strings.Contains(chain, ":") {
+		return nil
+	}
+	if f, ok := m.resolve(chain).(*lua.LFunction); ok {
+		return m.funcs[f]
+	}
+	return nil
 }
 
 // completeClass completes a class name inside a string that is the value

@@ -35,10 +35,17 @@ func (m *Module) HelpText(v lua.LValue) string {
 		return b.String()
 	case *lua.LFunction:
 		if s, ok := m.funcs[x]; ok {
+			if s.Help != nil {
+				return s.Help()
+			}
 			return specHelp(s)
 		}
 		if d, ok := m.methodDocs[x]; ok {
 			return d
+		}
+	case *lua.LTable:
+		if text, ok := m.cdxmlModuleHelp(x); ok {
+			return text
 		}
 	case lua.LString:
 		name := strings.TrimPrefix(strings.TrimPrefix(string(x), "cim."), "s:")

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/cdxml"
 	"github.com/cimsh/cimsh/cim/model"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -55,6 +56,8 @@ type Module struct {
 	interrupted bool
 	// pending are the background releases of cancelled operations.
 	pending []chan struct{}
+	// cdxmlTables are the tables import_cdxml returned, for help(m).
+	cdxmlTables map[*lua.LTable]*cdxml.Module
 }
 
 // New opens the module on L: the global `cim`, package.loaded.cim, and

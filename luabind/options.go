@@ -59,6 +59,9 @@ type FuncSpec struct {
 	// Method is set when the function is also a session method.
 	Method  bool
 	Options []Opt
+	// Help, when set, writes help() for the function instead of the
+	// text made from the fields above (CDXML cmdlets).
+	Help func() string
 }
 
 // Opt returns the named option, or nil.

@@ -114,6 +114,8 @@ func (m *Module) moduleTable() *lua.LTable {
 		"export_csv":                m.luaExportCSV,
 		"export_binary_mi_log":      m.luaExportBinaryMiLog,
 		"import_binary_mi_log":      m.luaImportBinaryMiLog,
+		"import_cdxml":              m.luaImportCDXML,
+		"bundled_cdxml":             luaBundledCDXML,
 		"uint64":                    m.luaIntCtor("uint64", new(big.Int), new(big.Int).SetUint64(math.MaxUint64)),
 		"int64":                     m.luaIntCtor("int64", big.NewInt(math.MinInt64), big.NewInt(math.MaxInt64)),
 		"tonumber":                  m.luaToNumber,

@@ -11,9 +11,10 @@ import (
 	"strings"
 )
 
-// FS holds the scripts (*.lua) and their library (lib/*.lua).
+// FS holds the scripts (*.lua), their library (lib/*.lua) and the bundled
+// CDXML modules (cdxml/*.cdxml, loaded with cim.import_cdxml("cimsh:NAME")).
 //
-//go:embed *.lua lib/*.lua
+//go:embed *.lua lib/*.lua cdxml/*.cdxml
 var FS embed.FS
 
 // Script is one bundled script.
