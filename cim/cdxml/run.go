@@ -36,17 +36,40 @@ const (
 // matched nothing, where ErrorOnNoMatch asks, are a CIM_ERR_NOT_FOUND
 // fault, and an instance cmdlet then acts on nothing.
 func (c *Call) Run(ctx context.Context, s *cim.Session) (*Result, error) {
+	var (
+		res *Result
+		err error
+	)
 	switch c.Cmdlet.Kind {
 	case CmdletGet:
-		items, err := c.query(ctx, s)
-		if err != nil {
-			return nil, err
+		var items []*model.Instance
+		if items, err = c.query(ctx, s); err == nil {
+			res = &Result{Items: items}
 		}
-		return &Result{Items: items}, nil
 	case CmdletInstance:
-		return c.runInstance(ctx, s)
+		res, err = c.runInstance(ctx, s)
+	default:
+		res, err = c.runStatic(ctx, s)
 	}
-	return c.runStatic(ctx, s)
+	if err != nil {
+		return nil, stampHost(err, s)
+	}
+	return res, nil
+}
+
+// stampHost names the session's computer in a fault of the cmdlet's own
+// (ErrorOnNoMatch, error codes), as the session names it in its faults.
+func stampHost(err error, s *cim.Session) error {
+	f, ok := model.AsFault(err)
+	if !ok || f.ComputerName != "" {
+		return err
+	}
+	fc := *f
+	fc.ComputerName = s.ComputerName()
+	if s.IsLocal() {
+		fc.ComputerName = "localhost"
+	}
+	return &fc
 }
 
 // Query returns the WQL query the call sends ("" when it enumerates the
