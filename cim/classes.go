@@ -15,18 +15,20 @@ import (
 type classCache struct {
 	mu     sync.Mutex
 	byNS   map[string]map[string]*model.Class // lower-case namespace, class
-	failed map[string]bool                    // namespace/class the server could not serve
+	failed map[string]*model.Fault            // namespace/class: the server's refusal
 }
 
-func (c *classCache) get(ns, name string) (*model.Class, bool) {
+// get returns a cached schema, or the server's remembered refusal (a
+// copy of its own for the caller), and whether either was cached.
+func (c *classCache) get(ns, name string) (cls *model.Class, refused *model.Fault, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key := strings.ToLower(ns) + "/" + strings.ToLower(name)
-	if c.failed[key] {
-		return nil, true
+	if f := c.failed[key]; f != nil {
+		return nil, f.Clone(), true
 	}
-	cls, ok := c.byNS[strings.ToLower(ns)][strings.ToLower(name)]
-	return cls, ok
+	cls, ok = c.byNS[strings.ToLower(ns)][strings.ToLower(name)]
+	return cls, nil, ok
 }
 
 func (c *classCache) put(ns string, cls *model.Class) {
@@ -43,23 +45,25 @@ func (c *classCache) put(ns string, cls *model.Class) {
 	m[strings.ToLower(cls.Name)] = cls
 }
 
-func (c *classCache) fail(ns, name string) {
+func (c *classCache) fail(ns, name string, f *model.Fault) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.failed == nil {
-		c.failed = map[string]bool{}
+		c.failed = map[string]*model.Fault{}
 	}
-	c.failed[strings.ToLower(ns)+"/"+strings.ToLower(name)] = true
+	c.failed[strings.ToLower(ns)+"/"+strings.ToLower(name)] = f.Clone()
 }
 
 // GetClass returns a class schema (Get-CimClass), from the session's cache
-// when it has it. A class the server could not serve is remembered as
-// unavailable, so later operations do not ask again.
+// when it has it. A class the server refused (access denied, not
+// supported, no such class: model.IsRefusal) is remembered, so later
+// operations do not ask again; a failure that may pass (a timeout, a
+// reset, a 5xx) is not: the next call asks again.
 func (s *Session) GetClass(ctx context.Context, namespace, name string) (*model.Class, error) {
 	ns := normNamespace(namespace)
-	if cls, ok := s.classes.get(ns, name); ok {
-		if cls == nil {
-			return nil, &model.Fault{Category: model.CategoryNotSupported, Reason: "class schema not available for " + name}
+	if cls, refused, ok := s.classes.get(ns, name); ok {
+		if refused != nil {
+			return nil, refused
 		}
 		return cls, nil
 	}
@@ -68,8 +72,8 @@ func (s *Session) GetClass(ctx context.Context, namespace, name string) (*model.
 		return p.GetClass(ctx, &model.GetClassRequest{Common: c, ClassName: name})
 	})
 	if err != nil {
-		if f, ok := model.AsFault(err); ok && f.Category != model.CategoryCanceled && f.Category != model.CategoryTimeout && f.Category != model.CategoryUnreachable {
-			s.classes.fail(ns, name)
+		if f, ok := model.AsFault(err); ok && model.IsRefusal(f) {
+			s.classes.fail(ns, name, f)
 		}
 		return nil, err
 	}

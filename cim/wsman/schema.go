@@ -11,7 +11,10 @@ import (
 
 // schemaCache holds class schemas per namespace and class (names folded
 // to lower case, as CIM names are case-insensitive). A class the server
-// could not serve is remembered as nil so that it is asked for once.
+// refused (access denied, not supported, no such class: model.IsRefusal)
+// is remembered as nil so that it is asked for once; a failure that may
+// pass (a timeout, a reset, a 5xx) is not remembered: the next use asks
+// again.
 type schemaCache struct {
 	mu      sync.Mutex
 	entries map[schemaKey]*schemaEntry
@@ -22,7 +25,7 @@ type schemaKey struct{ namespace, class string }
 type schemaEntry struct {
 	done  chan struct{}
 	class *model.Class
-	err   error // why the server could not serve it; errAskAgain after a cancellation
+	err   error // the server's refusal (or, for those who waited, the failure); errAskAgain after a cancellation
 }
 
 // errAskAgain tells those waiting on a fetch that was cancelled to ask
@@ -95,9 +98,11 @@ func (c *Client) schema(ctx context.Context, namespace, class string) (*model.Cl
 }
 
 // lookupSchema asks the server for a schema once per client and
-// namespace: concurrent callers wait for the one request, and a failure
-// is remembered like a success (the server will not do better next
-// time), except a cancellation, after which the next caller asks again.
+// namespace: concurrent callers wait for the one request. A refusal is
+// remembered like a success (the server will not do better next time);
+// any other failure is handed to those who waited and forgotten, so the
+// next caller asks again; after a cancellation, those who waited ask
+// again themselves. Each caller gets its own copy of an error.
 func (c *Client) lookupSchema(ctx context.Context, namespace, class string) (*model.Class, error) {
 	k := keyOf(namespace, class)
 	for {
@@ -117,21 +122,26 @@ func (c *Client) lookupSchema(ctx context.Context, namespace, class string) (*mo
 				if e.err == errAskAgain {
 					continue
 				}
-				return e.class, e.err
+				return e.class, model.CloneError(e.err)
 			case <-ctx.Done():
 				return nil, c.transportFault(ctx, ctx.Err())
 			}
 		}
 		cl, err := c.getClass(ctx, namespace, class)
-		if err != nil && cancelled(ctx, err) {
+		if err != nil && (cancelled(ctx, err) || !model.IsRefusal(err)) {
 			c.schemas.mu.Lock()
-			delete(c.schemas.entries, k)
+			if c.schemas.entries[k] == e {
+				delete(c.schemas.entries, k)
+			}
 			c.schemas.mu.Unlock()
-			e.err = errAskAgain
+			e.err = model.CloneError(err)
+			if cancelled(ctx, err) {
+				e.err = errAskAgain
+			}
 			close(e.done)
 			return nil, err
 		}
-		e.class, e.err = cl, err
+		e.class, e.err = cl, model.CloneError(err)
 		close(e.done)
 		return cl, err
 	}
