@@ -186,7 +186,7 @@ func (s *Session) enumerate(ctx context.Context, req *model.EnumerateRequest) (*
 	s.mu.Unlock()
 	if closed {
 		e.Close()
-		return nil, ErrSessionClosed
+		return nil, s.ClosedError()
 	}
 	return en, nil
 }

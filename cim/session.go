@@ -2,6 +2,7 @@ package cim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -127,15 +128,24 @@ func (s *Session) String() string {
 	return fmt.Sprintf("CimSession %d %q (%s, %s)", s.id, s.name, host, s.Protocol())
 }
 
-// ErrSessionClosed is returned by operations on a closed session.
-var ErrSessionClosed = &model.Fault{Category: model.CategoryFailed, Reason: "the session is closed"}
+// ErrSessionClosed is the cause of the error an operation on a closed
+// session returns (errors.Is(err, ErrSessionClosed)). The error itself is
+// a fresh *model.Fault per call, naming the session's computer: errors
+// are never shared values that callers might write into.
+var ErrSessionClosed = errors.New("cim: the session is closed")
+
+// ClosedError returns the error of an operation on the closed session: a
+// new one each time.
+func (s *Session) ClosedError() error {
+	return &model.Fault{Category: model.CategoryFailed, ComputerName: s.faultName(), Reason: "the session is closed", Err: ErrSessionClosed}
+}
 
 // connect returns the session's provider, creating it on first use.
 func (s *Session) connect() (model.Provider, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, ErrSessionClosed
+		return nil, s.ClosedError()
 	}
 	if s.provider != nil {
 		return s.provider, nil

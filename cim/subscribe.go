@@ -89,7 +89,7 @@ func (s *Session) Subscribe(ctx context.Context, req model.SubscribeRequest) (*S
 	if closed {
 		stop()
 		e.Close()
-		return nil, ErrSessionClosed
+		return nil, s.ClosedError()
 	}
 	go sub.pump(pctx)
 	return sub, nil

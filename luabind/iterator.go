@@ -230,7 +230,7 @@ func (m *Module) iterNext(L *lua.LState, it *iterator) lua.LValue {
 	if err == nil && it.sess.closed {
 		// The session closed under the loop without the enumeration
 		// saying so.
-		err = cim.ErrSessionClosed
+		err = it.sess.s.ClosedError()
 	}
 	it.close()
 	if err != nil {

@@ -89,7 +89,7 @@ func TestMessagesNameTheOperation(t *testing.T) {
 		{`return s:set_instance{input_object = ghost, property = {State = "x"}}`, `s:set_instance: localhost:`},
 		{`return s:get_associated_instance{input_object = ghost}`, `s:get_associated_instance:`},
 		{`return s:register_indication_event{query = "SELECT * FROM"}`, `s:register_indication_event:`},
-		{`return closed:get_instance("Win32_Service")`, `s:get_instance: the session is closed`},
+		{`return closed:get_instance("Win32_Service")`, `s:get_instance: localhost: the session is closed`},
 		{`local l, errs = cim.get_instance{class_name = "Win32_Service", cim_session = {s, closed}}; return nil, errs[1]`, `cim.get_instance: localhost: the session is closed`},
 		{`return cim.datetime("garbage")`, `cim.datetime: "garbage" is not a CIM datetime`},
 		{`return cim.datetime("20241301000000.000000+000")`, `cim.datetime: "20241301000000.000000+000" is not a DMTF datetime`},

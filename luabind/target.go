@@ -141,7 +141,7 @@ func (m *Module) runPumped(ctx context.Context, L *lua.LState, t *target, op opF
 				m.raiseOp(t.who, err)
 			}
 			if f.ComputerName == "" {
-				// A copy: the fault may be shared (cim.ErrSessionClosed).
+				// A copy: a fault is never written into where it may be shared.
 				fc := *f
 				fc.ComputerName = hostOf(s)
 				f = &fc
