@@ -12,8 +12,10 @@ import (
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/cdxml/cdxmltest"
+	"github.com/cimsh/cimsh/cim/dcomtest"
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -367,4 +369,39 @@ func TestCDXMLHelpAndCompletion(t *testing.T) {
 	if cands, _ := e.m.Complete("cim.get_instance{class_n"); strings.Join(cands, " ") != "class_name=" {
 		t.Errorf("cim.get_instance: %v", cands)
 	}
+}
+
+// TestCDXMLOverDCOM: the same cmdlets over a DCOM session return what
+// they return over WS-Man; a query option, which cimsh sends over WS-Man
+// only, is refused over DCOM as not_supported; the hidden operation
+// option of Remove-Widget (a DefaultValue) is left out over DCOM.
+func TestCDXMLOverDCOM(t *testing.T) {
+	e := newCDXMLEnv(t, 1)
+	srv, err := dcomtest.Start(dcomtest.Options{Users: []ntlmserver.User{{Name: "administrator", Password: "Dcom-Pa55"}},
+		Computer: "HOST2", Provider: cdxmltest.New("HOST2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e.L.SetGlobal("dcom_port", lua.LNumber(srv.Port()))
+	e.ok(`
+		d = cim.new_session{computer_name = "127.0.0.1", port = dcom_port, credential = cim.credential("administrator", "Dcom-Pa55"),
+			session_option = cim.new_session_option{protocol = "dcom"}}
+		local function names(list)
+			local out = {}
+			for i, w in ipairs(list) do out[i] = w.Name .. "=" .. tostring(w.Size) end
+			table.sort(out)
+			return table.concat(out, ",")
+		end
+		local a = assert(m.get_widget("w*", {cim_session = s1, min_size = 100}))
+		local b = assert(m.get_widget("w*", {cim_session = d, min_size = 100}))
+		assert(names(a) == names(b) and #a == 2, names(a) .. " / " .. names(b))
+		local outs = assert(m.resize_widget{cim_session = d, name = "w1", new_size = 11})
+		assert(#outs == 1 and outs[1].PreviousSize == 10)
+		local none, err = m.get_widget{cim_session = d, flavor = "Vanilla"}
+		assert(none == nil and err.category == "not_supported", tostring(err))
+		assert(tostring(err):find("query options (Flavor) are sent over WS-Man only", 1, true), tostring(err))
+		assert(m.remove_widget{cim_session = d, name = "w3"})
+		assert(#assert(m.get_widget{cim_session = d}) == 3)
+	`)
 }
