@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wql"
 )
 
 // seedFiles adds every test document under testdata to a fuzz corpus.
@@ -84,6 +88,37 @@ func FuzzSnakeCase(f *testing.F) {
 		out := SnakeCase(s)
 		if strings.Contains(out, "__") || strings.HasPrefix(out, "_") || strings.HasSuffix(out, "_") {
 			t.Fatalf("SnakeCase(%q) = %q", s, out)
+		}
+	})
+}
+
+// FuzzWildcardLike: a pattern's LIKE translation matches exactly the
+// strings the pattern matches, as WQL evaluates LIKE, so that the query
+// a cmdlet sends selects what its client-side filter keeps.
+func FuzzWildcardLike(f *testing.F) {
+	for _, s := range [][2]string{{"w*", "w1"}, {"odd_[x]*", "odd_x%"}, {"a`*b", "a*b"}, {"[a-c]?", "Bz"}, {"%_", "%_"}, {"[", "["}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		if !utf8.ValidString(pattern) || !utf8.ValidString(s) {
+			return
+		}
+		like, ok := wildcardToLike(pattern)
+		if !ok {
+			return
+		}
+		e, err := wql.ParseCondition("Name LIKE " + quoteWQL(like))
+		if err != nil {
+			t.Fatalf("%q -> %q does not parse: %v", pattern, like, err)
+		}
+		inst := model.NewInstance("X", "")
+		inst.Set("Name", model.String(s))
+		got, err := (&wql.Query{Where: e}).Match(inst)
+		if err != nil {
+			t.Fatalf("%q: %v", like, err)
+		}
+		if want := wildcardMatch(pattern, s); got != want {
+			t.Fatalf("pattern %q on %q: wildcard %v, LIKE %q %v", pattern, s, want, like, got)
 		}
 	})
 }
