@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/cimsh/cimsh/internal/testenv"
 	"github.com/cimsh/cimsh/luabind/luatest"
 	"github.com/cimsh/cimsh/shell"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -13,14 +14,23 @@ import (
 // main) and as cimsh-fixture: cimsh whose sessions are served by the
 // in-memory luatest world, for scripts that need instances.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"cimsh": main,
-		"cimsh-fixture": func() {
-			env := processEnv()
-			env.NewProvider = luatest.Factory()
-			os.Exit(shell.Main(env))
-		},
-	})
+	testscript.Main(withSummary{m}, commands)
+}
+
+// withSummary runs the tests through testenv, which prints what was
+// skipped (testscript.Main runs them when the binary is not a command).
+type withSummary struct{ m *testing.M }
+
+func (w withSummary) Run() int { return testenv.Run(w.m.Run) }
+
+// commands are the programs testscript scripts run.
+var commands = map[string]func(){
+	"cimsh": main,
+	"cimsh-fixture": func() {
+		env := processEnv()
+		env.NewProvider = luatest.Factory()
+		os.Exit(shell.Main(env))
+	},
 }
 
 // TestCommandLine runs testdata/script/*.txtar against the binary:

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim/memprov"
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // items is a mutable class for subscription tests.
@@ -197,10 +198,10 @@ func TestSubscribeErrors(t *testing.T) {
 // WITHIN + 1 seconds.
 func TestLocalProcessCreationEvent(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("the test starts the Unix sleep command")
+		testenv.Skip(t, "the test starts the Unix sleep command")
 	}
 	if _, err := exec.LookPath("sleep"); err != nil {
-		t.Skip("no sleep command")
+		testenv.Skip(t, "cannot start the sleep command", "not found")
 	}
 	s, err := NewSession(Config{})
 	if err != nil {

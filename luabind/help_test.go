@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 func TestHelp(t *testing.T) {
@@ -35,7 +37,7 @@ func TestHelp(t *testing.T) {
 func TestNoTerminalDependencies(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
-		t.Skipf("go list: %v", err)
+		testenv.Skip(t, "go list failed", err)
 	}
 	for _, bad := range []string{"github.com/chzyer/readline", "github.com/fatih/color"} {
 		if strings.Contains(string(out), bad) {

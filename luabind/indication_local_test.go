@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/cimsh/cimsh/internal/testenv"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -13,7 +14,7 @@ import (
 // within WITHIN + 1 seconds.
 func TestIndicationsLocalMachine(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("the test starts the Unix sleep command")
+		testenv.Skip(t, "the test starts the Unix sleep command")
 	}
 	L := lua.NewState()
 	m := New(L, Options{Getenv: func(string) string { return "" }})

@@ -21,6 +21,7 @@ import (
 	"github.com/cimsh/cimsh/cim/local"
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/internal/testenv"
 	"github.com/cimsh/cimsh/scripts"
 )
 
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building cimsh:", err)
 		os.Exit(2)
 	}
-	code := m.Run()
+	code := testenv.Run(m.Run)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

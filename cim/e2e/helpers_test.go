@@ -27,16 +27,6 @@ const (
 
 var basicUsers = map[string]string{basicUser: basicPassword}
 
-// strictSkip skips the test, or fails it when CIMSH_STRICT=1 (CI), where
-// a missing KDC or pywinrm must not pass silently.
-func strictSkip(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("CIMSH_STRICT") == "1" {
-		t.Fatalf("%s (CIMSH_STRICT=1 turns this skip into a failure)", msg)
-	}
-	t.Skip(msg)
-}
-
 // dialects runs fn once per server dialect.
 func dialects(t *testing.T, fn func(t *testing.T, d wsmantest.Dialect)) {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // Kerberos against a real MIT KDC on loopback, with the password, a
@@ -21,7 +22,7 @@ import (
 // Skipped (failed under CIMSH_STRICT=1) when krb5kdc is missing.
 func TestKerberos(t *testing.T) {
 	if err := kdc.Available(); err != nil {
-		strictSkip(t, "Kerberos end-to-end tests need MIT Kerberos (apt-get install krb5-kdc krb5-admin-server krb5-user): "+err.Error())
+		testenv.Missing(t, testenv.NoKDC, err)
 	}
 	k := kdc.Start(t, "CIMSH.TEST")
 	kt, err := k.ServiceKeytab()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // debianPython is the interpreter Debian's python3-winrm installs for
@@ -77,7 +78,7 @@ func requirePywinrm(t *testing.T) {
 	t.Helper()
 	out, err := exec.Command(debianPython, "-c", "import winrm, winrm.protocol, requests_ntlm").CombinedOutput()
 	if err != nil {
-		strictSkip(t, "pywinrm is not importable by "+debianPython+" (apt-get install python3-winrm): "+strings.TrimSpace(string(out)))
+		testenv.Missing(t, testenv.NoPywinrm, debianPython+": "+strings.TrimSpace(string(out)))
 	}
 }
 

@@ -4,29 +4,20 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // fixture reads a captured message from $CIMSH_FIXTURES (skipped where
 // unset, failed under CIMSH_STRICT=1).
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	dir := os.Getenv("CIMSH_FIXTURES")
-	if dir == "" {
-		strictSkip(t, "CIMSH_FIXTURES is unset: point it at the shared fixtures/wsman directory")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	return b
+	return testenv.Fixture(t, name)
 }
 
 // The captured Windows context of the two-page Win32_LogicalDisk capture.

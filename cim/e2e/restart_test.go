@@ -8,6 +8,7 @@ import (
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // A server that goes away makes operations fail as unreachable; once it
@@ -42,7 +43,7 @@ func TestServerRestart(t *testing.T) {
 
 			second, err := wsmantest.StartAt(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), opts)
 			if err != nil {
-				t.Skipf("could not listen on port %d again: %v", port, err)
+				testenv.Skip(t, "the port of a stopped server was taken by another program before the restart", port, err)
 			}
 			defer second.Close()
 			if _, err := s.GetInstance(ctx, svc, cim.Options{}); err != nil {

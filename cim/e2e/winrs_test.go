@@ -11,6 +11,7 @@ import (
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // runEcho runs a command with stdin on s and checks the result.
@@ -76,7 +77,7 @@ func TestRunCommandAuth(t *testing.T) {
 	})
 	t.Run("kerberos-sealed", func(t *testing.T) {
 		if err := kdc.Available(); err != nil {
-			strictSkip(t, "Kerberos end-to-end tests need MIT Kerberos: "+err.Error())
+			testenv.Missing(t, testenv.NoKDC, err)
 		}
 		k := kdc.Start(t, "CIMSH.TEST")
 		kt, err := k.ServiceKeytab()

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // ipRouteDefaults returns iproute2's default gateways by interface for one
@@ -13,7 +15,7 @@ func ipRouteDefaults(t *testing.T, ipCmd, family string) map[string][]string {
 	t.Helper()
 	out, err := exec.Command(ipCmd, family, "route", "show", "default").Output()
 	if err != nil {
-		t.Skipf("ip route: %v", err)
+		testenv.Skip(t, "ip route failed", err)
 	}
 	want := map[string][]string{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -30,7 +32,7 @@ func ipRouteDefaults(t *testing.T, ipCmd, family string) map[string][]string {
 func TestDefaultGatewaysMatchIPRoute(t *testing.T) {
 	ipCmd, err := exec.LookPath("ip")
 	if err != nil {
-		t.Skip("no ip command")
+		testenv.Skip(t, "no ip command (iproute2)")
 	}
 	want4, want6 := ipRouteDefaults(t, ipCmd, "-4"), ipRouteDefaults(t, ipCmd, "-6")
 	p := newTestProvider(t)

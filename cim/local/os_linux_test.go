@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // These tests compare the provider with the OS's own view, read here
@@ -22,7 +23,7 @@ func meminfoKB(t *testing.T, key string) uint64 {
 	t.Helper()
 	f, err := os.Open("/proc/meminfo")
 	if err != nil {
-		t.Skipf("no /proc/meminfo: %v", err)
+		testenv.Skip(t, "no /proc/meminfo", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -53,7 +54,7 @@ func prettyName(t *testing.T) string {
 			}
 		}
 	}
-	t.Skip("no os-release PRETTY_NAME on this machine")
+	testenv.Skip(t, "no os-release PRETTY_NAME on this machine")
 	return ""
 }
 
@@ -156,7 +157,7 @@ func cpuinfoProcessors(t *testing.T) uint64 {
 	t.Helper()
 	b, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
-		t.Skip(err)
+		testenv.Skip(t, "no /proc/cpuinfo", err)
 	}
 	var n uint64
 	for _, line := range strings.Split(string(b), "\n") {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // copyTree copies testdata/dpkg to a temporary root, so the test can set
@@ -50,7 +51,7 @@ func copyTree(t *testing.T, src string) string {
 
 func TestProductsFromRecordedDpkg(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("dpkg's file names (libc6:amd64.list) cannot be made on Windows")
+		testenv.Skip(t, "dpkg's file names (libc6:amd64.list) cannot be made on Windows")
 	}
 	root := copyTree(t, "testdata/dpkg")
 	// dpkg's per-package file lists, made here with the times under test
@@ -163,15 +164,15 @@ func TestRPMOutput(t *testing.T) {
 // On a dpkg system, Win32_Product agrees with dpkg-query.
 func TestProductsMatchDpkgQuery(t *testing.T) {
 	if _, err := os.Stat("/var/lib/dpkg/status"); err != nil {
-		t.Skip("no dpkg database on this machine")
+		testenv.Skip(t, "no dpkg database on this machine")
 	}
 	dq, err := exec.LookPath("dpkg-query")
 	if err != nil {
-		t.Skip("no dpkg-query")
+		testenv.Skip(t, "no dpkg database on this machine", "no dpkg-query")
 	}
 	out, err := exec.Command(dq, "-W", "-f", "${db:Status-Status}\t${Package}\t${Version}\t${Architecture}\n").Output()
 	if err != nil {
-		t.Skipf("dpkg-query: %v", err)
+		testenv.Skip(t, "dpkg-query failed", err)
 	}
 	want := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(out))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // startSleep starts `sleep 60` and makes sure it is gone when the test
@@ -22,7 +23,7 @@ func startSleep(t *testing.T) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command("sleep", "60")
 	if err := cmd.Start(); err != nil {
-		t.Skipf("cannot start sleep: %v", err)
+		testenv.Skip(t, "cannot start the sleep command", err)
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
@@ -141,11 +142,11 @@ func TestProcessAppears(t *testing.T) {
 func TestProcessNamedUnknown(t *testing.T) {
 	sleepPath, err := exec.LookPath("sleep")
 	if err != nil {
-		t.Skip("no sleep")
+		testenv.Skip(t, "cannot start the sleep command", "not found")
 	}
 	bin, err := os.ReadFile(sleepPath)
 	if err != nil {
-		t.Skip(err)
+		testenv.Skip(t, "cannot start the sleep command", err)
 	}
 	prog := filepath.Join(t.TempDir(), "unknown")
 	if err := os.WriteFile(prog, bin, 0o755); err != nil {
@@ -153,7 +154,7 @@ func TestProcessNamedUnknown(t *testing.T) {
 	}
 	cmd := exec.Command(prog, "60")
 	if err := cmd.Start(); err != nil {
-		t.Skipf("cannot start a copy of sleep: %v", err)
+		testenv.Skip(t, "cannot start the sleep command", "a copy: ", err)
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
@@ -185,7 +186,7 @@ func TestProcessGetMissing(t *testing.T) {
 // TestProcessGetThreadID starts (a Go program runs several threads).
 func TestHelperProcess(t *testing.T) {
 	if os.Getenv("CIMSH_LOCAL_HELPER") != "1" {
-		t.Skip("helper process for TestProcessGetThreadID")
+		return // only TestProcessGetThreadID's child does anything
 	}
 	time.Sleep(60 * time.Second)
 	os.Exit(0)
@@ -197,7 +198,7 @@ func TestProcessGetThreadID(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), "CIMSH_LOCAL_HELPER=1")
 	if err := cmd.Start(); err != nil {
-		t.Skipf("cannot start the helper: %v", err)
+		testenv.Skip(t, "cannot start a helper process", err)
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
@@ -214,7 +215,7 @@ func TestProcessGetThreadID(t *testing.T) {
 		}
 	}
 	if tid == "" {
-		t.Skip("the helper runs a single thread")
+		testenv.Skip(t, "the helper process runs a single thread")
 	}
 	p := newTestProvider(t)
 	ref := &model.Reference{ClassName: "Win32_Process", Selectors: []model.Selector{{Name: "Handle", Value: tid}}}

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // addFixtureSeeds adds every fixture file as a seed when CIMSH_FIXTURES
 // is set (the fuzz targets run without it too).
 func addFixtureSeeds(f *testing.F, add func([]byte)) {
-	dir := os.Getenv("CIMSH_FIXTURES")
-	if dir == "" {
+	dir, err := testenv.FixturesDir()
+	if err != nil {
 		return
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))

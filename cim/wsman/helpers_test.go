@@ -1,29 +1,17 @@
 package wsman
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
-// fixture reads a captured message from $CIMSH_FIXTURES. Without the
-// variable the test is skipped, or fails under CIMSH_STRICT=1 (CI).
+// fixture reads a captured message from $CIMSH_FIXTURES (testenv.Fixture:
+// skipped without it, failed under CIMSH_STRICT=1).
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	dir := os.Getenv("CIMSH_FIXTURES")
-	if dir == "" {
-		if os.Getenv("CIMSH_STRICT") == "1" {
-			t.Fatalf("CIMSH_FIXTURES is not set (CIMSH_STRICT=1)")
-		}
-		t.Skip("CIMSH_FIXTURES is not set: point it at shared/fixtures/wsman to run fixture tests")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatalf("reading fixture: %v", err)
-	}
-	return b
+	return testenv.Fixture(t, name)
 }
 
 // prop returns the named property's value or fails.

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // BlackholePort returns a port on 127.0.0.1 whose listen queue is full
@@ -40,6 +42,6 @@ func BlackholePort(t testing.TB) int {
 		}
 		t.Cleanup(func() { c.Close() })
 	}
-	t.Skip("wsmantest: could not fill a listen queue on this kernel")
+	testenv.Skip(t, "a connect that hangs (a full listen queue) cannot be made on this kernel")
 	return 0
 }

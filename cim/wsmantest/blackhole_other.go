@@ -2,10 +2,14 @@
 
 package wsmantest
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/cimsh/cimsh/internal/testenv"
+)
 
 // BlackholePort needs Linux's listen-queue behaviour; elsewhere it skips.
 func BlackholePort(t testing.TB) int {
-	t.Skip("wsmantest: the full-listen-queue trick needs Linux")
+	testenv.Skip(t, "a connect that hangs (a full listen queue) needs Linux")
 	return 0
 }

@@ -8,20 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // fixtureDir returns the captured fixtures' directory (CIMSH_FIXTURES),
 // skipping the test when it is unset (failing under CIMSH_STRICT=1).
 func fixtureDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("CIMSH_FIXTURES")
-	if dir == "" {
-		if os.Getenv("CIMSH_STRICT") == "1" {
-			t.Fatal("wsmantest: CIMSH_FIXTURES is unset (CIMSH_STRICT=1)")
-		}
-		t.Skip("CIMSH_FIXTURES is unset: set it to the fixtures/wsman directory")
-	}
-	return dir
+	return testenv.Fixtures(t)
 }
 
 // fixture reads a captured file, applying old/new replacement pairs.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // debianPython is the interpreter python3-winrm installs for.
@@ -61,11 +62,7 @@ func requirePywinrm(t *testing.T) {
 	if err == nil {
 		return
 	}
-	msg := "pywinrm is not importable by " + debianPython + " (apt-get install python3-winrm): " + strings.TrimSpace(string(out))
-	if os.Getenv("CIMSH_STRICT") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, testenv.NoPywinrm, debianPython+": "+strings.TrimSpace(string(out)))
 }
 
 // pywinrm, an independent client, enumerates from the server with Basic

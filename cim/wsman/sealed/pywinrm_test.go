@@ -3,10 +3,11 @@ package sealed
 import (
 	"bytes"
 	"encoding/hex"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // pywinrmScript drives pywinrm's own framing code (winrm/encryption.py)
@@ -52,11 +53,7 @@ func pywinrm(t *testing.T, mode string, data []byte) []string {
 	const py = "/usr/bin/python3"
 	check := exec.Command(py, "-c", "import winrm.encryption")
 	if err := check.Run(); err != nil {
-		msg := "sealed: pywinrm (python3-winrm for /usr/bin/python3) is not installed"
-		if os.Getenv("CIMSH_STRICT") == "1" {
-			t.Fatal(msg + " (CIMSH_STRICT=1)")
-		}
-		t.Skip(msg)
+		testenv.Missing(t, testenv.NoPywinrm, py+": ", err)
 	}
 	out, err := exec.Command(py, "-c", pywinrmScript, mode, hex.EncodeToString(data)).Output()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // debianPython is Debian's interpreter, for which python3-winrm installs.
@@ -28,11 +29,7 @@ func requirePywinrm(t *testing.T) {
 	if err == nil {
 		return
 	}
-	msg := "pywinrm not importable by " + debianPython + " (apt-get install python3-winrm): " + strings.TrimSpace(string(out))
-	if os.Getenv("CIMSH_STRICT") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, testenv.NoPywinrm, debianPython+": "+strings.TrimSpace(string(out)))
 }
 
 const (
