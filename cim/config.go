@@ -86,6 +86,9 @@ type SessionOption struct {
 // Config describes a session, as New-CimSession's parameters do.
 type Config struct {
 	// ComputerName is the remote host; empty means the local machine.
+	// NewSession also accepts HOST:PORT, [IPV6]:PORT and
+	// http(s)://HOST:PORT/PATH, and moves the port, scheme and path into
+	// Port, Option.UseSSL and Option.HTTPPrefix.
 	ComputerName   string
 	Credential     *Credential
 	Authentication Authentication
@@ -147,6 +150,9 @@ func (c *Config) validate() error {
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("cim: port %d is out of range", c.Port)
+	}
+	if err := c.parseComputerName(); err != nil {
+		return err
 	}
 	switch strings.ToLower(c.Option.ResourceURIForm) {
 	case "", "dmtf", "wmi":

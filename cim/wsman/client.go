@@ -170,6 +170,9 @@ func (c *Client) transportFault(ctx context.Context, err error) *model.Fault {
 	}
 	if he, ok := httpReply(err); ok && he.StatusCode != 0 {
 		f := he.DecodedFault()
+		if errors.Is(f.Err, errNotEndpoint) {
+			f.Reason = notEndpoint(f.HTTPStatus, c.opts.Endpoint)
+		}
 		f.ComputerName = c.opts.ComputerName
 		if he.Err != nil {
 			f.Err = he.Err

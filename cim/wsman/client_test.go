@@ -281,12 +281,12 @@ func TestFaultsThroughClient(t *testing.T) {
 	}{
 		{"401", reply{status: 401, body: []byte("<html>denied</html>")}, model.CategoryAccessDenied, "credentials rejected"},
 		{"empty 500", reply{status: 500}, model.CategoryProtocol, "empty HTTP 500 reply"},
-		{"html 500", reply{status: 500, body: []byte("<html><body>proxy error</body></html>")}, model.CategoryProtocol, "not a SOAP fault"},
+		{"html 500", reply{status: 500, body: []byte("<html><body>proxy error</body></html>")}, model.CategoryProtocol, "not a WS-Management endpoint (HTTP 500 from http://host:5985/wsman) [HTTP 500]"},
 		{"not xml", reply{status: 503, body: []byte("Service Unavailable")}, model.CategoryUnreachable, "HTTP 503"},
 		{"soap fault", reply{status: 500, body: faultReply("Sender", "w:AccessDenied", "Access is denied.")}, model.CategoryAccessDenied, "Access is denied. [HTTP 500, w:AccessDenied]"},
 		{"network", reply{err: errors.New("dial tcp: connection refused")}, model.CategoryUnreachable, "connection refused"},
 		{"fault in 200", reply{body: faultReply("Sender", "a:DestinationUnreachable", "no such resource")}, model.CategoryInvalidClass, "no such resource"},
-		{"garbage 200", reply{body: []byte("not xml at all")}, model.CategoryProtocol, "wsman:"},
+		{"garbage 200", reply{body: []byte("not xml at all")}, model.CategoryProtocol, "not a WS-Management endpoint (HTTP 200 from http://host:5985/wsman)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,9 +19,11 @@ import (
 // fault), the CIM error (MSFT_WmiError, OMI_Error, CIM_Error,
 // __ExtendedStatus), and a stable category. A body that is empty or not a
 // SOAP fault gives a protocol fault saying so (access_denied for 401,
-// whose summary reads "credentials rejected"). Every text the server
-// chose is at most MaxServerText bytes, the cut counted ("...(N bytes
-// cut)"). It never returns nil.
+// whose summary reads "credentials rejected"), and a body that is not
+// SOAP at all (a web server's page) says the server is not a
+// WS-Management endpoint, without the page (errNotEndpoint). Every text
+// the server chose is at most MaxServerText bytes, the cut counted
+// ("...(N bytes cut)"). It never returns nil.
 func DecodeFault(status int, body []byte) *model.Fault {
 	return DecodeFaultReader(status, bytes.NewReader(body))
 }
@@ -38,9 +40,13 @@ func DecodeFaultReader(status int, r io.Reader) *model.Fault {
 	case !body.content:
 		f.Reason = emptyReplyReason(status)
 	case err != nil:
-		if status == 401 {
+		switch {
+		case status == 401:
 			f.Reason = "credentials rejected"
-		} else {
+		case !isSOAP(body.head):
+			f.Reason = notEndpoint(status, "")
+			err = fmt.Errorf("%w: %w", errNotEndpoint, err)
+		default:
 			f.Reason = fmt.Sprintf("HTTP %d reply is not a SOAP fault (%s): %s", status, CapServerText(err.Error()), body.snippet())
 		}
 		f.Err = err
@@ -90,6 +96,37 @@ func (b *faultBody) snippet() string {
 		q += cutSuffix(rest)
 	}
 	return q
+}
+
+// errNotEndpoint marks a fault whose reply was not SOAP at all: the
+// client names its endpoint in the reason (notEndpoint).
+var errNotEndpoint = errors.New("wsman: the reply is not SOAP")
+
+// isSOAP reports whether body (or its first bytes) starts with a SOAP
+// envelope: a WS-Man server's reply, however malformed its content or
+// unreadable its encoding. It looks only at the first element, leniently.
+func isSOAP(body []byte) bool {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	for {
+		t, err := d.Token()
+		if err != nil {
+			return false
+		}
+		if se, ok := t.(xml.StartElement); ok {
+			return se.Name.Space == NsSOAP && se.Name.Local == "Envelope"
+		}
+	}
+}
+
+// notEndpoint is the reason given for a reply that is not SOAP (an HTML
+// page from a web server at that address): the page itself is left out.
+func notEndpoint(status int, endpoint string) string {
+	if endpoint == "" {
+		return fmt.Sprintf("not a WS-Management endpoint (HTTP %d)", status)
+	}
+	return fmt.Sprintf("not a WS-Management endpoint (HTTP %d from %s)", status, endpoint)
 }
 
 func emptyReplyReason(status int) string {

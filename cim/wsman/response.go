@@ -19,6 +19,11 @@ func (c *Client) openBody(body []byte) (*xml.Decoder, xml.StartElement, bool, er
 			f.ComputerName = c.opts.ComputerName
 			return nil, se, false, f
 		}
+		if !isSOAP(body) {
+			f := &model.Fault{Category: model.CategoryProtocol, ComputerName: c.opts.ComputerName, HTTPStatus: 200,
+				Reason: notEndpoint(200, c.opts.Endpoint), Err: err}
+			return nil, se, false, f
+		}
 		return nil, se, false, c.protocolFault(err)
 	}
 	return d, se, ok, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -135,6 +136,18 @@ func (c *Client) krbTokenLocked() (*krbInit, error) {
 }
 
 func (c *Client) newKrbClient() (*client.Client, error) {
+	useCache := c.cfg.Keytab == "" && c.cfg.Password == ""
+	if useCache {
+		// No password: the user's own ticket. Without one, say what to
+		// do rather than which file is missing.
+		if path := ccachePath(c.cfg.CCache); path != "" {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				f := c.krbFault(fmt.Errorf("credential cache %s: %w", path, err))
+				f.Reason = "no credential given and no Kerberos ticket (no credential cache " + path + "): give credential= or run kinit"
+				return nil, f
+			}
+		}
+	}
 	confPath := c.cfg.Krb5Conf
 	if confPath == "" {
 		confPath = os.Getenv("KRB5_CONFIG")
@@ -168,17 +181,9 @@ func (c *Client) newKrbClient() (*client.Client, error) {
 	case c.cfg.Password != "":
 		cl = client.NewWithPassword(user, realm, c.cfg.Password, kc, client.DisablePAFXFAST(true))
 	default:
-		path := c.cfg.CCache
+		path := ccachePath(c.cfg.CCache)
 		if path == "" {
-			path = os.Getenv("KRB5CCNAME")
-		}
-		if path == "" {
-			path = "/tmp/krb5cc_" + strconv.Itoa(os.Getuid())
-		}
-		if strings.HasPrefix(path, "FILE:") {
-			path = path[len("FILE:"):]
-		} else if i := strings.Index(path, ":"); i > 0 && !strings.HasPrefix(path, "/") {
-			return nil, c.krbFault(fmt.Errorf("credential cache %q: only FILE: caches are supported", path))
+			return nil, c.krbFault(fmt.Errorf("credential cache %q: only FILE: caches are supported", ccacheName(c.cfg.CCache)))
 		}
 		cc, err := credentials.LoadCCache(path)
 		if err != nil {
@@ -345,4 +350,29 @@ func (c *Client) apRep(tok []byte, in *krbInit) (subkey types.EncryptionKey, has
 		return subkey, false, 0, errors.New("AP-REP does not match the authenticator: mutual authentication failed")
 	}
 	return part.Subkey, part.Subkey.KeyType != 0 && len(part.Subkey.KeyValue) > 0, part.SequenceNumber, nil
+}
+
+// ccacheName is the credential cache's name: the configured one,
+// KRB5CCNAME, or MIT's default /tmp/krb5cc_UID.
+func ccacheName(configured string) string {
+	if configured != "" {
+		return configured
+	}
+	if v := os.Getenv("KRB5CCNAME"); v != "" {
+		return v
+	}
+	return "/tmp/krb5cc_" + strconv.Itoa(os.Getuid())
+}
+
+// ccachePath is the file of the credential cache, or "" for a cache
+// that is not a file (KEYRING:, KCM:, which gokrb5 cannot read).
+func ccachePath(configured string) string {
+	name := ccacheName(configured)
+	if p, ok := strings.CutPrefix(name, "FILE:"); ok {
+		return p
+	}
+	if i := strings.Index(name, ":"); i > 0 && !strings.HasPrefix(name, "/") {
+		return ""
+	}
+	return name
 }
