@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // TestMain lets the test binary serve as the harness's floor and decode
@@ -15,7 +17,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	testenv.Main(m)
 }
 
 // The harness runs end to end on a small workload: every row's child
@@ -23,7 +25,7 @@ func TestMain(m *testing.M) {
 // fails here rather than on the next person to run the benchmark.
 func TestHarnessSmallRun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds cimsh")
+		testenv.Skip(t, "-short: the harness builds cimsh")
 	}
 	python := debianPython
 	if _, err := os.Stat(python); err != nil && os.Getenv("CIMSH_STRICT") != "1" {
