@@ -212,7 +212,7 @@ func TestInvokeStaticOutParams(t *testing.T) {
 		for _, v := range types.Elems() {
 			gotTypes = append(gotTypes, v.Text())
 		}
-		if strings.Join(gotNames, ",") != "CurrentBuild,CurrentMajorVersionNumber,ProductName" || strings.Join(gotTypes, ",") != "1,4,1" {
+		if strings.Join(gotNames, ",") != "CurrentBuild,InstallDate,ProductName" || strings.Join(gotTypes, ",") != "1,4,1" {
 			t.Fatalf("EnumValues: sNames %v Types %v", gotNames, gotTypes)
 		}
 		if types.Type() != model.TypeSint32 {

@@ -10,7 +10,10 @@ import (
 )
 
 // FixtureProvider returns a fresh in-memory provider with the classes the
-// tests use, filled from the captured Windows traffic:
+// tests use, filled from the captured Windows traffic and made one
+// consistent machine: Windows Server 2012 Standard (build 9200) named
+// computer, 4 GB of memory, as its OS, computer system, disks, registry
+// and Identify all say:
 //
 //   - root/cimv2: Win32_OperatingSystem (the Windows Server 2012 capture),
 //     Win32_ComputerSystem, Win32_Service (StartService, StopService,
@@ -39,7 +42,7 @@ func FixtureProvider(computer string) model.Provider {
 	p := memprov.New(model.Identity{
 		ProtocolVersion: nsWSMan,
 		ProductVendor:   "Microsoft Corporation",
-		ProductVersion:  "OS: 10.0.14393 SP: 0.0 Stack: 3.0",
+		ProductVersion:  "OS: 6.2.9200 SP: 0.0 Stack: 3.0", // the Windows Server 2012 it serves
 	}, computer)
 	f := &fixture{computer: strings.ToUpper(computer), nextPID: 4000}
 	f.registerSystem(p)

@@ -44,7 +44,7 @@ func (f *fixture) registerDisks(p *memprov.Provider) {
 			"QuotasDisabled", boolean(true), "QuotasIncomplete", boolean(false), "QuotasRebuilding", boolean(false),
 			"Size", u64(size), "Status", null(ty.Str), "StatusInfo", null(ty.U16), "SupportsDiskQuotas", boolean(true),
 			"SupportsFileBasedCompression", boolean(true), "SystemCreationClassName", str("Win32_ComputerSystem"),
-			"SystemName", str("AMAZONA-Q2R281F"), "VolumeDirty", boolean(false), "VolumeName", str(volume),
+			"SystemName", str(f.computer), "VolumeDirty", boolean(false), "VolumeName", str(volume),
 			"VolumeSerialNumber", str(serial))
 	}
 	f.disks = []*model.Instance{

@@ -46,9 +46,11 @@ type regValue struct {
 func newRegistry() *registry {
 	r := &registry{keys: map[regPath]*regKey{}}
 	r.create(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`)
-	r.set(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, regValue{name: "ProductName", kind: 1, str: "Windows Server 2016 Datacenter"})
-	r.set(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, regValue{name: "CurrentBuild", kind: 1, str: "14393"})
-	r.set(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, regValue{name: "CurrentMajorVersionNumber", kind: 4, dword: 10})
+	// The fixture machine's Windows Server 2012 (InstallDate as in its
+	// Win32_OperatingSystem, 2013-03-09T02:57:32Z).
+	r.set(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, regValue{name: "ProductName", kind: 1, str: "Windows Server 2012 Standard"})
+	r.set(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, regValue{name: "CurrentBuild", kind: 1, str: "9200"})
+	r.set(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, regValue{name: "InstallDate", kind: 4, dword: 1362797852})
 	r.create(hkeyLocalMachine, `SOFTWARE\Microsoft\Windows\CurrentVersion`)
 	r.create(hkeyLocalMachine, `SOFTWARE\cimsh\Test`)
 	r.set(hkeyLocalMachine, `SOFTWARE\cimsh\Test`, regValue{name: "Greeting", kind: 1, str: "hello"})

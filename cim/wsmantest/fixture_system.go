@@ -22,7 +22,9 @@ var (
 )
 
 // osClass is Win32_OperatingSystem with the properties of the Windows
-// Server 2012 capture, in its order.
+// Server 2012 capture, in its order. The fixture's instance keeps the
+// capture's values except where they would contradict the rest of the
+// fixture machine (its name, memory and process count).
 var osClass = &model.Class{Name: "Win32_OperatingSystem", SuperClass: "",
 	Qualifiers: []model.Qualifier{{Name: "dynamic", Value: boolean(true)}, {Name: "provider", Value: str("CIMWin32")}},
 	Properties: []model.PropertyDecl{
@@ -60,18 +62,25 @@ var computerSystemClass = &model.Class{Name: "Win32_ComputerSystem",
 		key("Name", ty.Str), prop("NumberOfLogicalProcessors", ty.U32), prop("TotalPhysicalMemory", ty.U64),
 	}}
 
+// The fixture machine's memory: 4 GB less what firmware keeps (what
+// Windows calls visible), about half of it free.
+const (
+	fixtureMemoryKB = 4193844
+	fixtureFreeKB   = 2183460
+)
+
 // registerSystem adds Win32_OperatingSystem and Win32_ComputerSystem.
 func (f *fixture) registerSystem(p *memprov.Provider) {
 	osInst := instance(osClass, cimv2,
 		"BootDevice", str(`\Device\HarddiskVolume1`), "BuildNumber", str("9200"), "BuildType", str("Multiprocessor Free"),
 		"Caption", str("Microsoft Windows Server 2012 Standard"), "CodeSet", str("1252"), "CountryCode", str("1"),
 		"CreationClassName", str("Win32_OperatingSystem"), "CSCreationClassName", str("Win32_ComputerSystem"),
-		"CSDVersion", null(ty.Str), "CSName", str("AMAZONA-SDFU7B1"), "CurrentTimeZone", s16(0),
+		"CSDVersion", null(ty.Str), "CSName", str(f.computer), "CurrentTimeZone", s16(0),
 		"DataExecutionPrevention_32BitApplications", boolean(true), "DataExecutionPrevention_Available", boolean(true),
 		"DataExecutionPrevention_Drivers", boolean(true), "DataExecutionPrevention_SupportPolicy", u8(3),
 		"Debug", boolean(false), "Description", str(""), "Distributed", boolean(false), "EncryptionLevel", u32(256),
-		"ForegroundApplicationBoost", u8(0), "FreePhysicalMemory", u64(43588), "FreeSpaceInPagingFiles", u64(8382164),
-		"FreeVirtualMemory", u64(8366496), "InstallDate", dt("2013-03-09T02:57:32Z"), "LargeSystemCache", null(ty.U32),
+		"ForegroundApplicationBoost", u8(0), "FreePhysicalMemory", u64(fixtureFreeKB), "FreeSpaceInPagingFiles", u64(8382164),
+		"FreeVirtualMemory", u64(fixtureFreeKB+8382164), "InstallDate", dt("2013-03-09T02:57:32Z"), "LargeSystemCache", null(ty.U32),
 		"LastBootUpTime", dt("2013-04-15T16:28:43.488171Z"), "LocalDateTime", dt("2013-04-15T20:28:20.913Z"),
 		"Locale", str("0409"), "Manufacturer", str("Microsoft Corporation"), "MaxNumberOfProcesses", u32(4294967295),
 		"MaxProcessMemorySize", u64(8589934464), "MUILanguages", strs("en-US"),
@@ -85,10 +94,16 @@ func (f *fixture) registerSystem(p *memprov.Provider) {
 		"ServicePackMajorVersion", u16(0), "ServicePackMinorVersion", u16(0), "SizeStoredInPagingFiles", u64(8388608),
 		"Status", str("OK"), "SuiteMask", u32(272), "SystemDevice", str(`\Device\HarddiskVolume2`),
 		"SystemDirectory", str(`C:\Windows\system32`), "SystemDrive", str("C:"), "TotalSwapSpaceSize", null(ty.U64),
-		"TotalVirtualMemorySize", u64(9017972), "TotalVisibleMemorySize", u64(629364), "Version", str("6.2.9200"),
+		"TotalVirtualMemorySize", u64(fixtureMemoryKB+8388608), "TotalVisibleMemorySize", u64(fixtureMemoryKB), "Version", str("6.2.9200"),
 		"WindowsDirectory", str(`C:\Windows`))
 	p.Register(cimv2, memprov.ClassDef{Class: osClass,
-		List: func(context.Context) ([]*model.Instance, error) { return []*model.Instance{osInst.Clone()}, nil },
+		List: func(context.Context) ([]*model.Instance, error) {
+			inst := osInst.Clone()
+			f.mu.Lock()
+			inst.Set("NumberOfProcesses", u32(uint64(len(f.processes))))
+			f.mu.Unlock()
+			return []*model.Instance{inst}, nil
+		},
 		Methods: map[string]memprov.MethodFunc{
 			"Reboot": func(context.Context, *model.Instance, *model.Instance) (*model.Instance, error) {
 				return returnValue(0), nil
@@ -99,7 +114,7 @@ func (f *fixture) registerSystem(p *memprov.Provider) {
 		}})
 	cs := instance(computerSystemClass, cimv2, "Caption", str(f.computer), "Domain", str("WORKGROUP"),
 		"Manufacturer", str("Amazon EC2"), "Model", str("t3.medium"), "Name", str(f.computer),
-		"NumberOfLogicalProcessors", u32(2), "TotalPhysicalMemory", u64(4294967296))
+		"NumberOfLogicalProcessors", u32(2), "TotalPhysicalMemory", u64(fixtureMemoryKB*1024))
 	p.Register(cimv2, memprov.ClassDef{Class: computerSystemClass,
 		List: func(context.Context) ([]*model.Instance, error) { return []*model.Instance{cs.Clone()}, nil }})
 }

@@ -42,10 +42,11 @@ func identityFields(w *xw, id model.Identity) {
 }
 
 // identity is what Identify reports: a custom provider's own identity,
-// or the dialect's product.
+// the fixture machine's Windows in the Windows dialect, or the dialect's
+// product.
 func (c *call) identity() model.Identity {
 	var id model.Identity
-	if c.s.opts.Provider != nil {
+	if c.s.opts.Provider != nil || c.st.dialect != OMI {
 		if got, err := c.s.provider.Identify(c.ctx); err == nil && got != nil {
 			id = *got
 		}

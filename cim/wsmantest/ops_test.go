@@ -171,7 +171,7 @@ func TestRegistryMethods(t *testing.T) {
 		return r.bodyElem(t)
 	}
 	out := call("GetStringValue", `<p:hDefKey>2147483650</p:hDefKey><p:sSubKeyName>SOFTWARE\Microsoft\Windows NT\CurrentVersion</p:sSubKeyName><p:sValueName>ProductName</p:sValueName>`)
-	if out.Name.Local != "GetStringValue_OUTPUT" || propText(out, "sValue") != "Windows Server 2016 Datacenter" || out.Children[len(out.Children)-1].Name.Local != "ReturnValue" {
+	if out.Name.Local != "GetStringValue_OUTPUT" || propText(out, "sValue") != "Windows Server 2012 Standard" || out.Children[len(out.Children)-1].Name.Local != "ReturnValue" {
 		t.Fatalf("GetStringValue: %+v", propText(out, "sValue"))
 	}
 	out = call("EnumKey", `<p:sSubKeyName>SOFTWARE\Microsoft</p:sSubKeyName>`)

@@ -85,8 +85,10 @@ type Options struct {
 	// EnumerationTimeout expires enumeration contexts idle this long
 	// (60 s when zero).
 	EnumerationTimeout time.Duration
-	// ProductVersion is what Identify reports (a Windows Server 2016
-	// string or an OMI version when empty).
+	// ProductVersion is what Identify reports (when empty: the
+	// provider's, which for the fixture is its Windows Server 2012, a
+	// Windows Server 2016 string for a provider that names none, or an
+	// OMI version in the OMI dialect).
 	ProductVersion string
 	// UnauthenticatedHold is how long the OMI dialect holds a request
 	// that carries no Authorization header before closing the connection

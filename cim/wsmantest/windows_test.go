@@ -2,6 +2,7 @@ package wsmantest
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -12,6 +13,28 @@ const (
 	wmiDiskURI = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_LogicalDisk"
 	dmtfSvcURI = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Win32_Service"
 )
+
+// asFixtureMachine lists the replacements that turn the Windows captures
+// into what the fixture serves: one machine, named WSMANTEST, with 4 GB
+// and the fixture's processes (the captures come from two small EC2
+// instances).
+func asFixtureMachine() []string {
+	n := strconv.Itoa
+	return []string{
+		">AMAZONA-SDFU7B1<", ">WSMANTEST<",
+		"TotalVisibleMemorySize>629364<", "TotalVisibleMemorySize>" + n(fixtureMemoryKB) + "<",
+		"TotalVirtualMemorySize>9017972<", "TotalVirtualMemorySize>" + n(fixtureMemoryKB+8388608) + "<",
+		"NumberOfProcesses>38<", "NumberOfProcesses>5<",
+	}
+}
+
+// asFixtureMemory adds the free memory of the select * capture.
+func asFixtureMemory() []string {
+	n := strconv.Itoa
+	return append(asFixtureMachine(),
+		"FreePhysicalMemory>43588<", "FreePhysicalMemory>"+n(fixtureFreeKB)+"<",
+		"FreeVirtualMemory>8366496<", "FreeVirtualMemory>"+n(fixtureFreeKB+8382164)+"<")
+}
 
 func wqlRequest(t *testing.T, wql string) []byte {
 	return readFixture(t, "request_template_enumerate_wql.xml",
@@ -43,7 +66,7 @@ func TestEnumerateWQLStarMatchesCapture(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("HTTP %d: %s", r.status, r.body)
 	}
-	want, err := parseXML(readFixture(t, "win2012_enumerate_wql_star_Win32_OperatingSystem_response.xml"))
+	want, err := parseXML(readFixture(t, "win2012_enumerate_wql_star_Win32_OperatingSystem_response.xml", asFixtureMemory()...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +79,7 @@ func TestEnumerateWQLStarMatchesCapture(t *testing.T) {
 // A WQL property list answers w:XmlFragment items like the capture.
 func TestEnumerateWQLPropertyListMatchesCapture(t *testing.T) {
 	s := NewServer(t, Options{})
-	want, err := parseXML(readFixture(t, "win2012_enumerate_wql_proplist_Win32_OperatingSystem_response_xmlfragment.xml"))
+	want, err := parseXML(readFixture(t, "win2012_enumerate_wql_proplist_Win32_OperatingSystem_response_xmlfragment.xml", asFixtureMachine()...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +104,7 @@ func TestEnumeratePullMatchesCapture(t *testing.T) {
 	s := NewServer(t, Options{})
 	req := bytes.Replace(wqlRequest(t, "select * from Win32_LogicalDisk"), []byte("<w:MaxElements>32000</w:MaxElements>"), []byte("<w:MaxElements>1</w:MaxElements>"), 1)
 	r := post(t, s, req)
-	want, _ := parseXML(readFixture(t, "win2008_enumerate_wql_star_Win32_LogicalDisk_page0_response.xml"))
+	want, _ := parseXML(readFixture(t, "win2008_enumerate_wql_star_Win32_LogicalDisk_page0_response.xml", ">AMAZONA-Q2R281F<", ">WSMANTEST<"))
 	ignore := ignoreIDs("EnumerationContext")
 	if got, w := canon(r.root, ignore), canon(want, ignore); got != w {
 		t.Fatalf("Enumerate differs from the capture at %s", diffLines(got, w))
@@ -95,7 +118,7 @@ func TestEnumeratePullMatchesCapture(t *testing.T) {
 	}
 	pull := readFixture(t, "request_template_pull.xml", "{resource_uri}", wqlURI, "{envelope_size}", "512000", "{enumeration_context}", ctx)
 	r = post(t, s, pull)
-	want, _ = parseXML(readFixture(t, "win2008_pull_wql_star_Win32_LogicalDisk_page1_response.xml"))
+	want, _ = parseXML(readFixture(t, "win2008_pull_wql_star_Win32_LogicalDisk_page1_response.xml", ">AMAZONA-Q2R281F<", ">WSMANTEST<"))
 	if got, w := canon(r.root, ignoreIDs()), canon(want, ignoreIDs()); got != w {
 		t.Fatalf("Pull differs from the capture at %s", diffLines(got, w))
 	}
