@@ -1,6 +1,7 @@
 package luabind
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -46,8 +47,17 @@ func (r row) cell(L *lua.LState, col string) (string, bool) {
 	if ud, ok := v.(*lua.LUserData); ok {
 		_, isNum = ud.Value.(*boxedInt)
 	}
+	if s, ok := v.(lua.LString); ok {
+		// A script formats a number to keep its decimals ("78.0"): it is
+		// still a number, aligned right.
+		isNum = decimalText.MatchString(string(s))
+	}
 	return LuaText(L, v), isNum
 }
+
+// decimalText is a number as a script formats one: digits, an optional
+// sign and fraction.
+var decimalText = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`)
 
 // rowsOf reads a list of instances (or classes, sessions: rows.go) or
 // tables; a single one is a list of one.

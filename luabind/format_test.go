@@ -19,6 +19,8 @@ func TestFormatGolden(t *testing.T) {
 		{"items_default_columns", `return cim.format_table(s:query("SELECT * FROM Cimsh_Item WHERE Id < 4"))`},
 		{"fanout_table", `return cim.format_table((cim.get_instance{cim_session = {s, cim.new_session{computer_name = "srv2"}}, class_name = "Win32_Service"}))`},
 		{"tables_table", `return cim.format_table({{name = "a", size = 10}, {name = "bbbbbb", size = 2000, extra = true}})`},
+		// Numbers a script formatted as text ("252.0") align right like numbers.
+		{"tables_numeric_text", `return cim.format_table({{Disk = "/", SizeGB = "252.0", UsedPct = 69, Note = "12 apples"}, {Disk = "/boot", SizeGB = "1.5", UsedPct = 3, Note = "-"}, {Disk = "/mnt", SizeGB = "", Note = "7"}}, {"Disk", "SizeGB", "UsedPct", "Note"})`},
 		{"os_list", `return cim.format_list(s:get_instance("Win32_OperatingSystem")[1])`},
 		{"services_list_props", `return cim.format_list(s:get_instance("Win32_Service"), {"Name", "State"})`},
 		{"os_json", `return cim.to_json(s:get_instance("Win32_OperatingSystem")[1])`},

@@ -10,16 +10,16 @@ local opts = cli.parse(arg, {
     "Without HOSTS_FILE, inventories this machine (or --computer HOST).",
   options = {
     {name = "out", arg = "FILE", help = "write the CSV to FILE (atomically, values exact) instead of standard output"},
-    {name = "throttle", arg = "N", number = true, default = 32, help = "how many hosts to query at once"},
+    {name = "throttle", arg = "N", number = true, integer = true, min = 1, default = 32, help = "how many hosts to query at once"},
   },
-  notes = "On standard output, control characters in values are shown escaped (\\x1b).\n\n" ..
-    "exit status: 0 every host answered, 1 some hosts failed (their errors are in the CSV), 2 bad usage",
+  notes = "On standard output, control characters in values are shown escaped (\\x1b).",
+  fails = "a host failed (its error is in the CSV)",
 })
 
 local hosts = {}
 if opts.args[1] then
   local f, err = io.open(opts.args[1])
-  if not f then cli.die("fleet_inventory", err) end
+  if not f then cli.die("fleet_inventory", err) end -- io.open's message names the file
   for line in f:lines() do
     line = line:gsub("#.*", ""):match("^%s*(.-)%s*$")
     if line ~= "" then hosts[#hosts + 1] = line end
@@ -29,6 +29,7 @@ if opts.args[1] then
 end
 
 local sessions = {}
+local this_machine = #hosts == 0 and not opts.computer
 if #hosts == 0 then
   sessions[1] = cli.session(opts)
 else
@@ -37,12 +38,11 @@ else
   for i, h in ipairs(hosts) do
     local cfg = {}
     for k, v in pairs(base) do cfg[k] = v end
-    -- HOST:PORT overrides --port for one host ([v6addr]:PORT for IPv6).
-    local name, port = h:match("^%[(.+)%]:(%d+)$")
-    if not name then name, port = h:match("^([^:]+):(%d+)$") end
-    cfg.computer_name = name or h:gsub("^%[(.*)%]$", "%1")
-    if port then cfg.port = tonumber(port) end
-    sessions[i] = cim.new_session(cfg)
+    -- A port on the line (HOST:PORT, [V6ADDR]:PORT, http://HOST:PORT/wsman)
+    -- wins over --port for that host; cim.new_session reads the forms.
+    if h:match("^[^:/]+:%d+$") or h:match("^%[.*%]:%d+$") or h:match("^%a+://[^/]*:%d+") then cfg.port = nil end
+    cfg.computer_name = h
+    sessions[i] = cli.call(opts, cim.new_session, cfg)
   end
 end
 
@@ -68,8 +68,9 @@ for _, s in ipairs(sessions) do
   local o, cs, b = oses[host] or {}, systems[host] or {}, bioses[host] or {}
   local e = failed[host]
   rows[#rows + 1] = {
-    Computer = host ~= "" and host or (o.CSName or "localhost"),
-    Status = e and ("error: " .. e.message) or "ok",
+    -- This machine is named as the OS names itself, as os_summary does.
+    Computer = this_machine and (o.CSName or cs.Name or host) or host,
+    Status = e and ("error: " .. cli.flags(e.message)) or "ok",
     OS = o.Caption, Version = o.Version, LastBoot = o.LastBootUpTime and tostring(o.LastBootUpTime),
     MemoryGB = o.TotalVisibleMemorySize and string.format("%.1f", cim.tonumber(o.TotalVisibleMemorySize) / 1048576),
     Manufacturer = cs.Manufacturer, Model = cs.Model, Serial = b.SerialNumber,
@@ -78,7 +79,7 @@ end
 local columns = {"Computer", "Status", "OS", "Version", "LastBoot", "MemoryGB", "Manufacturer", "Model", "Serial"}
 if opts.out then
   local ok, err = cim.export_csv(rows, opts.out, columns)
-  if not ok then cli.die("fleet_inventory", err) end
+  if not ok then cli.die("fleet_inventory", cli.flags(err)) end
   io.stderr:write(string.format("fleet_inventory: %d hosts, %d failed, written to %s\n", #rows, #(os_errs or {}), opts.out))
 else
   -- Standard output is often a terminal: a server's control characters
@@ -86,4 +87,4 @@ else
   io.write(cim.escape_controls(cim.to_csv(rows, columns)))
 end
 for _, s in ipairs(sessions) do s:close() end
-if #(os_errs or {}) > 0 then os.exit(1) end
+if #(os_errs or {}) > 0 then os.exit(cli.EXIT_CHECK) end

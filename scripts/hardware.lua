@@ -28,6 +28,6 @@ cli.show{
   {"BIOS date", bios.ReleaseDate},
   {"Processors", #cpus > 0 and string.format("%d x %s", #cpus, cpu_names[1]) or nil},
   {"Cores/threads", #cpus > 0 and string.format("%d/%d", cores, threads) or nil},
-  {"Memory", cs.TotalPhysicalMemory and (cli.gb(cs.TotalPhysicalMemory) .. " GB")},
+  {"Memory", cli.size(cs.TotalPhysicalMemory)},
 }
 s:close()

@@ -14,9 +14,9 @@ local s = cli.session(opts)
 local fixes, err = s:get_instance("Win32_QuickFixEngineering")
 if fixes then
   print(string.format("Updates (%d):", #fixes))
-  if #fixes > 0 then print(cim.format_table(fixes, {"HotFixID", "Description", "InstalledOn"})) end
+  cli.table(fixes, {"HotFixID", "Description", "InstalledOn"})
 elseif err.category ~= "invalid_class" then
-  cli.die("installed_software", err)
+  cli.fail(opts, err)
 end
 if not opts["updates-only"] then
   -- Win32_InstalledWin32Program (Windows 10 / Server 2016 and later) reads the
@@ -35,6 +35,6 @@ if not opts["updates-only"] then
   end
   table.sort(shown, function(a, b) return (a.Name or ""):lower() < (b.Name or ""):lower() end)
   print(string.format("Programs (%d):", #shown))
-  if #shown > 0 then print(cim.format_table(shown, {"Name", "Version", "Vendor"})) end
+  cli.table(shown, {"Name", "Version", "Vendor"})
 end
 s:close()

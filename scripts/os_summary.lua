@@ -16,8 +16,8 @@ local total = cim.tonumber(os_.TotalVisibleMemorySize or 0) -- KB
 local free = cim.tonumber(os_.FreePhysicalMemory or 0) -- KB
 local memory
 if total > 0 then
-  memory = string.format("%.1f GB total, %.1f GB free (%d%% used)",
-    total / 1048576, free / 1048576, math.floor((total - free) * 100 / total + 0.5))
+  memory = string.format("%s total, %s free (%d%% used)",
+    cli.size(total * 1024), cli.size(free * 1024), math.floor((total - free) * 100 / total + 0.5))
 end
 
 cli.show{

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/local"
+	"github.com/cimsh/cimsh/cim/memprov"
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/internal/testenv"
@@ -141,15 +142,16 @@ func TestOSSummaryRemote(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	// The Windows Server 2012 capture the fixture provider serves.
+	// The fixture machine: the Windows Server 2012 capture, named as the
+	// server is, with 4 GB and the fixture's five processes.
 	for _, want := range []string{
-		"Computer     : AMAZONA-SDFU7B1",
-		"OS           : Microsoft Windows Server 2012 Standard",
-		"Version      : 6.2.9200 (build 9200)",
-		"Last boot    : 2013-04-15T16:28:43.488171Z",
-		"Uptime       : 3h 59m",
-		"Memory       : 0.6 GB total, 0.0 GB free (93% used)",
-		"Processes    : 38",
+		"Computer     : WSMANTEST\n",
+		"OS           : Microsoft Windows Server 2012 Standard\n",
+		"Version      : 6.2.9200 (build 9200)\n",
+		"Last boot    : 2013-04-15T16:28:43.488171Z\n",
+		"Uptime       : 3h 59m\n",
+		"Memory       : 4.0 GB total, 2.1 GB free (48% used)\n",
+		"Processes    : 5\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
@@ -175,7 +177,7 @@ func TestDiskSpaceRemoteThreshold(t *testing.T) {
 		t.Fatalf("threshold 71: exit %d, %s", code, errOut)
 	}
 	code, _, errOut = run(t, env, script("disk_space", "--threshold", "150")...)
-	if code != 2 || !strings.Contains(errOut, "--threshold must be between 0 and 100") {
+	if code != 2 || !strings.Contains(errOut, "disk_space: option --threshold: 150 is out of range (want from 0 to 100)") {
 		t.Fatalf("threshold 150: exit %d, %s", code, errOut)
 	}
 }
@@ -272,10 +274,30 @@ func TestScriptsRemoteMatchLocal(t *testing.T) {
 }
 
 func TestStoppedServicesLocal(t *testing.T) {
-	// Where systemd does not run (CI containers) the service list is empty,
-	// which is a report, not an error.
 	code, out, errOut := run(t, nil, script("stopped_services")...)
-	if code != 0 || (!strings.Contains(out, "No automatic services are stopped.") && !strings.Contains(out, "StartMode")) {
+	if _, err := os.Stat("/run/systemd/system"); err != nil {
+		// Without systemd (CI containers) the service list is empty:
+		// that is not "none stopped", it is "cannot tell".
+		if code != 2 || out != "" || !strings.Contains(errOut, "stopped_services: cannot tell which automatic services are stopped: this machine lists no services") {
+			t.Fatalf("without systemd: exit %d\n%s%s", code, out, errOut)
+		}
+		return
+	}
+	if code != 0 || (!regexp.MustCompile(`No automatic services are stopped \(of \d+ services\)\.`).MatchString(out) && !strings.Contains(out, "StartMode")) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// A host that lists no services cannot say which are stopped.
+func TestStoppedServicesCannotTell(t *testing.T) {
+	p := memprov.New(model.Identity{ProductVendor: "Microsoft Corporation"}, "EMPTY")
+	svc := &model.Class{Name: "Win32_Service", Properties: []model.PropertyDecl{
+		{Name: "Name", Type: model.TypeString, Key: true}, {Name: "DisplayName", Type: model.TypeString},
+		{Name: "State", Type: model.TypeString}, {Name: "StartMode", Type: model.TypeString}, {Name: "ExitCode", Type: model.TypeUint32}}}
+	p.Register("root/cimv2", memprov.ClassDef{Class: svc})
+	_, args, env := remote(t, wsmantest.Options{Provider: p})
+	code, out, errOut := run(t, env, script("stopped_services", append(args, "--fail")...)...)
+	if code != 2 || out != "" || !strings.Contains(errOut, "cannot tell which automatic services are stopped: 127.0.0.1 lists no services at all") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }
@@ -330,16 +352,19 @@ func TestFleetInventory(t *testing.T) {
 	if rows[2][0] != "127.0.0.2" || !strings.HasPrefix(rows[2][1], "error: ") {
 		t.Errorf("row 2: %v", rows[2])
 	}
-	if rows[3][0] != "localhost" || rows[3][1] != "ok" || rows[3][3] != "6.2.9200" {
+	if rows[3][0] != "localhost" || rows[3][1] != "ok" || rows[3][3] != "6.2.9200" || rows[3][5] != "4.0" {
 		t.Errorf("row 3: %v", rows[3])
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
-	// Without a host list it inventories this machine, to stdout.
+	// Without a host list it inventories this machine, to stdout, named
+	// as os_summary names it (the host name, not "localhost").
 	code, stdout, errOut = run(t, nil, script("fleet_inventory")...)
-	if code != 0 || !strings.HasPrefix(stdout, "Computer,Status,") || strings.Count(stdout, "\n") != 2 {
+	host, _ := os.Hostname()
+	if code != 0 || !strings.HasPrefix(stdout, "Computer,Status,") || strings.Count(stdout, "\n") != 2 ||
+		!strings.HasPrefix(strings.Split(stdout, "\n")[1], host+",ok,") {
 		t.Fatalf("local: exit %d\n%s%s", code, stdout, errOut)
 	}
 }

@@ -4,7 +4,7 @@ local opts = cli.parse(arg, {
   name = "top_processes",
   summary = "List the processes with the largest working set (Win32_Process), largest first.",
   options = {
-    {name = "count", arg = "N", number = true, default = 10, help = "how many processes to show"},
+    {name = "count", arg = "N", number = true, integer = true, min = 1, default = 10, help = "how many processes to show"},
   },
 })
 local s = cli.session(opts)
@@ -20,10 +20,9 @@ for i = 1, math.min(opts.count, #procs) do
   local p = procs[i]
   rows[#rows + 1] = {
     PID = p.ProcessId, Name = p.Name,
-    -- Padded to the header's width, so the column lines up on the point.
-    WorkingSetMB = string.format("%12.1f", cim.tonumber(p.WorkingSetSize or 0) / 1048576),
+    WorkingSetMB = string.format("%.1f", cim.tonumber(p.WorkingSetSize or 0) / 1048576),
     Threads = p.ThreadCount,
   }
 end
-print(cim.format_table(rows, {"PID", "Name", "WorkingSetMB", "Threads"}))
+cli.table(rows, {"PID", "Name", "WorkingSetMB", "Threads"})
 s:close()

@@ -153,6 +153,34 @@ func (in *interp) runInit() (int, bool) {
 	return in.runSource(string(src), path, nil)
 }
 
+// require runs -l NAME: require(NAME) into the global of its last
+// component; a failure is reported as -l's, not at a line of code the
+// user did not write.
+func (in *interp) require(name string) (int, bool) {
+	fn := in.L.NewFunction(func(L *lua.LState) int {
+		L.Push(L.GetGlobal("require"))
+		L.Push(lua.LString(name))
+		L.Call(1, 1)
+		L.SetGlobal(globalName(name), L.Get(-1))
+		return 0
+	})
+	_, err := in.call(fn)
+	if code, ok := in.exiting(); ok {
+		return code, false
+	}
+	if err != nil {
+		if in.interrupted() {
+			return ExitInterrupted, false
+		}
+		msg := in.errorMessage(err)
+		// The error is raised inside require, which has no line of its own.
+		msg = strings.TrimSuffix(strings.TrimPrefix(msg, "<string>:1: "), ",")
+		fmt.Fprintf(in.env.Stderr, "cimsh: -l %s: %s\n", name, luabind.EscapeControls(msg, false))
+		return ExitError, false
+	}
+	return ExitOK, true
+}
+
 // runStdin runs the script read from stdin.
 func (in *interp) runStdin(args []string) (int, bool) {
 	src, err := io.ReadAll(in.env.Stdin)
@@ -176,14 +204,18 @@ func (in *interp) runSource(src, name string, args []string) (int, bool) {
 		vals[i] = lua.LString(a)
 	}
 	_, err = in.call(fn, vals...)
+	if in.interrupted() {
+		// A signal ends cimsh with 130, even when the script, seeing its
+		// operation cancelled, chose another code on the way out.
+		if _, exiting := in.exiting(); err != nil && !exiting {
+			fmt.Fprintln(in.env.Stderr, "cimsh: interrupted")
+		}
+		return ExitInterrupted, false
+	}
 	if code, ok := in.exiting(); ok {
 		return code, false
 	}
 	if err != nil {
-		if in.interrupted() {
-			fmt.Fprintln(in.env.Stderr, "cimsh: interrupted")
-			return ExitInterrupted, false
-		}
 		// The message may quote a server (an assert on nil, err): its
 		// control characters are shown, not executed.
 		fmt.Fprintf(in.env.Stderr, "cimsh: %s\n", luabind.EscapeControls(in.errorMessage(err), false))

@@ -105,7 +105,7 @@ func Main(env *Env) (code int) {
 		if a.kind == "e" {
 			code, ok = in.runSource(a.arg, "(command line)", nil)
 		} else {
-			code, ok = in.runSource(fmt.Sprintf("%s = require(%q)", globalName(a.arg), a.arg), "(command line)", nil)
+			code, ok = in.require(a.arg)
 		}
 		if !ok {
 			return code
@@ -147,7 +147,7 @@ func Main(env *Env) (code int) {
 		}
 	}
 	if o.interactive {
-		return in.repl(env.StdinTTY && !o.hasScript && o.bundled == "" && len(o.actions) == 0)
+		return in.repl(true) // as lua -i, which implies -v
 	}
 	return ExitOK
 }

@@ -44,13 +44,54 @@ function cli.usage(spec)
     add("")
     add(spec.notes)
   end
+  add("")
+  add("exit status:")
+  add("  0    success")
+  add("  1    " .. (spec.fails or "(not used: this script checks nothing)"))
+  add("  2    bad usage, or the host could not be queried (cannot connect or authenticate, the query failed)")
+  add("  130  interrupted")
   return table.concat(lines, "\n")
 end
 
--- die prints "NAME: message" on stderr and exits with code (default 2).
+-- The exit codes every bundled script uses (README, --help).
+cli.EXIT_OK, cli.EXIT_CHECK, cli.EXIT_USAGE, cli.EXIT_INTERRUPTED = 0, 1, 2, 130
+
+-- Messages from the cim module name Lua options and functions; the
+-- scripts' users gave flags. Applied in order, first the whole phrases.
+local in_flags = {
+  {"^[^%s:]+:%d+: ", ""}, -- the position of the call in this file
+  {"^cim%.new_session: ", ""}, {"^cim%.credential: ", ""}, {"^cim%.new_session_option: ", ""},
+  {"transport: ", ""}, {"^cim: ", ""},
+  {"^authentication: unknown authentication", "--auth: unknown method"},
+  {"authentication (%a+) is not supported", "--auth %1 is not supported"},
+  {"(%a+) authentication needs a user name", "--auth %1 needs --user"},
+  {"(%a+) authentication needs HTTPS", "--auth %1 needs --ssl"},
+  {"(%a+) authentication over plain HTTP", "--auth %1 over plain HTTP"},
+  {"certificate authentication needs a certificate file and a key file",
+    "--auth certificate needs a certificate and key file, which only the Lua API takes (certificate_file=, key_file=)"},
+  {"(%a+) authentication", "--auth %1"},
+  {"use HTTPS, or no_encryption", "add --ssl, or --no-encryption"},
+  {"pass it as the second argument or set CIMSH_PASSWORD", "set CIMSH_PASSWORD"},
+  {"give credential= or run kinit", "give --user (and a password) or run kinit"},
+  {"but port is", "but --port is"}, {"^port (%d+) is out of range", "--port %1 is out of range"},
+  {"computer_name", "--computer"}, {"use_ssl is set", "--ssl is given"}, {"no_encryption", "--no-encryption"},
+  {"skip_ca_check", "--insecure"}, {"skip_cn_check", "--insecure"}, {"credential=", "--user"},
+}
+
+-- flags rewrites a message from the cim module in the scripts' terms.
+function cli.flags(msg)
+  msg = tostring(msg)
+  for _, r in ipairs(in_flags) do
+    msg = msg:gsub(r[1], r[2])
+  end
+  return msg
+end
+
+-- die prints "NAME: message" on stderr and exits with code (default 2:
+-- usage, or the host could not be queried).
 function cli.die(name, msg, code)
   io.stderr:write(name .. ": " .. cim.escape_controls(tostring(msg)) .. "\n")
-  os.exit(code or 2)
+  os.exit(code or cli.EXIT_USAGE)
 end
 
 -- parse reads argv (the global arg) against spec and returns the options:
@@ -83,6 +124,13 @@ function cli.parse(argv, spec)
         if o.number then
           local v = tonumber(value)
           if not v then cli.die(spec.name, "option --" .. name .. ": " .. value .. " is not a number") end
+          if o.integer and v ~= math.floor(v) then
+            cli.die(spec.name, "option --" .. name .. ": " .. value .. " is not a whole number")
+          end
+          if o.min and v < o.min or o.max and v > o.max then
+            local range = o.max and string.format("from %s to %s", o.min, o.max) or string.format("at least %s", o.min)
+            cli.die(spec.name, "option --" .. name .. ": " .. value .. " is out of range (want " .. range .. ")")
+          end
           value = v
         end
         opts[name] = value
@@ -106,10 +154,19 @@ function cli.parse(argv, spec)
   return opts
 end
 
--- session_option builds the session option table from the common options.
+-- call returns f(...)'s result; an error it raises (a combination of
+-- flags that the cim module refuses) ends the script with the message in
+-- flags, exit 2.
+function cli.call(opts, f, ...)
+  local ok, v = pcall(f, ...)
+  if not ok then cli.die(opts.spec.name, cli.flags(v)) end
+  return v
+end
+
+-- session_config builds new_session's option table from the common options.
 function cli.session_config(opts, computer)
   local cfg = {computer_name = computer}
-  if opts.user then cfg.credential = cim.credential(opts.user) end
+  if opts.user then cfg.credential = cli.call(opts, cim.credential, opts.user) end
   if opts.auth then cfg.authentication = opts.auth end
   if opts.port then
     local p = tonumber(opts.port)
@@ -117,12 +174,12 @@ function cli.session_config(opts, computer)
     cfg.port = p
   end
   if opts.ssl or opts.insecure or opts["no-encryption"] then
-    cfg.session_option = cim.new_session_option{
+    cfg.session_option = cli.call(opts, cim.new_session_option, {
       use_ssl = opts.ssl or false,
       skip_ca_check = opts.insecure or false,
       skip_cn_check = opts.insecure or false,
       no_encryption = opts["no-encryption"] or false,
-    }
+    })
   end
   return cfg
 end
@@ -130,12 +187,21 @@ end
 -- session returns the session the options ask for: this machine, or --computer.
 function cli.session(opts)
   if not opts.computer then return cim.new_session() end
-  return cim.new_session(cli.session_config(opts, opts.computer))
+  return cli.call(opts, cim.new_session, cli.session_config(opts, opts.computer))
 end
 
--- check returns v, or exits with the error's message when v is nil.
+-- fail ends the script for a failed query: exit 130 when it was
+-- interrupted, else 2 with the error in flags.
+function cli.fail(opts, err)
+  if type(err) == "userdata" and err.category == "canceled" then
+    cli.die(opts.spec.name, "interrupted", cli.EXIT_INTERRUPTED)
+  end
+  cli.die(opts.spec.name, cli.flags(err))
+end
+
+-- check returns v, or ends the script with the error (cli.fail) when v is nil.
 function cli.check(opts, v, err)
-  if v == nil then cli.die(opts.spec.name, err) end
+  if v == nil then cli.fail(opts, err) end
   return v
 end
 
@@ -150,6 +216,27 @@ end
 function cli.gb(bytes)
   if bytes == nil then return "" end
   return string.format("%.1f", cim.tonumber(bytes) / 1073741824)
+end
+
+-- size formats a byte count in the largest unit that keeps it at 1 or
+-- more: "512 B", "640.0 MB", "23.5 GB".
+function cli.size(bytes)
+  if bytes == nil then return nil end
+  local n = cim.tonumber(bytes)
+  if n < 1024 then return string.format("%d B", n) end
+  local units = {"KB", "MB", "GB", "TB", "PB"}
+  local i = 0
+  repeat
+    n = n / 1024
+    i = i + 1
+  until n < 1024 or i == #units
+  return string.format("%.1f %s", n, units[i])
+end
+
+-- table prints rows as a table (cim.format_table) with nothing after it;
+-- nothing at all for no rows.
+function cli.table(rows, columns)
+  io.write(cim.format_table(rows, columns))
 end
 
 -- duration formats seconds as "3d 4h 5m".
