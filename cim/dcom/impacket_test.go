@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -19,17 +18,8 @@ import (
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
-
-// skipOrFail skips, or fails under CIMSH_STRICT (CI), when the
-// cross-check cannot run here.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CIMSH_STRICT") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 const unreadable = "<unreadable by impacket>"
 
@@ -122,11 +112,11 @@ type crossResult struct {
 func TestImpacketCrossCheck(t *testing.T) {
 	py := "/usr/bin/python3"
 	if err := exec.Command(py, "-c", "import impacket.dcerpc.v5.dcom.wmi").Run(); err != nil {
-		skipOrFail(t, "impacket is not installed for %s (apt-get install python3-impacket): %v", py, err)
+		testenv.Missing(t, testenv.NoImpacket, py+": ", err)
 	}
 	s, err := dcomtest.StartAt("127.0.0.1:135", dcomtest.Options{Users: []ntlmserver.User{{Name: user, Password: password}}})
 	if err != nil {
-		skipOrFail(t, "cannot serve the endpoint mapper on 127.0.0.1:135, where impacket connects (run as root): %v", err)
+		testenv.Missing(t, "cannot serve the endpoint mapper on 127.0.0.1:135, where impacket connects (run as root)", err)
 	}
 	defer s.Close()
 

@@ -27,9 +27,10 @@ const (
 const (
 	NoFixtures = "CIMSH_FIXTURES is not set (the captured WS-Man messages: set it to the fixtures/wsman " +
 		"directory, absolute or relative to the repository root)"
-	NoKDC     = "MIT Kerberos is not installed (apt-get install krb5-kdc krb5-admin-server krb5-user)"
-	NoPywinrm = "pywinrm is not installed (apt-get install python3-winrm python3-requests-kerberos)"
-	NoGSSAPI  = "python3-gssapi is not installed (apt-get install python3-gssapi)"
+	NoKDC      = "MIT Kerberos is not installed (apt-get install krb5-kdc krb5-admin-server krb5-user)"
+	NoPywinrm  = "pywinrm is not installed (apt-get install python3-winrm python3-requests-kerberos)"
+	NoGSSAPI   = "python3-gssapi is not installed (apt-get install python3-gssapi)"
+	NoImpacket = "impacket is not installed (apt-get install python3-impacket)"
 )
 
 // Strict reports whether a missing prerequisite fails the test
