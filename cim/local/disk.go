@@ -229,7 +229,7 @@ func driveType(fstype string, m media) (uint64, string, uint64) {
 }
 
 func (c *collector) listLogicalDisks(ctx context.Context) ([]*model.Instance, error) {
-	ms, err := mounts(ctx)
+	ms, err := c.mountList(ctx)
 	if err != nil {
 		return nil, model.NewFault(model.CIMFailed, "local: Win32_LogicalDisk: reading the mount table: %v", err)
 	}

@@ -10,14 +10,18 @@
 //	Win32_OperatingSystem, Win32_ComputerSystem, Win32_Process,
 //	Win32_LogicalDisk, Win32_Service, Win32_NetworkAdapterConfiguration,
 //	Win32_Processor, Win32_BIOS, Win32_ComputerSystemProduct,
-//	Win32_QuickFixEngineering, Win32_Product
+//	Win32_QuickFixEngineering, Win32_Product, Win32_DiskPartition
 //
 // and their CIM_ ancestors (CIM_ManagedSystemElement, CIM_LogicalElement,
 // CIM_OperatingSystem, CIM_Process, CIM_System, CIM_ComputerSystem,
 // CIM_UnitaryComputerSystem, CIM_LogicalDevice, CIM_StorageExtent,
 // CIM_LogicalDisk, CIM_Processor, CIM_Service, Win32_BaseService,
-// CIM_SoftwareElement, CIM_BIOSElement, CIM_Product, CIM_Setting), which
-// return the same instances, as on Windows.
+// CIM_SoftwareElement, CIM_BIOSElement, CIM_Product, CIM_Setting,
+// CIM_DiskPartition), which return the same instances, as on Windows;
+// the associations between them (Win32_SystemServices,
+// Win32_SystemProcesses, Win32_DependentService,
+// Win32_LogicalDiskToPartition, assoc.go), which ASSOCIATORS OF follows;
+// and __NAMESPACE in root.
 //
 // Win32_Process has the methods Terminate (ReturnValue 0 on success),
 // GetOwner and the static Create. New returns a *memprov.Provider, which

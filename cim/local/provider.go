@@ -21,10 +21,13 @@ type collector struct {
 	// under (tests point it at recorded dpkg data).
 	pkgRoot string
 	// sysRoot, when set, is the root the configuration under /etc (domain
-	// membership) and the kernel's files under /sys and /proc (processor
-	// state and clocks, removable media) are read under (tests point it
+	// membership), the kernel's files under /sys and /proc (processor
+	// state and clocks, removable media, block devices and partitions)
+	// and udev's records under /run/udev are read under (tests point it
 	// at recorded trees).
 	sysRoot string
+	// mounts, when set, is the mount table (tests give a recorded one).
+	mounts func(context.Context) ([]mountInfo, error)
 }
 
 // identity is what the local provider's Identify returns.
@@ -62,6 +65,11 @@ func newProvider(c *collector) (*memprov.Provider, error) {
 		"Win32_ComputerSystemProduct":       c.listComputerSystemProduct,
 		"Win32_QuickFixEngineering":         c.listQuickFixEngineering,
 		"Win32_Product":                     c.listProducts,
+		"Win32_SystemServices":              c.listSystemServices,
+		"Win32_SystemProcesses":             c.listSystemProcesses,
+		"Win32_DependentService":            c.listDependentServices,
+		"Win32_DiskPartition":               c.listDiskPartitions,
+		"Win32_LogicalDiskToPartition":      c.listLogicalDiskToPartition,
 	}
 	for _, cls := range s.order {
 		def := memprov.ClassDef{Class: cls, List: lists[cls.Name]}
@@ -75,5 +83,22 @@ func newProvider(c *collector) (*memprov.Provider, error) {
 		}
 		p.Register(model.DefaultNamespace, def)
 	}
+	registerNamespaces(p)
 	return p, nil
+}
+
+// namespaceClass is __NAMESPACE: an instance in a namespace names a
+// namespace beneath it, as Windows lists root\cimv2 in root.
+var namespaceClass = &model.Class{Name: "__NAMESPACE", Namespace: "root",
+	Properties: []model.PropertyDecl{{Name: "Name", Type: model.TypeString, Key: true, ClassOrigin: "__NAMESPACE",
+		Qualifiers: []model.Qualifier{{Name: "Key", Value: model.Bool(true)}}}}}
+
+// registerNamespaces serves __NAMESPACE in root: the provider's one
+// namespace beneath it, cimv2.
+func registerNamespaces(p *memprov.Provider) {
+	p.Register("root", memprov.ClassDef{Class: namespaceClass, List: func(context.Context) ([]*model.Instance, error) {
+		inst := model.NewInstance("__NAMESPACE", "root")
+		inst.Properties = []model.Property{{Name: "Name", Value: model.String("cimv2"), Key: true}}
+		return []*model.Instance{inst}, nil
+	}})
 }

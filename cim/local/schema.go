@@ -14,6 +14,7 @@ import (
 //	uint64 FreePhysicalMemory units=kilobytes
 //	string Handle key
 //	string Roles[]
+//	Win32_Service ref PartComponent key
 //
 // Properties are inherited from the superclass (a redeclaration overrides
 // the flags and keeps the ClassOrigin) and kept in alphabetical order, the
@@ -84,11 +85,18 @@ func parseProps(class, src string) ([]model.PropertyDecl, error) {
 		if len(f) < 2 {
 			return nil, fmt.Errorf("local: class %s line %d: want \"type Name [flags]\", got %q", class, n+1, line)
 		}
-		t, ok := model.ParseType(f[0])
-		if !ok {
-			return nil, fmt.Errorf("local: class %s line %d: unknown type %q", class, n+1, f[0])
+		var p model.PropertyDecl
+		if len(f) >= 3 && f[1] == "ref" {
+			// "Class ref Name": a reference to an instance of Class.
+			p = model.PropertyDecl{Name: f[2], Type: model.TypeReference, RefClass: f[0], ClassOrigin: class}
+			f = f[1:]
+		} else {
+			t, ok := model.ParseType(f[0])
+			if !ok {
+				return nil, fmt.Errorf("local: class %s line %d: unknown type %q", class, n+1, f[0])
+			}
+			p = model.PropertyDecl{Name: f[1], Type: t, ClassOrigin: class}
 		}
-		p := model.PropertyDecl{Name: f[1], Type: t, ClassOrigin: class}
 		if strings.HasSuffix(p.Name, "[]") {
 			p.Name, p.Array = strings.TrimSuffix(p.Name, "[]"), true
 		}

@@ -22,7 +22,8 @@ func systemdRunning() bool {
 }
 
 // unitProperties are the properties read of each unit.
-var unitProperties = []string{"Description", "LoadState", "ActiveState", "SubState", "UnitFileState", "CanStop", "FragmentPath"}
+var unitProperties = []string{"Description", "LoadState", "ActiveState", "SubState", "UnitFileState", "CanStop", "FragmentPath",
+	"Requires", "Requisite", "BindsTo", "Wants"}
 var serviceProperties = []string{"MainPID", "ExecStart", "User", "ExecMainStatus", "Type"}
 
 func (systemBusUnits) units(ctx context.Context) (*unitSnapshot, error) {
