@@ -60,7 +60,7 @@ cli.EXIT_OK, cli.EXIT_CHECK, cli.EXIT_USAGE, cli.EXIT_INTERRUPTED = 0, 1, 2, 130
 -- scripts' users gave flags. Applied in order, first the whole phrases.
 local in_flags = {
   {"^[^%s:]+:%d+: ", ""}, -- the position of the call in this file
-  {"^cim%.new_session: ", ""}, {"^cim%.credential: ", ""}, {"^cim%.new_session_option: ", ""},
+  {"^cim%.[%w_]+: ", ""}, {"^s:[%w_]+: ", ""}, -- the Lua function that failed
   {"transport: ", ""}, {"^cim: ", ""},
   {"^authentication: unknown authentication", "--auth: unknown method"},
   {"authentication (%a+) is not supported", "--auth %1 is not supported"},
