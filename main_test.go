@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/cimsh/cimsh/cim/wsmantest/serve"
 	"github.com/cimsh/cimsh/internal/testenv"
 	"github.com/cimsh/cimsh/luabind/luatest"
 	"github.com/cimsh/cimsh/shell"
@@ -31,6 +32,7 @@ var commands = map[string]func(){
 		env.NewProvider = luatest.Factory()
 		os.Exit(shell.Main(env))
 	},
+	"wsmanserve": func() { os.Exit(serve.Main(os.Args[1:], os.Stdout, os.Stderr)) },
 }
 
 // TestCommandLine runs testdata/script/*.txtar against the binary:
