@@ -5,7 +5,7 @@ local opts = cli.parse(arg, {
   args = "[HOSTS_FILE]",
   max_args = 1,
   summary = "Inventory many hosts at once: OS, version, last boot, memory, model and serial of\n" ..
-    "every host in HOSTS_FILE (one HOST or HOST:PORT per line, # comments), queried in\n" ..
+    "every host in HOSTS_FILE (one HOST, HOST:PORT or URL per line, # comments), queried in\n" ..
     "parallel.\n" ..
     "Without HOSTS_FILE, inventories this machine (or --computer HOST).",
   options = {

@@ -327,11 +327,12 @@ func TestFleetInventory(t *testing.T) {
 	hosts := filepath.Join(dir, "hosts.txt")
 	// The servers listen on 127.0.0.1 only, so 127.0.0.2 at the --port is
 	// a host that is down; the second server is named with its own port.
-	os.WriteFile(hosts, []byte(fmt.Sprintf("# lab\n%s\n\n127.0.0.2  # down\n  localhost:%d\n", srv1.Host(), srv2.Port())), 0o644)
+	// A URL, as New-CimSession users paste it, names its own port too.
+	os.WriteFile(hosts, []byte(fmt.Sprintf("# lab\n%s\n\n127.0.0.2  # down\n  localhost:%d\n%s\n", srv1.Host(), srv2.Port(), srv2.URL())), 0o644)
 	out := filepath.Join(dir, "inv.csv")
 	code, stdout, errOut := run(t, env, script("fleet_inventory", hosts, "--out", out, "--port", strconv.Itoa(srv1.Port()),
 		"--user", "admin", "--auth", "basic", "--no-encryption")...)
-	if code != 1 || !strings.Contains(errOut, "3 hosts, 1 failed") || stdout != "" {
+	if code != 1 || !strings.Contains(errOut, "4 hosts, 1 failed") || stdout != "" {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, errOut)
 	}
 	f, err := os.Open(out)
@@ -340,7 +341,7 @@ func TestFleetInventory(t *testing.T) {
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) != 4 {
+	if err != nil || len(rows) != 5 {
 		t.Fatalf("csv: %v %v", rows, err)
 	}
 	if strings.Join(rows[0], ",") != "Computer,Status,OS,Version,LastBoot,MemoryGB,Manufacturer,Model,Serial" {
@@ -354,6 +355,9 @@ func TestFleetInventory(t *testing.T) {
 	}
 	if rows[3][0] != "localhost" || rows[3][1] != "ok" || rows[3][3] != "6.2.9200" || rows[3][5] != "4.0" {
 		t.Errorf("row 3: %v", rows[3])
+	}
+	if rows[4][0] != "127.0.0.1" || rows[4][1] != "ok" {
+		t.Errorf("row 4: %v", rows[4])
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
