@@ -35,7 +35,7 @@ func TestEveryScriptListsExitCodes(t *testing.T) {
 	}
 	for _, row := range []string{
 		"| 0 | success |",
-		"| 1 | the script's check failed: `disk_space` found a disk at or over `--threshold`, `fleet_inventory` a host that failed, `stopped_services --fail` a stopped service |",
+		"| 1 | the script's check failed: `disk_space` found a disk at or over `--threshold`, `fleet_inventory` a host that failed, `stopped_services --fail` a stopped service, `restart_service` a restart that failed |",
 		"| 2 | bad usage, or the host could not be queried (cannot connect or authenticate, the query failed) |",
 		"| 130 | interrupted (Ctrl-C, SIGTERM) |",
 	} {
@@ -43,7 +43,8 @@ func TestEveryScriptListsExitCodes(t *testing.T) {
 			t.Errorf("README.md lacks the exit-code row %q", row)
 		}
 	}
-	checks := map[string]string{"disk_space": "--threshold", "fleet_inventory": "a host failed", "stopped_services": "--fail"}
+	checks := map[string]string{"disk_space": "--threshold", "fleet_inventory": "a host failed", "stopped_services": "--fail",
+		"restart_service": "the restart failed"}
 	for _, s := range scripts.List(scripts.FS) {
 		_, out, _ := run(t, nil, script(s.Name, "--help")...)
 		m := exitTable.FindString(out)

@@ -10,7 +10,7 @@ local opts = cli.parse(arg, {
   options = {
     {name = "time-limit", arg = "SEC", number = true, default = 120, help = "terminate each command after SEC seconds"},
   },
-  notes = "exit status: 0 restarted and running, 1 the restart failed, 2 bad usage or a query failed",
+  fails = "the restart failed (no such service, net stop/start failed, or it is not running afterwards)",
 })
 local name = opts.args[1]
 if not name or name == "" then cli.die("restart_service", "name the service to restart (see --help)") end
