@@ -7,6 +7,7 @@ import (
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // heapMB is the live heap after a collection, in MB.
@@ -24,7 +25,7 @@ func heapMB() float64 {
 // with total raised.)
 func TestStreamingEndlessFlatMemory(t *testing.T) {
 	if raceEnabled {
-		t.Skip("memory figures are meaningless under the race detector")
+		testenv.Skip(t, "memory figures are meaningless under the race detector")
 	}
 	srv := basicServer(t, wsmantest.Windows, wsmantest.Options{Provider: numbersProvider(1000), EndlessEnumerations: true})
 	s := basicSession(t, srv)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 func TestParsePeaks(t *testing.T) {
@@ -28,7 +29,7 @@ func TestParsePeaks(t *testing.T) {
 // the current sizes read just before.
 func TestProcessPeaks(t *testing.T) {
 	if runtime.GOOS != "linux" {
-		t.Skip("/proc/PID/status is Linux's")
+		testenv.Skip(t, "/proc/PID/status is Linux's")
 	}
 	p := newTestProvider(t)
 	inst, err := p.Get(testCtx(t), &model.GetRequest{Path: &model.Reference{ClassName: "Win32_Process",
