@@ -15,6 +15,7 @@ import (
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/cdxml"
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
 
 // bundled is cimsh's bundled example module (scripts embeds it).
@@ -24,7 +25,7 @@ const bundled = "../../scripts/cdxml/CimshProcess.cdxml"
 func localEnv(t *testing.T) *env {
 	t.Helper()
 	if runtime.GOOS != "linux" {
-		t.Skip("the local provider serves Win32_Process fully on Linux")
+		testenv.Skip(t, "the local provider serves Win32_Process fully on Linux")
 	}
 	m, err := cdxml.Load(bundled)
 	if err != nil {
@@ -96,7 +97,7 @@ func TestLocalMethods(t *testing.T) {
 	e := localEnv(t)
 	sleep, err := exec.LookPath("sleep")
 	if err != nil {
-		t.Skip("no sleep command")
+		testenv.Skip(t, "cannot start the sleep command", "not found")
 	}
 	child := exec.Command(sleep, "60")
 	if err := child.Start(); err != nil {

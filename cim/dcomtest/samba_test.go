@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -17,17 +16,8 @@ import (
 	"github.com/cimsh/cimsh/cim/dcom/orpc"
 	"github.com/cimsh/cimsh/cim/dcomtest"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/cimsh/cimsh/internal/testenv"
 )
-
-// skipOrFail skips, or fails under CIMSH_STRICT (CI), when a cross-check
-// cannot run here.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CIMSH_STRICT") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 const py = "/usr/bin/python3"
 
@@ -35,7 +25,7 @@ const py = "/usr/bin/python3"
 func needSamba(t *testing.T) {
 	t.Helper()
 	if err := exec.Command(py, "-c", "import samba.dcerpc.mgmt, samba.dcerpc.base").Run(); err != nil {
-		skipOrFail(t, "Samba's Python bindings are not installed for %s (apt-get install python3-samba): %v", py, err)
+		testenv.Missing(t, testenv.NoSamba, py+": ", err)
 	}
 }
 

@@ -31,6 +31,7 @@ const (
 	NoPywinrm  = "pywinrm is not installed (apt-get install python3-winrm python3-requests-kerberos)"
 	NoGSSAPI   = "python3-gssapi is not installed (apt-get install python3-gssapi)"
 	NoImpacket = "impacket is not installed (apt-get install python3-impacket)"
+	NoSamba    = "Samba's Python bindings are not installed (apt-get install python3-samba)"
 )
 
 // Strict reports whether a missing prerequisite fails the test
