@@ -16,6 +16,7 @@ import (
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/cimsh/cimsh/internal/testenv"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -284,7 +285,7 @@ func TestCDXMLFanOut(t *testing.T) {
 // provider) with the bundled module.
 func TestCDXMLLocal(t *testing.T) {
 	if runtime.GOOS != "linux" {
-		t.Skip("the local provider serves Win32_Process fully on Linux")
+		testenv.Skip(t, "the local provider serves Win32_Process fully on Linux")
 	}
 	L := lua.NewState()
 	m := New(L, Options{Getenv: func(string) string { return "" }})
