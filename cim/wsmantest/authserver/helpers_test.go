@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -8,9 +9,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -58,14 +61,95 @@ func startServer(t *testing.T, cfg Config, next http.Handler, tlsCfg *tls.Config
 	return h, ts
 }
 
-// keepAliveClient is a client with one pooled connection per host.
-func keepAliveClient(tr *http.Transport) *http.Client {
-	if tr == nil {
-		tr = &http.Transport{}
-	}
-	tr.MaxConnsPerHost = 1
-	tr.MaxIdleConnsPerHost = 1
+// oneConnClient is a client that sends every request over one TCP
+// connection, one at a time, as connection-bound authentication (NTLM,
+// Kerberos) needs. It dials again only after the server answered
+// "Connection: close"; a connection the server drops otherwise is an error,
+// so a test through it also proves the server keeps connections alive.
+//
+// net/http's Transport cannot promise one connection even with
+// MaxConnsPerHost 1: when its read loop has the whole response before the
+// write loop reported the request written, it waits at most 50 ms
+// (maxWriteWaitBeforeConnReuse) and then closes the connection instead of
+// pooling it. On a loaded machine the write loop's thread can stay off the
+// CPU that long, and the next request went out on a fresh, unauthenticated
+// connection (a 401 in TestNTLMSealedKeepAlive about 2 runs in 300).
+//
+// The client's Transport is an *http.Transport (bodgit/ntlmssp/http insists
+// on one) whose "http" scheme is registered to the one connection.
+func oneConnClient(t testing.TB) *http.Client {
+	oc := &oneConn{}
+	t.Cleanup(oc.close)
+	tr := &http.Transport{}
+	tr.RegisterProtocol("http", oc)
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+type oneConn struct {
+	mu     sync.Mutex
+	conn   net.Conn
+	br     *bufio.Reader
+	closed bool // the server closed the connection with "Connection: close"
+	dialed bool
+}
+
+func (oc *oneConn) RoundTrip(req *http.Request) (*http.Response, error) {
+	oc.mu.Lock()
+	defer oc.mu.Unlock()
+	if req.URL.Scheme != "http" {
+		return nil, fmt.Errorf("oneConn: %s: plain HTTP only", req.URL)
+	}
+	if oc.conn == nil {
+		if oc.dialed && !oc.closed {
+			return nil, errors.New("oneConn: the connection is gone and the server never said Connection: close")
+		}
+		conn, err := net.DialTimeout("tcp", req.URL.Host, 30*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		oc.conn, oc.br, oc.dialed, oc.closed = conn, bufio.NewReader(conn), true, false
+	}
+	// A deadline for this exchange only: the connection stays open.
+	oc.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	resp, err := oc.exchange(req)
+	if err != nil {
+		oc.conn.Close()
+		oc.conn = nil
+		return nil, fmt.Errorf("oneConn: %w", err)
+	}
+	if resp.Close {
+		oc.conn.Close()
+		oc.conn, oc.closed = nil, true
+	}
+	return resp, nil
+}
+
+// exchange writes req and reads the whole response, so the connection is
+// free for the next request as soon as it returns.
+func (oc *oneConn) exchange(req *http.Request) (*http.Response, error) {
+	if err := req.Write(oc.conn); err != nil {
+		return nil, err
+	}
+	resp, err := http.ReadResponse(oc.br, req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+func (oc *oneConn) close() {
+	oc.mu.Lock()
+	defer oc.mu.Unlock()
+	if oc.conn != nil {
+		oc.conn.Close()
+		oc.conn = nil
+	}
 }
 
 func post(t testing.TB, c *http.Client, url string, body []byte, header map[string]string) (*http.Response, []byte) {

@@ -73,9 +73,7 @@ func TestKerberos(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			echo := &echoHandler{}
 			h, ts := startServer(t, cfg, echo, nil)
-			tr := &http.Transport{}
-			defer tr.CloseIdleConnections()
-			hc := keepAliveClient(tr)
+			hc := oneConnClient(t)
 
 			resp, _ := post(t, hc, ts.URL+"/wsman", nil, nil)
 			offered := strings.Join(resp.Header.Values("WWW-Authenticate"), ",")

@@ -21,20 +21,18 @@ var ntlmCfg = Config{
 	Basic: map[string]string{"basicuser": "basic-Pass1"},
 }
 
-func bodgitHTTP(t *testing.T, user, password string, encrypt bool) (*ntlmhttp.Client, *http.Transport) {
+func bodgitHTTP(t *testing.T, user, password string, encrypt bool) *ntlmhttp.Client {
 	t.Helper()
 	nc, err := ntlmssp.NewClient(ntlmssp.SetUserInfo(user, password), ntlmssp.SetDomain("Domain"),
 		ntlmssp.SetWorkstation("WS1"), ntlmssp.SetVersion(ntlmssp.DefaultVersion()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &http.Transport{}
-	c, err := ntlmhttp.NewClient(keepAliveClient(tr), nc, ntlmhttp.Encryption(encrypt))
+	c, err := ntlmhttp.NewClient(oneConnClient(t), nc, ntlmhttp.Encryption(encrypt))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(tr.CloseIdleConnections)
-	return c, tr
+	return c
 }
 
 func bodgitPost(t *testing.T, c *ntlmhttp.Client, url string, body []byte) (*http.Response, []byte) {
@@ -73,14 +71,12 @@ type sealingClient struct {
 
 func newSealingClient(t testing.TB, url, user, password string) *sealingClient {
 	t.Helper()
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
 	nc, err := ntlmssp.NewClient(ntlmssp.SetUserInfo(user, password), ntlmssp.SetDomain("Domain"),
 		ntlmssp.SetWorkstation("WS1"), ntlmssp.SetVersion(ntlmssp.DefaultVersion()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &sealingClient{t: t, hc: keepAliveClient(tr), url: url, ntlm: nc}
+	return &sealingClient{t: t, hc: oneConnClient(t), url: url, ntlm: nc}
 }
 
 // handshake runs NEGOTIATE/CHALLENGE/AUTHENTICATE with empty bodies and
@@ -189,7 +185,7 @@ func TestNTLMSealedKeepAlive(t *testing.T) {
 func TestBodgitHTTPClient(t *testing.T) {
 	echo := &echoHandler{}
 	h, ts := startServer(t, ntlmCfg, echo, nil)
-	c, _ := bodgitHTTP(t, "User", "Password", true)
+	c := bodgitHTTP(t, "User", "Password", true)
 	if resp, body := bodgitPost(t, c, ts.URL+"/wsman", nil); resp.StatusCode != http.StatusOK || len(body) != 0 {
 		t.Fatalf("handshake POST: %d %q", resp.StatusCode, body)
 	}
@@ -214,7 +210,7 @@ func TestBodgitHTTPClient(t *testing.T) {
 func TestNTLMRefusals(t *testing.T) {
 	t.Run("wrong password", func(t *testing.T) {
 		h, ts := startServer(t, ntlmCfg, &echoHandler{}, nil)
-		c, _ := bodgitHTTP(t, "User", "not-the-password", true)
+		c := bodgitHTTP(t, "User", "not-the-password", true)
 		resp, _ := bodgitPost(t, c, ts.URL+"/wsman", nil)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d, want 401", resp.StatusCode)
@@ -230,7 +226,7 @@ func TestNTLMRefusals(t *testing.T) {
 			cfg.AllowUnencrypted = allow
 			echo := &echoHandler{}
 			_, ts := startServer(t, cfg, echo, nil)
-			c, _ := bodgitHTTP(t, "User", "Password", false)
+			c := bodgitHTTP(t, "User", "Password", false)
 			if resp, _ := bodgitPost(t, c, ts.URL+"/wsman", nil); resp.StatusCode != http.StatusOK {
 				t.Fatalf("handshake: %d", resp.StatusCode)
 			}
@@ -269,9 +265,7 @@ func TestNTLMRefusals(t *testing.T) {
 	t.Run("tampered sealed body", func(t *testing.T) {
 		h, ts := startServer(t, ntlmCfg, &echoHandler{}, nil)
 		// Drive the handshake by hand so the sealed body can be altered.
-		tr := &http.Transport{}
-		defer tr.CloseIdleConnections()
-		hc := keepAliveClient(tr)
+		hc := oneConnClient(t)
 		nc, _ := ntlmssp.NewClient(ntlmssp.SetUserInfo("User", "Password"), ntlmssp.SetDomain("Domain"))
 		neg, _ := nc.Authenticate(nil, nil)
 		resp, _ := post(t, hc, ts.URL, nil, map[string]string{"Authorization": "Negotiate " + base64.StdEncoding.EncodeToString(neg)})
