@@ -247,6 +247,15 @@ func TestAssociation(t *testing.T) {
 	if err != nil || len(res.Items) != 2 {
 		t.Errorf("box with an option: %v %v", res, err)
 	}
+	// Property filters apply on the client to what the association gave.
+	res, err = e.run("Get-Widget", "box", model.Embedded(box["b1"]), "enabled", model.Bool(false))
+	if err != nil || names(res.Items, "Name") != "w2" {
+		t.Errorf("b1's disabled widgets: %v %v", res, err)
+	}
+	_, err = e.run("Get-Widget", "box", model.Embedded(box["b2"]), "enabled", model.Bool(false))
+	if !errors.Is(err, model.ErrNotFound) || !strings.Contains(err.Error(), "no Cimsh_Widget matches the query parameters (enabled, box)") {
+		t.Errorf("b2 has no disabled widget: %v", err)
+	}
 	_, err = e.run("Get-Widget", "box", model.Embedded(box["b3"]))
 	if !errors.Is(err, model.ErrNotFound) || !strings.Contains(err.Error(), `no Cimsh_Widget is associated with Cimsh_Box (Name = "b3") through Cimsh_BoxContents`) {
 		t.Errorf("empty box: %v", err)
