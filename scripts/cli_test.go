@@ -91,6 +91,7 @@ func TestSetupErrorsSpeakInFlags(t *testing.T) {
 		{pw, []string{"--auth", "certificate", "--ssl"}, "os_summary: --auth certificate needs a certificate and key file, which only the Lua API takes"},
 		{pw, []string{"--auth", "credssp", "--user", "admin"}, "os_summary: --auth credssp is not supported"},
 		{pw, []string{"--port", "99999", "--user", "admin"}, "os_summary: --port 99999 is out of range"},
+		{pw, []string{"--insecure", "--user", "admin"}, "os_summary: --insecure skips HTTPS certificate checks: give it with --ssl (or an https:// --computer)"},
 		{pw, []string{"--port", "5985", "--user", "admin", "--computer", "127.0.0.1:" + port}, `os_summary: --computer "127.0.0.1:` + port + `" gives port ` + port + `, but --port is 5985`},
 		{pw, []string{"--ssl", "--user", "admin", "--computer", "http://127.0.0.1:" + port + "/wsman"}, `os_summary: --computer "http://127.0.0.1:` + port + `/wsman" is an http:// URL, but --ssl is given`},
 		{nil, []string{"--user", "admin", "--auth", "basic", "--no-encryption"}, "os_summary: no password for admin"},

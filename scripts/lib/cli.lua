@@ -167,6 +167,12 @@ end
 -- session_config builds new_session's option table from the common options.
 function cli.session_config(opts, computer)
   local cfg = {computer_name = computer}
+  -- --insecure skips the checks of a certificate, which only HTTPS has
+  -- (a host list's lines may be https:// URLs: those are not known here).
+  local host = computer or opts.computer
+  if opts.insecure and host and not opts.ssl and not host:lower():match("^https://") then
+    cli.die(opts.spec.name, "--insecure skips HTTPS certificate checks: give it with --ssl (or an https:// --computer)")
+  end
   if opts.user then cfg.credential = cli.call(opts, cim.credential, opts.user) end
   if opts.auth then cfg.authentication = opts.auth end
   if opts.port then
