@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -337,10 +338,10 @@ func TestCloseReleasesEnumeration(t *testing.T) {
 		if c := srv.Counters(); c.Enumerations != 0 {
 			t.Fatalf("%d contexts open after Close", c.Enumerations)
 		}
-		// Close drops the session's connections too.
-		time.Sleep(200 * time.Millisecond)
-		if n := srv.CloseClientConnections(); n != 0 {
-			t.Errorf("%d connections still open on the server after Close", n)
+		// Close drops the session's connections too: the server sees them
+		// closed.
+		if !waitFor(30*time.Second, func() bool { return srv.OpenConnections() == 0 }) {
+			t.Errorf("%d connections still open on the server after Close", srv.OpenConnections())
 		}
 		if _, err := s.Test(ctx); !errors.Is(err, cim.ErrSessionClosed) {
 			t.Errorf("operation after Close: %v", err)
@@ -374,13 +375,25 @@ func TestCancelReleasesEnumeration(t *testing.T) {
 				t.Fatalf("Next: %v", en.Err())
 			}
 		}
-		time.AfterFunc(150*time.Millisecond, cancel)
-		start := time.Now()
+		// Cancel while Next waits for the Pull, once the Pull is on the
+		// server (not on a timer, which a loaded machine can fire before
+		// the Pull went out).
+		var cancelled atomic.Int64
+		go func() {
+			if waitFor(30*time.Second, func() bool { return count(srv, "Pull") == 1 }) {
+				cancelled.Store(time.Now().UnixNano())
+			}
+			cancel()
+		}()
 		if en.Next(ctx) {
 			t.Fatal("Next succeeded after cancellation")
 		}
-		took := time.Since(start)
-		if took > 3*time.Second {
+		if cancelled.Load() == 0 {
+			t.Fatalf("no Pull on the server (%v)", srv.Operations())
+		}
+		// The Pull hangs for 5 s: returning well within that shows Next
+		// did not wait it out.
+		if took := time.Since(time.Unix(0, cancelled.Load())); took > 3*time.Second {
 			t.Errorf("Next returned %v after the cancel", took)
 		}
 		f := mustFault(t, "a cancelled enumeration", en.Err())
@@ -427,7 +440,10 @@ func TestServerIdleTimeout(t *testing.T) {
 		if _, err := s.GetClass(ctx, "root/cimv2", "Win32_Service"); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(400 * time.Millisecond)
+		// The server closes the idle connection on its own timer.
+		if !waitFor(30*time.Second, func() bool { return srv.OpenConnections() == 0 }) {
+			t.Fatalf("the server did not close the idle connection (%d open)", srv.OpenConnections())
+		}
 		srv.ResetLog()
 		out, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StartService"})
 		if err != nil {

@@ -417,6 +417,14 @@ func (s *Server) connState(c net.Conn, st http.ConnState) {
 	}
 }
 
+// OpenConnections is the number of client connections open now (accepted
+// and not yet closed or hijacked), for tests that wait for a close.
+func (s *Server) OpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
 // DropIdleConnections closes every keep-alive connection that is idle,
 // as Windows does after its idle timeout: the client must redial.
 func (s *Server) DropIdleConnections() int {
