@@ -233,6 +233,12 @@ func (m *Module) iterNext(L *lua.LState, it *iterator) lua.LValue {
 		err = it.sess.s.ClosedError()
 	}
 	it.close()
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C raced the Pull to its end: the enumeration stopped
+		// because it was interrupted, whichever finished first.
+		it.cut = "the enumeration was interrupted"
+		m.raiseStreaming(L, it.who, ctx.Err())
+	}
 	if err != nil {
 		it.cut = "the enumeration failed: " + m.userText(err)
 		m.raiseStreaming(L, it.who, err)
