@@ -26,19 +26,18 @@ func (o *SessionOption) checkNoDCOM() error {
 }
 
 // validateDCOM checks a DCOM session's configuration: NTLM with a
-// credential, no WS-Man transport options, packet integrity at least.
+// credential, or Kerberos; no WS-Man transport options; packet integrity
+// at least.
 func (c *Config) validateDCOM() error {
 	switch c.Authentication {
-	case AuthDefault, AuthNTLM, AuthNegotiate:
-	case AuthKerberos:
-		return fmt.Errorf("cim: authentication kerberos is not supported with protocol DCOM yet; use ntlm")
+	case AuthDefault, AuthNTLM, AuthNegotiate, AuthKerberos:
 	default:
-		return fmt.Errorf("cim: authentication %s is not available with protocol DCOM; use default, ntlm or negotiate", c.Authentication)
+		return fmt.Errorf("cim: authentication %s is not available with protocol DCOM; use default, ntlm, negotiate or kerberos", c.Authentication)
 	}
 	o := c.Option
 	for name, set := range map[string]bool{
 		"use_ssl": o.UseSSL, "skip_ca_check": o.SkipCACheck, "skip_cn_check": o.SkipCNCheck, "ca_file": o.CAFile != "",
-		"certificate_file": o.CertificateFile != "", "key_file": o.KeyFile != "", "spn": o.SPN != "",
+		"certificate_file": o.CertificateFile != "", "key_file": o.KeyFile != "",
 		"no_encryption": o.NoEncryption, "max_envelope_size_kb": o.MaxEnvelopeSizeKB != 0, "http_prefix": o.HTTPPrefix != "",
 		"encode_port_in_spn": o.EncodePortInSPN, "resource_uri_form": o.ResourceURIForm != "",
 	} {
@@ -52,8 +51,8 @@ func (c *Config) validateDCOM() error {
 	if _, err := dcomLevel(&o); err != nil {
 		return err
 	}
-	if c.ComputerName != "" && (c.Credential == nil || !c.Credential.HasPassword()) {
-		return fmt.Errorf("cim: protocol DCOM needs a credential with a password (NTLM)")
+	if c.ComputerName != "" && c.Authentication == AuthNTLM && (c.Credential == nil || !c.Credential.HasPassword()) {
+		return fmt.Errorf("cim: authentication ntlm over DCOM needs a credential with a password (or use kerberos, or negotiate with a Kerberos ticket)")
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("cim: port %d is out of range", c.Port)
@@ -103,13 +102,28 @@ func dcomProvider(cfg *Config) (model.Provider, error) {
 		return nil, err
 	}
 	dc := dcom.Config{Host: cfg.ComputerName, Port: cfg.port(), Level: level, Impersonation: imp,
-		ComputerName: cfg.ComputerName, ConnectTimeout: cfg.ConnectTimeout, Auth: dcom.AuthNTLM}
-	if cfg.Authentication == AuthNegotiate {
-		dc.Auth = dcom.AuthNegotiate
-	}
+		ComputerName: cfg.ComputerName, ConnectTimeout: cfg.ConnectTimeout,
+		SPN: cfg.Option.SPN, Krb5Conf: cfg.Option.Krb5Conf, CCache: cfg.Option.CCache}
 	if c := cfg.Credential; c != nil {
 		dc.Domain, dc.User = c.SplitUser()
 		dc.Password = c.Password()
+	}
+	// As over WS-Man: default and negotiate with a password are NTLM
+	// (negotiate inside SPNEGO); without one they are the user's own
+	// identity, which on this side of the wire is a Kerberos ticket
+	// cache, inside SPNEGO as Windows negotiates it.
+	switch cfg.Authentication {
+	case AuthKerberos:
+		dc.Auth = dcom.AuthKerberos
+	case AuthNegotiate:
+		dc.Auth = dcom.AuthNegotiate
+	case AuthDefault:
+		dc.Auth = dcom.AuthNTLM
+		if dc.Password == "" {
+			dc.Auth = dcom.AuthNegotiate
+		}
+	default:
+		dc.Auth = dcom.AuthNTLM
 	}
 	return dcom.New(dc)
 }

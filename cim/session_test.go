@@ -130,7 +130,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{Config{Option: SessionOption{Protocol: "dcom"}, Authentication: "basic"}, "authentication basic is not available with protocol DCOM"},
 		{Config{Option: SessionOption{Protocol: "dcom", UseSSL: true}}, "use_ssl is a WS-Man option; protocol DCOM does not take it"},
-		{Config{Option: SessionOption{Protocol: "dcom"}, ComputerName: "h"}, "protocol DCOM needs a credential"},
+		{Config{Option: SessionOption{Protocol: "dcom"}, ComputerName: "h", Authentication: "ntlm"}, "authentication ntlm over DCOM needs a credential"},
 		{Config{Option: SessionOption{Impersonation: "identify"}}, "impersonation is a DCOM option"},
 		{Config{Option: SessionOption{Protocol: "dcom", PacketPrivacy: new(bool), PacketIntegrity: new(bool)}}, "packet integrity at least"},
 		{Config{Option: SessionOption{Protocol: "smoke"}}, `unknown protocol "smoke"`},

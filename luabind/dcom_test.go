@@ -2,12 +2,16 @@ package luabind
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cimsh/cimsh/cim/dcomtest"
 	"github.com/cimsh/cimsh/cim/wsmantest"
+	"github.com/cimsh/cimsh/cim/wsmantest/kdc"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/jcmturner/gokrb5/v8/keytab"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -206,5 +210,46 @@ func TestDCOMSetInstanceSendsChanges(t *testing.T) {
 	puts := srv.Puts()
 	if len(puts) != 1 || len(puts[0].Partial) != 1 || puts[0].Partial[0] != "Str" {
 		t.Fatalf("PutInstance calls: %+v", puts)
+	}
+}
+
+// TestDCOMKerberos: authentication = "kerberos" over DCOM, and the
+// default authentication without a credential (SPNEGO carrying Kerberos
+// from the ticket cache, as over WS-Man), against a real MIT KDC; a
+// failure names the authentication and the service principal.
+func TestDCOMKerberos(t *testing.T) {
+	k := kdc.Start(t, "")
+	pw := "Svc-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	k.AddUser(t, "host/localhost", pw)
+	kt := keytab.New()
+	for _, et := range []int32{17, 18} {
+		if err := kt.AddEntry("host/localhost", k.Realm, pw, time.Now(), 1, et); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv, err := dcomtest.Start(dcomtest.Options{Keytab: kt, SPN: "host/localhost", Computer: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	t.Setenv("KRB5_CONFIG", k.Krb5Conf)
+	t.Setenv("KRB5CCNAME", "FILE:"+k.Kinit(t))
+	e, _ := newWSManEnv(t, wsmantest.Options{})
+	e.L.SetGlobal("krb_port", lua.LNumber(srv.Port()))
+	e.ok(`
+		local function session(auth, spn)
+			return cim.new_session{computer_name = "localhost", port = krb_port, authentication = auth,
+				session_option = cim.new_session_option{protocol = "dcom", spn = spn}}
+		end
+		local os1 = assert(session("kerberos"):get_instance("Win32_OperatingSystem"))
+		assert(#os1 == 1 and os1[1].Caption ~= nil)
+		assert(#assert(session(nil):get_instance("Win32_Service")) > 3)
+		local x, err = session("kerberos", "host/nowhere"):get_instance("Win32_Service")
+		assert(x == nil and err.category == "access_denied", tostring(err))
+		assert(tostring(err):find('authentication="kerberos": cannot get a ticket for host/nowhere', 1, true), tostring(err))
+	`)
+	auths := srv.Authentications()
+	if auths["kerberos"] == 0 || auths["spnego/kerberos"] == 0 {
+		t.Fatalf("contexts established: %v", auths)
 	}
 }

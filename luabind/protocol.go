@@ -9,7 +9,7 @@ import (
 
 // wsmanOnly and dcomOnly are the session options of one protocol.
 var (
-	wsmanOnly = []string{"use_ssl", "skip_ca_check", "skip_cn_check", "ca_file", "certificate_file", "key_file", "spn",
+	wsmanOnly = []string{"use_ssl", "skip_ca_check", "skip_cn_check", "ca_file", "certificate_file", "key_file",
 		"no_encryption", "max_envelope_size_kb", "http_prefix", "encode_port_in_spn", "resource_uri_form"}
 	dcomOnly = []string{"impersonation", "packet_integrity", "packet_privacy"}
 )

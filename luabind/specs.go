@@ -63,7 +63,7 @@ var Specs = []*FuncSpec{
 			{Name: "ca_file", Type: TString, Doc: "PEM file of trusted CA certificates"},
 			{Name: "certificate_file", Type: TString, Doc: "client certificate (PEM) for certificate authentication"},
 			{Name: "key_file", Type: TString, Doc: "client certificate key (PEM)"},
-			{Name: "spn", Type: TString, Doc: "Kerberos service principal name"},
+			{Name: "spn", Type: TString, Doc: "Kerberos service principal name (DCOM: host/<computer_name> by default)"},
 			{Name: "no_encryption", Type: TBool, Doc: "no message encryption over HTTP (the server must allow unencrypted traffic; basic then sends the password in clear)"},
 			{Name: "max_envelope_size_kb", Type: TInteger, Doc: "largest envelope in KB (default 500)"},
 			{Name: "culture", Type: TString, Doc: "data locale (e.g. en-US)"},

@@ -5,7 +5,8 @@
 // use the WS-Management client.
 //
 // It is built from small packages: ndr (NDR 2.0), rpc (connection-
-// oriented DCE/RPC with NTLM packet integrity and privacy), orpc (DCOM
+// oriented DCE/RPC with NTLM, Kerberos and SPNEGO at packet integrity
+// and privacy), orpc (DCOM
 // activation, OBJREFs, IRemUnknown), wmio (the MS-WMIO object encoding)
 // and wmi (IWbemLevel1Login, IWbemServices, IEnumWbemClassObject,
 // IWbemCallResult). Creating a Provider opens nothing; the first

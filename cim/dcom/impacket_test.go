@@ -120,13 +120,31 @@ func TestImpacketCrossCheck(t *testing.T) {
 	}
 	defer s.Close()
 
-	fixture := wsmantest.FixtureProvider("DCOMTEST")
 	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	type query struct {
-		Namespace string `json:"namespace"`
-		Class     string `json:"class"`
+	queries := fixtureQueries(t, c, "DCOMTEST")
+	got := runImpacket(t, c, map[string]any{"user": user, "password": password, "host": "127.0.0.1", "queries": queries})
+	p, err := dcom.New(dcom.Config{Host: "127.0.0.1", Port: 135, User: user, Password: password, Level: rpc.LevelPrivacy, ComputerName: "DCOMTEST"})
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer p.Close()
+	compared, skipped, instances, classes := compareWithImpacket(t, c, p, got)
+	t.Logf("impacket and cimsh agree on %d values (%d skipped where impacket cannot decode) in %d instances of %d classes (%d queried)", compared, skipped, instances, classes, len(queries))
+	if compared < 200 || classes < 8 {
+		t.Fatalf("only %d values in %d classes compared", compared, classes)
+	}
+}
+
+type query struct {
+	Namespace string `json:"namespace"`
+	Class     string `json:"class"`
+}
+
+// fixtureQueries lists every class the fixture of computer serves.
+func fixtureQueries(t *testing.T, c context.Context, computer string) []query {
+	t.Helper()
+	fixture := wsmantest.FixtureProvider(computer)
 	var queries []query
 	for _, ns := range []string{"root/cimv2", "root/default"} {
 		classes, err := fixture.EnumerateClasses(c, &model.EnumerateClassesRequest{Common: model.Common{Namespace: ns}})
@@ -137,10 +155,17 @@ func TestImpacketCrossCheck(t *testing.T) {
 			queries = append(queries, query{ns, cl.Name})
 		}
 	}
-	in, _ := json.Marshal(map[string]any{"user": user, "password": password, "host": "127.0.0.1", "queries": queries})
-	cmd := exec.CommandContext(c, py, "testdata/impacket_query.py")
+	return queries
+}
+
+// runImpacket runs testdata/impacket_query.py with req on stdin and an
+// environment of env only.
+func runImpacket(t *testing.T, c context.Context, req map[string]any, env ...string) []crossResult {
+	t.Helper()
+	in, _ := json.Marshal(req)
+	cmd := exec.CommandContext(c, "/usr/bin/python3", "testdata/impacket_query.py")
 	cmd.Stdin = bytes.NewReader(in)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE=1"}
+	cmd.Env = append([]string{"PATH=/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE=1"}, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -153,17 +178,17 @@ func TestImpacketCrossCheck(t *testing.T) {
 	if err := d.Decode(&got); err != nil {
 		t.Fatalf("impacket output: %v\n%s", err, out)
 	}
-	if len(got.Results) != len(queries) {
-		t.Fatalf("impacket answered %d of %d queries", len(got.Results), len(queries))
+	if qs, _ := req["queries"].([]query); len(got.Results) != len(qs) {
+		t.Fatalf("impacket answered %d of %d queries", len(got.Results), len(qs))
 	}
+	return got.Results
+}
 
-	p, err := dcom.New(dcom.Config{Host: "127.0.0.1", Port: 135, User: user, Password: password, Level: rpc.LevelPrivacy, ComputerName: "DCOMTEST"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	var compared, skipped, instances, classes int
-	for _, r := range got.Results {
+// compareWithImpacket reads every class impacket read with p and
+// compares instances, property names, values and CIM types.
+func compareWithImpacket(t *testing.T, c context.Context, p *dcom.Provider, results []crossResult) (compared, skipped, instances, classes int) {
+	t.Helper()
+	for _, r := range results {
 		e, err := p.Enumerate(c, &model.EnumerateRequest{Common: model.Common{Namespace: r.Namespace}, Query: "SELECT * FROM " + r.Class})
 		var mine []*model.Instance
 		if err == nil {
@@ -212,13 +237,55 @@ func TestImpacketCrossCheck(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("impacket and cimsh agree on %d values (%d skipped where impacket cannot decode) in %d instances of %d classes (%d queried)", compared, skipped, instances, classes, len(queries))
-	if compared < 200 || classes < 8 {
-		t.Fatalf("only %d values in %d classes compared", compared, classes)
-	}
+	return compared, skipped, instances, classes
 }
 
 func fmtJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return strings.TrimSpace(fmt.Sprint(string(b)))
+}
+
+// TestImpacketKerberos runs impacket's DCOM client with Kerberos (its
+// RPC_C_AUTHN_GSS_NEGOTIATE: SPNEGO carrying DCE-style Kerberos, then
+// RFC 4121 wrap tokens at packet privacy) against the test server on
+// 127.0.0.1:135, with tickets from a real MIT KDC: impacket reads every
+// fixture class as cimsh does over Kerberos.
+func TestImpacketKerberos(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import impacket.dcerpc.v5.dcom.wmi").Run(); err != nil {
+		skipOrFail(t, "impacket is not installed for /usr/bin/python3 (apt-get install python3-impacket): %v", err)
+	}
+	kvno, err := exec.LookPath("kvno")
+	if err != nil {
+		skipOrFail(t, "kvno is not installed (apt-get install krb5-user): %v", err)
+	}
+	k, s, err := krbServerAt(t, "127.0.0.1:135")
+	if err != nil {
+		skipOrFail(t, "cannot serve the endpoint mapper on 127.0.0.1:135, where impacket connects (run as root): %v", err)
+	}
+	// impacket asks the KDC on port 88 only; the ticket cache holds the
+	// service ticket so that it needs no KDC at all.
+	ccache := k.Kinit(t)
+	env := append(k.Env(), "KRB5CCNAME="+ccache) // impacket opens the path as given
+	cmd := exec.Command(kvno, "host/localhost")
+	cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kvno: %v: %s", err, out)
+	}
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	queries := fixtureQueries(t, c, "localhost")
+	got := runImpacket(t, c, map[string]any{"kerberos": true, "user": k.User, "domain": k.Realm, "host": "localhost", "connect": "127.0.0.1", "queries": queries}, env...)
+	if n := s.Authentications()["spnego/kerberos"] + s.Authentications()["spnego/kerberos+mic"]; n < 2 {
+		t.Fatalf("impacket established %d SPNEGO/Kerberos contexts: %v", n, s.Authentications())
+	}
+	p, err := dcom.New(dcom.Config{Host: "localhost", Port: 135, Auth: dcom.AuthKerberos, CCache: ccache, Krb5Conf: k.Krb5Conf, ComputerName: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	compared, skipped, instances, classes := compareWithImpacket(t, c, p, got)
+	t.Logf("over Kerberos, impacket and cimsh agree on %d values (%d skipped) in %d instances of %d classes", compared, skipped, instances, classes)
+	if compared < 200 || classes < 8 {
+		t.Fatalf("only %d values in %d classes compared", compared, classes)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cimsh/cimsh/cim/dcom/wmio"
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wql"
+	krbclient "github.com/jcmturner/gokrb5/v8/client"
 )
 
 // Config describes a DCOM connection.
@@ -25,8 +26,14 @@ type Config struct {
 	Port                   int
 	User, Domain, Password string
 	// Auth is the authentication: AuthNTLM (the default: NTLM, RPC auth
-	// type WINNT) or AuthNegotiate (SPNEGO carrying NTLM).
+	// type WINNT), AuthNegotiate (SPNEGO carrying NTLM, or Kerberos from
+	// the ticket cache when there is no password) or AuthKerberos (RPC
+	// auth type 16, from the password or the ticket cache).
 	Auth Auth
+	// Kerberos: SPN defaults to "host/<Host>"; Krb5Conf to $KRB5_CONFIG,
+	// then /etc/krb5.conf; CCache to $KRB5CCNAME; Realm to the one in
+	// User ("user@REALM"), then Domain, then krb5.conf's default realm.
+	SPN, Krb5Conf, CCache, Realm string
 	// Level is rpc.LevelPrivacy (the default) or rpc.LevelIntegrity.
 	Level uint8
 	// Impersonation is the RPC_C_IMP_LEVEL_* the activation announces
@@ -56,12 +63,16 @@ type Auth string
 const (
 	AuthNTLM      Auth = "ntlm"
 	AuthNegotiate Auth = "negotiate"
+	AuthKerberos  Auth = "kerberos"
 )
 
 // rpcAuthType is the RPC authentication service for a.
 func (a Auth) rpcAuthType() uint8 {
-	if a == AuthNegotiate {
+	switch a {
+	case AuthNegotiate:
 		return rpc.AuthNegotiate
+	case AuthKerberos:
+		return rpc.AuthKerberos
 	}
 	return rpc.AuthWinNT
 }
@@ -77,6 +88,9 @@ type Provider struct {
 	conn    *wmi.Conn
 	classes map[string]*model.Class
 	closed  bool
+
+	krbMu sync.Mutex
+	krb   *krbclient.Client // logged in on first use
 }
 
 // New returns a provider for cfg; it does not connect.
@@ -97,9 +111,9 @@ func New(cfg Config) (*Provider, error) {
 	switch cfg.Auth {
 	case "":
 		cfg.Auth = AuthNTLM
-	case AuthNTLM, AuthNegotiate:
+	case AuthNTLM, AuthNegotiate, AuthKerberos:
 	default:
-		return nil, fmt.Errorf("dcom: authentication %q is not supported (want ntlm or negotiate)", cfg.Auth)
+		return nil, fmt.Errorf("dcom: authentication %q is not supported (want ntlm, negotiate or kerberos)", cfg.Auth)
 	}
 	if cfg.Impersonation == 0 {
 		cfg.Impersonation = wmi.ImpImpersonate
@@ -143,9 +157,18 @@ func (p *Provider) connection(ctx context.Context) (*wmi.Conn, error) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.ConnectTimeout)
 	defer cancel()
-	c, err := wmi.Connect(cctx, p.cfg.Host, p.cfg.Port, rpc.Config{
-		User: p.cfg.User, Domain: p.cfg.Domain, Password: p.cfg.Password, AuthType: p.cfg.Auth.rpcAuthType(), Level: p.cfg.Level,
-	}, p.cfg.Impersonation, p.cfg.PingInterval)
+	rc := rpc.Config{User: p.cfg.User, Domain: p.cfg.Domain, Password: p.cfg.Password, AuthType: p.cfg.Auth.rpcAuthType(), Level: p.cfg.Level}
+	if p.cfg.usesKerberos() {
+		cl, err := p.kerberosClient(cctx)
+		if err != nil {
+			if ctx.Err() == nil && cctx.Err() != nil {
+				err = fmt.Errorf("Kerberos login for %s: %w", p.endpoint(), context.DeadlineExceeded)
+			}
+			return nil, err
+		}
+		rc.Kerberos, rc.SPN = cl, p.cfg.spn()
+	}
+	c, err := wmi.Connect(cctx, p.cfg.Host, p.cfg.Port, rc, p.cfg.Impersonation, p.cfg.PingInterval)
 	if err != nil {
 		if ctx.Err() == nil && cctx.Err() != nil {
 			err = fmt.Errorf("connect to %s: %w", p.endpoint(), context.DeadlineExceeded)
@@ -235,6 +258,10 @@ func (p *Provider) classify(err error) *model.Fault {
 		}
 		return &model.Fault{Category: model.CategoryUnreachable, Err: err,
 			Reason: fmt.Sprintf("connect to %s: %s", oe.Addr, reason)}
+	}
+	var ke *rpc.KerberosError
+	if errors.As(err, &ke) {
+		return p.krbFault(fmt.Sprintf("cannot get a ticket for %s", clip(ke.SPN)), ke.Err)
 	}
 	if errors.Is(err, rpc.ErrAuthRefused) || errors.Is(err, rpc.ErrSPNEGO) {
 		return &model.Fault{Category: model.CategoryAccessDenied, CIMStatus: model.CIMAccessDenied, Err: err,

@@ -64,10 +64,17 @@ func (s *Server) newAcceptor(authType uint8) rpc.Acceptor {
 	switch authType {
 	case rpc.AuthWinNT:
 		return &ntlmAcceptor{acc: s.ntlm.NewAcceptor()}
+	case rpc.AuthKerberos:
+		if s.opts.Keytab != nil {
+			return &krbAcceptor{s: s}
+		}
 	case rpc.AuthNegotiate:
 		return spnegoAcceptor{rpc.NewSPNEGOAcceptor(func(oid asn1.ObjectIdentifier) rpc.MechAcceptor {
-			if oid.Equal(rpc.OIDNTLM) {
+			switch {
+			case oid.Equal(rpc.OIDNTLM):
 				return &ntlmAcceptor{acc: s.ntlm.NewAcceptor()}
+			case (oid.Equal(rpc.OIDKerberos) || oid.Equal(rpc.OIDMSKerberos)) && s.opts.Keytab != nil:
+				return &krbAcceptor{s: s}
 			}
 			return nil
 		})}

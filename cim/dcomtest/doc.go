@@ -11,7 +11,8 @@
 // IWbemServices, IEnumWbemClassObject and IWbemCallResult; both ports
 // also serve the DCE/RPC management interface, as every Windows RPC
 // endpoint does. Clients authenticate with NTLM (the project's acceptor,
-// cim/wsmantest/ntlmserver), raw or inside SPNEGO (cim/dcom/rpc's
+// cim/wsmantest/ntlmserver) or, given a keytab, DCE-style Kerberos
+// (gokrb5's AP-REQ checking), raw or inside SPNEGO (cim/dcom/rpc's
 // SPNEGOAcceptor, mechListMICs included), at packet integrity or packet
 // privacy; lower levels are refused with access denied, as Windows does
 // since its DCOM hardening (KB5004442).

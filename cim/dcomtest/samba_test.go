@@ -57,6 +57,9 @@ func runSamba(t *testing.T, req map[string]any, env ...string) []sambaResult {
 	cmd := exec.CommandContext(c, py, "testdata/samba_client.py")
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Env = append([]string{"PATH=/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE=1", "HOME=" + dir, "KRB5_CONFIG=/dev/null", "KRB5CCNAME=FILE:" + dir + "/ccache-none"}, env...)
+	if d := os.Getenv("CIMSH_SAMBA_DEBUG"); d != "" {
+		cmd.Env = append(cmd.Env, "CIMSH_SAMBA_DEBUG="+d)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -66,6 +69,9 @@ func runSamba(t *testing.T, req map[string]any, env ...string) []sambaResult {
 	var got struct{ Results []sambaResult }
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("samba client output: %v\n%s\n%s", err, out, stderr.String())
+	}
+	if os.Getenv("CIMSH_SAMBA_DEBUG") != "" {
+		t.Logf("samba client log:\n%s", stderr.String())
 	}
 	return got.Results
 }
@@ -205,4 +211,47 @@ func portOf(t *testing.T, addr string) int {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestSambaKerberos: Samba's client with Kerberos from an MIT KDC
+// (tickets from kinit's cache): raw Kerberos (RPC auth type 16) and
+// SPNEGO carrying Kerberos, signed and sealed, DCE style, against the
+// server's gokrb5 acceptance and RFC 4121 tokens.
+func TestSambaKerberos(t *testing.T) {
+	needSamba(t)
+	k, kt := kerberosRealm(t)
+	var log logLines
+	s, err := dcomtest.Start(dcomtest.Options{Keytab: kt, SPN: "host/localhost", Computer: "localhost", Logf: log.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ccache := k.Kinit(t)
+	var cases []sambaCase
+	for _, f := range []string{"krb5,sign", "krb5,seal", "spnego,krb5,sign", "spnego,krb5,seal"} {
+		cases = append(cases, sambaCase{Port: s.Port(), Flags: f + ",target_hostname=localhost", Alive2: true})
+	}
+	res := runSamba(t, map[string]any{"user": k.User, "password": "", "kerberos": true, "realm": k.Realm, "cases": cases},
+		"KRB5_CONFIG="+k.Krb5Conf, "KRB5CCNAME=FILE:"+ccache)
+	for _, r := range res {
+		if r.Error != "" {
+			t.Errorf("%s: %s", r.Flags, r.Error)
+			continue
+		}
+		checkAlive2(t, r.Flags, r.Alive2, s)
+	}
+	if t.Failed() {
+		for _, l := range log.lines {
+			t.Log(l)
+		}
+	}
+	// Samba exchanges mechListMICs over Kerberos with AES ("new" SPNEGO),
+	// which the server checks and answers.
+	auths := s.Authentications()
+	if auths["kerberos"] != 2 || auths["spnego/kerberos+mic"] != 2 {
+		t.Fatalf("security contexts established: %v", auths)
+	}
+	if log.count("at level 5") == 0 || log.count("at level 6") == 0 || log.count("alice@"+k.Realm) == 0 {
+		t.Fatalf("calls: %d at integrity, %d at privacy, %d as alice", log.count("at level 5"), log.count("at level 6"), log.count("alice@"+k.Realm))
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/jcmturner/gokrb5/v8/keytab"
 )
 
 // Options configures a Server.
@@ -33,6 +34,11 @@ type Options struct {
 	// MinLevel is the lowest authentication level accepted (default
 	// packet integrity).
 	MinLevel uint8
+	// Keytab enables Kerberos (RPC auth type 16, and inside SPNEGO) with
+	// the service keys it holds; SPN names the principal whose key is
+	// used (such as "host/localhost"; empty: the ticket's).
+	Keytab *keytab.Keytab
+	SPN    string
 	// NoPartialPut refuses partial PutInstance calls (a context with
 	// __PUT_EXT_PROPERTIES) with WBEM_E_PROVIDER_NOT_CAPABLE, as WMI
 	// itself and most providers do.

@@ -5,8 +5,12 @@
 #
 # stdin: {"user":..., "password":..., "host":"127.0.0.1",
 #         "queries": [{"namespace": "root/cimv2", "class": "Win32_Service"}, ...]}
+#        With "kerberos": true, "domain" is the realm and "host" the name
+#        whose host/ service ticket is in the ticket cache (KRB5CCNAME);
+#        "connect" is the address that name is reached at.
 # stdout: {"results": [{"class":..., "error":..., "instances":[{name: {"type":..., "array":..., "value":...}}]}]}
 import json
+import socket
 import sys
 
 from impacket.dcerpc.v5.dcom import wmi
@@ -55,9 +59,25 @@ def embedded(unit):
     return {name: norm(p) for name, p in cur["values"].items()}
 
 
+def reach(name, address):
+    # impacket connects to the name it authenticates to; the test server
+    # listens on one address of that name (IPv4 loopback), which the
+    # name resolves to here, whatever else the system would return.
+    resolve = socket.getaddrinfo
+
+    def patched(host, *args, **kwargs):
+        return resolve(address if host == name else host, *args, **kwargs)
+
+    socket.getaddrinfo = patched
+
+
 def main():
     req = json.load(sys.stdin)
-    dcom = DCOMConnection(req["host"], req["user"], req["password"], "", "", "", "", oxidResolver=False)
+    if req.get("kerberos"):
+        reach(req["host"], req["connect"])
+        dcom = DCOMConnection(req["host"], req["user"], "", req["domain"], "", "", "", oxidResolver=False, doKerberos=True)
+    else:
+        dcom = DCOMConnection(req["host"], req["user"], req["password"], "", "", "", "", oxidResolver=False)
     out = []
     try:
         iface = dcom.CoCreateInstanceEx(wmi.CLSID_WbemLevel1Login, wmi.IID_IWbemLevel1Login)

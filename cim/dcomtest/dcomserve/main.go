@@ -20,6 +20,7 @@ import (
 	"github.com/cimsh/cimsh/cim/dcom/rpc"
 	"github.com/cimsh/cimsh/cim/dcomtest"
 	"github.com/cimsh/cimsh/cim/wsmantest/ntlmserver"
+	"github.com/jcmturner/gokrb5/v8/keytab"
 )
 
 func main() {
@@ -28,8 +29,17 @@ func main() {
 	computer := flag.String("computer", "DCOMTEST", "computer name")
 	privacy := flag.Bool("require-privacy", false, "refuse packet integrity (accept only packet privacy)")
 	verbose := flag.Bool("v", false, "log every call")
+	ktPath := flag.String("keytab", "", "accept Kerberos with this service keytab")
+	spn := flag.String("spn", "", "the keytab's service principal to use (such as host/server)")
 	flag.Parse()
-	opts := dcomtest.Options{Computer: *computer}
+	opts := dcomtest.Options{Computer: *computer, SPN: *spn}
+	if *ktPath != "" {
+		kt, err := keytab.Load(*ktPath)
+		if err != nil {
+			log.Fatalf("dcomserve: %v", err)
+		}
+		opts.Keytab = kt
+	}
 	if *user != "" {
 		pw := os.Getenv("DCOMSERVE_PASSWORD")
 		if pw == "" {

@@ -18,33 +18,39 @@ from samba.dcerpc import base, mgmt
 IOBJECTEXPORTER = ("99fcfec4-5260-101b-bbcb-00aa0021347a", 0)
 
 
-def loadparm(d):
+def loadparm(d, realm):
     # A configuration of our own in the test's directory, so that no
     # system smb.conf is read and nothing is written outside it.
     conf = os.path.join(d, "smb.conf")
     with open(conf, "w") as f:
         f.write("[global]\n")
-        f.write("\tnetbios name = CIMSHTEST\n\tworkgroup = WORKGROUP\n\trealm = \n")
+        f.write("\tnetbios name = CIMSHTEST\n\tworkgroup = WORKGROUP\n\trealm = %s\n" % realm)
         for opt in ("private dir", "lock dir", "state directory", "cache directory", "ncalrpc dir", "pid directory"):
             f.write("\t%s = %s\n" % (opt, d))
     lp = param.LoadParm()
     lp.load(conf)
+    if os.environ.get("CIMSH_SAMBA_DEBUG"):
+        import samba
+        samba.set_debug_level(int(os.environ["CIMSH_SAMBA_DEBUG"]))
+        lp.set("log level", os.environ["CIMSH_SAMBA_DEBUG"])
     return lp
 
 
 def main():
     req = json.load(sys.stdin)
-    lp = loadparm(req["dir"])
+    lp = loadparm(req["dir"], req.get("realm", ""))
     cr = credentials.Credentials()
     cr.guess(lp)
-    cr.set_username(req["user"])
-    cr.set_password(req["password"])
-    cr.set_domain(req.get("domain", ""))
     cr.set_workstation("CIMSHTEST")
     if req.get("kerberos"):
-        cr.set_realm(req["realm"])
+        # The user's tickets from kinit's cache (KRB5CCNAME), under the
+        # realm of KRB5_CONFIG.
         cr.set_kerberos_state(credentials.MUST_USE_KERBEROS)
+        cr.set_named_ccache(os.environ["KRB5CCNAME"], credentials.SPECIFIED, lp)
     else:
+        cr.set_username(req["user"])
+        cr.set_password(req["password"])
+        cr.set_domain(req.get("domain", ""))
         cr.set_kerberos_state(credentials.DONT_USE_KERBEROS)
     out = []
     for case in req["cases"]:
