@@ -227,22 +227,34 @@ func TestSambaKerberos(t *testing.T) {
 	}
 	defer s.Close()
 	ccache := k.Kinit(t)
+	// A secondary context over raw Kerberos is left out: Samba 4.17's
+	// client then sometimes fails to encode its own alter_context
+	// (NT_STATUS_INVALID_PARAMETER_MIX, an NDR pointer error, before
+	// anything is sent), which no server reply can cause.
 	var cases []sambaCase
 	for _, f := range []string{"krb5,sign", "krb5,seal", "spnego,krb5,sign", "spnego,krb5,seal"} {
-		cases = append(cases, sambaCase{Port: s.Port(), Flags: f + ",target_hostname=localhost", Alive2: true})
+		cases = append(cases, sambaCase{Port: s.Port(), Flags: f + ",target_hostname=localhost", Alive2: strings.HasPrefix(f, "spnego")})
 	}
 	res := runSamba(t, map[string]any{"user": k.User, "password": "", "kerberos": true, "realm": k.Realm, "cases": cases},
 		"KRB5_CONFIG="+k.Krb5Conf, "KRB5CCNAME=FILE:"+ccache)
-	for _, r := range res {
+	for i, r := range res {
 		if r.Error != "" {
 			t.Errorf("%s: %s", r.Flags, r.Error)
 			continue
 		}
-		checkAlive2(t, r.Flags, r.Alive2, s)
+		if len(r.Listening) != 2 || r.Listening[1] != 1 || len(r.IDs) != 2 {
+			t.Errorf("%s: listening %v, interfaces %v", r.Flags, r.Listening, r.IDs)
+		}
+		if cases[i].Alive2 {
+			checkAlive2(t, r.Flags, r.Alive2, s)
+		}
 	}
 	if t.Failed() {
 		for _, l := range log.lines {
 			t.Log(l)
+		}
+		if b, err := os.ReadFile(k.Dir + "/kdc.log"); err == nil {
+			t.Logf("KDC log:\n%s", b)
 		}
 	}
 	// Samba exchanges mechListMICs over Kerberos with AES ("new" SPNEGO),
