@@ -252,15 +252,15 @@ func fmtJSON(v any) string {
 // fixture class as cimsh does over Kerberos.
 func TestImpacketKerberos(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import impacket.dcerpc.v5.dcom.wmi").Run(); err != nil {
-		skipOrFail(t, "impacket is not installed for /usr/bin/python3 (apt-get install python3-impacket): %v", err)
+		testenv.Missing(t, testenv.NoImpacket, "/usr/bin/python3: ", err)
 	}
 	kvno, err := exec.LookPath("kvno")
 	if err != nil {
-		skipOrFail(t, "kvno is not installed (apt-get install krb5-user): %v", err)
+		testenv.Missing(t, testenv.NoKDC, err)
 	}
 	k, s, err := krbServerAt(t, "127.0.0.1:135")
 	if err != nil {
-		skipOrFail(t, "cannot serve the endpoint mapper on 127.0.0.1:135, where impacket connects (run as root): %v", err)
+		testenv.Missing(t, "cannot serve the endpoint mapper on 127.0.0.1:135, where impacket connects (run as root)", err)
 	}
 	// impacket asks the KDC on port 88 only; the ticket cache holds the
 	// service ticket so that it needs no KDC at all.
