@@ -345,27 +345,8 @@ func TestCreateFailures(t *testing.T) {
 	}
 }
 
-func TestEnumerateProcessesIsFast(t *testing.T) {
-	p := newTestProvider(t)
-	enumClass(t, p, "Win32_Process") // warm the page cache
-	limit := time.Second
-	if raceEnabled {
-		limit = 4 * time.Second
-	}
-	// The best of three runs, so that a busy machine does not fail it.
-	best := time.Hour
-	n := 0
-	for range 3 {
-		start := time.Now()
-		n = len(enumClass(t, p, "Win32_Process"))
-		best = min(best, time.Since(start))
-	}
-	t.Logf("enumerating %d processes: %v", n, best)
-	if best > limit {
-		t.Errorf("enumerating %d processes took %v, want under %v", n, best, limit)
-	}
-}
-
+// How fast enumerating processes is: BenchmarkEnumerateProcesses (a
+// benchmark, not a timed test, so that a loaded machine fails nothing).
 func BenchmarkEnumerateProcesses(b *testing.B) {
 	p := newTestProvider(b)
 	b.ReportAllocs()
