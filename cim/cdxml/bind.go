@@ -306,6 +306,14 @@ func convertScalar(p *Param, v model.Value) (model.Value, error) {
 	if v.IsArray() {
 		return model.Value{}, errors.New("lists cannot nest")
 	}
+	if v.IsNull() {
+		// NULL is a value of every type: validate decides whether the
+		// parameter takes it (AllowNull, ValidateNotNull, IsMandatory).
+		if t.Kind == KindAny {
+			return v, nil
+		}
+		return model.Null(t.CIM), nil
+	}
 	switch t.Kind {
 	case KindAny:
 		return v, nil
@@ -472,7 +480,12 @@ func validate(p *Param, v model.Value, mandatory bool) error {
 			if m.ValidateNotNullOrEmpty {
 				return argErr(p, "%scannot be an empty string", where)
 			}
-			if mandatory && !m.AllowEmptyString && !v.IsArray() {
+			// PowerShell checks a mandatory list's elements as it checks
+			// a single value (ParameterBinderBase.ValidateNullOrEmptyArgument).
+			if mandatory && !m.AllowEmptyString {
+				if where != "" {
+					return argErr(p, "%scannot be an empty string (the parameter is mandatory)", where)
+				}
 				return argErr(p, "is mandatory and cannot be an empty string")
 			}
 		}
