@@ -9,8 +9,10 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/cdxml/cdxmltest"
 	"github.com/cimsh/cimsh/cim/dcomtest"
 	"github.com/cimsh/cimsh/cim/model"
@@ -405,4 +407,53 @@ func TestCDXMLOverDCOM(t *testing.T) {
 		assert(m.remove_widget{cim_session = d, name = "w3"})
 		assert(#assert(m.get_widget{cim_session = d}) == 3)
 	`)
+}
+
+// TestCDXMLComputerName: computer_name (cimsh's own option) runs the
+// cmdlet through a temporary session to each computer named, in
+// parallel for a list, and closes them; it cannot be combined with
+// cim_session; throttle_limit is checked as elsewhere.
+func TestCDXMLComputerName(t *testing.T) {
+	var mu sync.Mutex
+	worlds := map[string]*cdxmltest.World{}
+	L := lua.NewState()
+	m := New(L, Options{Getenv: func(string) string { return "" }, NewProvider: func(cfg cim.Config) (model.Provider, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		w := worlds[cfg.ComputerName]
+		if w == nil {
+			w = cdxmltest.New(cfg.ComputerName)
+			worlds[cfg.ComputerName] = w
+		}
+		return w, nil
+	}})
+	e := &env{t: t, L: L, m: m}
+	t.Cleanup(func() { m.CloseAll(); L.Close() })
+	L.SetGlobal("widget_path", lua.LString(widgetModule))
+	e.ok(`
+		m = assert(cim.import_cdxml(widget_path))
+		local before = #cim.get_session()
+		local one = assert(m.get_widget{computer_name = "h1", name = "w1"})
+		assert(#one == 1 and one[1].PSComputerName == "h1", one[1] and one[1].PSComputerName)
+		local outs, errs = m.resize_widget{computer_name = {"h1", "h2"}, name = "w2", new_size = 5, throttle_limit = 1}
+		assert(#outs == 2 and #errs == 0, #outs)
+		local hosts = {outs[1].PSComputerName, outs[2].PSComputerName}
+		table.sort(hosts)
+		assert(hosts[1] == "h1" and hosts[2] == "h2", hosts[1])
+		assert(#cim.get_session() == before, "the temporary sessions are closed")
+	`)
+	for _, h := range []string{"h1", "h2"} {
+		if s, _ := worlds[h].Widget("w2").Get("Size"); s.Text() != "5" {
+			t.Errorf("%s: w2 size %s, want 5", h, s.Text())
+		}
+	}
+	for code, want := range map[string]string{
+		`m.get_widget{computer_name = "h1", cim_session = cim.new_session{computer_name = "h1"}}`: "Get-Widget: give cim_session or computer_name, not both",
+		`m.get_widget{computer_name = "h1", throttle_limit = 0}`:                                   "Get-Widget: throttle_limit must be positive",
+		`m.get_widget{computer_name = 7}`:                                                          "Get-Widget: option computer_name must be",
+	} {
+		if msg := e.fails(code); !strings.Contains(msg, want) {
+			t.Errorf("%s: %q, want %q", code, msg, want)
+		}
+	}
 }
