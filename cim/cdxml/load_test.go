@@ -29,7 +29,7 @@ func moduleDoc(class, verb, noun string, enum bool) string {
 // types the parameters of another; ClassName takes backslashes.
 func TestLoadModuleFolder(t *testing.T) {
 	fsys := fstest.MapFS{
-		"Net/Net.psd1": {Data: []byte("@{\n RootModule = 'Root.cdxml'\n NestedModules = @('Second.cdxml', 'helpers.psm1', 'First.cdxml')\n}")},
+		"Net/Net.psd1":     {Data: []byte("@{\n RootModule = 'Root.cdxml'\n NestedModules = @('Second.cdxml', 'helpers.psm1', 'First.cdxml')\n}")},
 		"Net/Root.cdxml":   {Data: []byte(moduleDoc(`ROOT\StandardCimv2\MSFT_Root`, "Get", "NetRoot", false))},
 		"Net/First.cdxml":  {Data: []byte(moduleDoc("root/standardcimv2/MSFT_First", "Get", "NetFirst", true))},
 		"Net/Second.cdxml": {Data: []byte(moduleDoc("MSFT_Second", "Get", "NetSecond", false))},

@@ -139,3 +139,100 @@ func TestLocalMethods(t *testing.T) {
 		t.Errorf("stopping a missing process: %v", err)
 	}
 }
+
+// localDocsEnv is a documentation example on the local machine's
+// provider.
+func localDocsEnv(t *testing.T, name string) *env {
+	t.Helper()
+	e := localEnv(t)
+	m, err := cdxml.Load(docsModule(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.m = m
+	return e
+}
+
+// TestLocalDocs runs the documentation's Win32_Process examples on the
+// local machine: Get-Win32Process with its four kinds of query
+// parameters returns what the equivalent WQL returns; Stop-Win32Process
+// with what_if leaves the process it selects, without it terminates it;
+// New-EnvironmentVariable, for a class the local machine does not serve,
+// is an error, not a crash.
+func TestLocalDocs(t *testing.T) {
+	e := localDocsEnv(t, "get-an-object-instance-with-different-query-types")
+	pid := uint64(os.Getpid())
+	self, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Query: fmt.Sprintf("SELECT * FROM Win32_Process WHERE ProcessId = %d", pid)})
+	if err != nil || len(self) != 1 {
+		t.Fatalf("this process by WQL: %v %v", self, err)
+	}
+	name, _ := self[0].Get("Name")
+	// Patterns around this process's name: the set does not change while
+	// the test runs (other processes of that name are the test's own).
+	pattern := name.Text()[:len(name.Text())-1] + "*"
+	for _, c := range []struct {
+		pos  []model.Value
+		args []any
+	}{
+		{[]model.Value{str(pattern)}, []any{"MinWorkingSet", num(1)}},
+		{[]model.Value{str(pattern)}, []any{"ExcludeName", str("zz*"), "MaxWorkingSet", num(1 << 50)}},
+		{nil, []any{"ID", model.Array(model.TypeUint64, []model.Value{num(pid), num(uint64(os.Getppid()))})}},
+	} {
+		call := e.bind("Get-Win32Process", c.pos, c.args...)
+		q, err := call.Query()
+		if err != nil || q == "" {
+			t.Fatalf("query %q %v", q, err)
+		}
+		res, err := call.Run(e.ctx, e.s)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		direct, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := names(res.Items, "ProcessId"), names(direct, "ProcessId")
+		if got != want || !strings.Contains(","+got+",", fmt.Sprintf(",%d,", pid)) {
+			t.Errorf("%s: cmdlet %s, WQL %s (this process %d)", q, got, want, pid)
+		}
+	}
+
+	e = localDocsEnv(t, "perform-operations-on-an-instance")
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		testenv.Skip(t, "cannot start the sleep command", "not found")
+	}
+	child := exec.Command(sleep, "60")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- child.Wait() }()
+	t.Cleanup(func() { child.Process.Kill() })
+	cpid := num(uint64(child.Process.Pid))
+	res, err := e.run("Stop-Win32Process", "PID", cpid, "WhatIf", model.Bool(true))
+	if err != nil || len(res.WhatIf) != 1 || len(res.Items) != 0 {
+		t.Fatalf("what_if: %v %v", res, err)
+	}
+	if res, err := e.run("Get-Win32Process", "id", cpid); err != nil || len(res.Items) != 1 {
+		t.Fatalf("the child after what_if: %v %v", res, err)
+	}
+	res, err = e.run("Stop-Win32Process", "process_id", cpid)
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("Stop-Win32Process: %v %v", res, err)
+	}
+	if rv, _ := res.Items[0].Get("ReturnValue"); rv.Text() != "0" {
+		t.Errorf("Terminate returned %v", res.Items[0])
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the process was not terminated")
+	}
+
+	e = localDocsEnv(t, "create-a-new-instance")
+	_, err = e.run("New-EnvironmentVariable", "name", str("CIMSH"), "user_name", str("<SYSTEM>"), "variable_value", str("1"))
+	if !errors.Is(err, model.ErrInvalidClass) || !strings.Contains(err.Error(), "Win32_Environment") {
+		t.Errorf("creating a Win32_Environment locally: %v", err)
+	}
+}

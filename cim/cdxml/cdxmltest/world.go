@@ -1,9 +1,12 @@
 // Package cdxmltest serves the CIM classes that cimsh's CDXML test
 // modules work against, on top of the WS-Man test server's fixture
 // computer: Cimsh_Widget, Cimsh_Box and their association Cimsh_BoxContents
-// in root/cimsh (for testdata/own/Widget), and PSCore_Test1 in root/default
+// in root/cimsh (for testdata/own/Widget), PSCore_Test1 in root/default
 // (for PowerShell's own CimTest module, testdata/public/powershell), with
-// the instances PowerShell's CreateCimTest.mof creates.
+// the instances PowerShell's CreateCimTest.mof creates, and
+// Win32_Environment, CIM_DataFile and CIM_ProcessExecutable in root/cimv2
+// (for the examples of Microsoft's documentation,
+// testdata/public/microsoft-docs).
 package cdxmltest
 
 import (
@@ -38,6 +41,8 @@ type World struct {
 	widgets map[string]*model.Instance // by lower-case Name
 	tests   map[string]*model.Instance // PSCore_Test1 by id
 	nextID  uint64
+
+	environment map[string]*model.Instance // Win32_Environment by user\name, lower case
 }
 
 var widgetClass = &model.Class{Name: "Cimsh_Widget", Properties: []model.PropertyDecl{
@@ -119,7 +124,8 @@ func New(computer string) *World {
 	if !ok {
 		panic("cdxmltest: the fixture provider is not a memprov.Provider")
 	}
-	w := &World{Provider: p, widgets: map[string]*model.Instance{}, tests: map[string]*model.Instance{}, nextID: 100}
+	w := &World{Provider: p, widgets: map[string]*model.Instance{}, tests: map[string]*model.Instance{}, nextID: 100,
+		environment: map[string]*model.Instance{}}
 	created := model.NewTimestamp(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 	for _, x := range Widgets {
 		inst := model.NewInstance("Cimsh_Widget", WidgetNamespace)
@@ -175,6 +181,7 @@ func New(computer string) *World {
 		},
 		Delete: func(_ context.Context, path *model.Reference) error { return w.remove(w.tests, "id", path) },
 	})
+	w.registerDocs(p)
 	return w
 }
 
