@@ -449,8 +449,8 @@ func TestCDXMLComputerName(t *testing.T) {
 	}
 	for code, want := range map[string]string{
 		`m.get_widget{computer_name = "h1", cim_session = cim.new_session{computer_name = "h1"}}`: "Get-Widget: give cim_session or computer_name, not both",
-		`m.get_widget{computer_name = "h1", throttle_limit = 0}`:                                   "Get-Widget: throttle_limit must be positive",
-		`m.get_widget{computer_name = 7}`:                                                          "Get-Widget: option computer_name must be",
+		`m.get_widget{computer_name = "h1", throttle_limit = 0}`:                                  "Get-Widget: throttle_limit must be positive",
+		`m.get_widget{computer_name = 7}`:                                                         "Get-Widget: option computer_name must be",
 	} {
 		if msg := e.fails(code); !strings.Contains(msg, want) {
 			t.Errorf("%s: %q, want %q", code, msg, want)
