@@ -24,6 +24,7 @@ type env struct {
 	cimsh    string
 	password string
 	main     *wsmantest.Server
+	pagesrv  *pageServer         // main's front: the pre-rendered enumerations
 	fan      []*wsmantest.Server // the fan-out hosts (fanoutLatency each)
 	fanPort  int
 	pages    string // recorded replies of the main workload
@@ -100,11 +101,12 @@ func run(cfg *config) error {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "bench: starting the test server (%d + %d Win32_Process instances)\n", cfg.n, cfg.big)
+	e.pagesrv = newPageServer(benchUser, e.password)
 	e.main, err = wsmantest.StartAt("127.0.0.1:0", wsmantest.Options{
 		Provider:         newProvider(map[string]int{nsMain: cfg.n, nsBig: cfg.big}),
-		BasicUsers:       map[string]string{benchUser: e.password},
+		Auth:             e.pagesrv.wrap, // Basic, and the pre-rendered pages
 		AllowUnencrypted: true,
-		MaxBatch:         200,
+		MaxBatch:         pageSize,
 		MaxEnvelopeSize:  envelopeKB * 1024,
 		ComputerName:     "BENCH-SRV01",
 	})
@@ -112,6 +114,17 @@ func run(cfg *config) error {
 		return err
 	}
 	defer e.main.Close()
+	for _, ns := range []string{nsMain, nsBig} {
+		if ns == nsBig && !wanted(cfg, e.rows(), "big") {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "bench: rendering the pages of %s\n", ns)
+		set, err := e.pagesrv.render(context.Background(), e.main.URL(), ns)
+		if err != nil {
+			return fmt.Errorf("rendering the pages of %s: %w", ns, err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s: %d pages, %.1f MB\n", ns, len(set.pages), float64(set.bytes)/1e6)
+	}
 	e.pages = filepath.Join(dir, "pages.gob")
 	rows := e.rows()
 	if cfg.before != "" {

@@ -2,7 +2,7 @@ package wsman
 
 import (
 	"strings"
-	"unsafe"
+	"sync"
 
 	"github.com/cimsh/cimsh/cim/model"
 	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
@@ -61,23 +61,24 @@ func keepName(name string, schema *model.Class) string {
 	return strings.Clone(name)
 }
 
-// declNamed returns schema's declaration of name (case-insensitive),
-// trying *next first, where servers that send properties in the
-// schema's order put it (a linear search for each of 45 properties was a
-// fifth of decoding); *next moves past what was found.
-func declNamed(schema *model.Class, name string, next *int) *model.PropertyDecl {
+// declIndex returns the index of schema's declaration of name
+// (case-insensitive; -1 when none), trying *next first, where servers
+// that send properties in the schema's order put it (a linear search for
+// each of 45 properties was a fifth of decoding); *next moves past what
+// was found.
+func declIndex(schema *model.Class, name string, next *int) int {
 	props := schema.Properties
 	if i := *next; i < len(props) && props[i].Name == name {
 		*next = i + 1
-		return &props[i]
+		return i
 	}
 	for i := range props {
 		if strings.EqualFold(props[i].Name, name) {
 			*next = i + 1
-			return &props[i]
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // maxDepth bounds nested embedded instances (hostile input).
@@ -89,7 +90,7 @@ type propAcc struct {
 	decl      *model.PropertyDecl
 	first     model.Value   // the first element (most properties have one)
 	more      []model.Value // the elements after the first, for arrays
-	n         int
+	n         int32
 	nullArray bool
 }
 
@@ -108,77 +109,118 @@ func (a *propAcc) elems() []model.Value {
 	return append(out, a.more...)
 }
 
+// accScratch is the working space of decodePropertiesFrom, reused from
+// one instance to the next (it was most of the bytes allocated per
+// instance).
+type accScratch struct {
+	accs   []propAcc
+	byDecl []int32 // acc index + 1 by the schema's property index
+}
+
+var accPool = sync.Pool{New: func() any { return new(accScratch) }}
+
 func decodeProperties(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int) error {
-	return decodePropertiesFrom(d, inst, schema, lookup, depth, nil)
+	return decodePropertiesFrom(d, inst, schema, lookup, depth, false)
 }
 
 // decodePropertiesFrom decodes property elements up to the end of the
-// enclosing element; first, when set, is a property start already read.
-func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int, first *xml.StartElement) error {
+// enclosing element; atStart says the decoder's current token is a
+// property's start tag, already read.
+func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int, atStart bool) error {
 	if depth > maxDepth {
 		return errTooDeep
 	}
-	capHint := 8
+	sc := accPool.Get().(*accScratch)
+	accs := sc.accs[:0]
+	var byDecl []int32
 	if schema != nil {
-		capHint = len(schema.Properties)
+		if cap(sc.byDecl) < len(schema.Properties) {
+			sc.byDecl = make([]int32, len(schema.Properties))
+		}
+		byDecl = sc.byDecl[:len(schema.Properties)]
+		clear(byDecl)
 	}
-	accs := make([]propAcc, 0, capHint)
+	defer func() {
+		clear(accs) // no values kept alive by the pool
+		sc.accs = accs[:0]
+		accPool.Put(sc)
+	}()
 	next := 0 // where the schema's next property is likely (servers keep its order)
 	for {
-		var se xml.StartElement
-		if first != nil {
-			se, first = *first, nil
-		} else {
-			var ok bool
-			var err error
-			se, ok, err = findStart(d)
+		if !atStart {
+			k, err := nextKind(d)
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if k == xml.EndTag {
 				break
 			}
+			if k != xml.StartTag {
+				continue
+			}
 		}
-		if se.Name.Local == "Location" && se.Name.Space == NsCIMCommon {
-			ref, err := DecodeEPR(d, se)
+		atStart = false
+		local := d.Local() // a view of the reply: names are copied when kept (below)
+		if d.Space() == NsCIMCommon && string(local) == "Location" {
+			ref, err := DecodeEPR(d, xml.StartElement{})
 			if err != nil {
 				return err
 			}
 			inst.Ref = ref
 			continue
 		}
-		name := se.Name.Local // a view of the reply: cloned when kept (below)
+		name := viewString(local)
 		// Array elements come one after another: look at the last
 		// property first.
 		k := len(accs) - 1
 		if k < 0 || accs[k].name != name {
 			k = -1
-			for j := range accs {
-				if accs[j].name == name {
-					k = j
-					break
+			di := -1
+			if schema != nil {
+				di = declIndex(schema, name, &next)
+			}
+			if di >= 0 {
+				if j := byDecl[di] - 1; j >= 0 && accs[j].name == name {
+					k = int(j)
 				}
 			}
-		}
-		if k < 0 {
-			var decl *model.PropertyDecl
-			if schema != nil {
-				decl = declNamed(schema, name, &next)
+			if k < 0 && (di < 0 || byDecl[di] != 0) {
+				// Not the schema's, or a second spelling of a declared
+				// name: the slow way.
+				for j := range accs {
+					if accs[j].name == name {
+						k = j
+						break
+					}
+				}
 			}
-			kept := name
-			if decl != nil && decl.Name == name {
-				kept = decl.Name // the schema's copy: no allocation per instance
-			} else {
-				kept = d.Intern(unsafe.Slice(unsafe.StringData(name), len(name))) // one copy a reply
+			if k < 0 {
+				var decl *model.PropertyDecl
+				kept := ""
+				if di >= 0 {
+					decl = &schema.Properties[di]
+					if byDecl[di] == 0 {
+						byDecl[di] = int32(len(accs) + 1)
+					}
+				}
+				if decl != nil && decl.Name == name {
+					kept = decl.Name // the schema's copy: no allocation per instance
+				} else {
+					kept = d.Intern(local) // one copy a reply
+				}
+				accs = append(accs, propAcc{name: kept, decl: decl})
+				k = len(accs) - 1
 			}
-			accs = append(accs, propAcc{name: kept, decl: decl})
-			k = len(accs) - 1
 		}
 		a := &accs[k]
-		if v, ok := attr(se, NsWSManMS, "IsNullArray"); ok && strings.EqualFold(v, "true") {
+		var va valueAttrs
+		if len(d.Attrs()) > 0 {
+			va = readValueAttrs(d)
+		}
+		if va.nullArray {
 			a.nullArray = true
 		}
-		v, err := decodeValue(d, se, a.decl, lookup, depth)
+		v, err := decodeValue(d, &va, a.decl, lookup, depth)
 		if err != nil {
 			if tm, ok := err.(*typeMismatch); ok {
 				class := inst.ClassName

@@ -11,14 +11,57 @@ import (
 
 var errTooDeep = errors.New("wsman: embedded instances nested too deeply")
 
-// decodeValue decodes one property element (one element of an array).
-func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, lookup SchemaFunc, depth int) (model.Value, error) {
+// valueAttrs is what a property element's attributes say.
+type valueAttrs struct {
+	xsiType    string // a view of the reply (or a copy of an unescaped value)
+	hasXSIType bool
+	isNil      bool
+	nullArray  bool   // wsmanms:IsNullArray="true"
+	typeURI    string // the namespace the xsi:type's prefix is bound to on the element itself (a copy)
+}
+
+// readValueAttrs reads the attributes of the property element just
+// started (the first of each name counts).
+func readValueAttrs(d *xml.Decoder) valueAttrs {
+	var va valueAttrs
+	var hasNil, hasNullArray bool
+	attrs := d.Attrs()
+	for i := range attrs {
+		a := &attrs[i]
+		switch {
+		case a.Space == NsXSI && string(a.Local) == "type" && !va.hasXSIType:
+			va.xsiType, va.hasXSIType = d.Str(a.Value), true
+		case a.Space == NsXSI && string(a.Local) == "nil" && !hasNil:
+			hasNil = true
+			v := viewString(a.Value)
+			va.isNil = v == "true" || v == "1" || strings.EqualFold(v, "true")
+		case a.Space == NsWSManMS && string(a.Local) == "IsNullArray" && !hasNullArray:
+			hasNullArray = true
+			va.nullArray = strings.EqualFold(viewString(a.Value), "true")
+		}
+	}
+	// Where Windows declares the prefix of an embedded instance's type.
+	if i := strings.IndexByte(va.xsiType, ':'); i >= 0 {
+		prefix := va.xsiType[:i]
+		for j := range attrs {
+			if a := &attrs[j]; a.Space == "xmlns" && string(a.Local) == prefix {
+				va.typeURI = string(a.Value)
+				break
+			}
+		}
+	}
+	return va
+}
+
+// decodeValue decodes one property element (one element of an array)
+// whose start tag was just read and whose attributes va holds.
+func decodeValue(d *xml.Decoder, va *valueAttrs, decl *model.PropertyDecl, lookup SchemaFunc, depth int) (model.Value, error) {
 	t := model.TypeUnknown
 	if decl != nil {
 		t = decl.Type
 	}
-	xsiType, hasXSIType := attrView(se, NsXSI, "type") // a view of the reply: looked at, not kept
-	if isNil(se) {
+	xsiType, hasXSIType := va.xsiType, va.hasXSIType
+	if va.isNil {
 		if err := skip(d); err != nil {
 			return model.Value{}, err
 		}
@@ -35,7 +78,7 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 	if hasXSIType && strings.HasSuffix(xsiLocal, "_Type") && xsiLocal != "EndpointReferenceType" {
 		class := strings.Clone(strings.TrimSuffix(xsiLocal, "_Type"))
 		emb := &model.Instance{ClassName: class}
-		if uri := resolvePrefix(se, xsiType); uri != "" {
+		if uri := va.typeURI; uri != "" {
 			emb.ResourceURI = uri
 			emb.Namespace, _ = ParseResourceURI(uri)
 		}
@@ -72,11 +115,24 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 			}
 			n++
 		case xml.StartTag:
-			return decodeComplex(d, se, d.Start(), decl, lookup, depth)
+			return decodeComplex(d, d.Start(), decl, lookup, depth)
 		case xml.EndTag:
 			raw := first
 			if n > 1 {
 				raw = text
+			}
+			// The common cases first: a declared string, a declared
+			// integer in plain decimal (anything else takes the general
+			// way below, which says what is wrong).
+			if !hasXSIType {
+				switch {
+				case t == model.TypeString:
+					return model.String(d.Keep(raw)), nil
+				case t.IsInteger():
+					if v, ok := plainInteger(t, raw); ok {
+						return v, nil
+					}
+				}
 			}
 			et := t
 			if et == model.TypeUnknown && hasXSIType {
@@ -106,6 +162,43 @@ func decodeValue(d *xml.Decoder, se xml.StartElement, decl *model.PropertyDecl, 
 			return v, err
 		}
 	}
+}
+
+// plainInteger parses an integer of type t written as plain decimal
+// digits (a minus sign for signed types) that fits t; ok is false for
+// anything else, which model.ParseScalar judges.
+func plainInteger(t model.Type, b []byte) (model.Value, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' && t.IsSigned() {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return model.Value{}, false
+	}
+	var n uint64
+	for _, c := range b {
+		c -= '0'
+		if c > 9 {
+			return model.Value{}, false
+		}
+		n = n*10 + uint64(c)
+	}
+	bits := t.Bits()
+	if !t.IsSigned() {
+		if bits < 64 && n >= 1<<bits {
+			return model.Value{}, false
+		}
+		return model.Uint(t, n), true
+	}
+	limit := uint64(1) << (bits - 1) // |min|; max is limit-1
+	if n > limit || (!neg && n == limit) {
+		return model.Value{}, false
+	}
+	i := int64(n)
+	if neg {
+		i = -i
+	}
+	return model.Sint(t, i), true
 }
 
 // isNumber reports the types whose values hold no text once parsed.
@@ -143,7 +236,7 @@ func viewString(b []byte) string {
 }
 
 // decodeComplex decodes a property whose first child is an element.
-func decodeComplex(d *xml.Decoder, parent, child xml.StartElement, decl *model.PropertyDecl, lookup SchemaFunc, depth int) (model.Value, error) {
+func decodeComplex(d *xml.Decoder, child xml.StartElement, decl *model.PropertyDecl, lookup SchemaFunc, depth int) (model.Value, error) {
 	switch {
 	case child.Name.Local == "Datetime" || child.Name.Local == "Interval" ||
 		child.Name.Local == "Date" || child.Name.Local == "Time":
@@ -193,7 +286,7 @@ func decodeComplex(d *xml.Decoder, parent, child xml.StartElement, decl *model.P
 	if lookup != nil && emb.ClassName != "" {
 		sch = lookup(emb.ClassName)
 	}
-	if err := decodePropertiesFrom(d, emb, sch, lookup, depth+1, &child); err != nil {
+	if err := decodePropertiesFrom(d, emb, sch, lookup, depth+1, true); err != nil {
 		return model.Value{}, err
 	}
 	return model.Embedded(emb), nil
@@ -358,20 +451,4 @@ func typeFromXSI(xsiType string) (model.Type, bool) {
 		return model.TypeReference, true
 	}
 	return model.TypeUnknown, false
-}
-
-// resolvePrefix returns the namespace URI bound to the prefix of qname
-// by an xmlns attribute of se itself (where Windows declares it).
-func resolvePrefix(se xml.StartElement, qname string) string {
-	i := strings.IndexByte(qname, ':')
-	if i < 0 {
-		return ""
-	}
-	prefix := qname[:i]
-	for _, a := range se.Attr {
-		if a.Name.Space == "xmlns" && a.Name.Local == prefix {
-			return strings.Clone(a.Value) // kept (ResourceURI)
-		}
-	}
-	return ""
 }

@@ -162,3 +162,14 @@ func (d *Decoder) KeptSince() int { return len(d.block) }
 // Intern returns b as a string shared by every equal one this decoder
 // interns (namespace URIs, names, addresses that repeat in every item).
 func (d *Decoder) Intern(b []byte) string { return d.internBytes(b) }
+
+// Str returns b, a name, text or attribute value of the current token,
+// as a string: a view when b lies in the document (valid while the
+// document is), else a copy (unescaped text lives in scratch space that
+// the next token reuses).
+func (d *Decoder) Str(b []byte) string {
+	if d.inDoc(b) {
+		return view(b)
+	}
+	return string(b)
+}
