@@ -189,6 +189,7 @@ func runDecode(args []string) error {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
 	pages := fs.String("pages", "", "recorded replies")
 	ns := fs.String("ns", nsMain, "namespace")
+	passes := fs.Int("passes", 1, "measured passes (instruction counts difference runs with different counts)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -216,12 +217,18 @@ func runDecode(args []string) error {
 	runtime.ReadMemStats(&before)
 	cpu := selfCPU()
 	start := time.Now()
-	n, err := enumerateAll(ctx, c, *ns)
+	var n int
+	bytes := 0
+	for i := 0; i < *passes && err == nil; i++ {
+		r.rewind()
+		n, err = enumerateAll(ctx, c, *ns)
+		bytes += r.bytes
+	}
 	elapsed := time.Since(start)
 	cpu = selfCPU() - cpu
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(os.Stdout).Encode(decodeResult{Seconds: elapsed.Seconds(), Bytes: r.bytes, Instances: n, Mallocs: after.Mallocs - before.Mallocs, CPU: cpu})
+	return json.NewEncoder(os.Stdout).Encode(decodeResult{Seconds: elapsed.Seconds(), Bytes: bytes, Instances: n * *passes, Mallocs: after.Mallocs - before.Mallocs, CPU: cpu})
 }

@@ -61,6 +61,7 @@ type config struct {
 	verbose           bool
 	before            string
 	warmup            bool
+	valgrind          bool
 }
 
 func harness(args []string) error {
@@ -77,6 +78,7 @@ func harness(args []string) error {
 	fs.StringVar(&c.out, "o", "", "also write the table to this file")
 	fs.BoolVar(&c.verbose, "v", false, "print every sample")
 	fs.BoolVar(&c.warmup, "warmup", true, "run every row once before the measured rounds (else only the start-up and pywinrm rows)")
+	fs.BoolVar(&c.valgrind, "valgrind", false, "also count the instructions of the floor, decode, iterator, get_instance and start-up rows under valgrind (one run each; minutes)")
 	fs.StringVar(&c.before, "before", "", "directory with cimsh and bench built from an older tree: each cimsh row also runs with them (before and after in one run)")
 	if err := fs.Parse(args); err != nil {
 		return err

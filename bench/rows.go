@@ -18,8 +18,11 @@ type row struct {
 	limit int    // rounds it runs (0: all)
 	cmd   func(e *env) *exec.Cmd
 	check func(stdout []byte, s *sample) error
+	// instances the row enumerates (for per-instance figures).
+	instances int
 
 	samples []sample
+	instr   *instrResult // -valgrind
 }
 
 // luaSession is the Lua that opens a session to a harness server; host
@@ -67,7 +70,7 @@ func (e *env) rows() []*row {
 	sess := e.luaSession(`"127.0.0.1"`, "PORT")
 	lua := func(s string) string { return strings.ReplaceAll(s, "PORT", e.mainPort()) }
 	rows := []*row{
-		{key: "floor", name: fmt.Sprintf("transport floor: Go, keep-alive, reads %s instances' pages, parses nothing", n),
+		{key: "floor", instances: cfg.n, name: fmt.Sprintf("transport floor: Go, keep-alive, reads %s instances' pages, parses nothing", n),
 			cmd: func(e *env) *exec.Cmd {
 				return exec.Command(e.self, "floor", "-url", e.main.URL(), "-ns", nsMain, "-class", "Win32_Process")
 			}, check: floorCheck},
@@ -75,13 +78,13 @@ func (e *env) rows() []*row {
 			cmd: func(e *env) *exec.Cmd {
 				return exec.Command(e.self, "decode", "-pages", e.pages, "-ns", nsMain)
 			}, check: decodeCheck(cfg.n)},
-		{key: "iterator", name: "cimsh: `for inst in s:instances(\"Win32_Process\") do local _ = inst.Name end`", ref: "floor",
+		{key: "iterator", instances: cfg.n, name: "cimsh: `for inst in s:instances(\"Win32_Process\") do local _ = inst.Name end`", ref: "floor",
 			cmd: e.script("iterator", lua(`local s = `+sess+`
 local n = 0
 for inst in s:instances("Win32_Process") do local _ = inst.Name; n = n + 1 end
 print(n)
 `)), check: wantLine(n)},
-		{key: "get", name: "cimsh: `s:get_instance(\"Win32_Process\")`, all kept", ref: "floor",
+		{key: "get", instances: cfg.n, name: "cimsh: `s:get_instance(\"Win32_Process\")`, all kept", ref: "floor",
 			cmd: e.script("get", lua(`local s = `+sess+`
 local list = assert(s:get_instance("Win32_Process"))
 print(#list)

@@ -193,8 +193,22 @@ func run(cfg *config) error {
 			}
 		}
 	}
+	if cfg.valgrind {
+		if err := e.countInstructions(active); err != nil {
+			return err
+		}
+	}
 	m.finish()
 	table := render(m, cfg, active, cfg.rounds)
+	if cfg.valgrind {
+		var floorBytes float64
+		for _, r := range active {
+			if r.key == "floor" && len(r.samples) > 0 {
+				floorBytes = r.med(func(s sample) float64 { return float64(s.bytes) })
+			}
+		}
+		table += renderInstructions(active, floorBytes)
+	}
 	fmt.Print(table)
 	if cfg.out != "" {
 		return os.WriteFile(cfg.out, []byte(table), 0o644)

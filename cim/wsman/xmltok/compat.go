@@ -62,7 +62,7 @@ func (d *Decoder) inDoc(b []byte) bool {
 
 // Start returns the current start element in encoding/xml's shape.
 func (d *Decoder) Start() StartElement {
-	se := StartElement{Name: Name{Space: d.space, Local: view(d.local)}}
+	se := StartElement{Name: Name{Space: d.uris[d.space], Local: view(d.Local())}}
 	if len(d.attrs) > 0 {
 		// From a pool carved in chunks: one allocation for many
 		// elements' attributes.
@@ -88,7 +88,7 @@ func (d *Decoder) Start() StartElement {
 
 // End returns the current end element in encoding/xml's shape.
 func (d *Decoder) End() EndElement {
-	return EndElement{Name: Name{Space: d.space, Local: view(d.local)}}
+	return EndElement{Name: Name{Space: d.uris[d.space], Local: view(d.Local())}}
 }
 
 // Token returns the next token in encoding/xml's shape, or io.EOF at the
@@ -104,7 +104,7 @@ func (d *Decoder) Token() (Token, error) {
 	case EndTag:
 		return d.End(), nil
 	case Text:
-		return CharData(d.text), nil
+		return CharData(d.Text()), nil
 	}
 	return nil, io.EOF
 }
@@ -130,7 +130,6 @@ func (d *Decoder) Skip() error {
 // read at all, such as one in an unknown encoding).
 func (d *Decoder) Abort(err error) {
 	d.err = err
-	d.checked = true
 }
 
 // Keep returns b's bytes as a string that does not share the document's
@@ -146,6 +145,7 @@ func (d *Decoder) Keep(b []byte) string {
 	}
 	start := len(d.block)
 	d.block = append(d.block, b...)
+	d.kept += len(b)
 	return unsafe.String(&d.block[start], len(b))
 }
 
@@ -154,10 +154,12 @@ func (d *Decoder) Keep(b []byte) string {
 func (d *Decoder) StartBlock(size int) {
 	d.block = nil
 	d.blockHint = size
+	d.kept = 0
 }
 
-// KeptSince returns how many bytes have been kept in the current block.
-func (d *Decoder) KeptSince() int { return len(d.block) }
+// KeptSince returns how many bytes have been kept since StartBlock (in
+// its block and any that followed when it filled up).
+func (d *Decoder) KeptSince() int { return d.kept }
 
 // Intern returns b as a string shared by every equal one this decoder
 // interns (namespace URIs, names, addresses that repeat in every item).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is the kind of a token.
@@ -52,21 +53,33 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("xml: %s (at byte %d)", e.Msg, e.Offset) }
 
+// The decoder's state holds offsets and indices rather than slices and
+// strings: it is written for every token, and pointer writes cost a
+// write barrier whenever the garbage collector is marking.
+
 // frame is an open element: where its name lies in the document, its
 // namespace, and how many bindings were in scope before its own.
 type frame struct {
 	qStart, qEnd, localStart int32
 	nsLen                    int32
-	space                    string
+	space                    int32 // index in uris
 }
 
 func (f *frame) qname(b []byte) []byte { return b[f.qStart:f.qEnd:f.qEnd] }
 
-// binding maps a prefix ("" for the default namespace) to a URI.
+// binding maps a prefix (pStart == pEnd for the default namespace) to a
+// URI; prefixes are attribute names, so they lie in the document.
 type binding struct {
-	prefix []byte
-	uri    string
+	pStart, pEnd int32
+	uri          int32 // index in uris
 }
+
+// Indices of uris every decoder has.
+const (
+	uriNone  = 0 // ""
+	uriXMLNS = 1 // "xmlns"
+	uriXML   = 2 // XMLNamespace
+)
 
 // Decoder reads the tokens of one document held in memory.
 type Decoder struct {
@@ -77,30 +90,52 @@ type Decoder struct {
 	// to UTF-8). Nil accepts UTF-8 only.
 	Encoding func(label string) bool
 
-	b       []byte
-	pos     int
-	err     error
-	checked bool
+	b   []byte
+	pos int
+	err error
 
-	kind       Kind
-	space      string
-	prefix     []byte
-	local      []byte
-	attrs      []Attribute
-	attrSpans  []span // where unescaped attribute values lie in scratchA
-	text       []byte
-	pendingEnd bool
+	kind Kind
+	// The current element's name: b[qStart:qEnd], its local part from
+	// localStart; and its namespace.
+	qStart, localStart, qEnd int32
+	space                    int32
+	// The current character data: b[textStart:textEnd], or the same
+	// span of scratch when textScratch.
+	textStart, textEnd int32
+	textScratch        bool
+	attrs              []Attribute
+	attrSpans          []span // where unescaped attribute values lie in scratchA
+	pendingEnd         bool
 
 	stack    []frame
 	ns       []binding
 	scratch  []byte // unescaped character data
 	scratchA []byte // unescaped attribute values
-	intern   map[string]string
+
+	// uris are the namespace URIs met (and unknown prefixes, which
+	// resolve to themselves), interned: uriIndex finds them.
+	uris     []string
+	uriIndex map[string]int32
+	// The last prefix resolved, while the bindings are unchanged
+	// (nsGen): elements of one instance share theirs.
+	lastPrefix        span
+	lastURI           int32
+	lastGen, nsGen    uint32
+	lastPrefixIsValid bool
+
+	intern map[string]string
+
+	// Names read, and which followed which (qname).
+	memo      []memoName
+	memoBytes []byte
+	memoIndex map[string]int32
+	memoPrev  int32
 
 	// For Start, Keep and StartBlock (compat.go).
 	attrPool  []Attr
 	block     []byte
 	blockHint int
+	kept      int
 }
 
 type span struct{ start, end int }
@@ -114,14 +149,22 @@ func NewDecoder(doc []byte) *Decoder {
 }
 
 // Reset makes d read doc from the start, keeping its buffers and its
-// interned namespace URIs.
+// interned strings.
 func (d *Decoder) Reset(doc []byte) {
-	d.b, d.pos, d.err, d.checked = doc, 0, nil, false
-	d.kind, d.space, d.prefix, d.local, d.text = EOF, "", nil, nil, nil
+	d.b, d.pos, d.err = doc, 0, nil
+	d.kind, d.space = EOF, uriNone
+	d.qStart, d.localStart, d.qEnd = 0, 0, 0
+	d.textStart, d.textEnd, d.textScratch = 0, 0, false
 	d.attrs, d.attrSpans = d.attrs[:0], d.attrSpans[:0]
 	d.pendingEnd = false
 	d.stack, d.ns = d.stack[:0], d.ns[:0]
-	d.attrPool, d.block = nil, nil
+	d.nsGen++
+	d.lastPrefixIsValid = false
+	d.attrPool, d.block, d.kept = nil, nil, 0
+	if len(d.uris) == 0 || len(d.uris) > 256 {
+		d.uris = append(d.uris[:0], "", "xmlns", XMLNamespace)
+		d.uriIndex = map[string]int32{"": uriNone, "xmlns": uriXMLNS, XMLNamespace: uriXML}
+	}
 	if len(d.intern) > 256 {
 		clear(d.intern)
 	}
@@ -131,19 +174,31 @@ func (d *Decoder) Reset(doc []byte) {
 func (d *Decoder) Kind() Kind { return d.kind }
 
 // Space returns the namespace URI of the current element's name.
-func (d *Decoder) Space() string { return d.space }
+func (d *Decoder) Space() string { return d.uris[d.space] }
 
 // Prefix returns the prefix of the current element's name.
-func (d *Decoder) Prefix() []byte { return d.prefix }
+func (d *Decoder) Prefix() []byte {
+	if d.localStart == d.qStart {
+		return nil
+	}
+	return d.b[d.qStart : d.localStart-1 : d.localStart-1]
+}
 
 // Local returns the local name of the current element.
-func (d *Decoder) Local() []byte { return d.local }
+func (d *Decoder) Local() []byte {
+	return d.b[d.localStart:d.qEnd:d.qEnd]
+}
 
 // Attrs returns the attributes of the current start element.
 func (d *Decoder) Attrs() []Attribute { return d.attrs }
 
 // Text returns the current character data.
-func (d *Decoder) Text() []byte { return d.text }
+func (d *Decoder) Text() []byte {
+	if d.textScratch {
+		return d.scratch[d.textStart:d.textEnd:d.textEnd]
+	}
+	return d.b[d.textStart:d.textEnd:d.textEnd]
+}
 
 // Depth returns the number of open elements (after a start element,
 // counting it; after an end element, not counting it).
@@ -157,13 +212,20 @@ func (d *Decoder) Err() error { return d.err }
 
 // LookupPrefix returns the URI bound to prefix in the current scope.
 func (d *Decoder) LookupPrefix(prefix []byte) (string, bool) {
-	for i := len(d.ns) - 1; i >= 0; i-- {
-		p := d.ns[i].prefix
-		if len(p) == len(prefix) && (len(p) == 0 || p[0] == prefix[0]) && string(p) == string(prefix) {
-			return d.ns[i].uri, true
-		}
+	if i, ok := d.lookup(prefix); ok {
+		return d.uris[i], true
 	}
 	return "", false
+}
+
+func (d *Decoder) lookup(prefix []byte) (int32, bool) {
+	for i := len(d.ns) - 1; i >= 0; i-- {
+		bd := &d.ns[i]
+		if int(bd.pEnd-bd.pStart) == len(prefix) && string(d.b[bd.pStart:bd.pEnd]) == string(prefix) {
+			return bd.uri, true
+		}
+	}
+	return 0, false
 }
 
 func (d *Decoder) fail(msg string) (Kind, error) {
@@ -172,35 +234,41 @@ func (d *Decoder) fail(msg string) (Kind, error) {
 	return EOF, d.err
 }
 
-// check validates the encoding of the whole document once.
-func (d *Decoder) check() error {
-	d.checked = true
-	if !utf8.Valid(d.b) {
-		return &SyntaxError{Msg: "invalid UTF-8", Offset: invalidAt(d.b)}
+// Every byte read is checked to be UTF-8, and no U+FFFE or U+FFFF, as it
+// is read: the scanners stop at bytes from 0x80 up and check the
+// character there (checkRune), and comments, processing instructions and
+// CDATA sections are checked whole (checkUTF8).
+
+// checkRune checks the character starting at b[i] (a byte from 0x80 up)
+// and returns its length.
+func checkRune(b []byte, i int) (int, error) {
+	r, n := utf8.DecodeRune(b[i:])
+	switch {
+	case r == utf8.RuneError && n == 1:
+		return 0, &SyntaxError{Msg: "invalid UTF-8", Offset: i}
+	case r == 0xFFFE || r == 0xFFFF:
+		return 0, &SyntaxError{Msg: "illegal character U+FFFE or U+FFFF", Offset: i}
 	}
-	// U+FFFE and U+FFFF are EF BF BE and EF BF BF.
-	for i := 0; ; {
-		k := bytes.IndexByte(d.b[i:], 0xEF)
-		if k < 0 {
-			return nil
-		}
-		i += k
-		if i+2 < len(d.b) && d.b[i+1] == 0xBF && (d.b[i+2] == 0xBE || d.b[i+2] == 0xBF) {
-			return &SyntaxError{Msg: "illegal character U+FFFE or U+FFFF", Offset: i}
-		}
-		i++
-	}
+	return n, nil
 }
 
-func invalidAt(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
+// checkUTF8 checks b[start:end].
+func checkUTF8(b []byte, start, end int) error {
+	for i := start; i < end; {
+		k := i
+		for k < end && b[k] < utf8.RuneSelf {
+			k++
 		}
-		i += n
+		if k >= end {
+			return nil
+		}
+		n, err := checkRune(b[:end], k)
+		if err != nil {
+			return err
+		}
+		i = k + n
 	}
-	return len(b)
+	return nil
 }
 
 // Next advances to the next token and returns its kind; EOF with a nil
@@ -208,12 +276,6 @@ func invalidAt(b []byte) int {
 func (d *Decoder) Next() (Kind, error) {
 	if d.err != nil {
 		return EOF, d.err
-	}
-	if !d.checked {
-		if err := d.check(); err != nil {
-			d.err = err
-			return EOF, err
-		}
 	}
 	if d.pendingEnd {
 		d.pendingEnd = false
@@ -257,10 +319,14 @@ func (d *Decoder) Next() (Kind, error) {
 func (d *Decoder) end() {
 	f := &d.stack[len(d.stack)-1]
 	d.kind, d.space = EndTag, f.space
-	d.local = d.b[f.localStart:f.qEnd:f.qEnd]
-	d.prefix = d.b[f.qStart:max(f.qStart, f.localStart-1)]
-	d.attrs = d.attrs[:0]
-	d.ns = d.ns[:f.nsLen]
+	d.qStart, d.localStart, d.qEnd = f.qStart, f.localStart, f.qEnd
+	if len(d.attrs) > 0 {
+		d.attrs = d.attrs[:0]
+	}
+	if int(f.nsLen) != len(d.ns) {
+		d.ns = d.ns[:f.nsLen]
+		d.nsGen++
+	}
 	d.stack = d.stack[:len(d.stack)-1]
 }
 
@@ -272,55 +338,129 @@ func (d *Decoder) skipSpace() {
 	}
 }
 
-// qname reads a qualified name and splits it as encoding/xml does: at
-// its one colon when both sides are non-empty (more than one colon is
-// an error); what names the thing for errors.
-func (d *Decoder) qname(what string) (q, prefix, local []byte, err error) {
+// qname reads a qualified name at d.pos and splits it as encoding/xml
+// does: at its one colon when both sides are non-empty (more than one
+// colon is an error); what names the thing for errors. It returns where
+// the name ends and where its local part starts.
+func (d *Decoder) qname(what string) (end, local int, err error) {
+	b := d.b
+	start := d.pos
+	// The name that followed the previous one last time (the next
+	// property of an instance like the last): recognised by its bytes
+	// and a byte after it that cannot continue a name, it reads exactly
+	// as it did when it was classified byte by byte.
+	if p := d.memoPrev; p > 0 {
+		if nx := d.memo[p-1].next; nx > 0 {
+			m := &d.memo[nx-1]
+			e := start + int(m.n)
+			if e < len(b) && nameClass[b[e]] == 0 && string(b[start:e]) == string(d.memoBytes[m.off:m.off+m.n]) {
+				d.pos = e
+				d.memoPrev = nx
+				return e, start + int(m.local), nil
+			}
+		}
+	}
+	end, local, err = d.scanName(what)
+	if err == nil {
+		d.remember(b[start:end], local-start)
+	}
+	return end, local, err
+}
+
+// memoName is a name qname read: its bytes in memoBytes, where its local
+// part starts, and the name that followed it last (index+1; 0: none).
+type memoName struct {
+	off, n, local, next int32
+}
+
+// maxMemo bounds the names remembered (a hostile document naming every
+// element differently starts the memo afresh).
+const maxMemo = 4096
+
+// remember notes name (read and checked) as the one after the previous.
+func (d *Decoder) remember(name []byte, local int) {
+	idx, ok := d.memoIndex[string(name)]
+	if !ok {
+		if len(d.memo) >= maxMemo || d.memoIndex == nil {
+			d.memo, d.memoBytes, d.memoPrev = d.memo[:0], d.memoBytes[:0], 0
+			d.memoIndex = map[string]int32{}
+		}
+		off := len(d.memoBytes)
+		d.memoBytes = append(d.memoBytes, name...)
+		d.memo = append(d.memo, memoName{off: int32(off), n: int32(len(name)), local: int32(local)})
+		idx = int32(len(d.memo))
+		d.memoIndex[string(name)] = idx
+	}
+	if d.memoPrev > 0 {
+		d.memo[d.memoPrev-1].next = idx
+	}
+	d.memoPrev = idx
+}
+
+// scanName is qname byte by byte.
+func (d *Decoder) scanName(what string) (end, local int, err error) {
 	b := d.b
 	start := d.pos
 	if start >= len(b) {
-		return nil, nil, nil, &SyntaxError{Msg: "unexpected EOF", Offset: start}
+		return 0, 0, &SyntaxError{Msg: "unexpected EOF", Offset: start}
 	}
 	if !nameStart[b[start]] {
-		if nameByte[b[start]] {
+		if nameClass[b[start]] != 0 {
 			// encoding/xml reads the name, then rejects it.
 			i := start
-			for i < len(b) && nameByte[b[i]] {
+			for i < len(b) && nameClass[b[i]] != 0 {
 				i++
 			}
 			d.pos = i
-			return nil, nil, nil, &SyntaxError{Msg: "invalid XML name: " + string(b[start:i]), Offset: start}
+			if err := checkUTF8(b, start, i); err != nil {
+				return 0, 0, err
+			}
+			return 0, 0, &SyntaxError{Msg: "invalid XML name: " + string(b[start:i]), Offset: start}
 		}
-		return nil, nil, nil, &SyntaxError{Msg: "expected " + what, Offset: start}
+		return 0, 0, &SyntaxError{Msg: "expected " + what, Offset: start}
 	}
 	colon, colons := -1, 0
 	i := start
-	for ; i < len(b); i++ {
-		c := b[i]
-		if !nameByte[c] {
+	for {
+		for i < len(b) && nameClass[b[i]] == nameByte {
+			i++
+		}
+		if i >= len(b) {
 			break
 		}
-		if c == ':' {
+		c := nameClass[b[i]]
+		if c == nameColon {
 			if colons == 0 {
 				colon = i
 			}
 			colons++
+			i++
+			continue
 		}
+		if c == nameMulti {
+			n, err := checkRune(b, i)
+			if err != nil {
+				d.pos = i
+				return 0, 0, err
+			}
+			i += n
+			continue
+		}
+		break
 	}
 	d.pos = i
 	if i >= len(b) {
-		return nil, nil, nil, &SyntaxError{Msg: "unexpected EOF", Offset: i}
+		return 0, 0, &SyntaxError{Msg: "unexpected EOF", Offset: i}
 	}
-	q = b[start:i:i]
 	switch {
 	case colons == 0:
-		return q, nil, q, nil
+		return i, start, nil
 	case colons > 1:
-		return nil, nil, nil, &SyntaxError{Msg: "expected " + what, Offset: i}
+		return 0, 0, &SyntaxError{Msg: "expected " + what, Offset: i}
 	case colon == start || colon == i-1:
-		return q, nil, q, nil
+		return i, start, nil
 	}
-	return q, b[start:colon:colon], b[colon+1 : i : i], nil
+	return i, colon + 1, nil
 }
 
 func (d *Decoder) endTag() (Kind, error) {
@@ -334,11 +474,13 @@ func (d *Decoder) endTag() (Kind, error) {
 			return EndTag, nil
 		}
 	}
-	q, _, local, err := d.qname("element name after </")
+	qs := d.pos
+	qe, ls, err := d.qname("element name after </")
 	if err != nil {
 		d.err = err
 		return EOF, err
 	}
+	local := d.b[ls:qe]
 	d.skipSpace()
 	if d.pos >= len(d.b) {
 		return d.fail("unexpected EOF")
@@ -350,8 +492,8 @@ func (d *Decoder) endTag() (Kind, error) {
 	if len(d.stack) == 0 {
 		return d.fail("unexpected end element </" + string(local) + ">")
 	}
-	if top := d.stack[len(d.stack)-1].qname(d.b); !bytes.Equal(top, q) {
-		return d.fail("element <" + string(top) + "> closed by </" + string(q) + ">")
+	if top := d.stack[len(d.stack)-1].qname(d.b); !bytes.Equal(top, d.b[qs:qe]) {
+		return d.fail("element <" + string(top) + "> closed by </" + string(d.b[qs:qe]) + ">")
 	}
 	d.end()
 	return EndTag, nil
@@ -360,7 +502,7 @@ func (d *Decoder) endTag() (Kind, error) {
 func (d *Decoder) startTag() (Kind, error) {
 	d.pos++
 	qs := d.pos
-	q, prefix, local, err := d.qname("element name after <")
+	qe, ls, err := d.qname("element name after <")
 	if err != nil {
 		d.err = err
 		return EOF, err
@@ -372,21 +514,51 @@ func (d *Decoder) startTag() (Kind, error) {
 	if len(d.stack) >= max {
 		return d.fail(fmt.Sprintf("elements nested more than %d deep", max))
 	}
-	d.attrs, d.attrSpans, d.scratchA = d.attrs[:0], d.attrSpans[:0], d.scratchA[:0]
+	if len(d.attrs) > 0 || len(d.scratchA) > 0 {
+		d.attrs, d.attrSpans, d.scratchA = d.attrs[:0], d.attrSpans[:0], d.scratchA[:0]
+	}
 	empty := false
+	if d.pos < len(d.b) && d.b[d.pos] == '>' {
+		// No attributes: the common case.
+		d.pos++
+	} else if empty, err = d.attributes(); err != nil {
+		d.err = err
+		d.kind = EOF
+		return EOF, err
+	}
+	nsLen := len(d.ns)
+	if len(d.attrs) > 0 {
+		d.declare()
+	}
+	d.space = d.resolveElement(qs, ls, qe)
+	for i := range d.attrs {
+		a := &d.attrs[i]
+		a.Space = d.uris[d.resolveAttr(a.Prefix, a.Local)]
+	}
+	d.stack = append(d.stack, frame{qStart: int32(qs), qEnd: int32(qe), localStart: int32(ls), nsLen: int32(nsLen), space: d.space})
+	d.kind = StartTag
+	d.qStart, d.localStart, d.qEnd = int32(qs), int32(ls), int32(qe)
+	d.textStart, d.textEnd, d.textScratch = 0, 0, false
+	d.pendingEnd = empty
+	return StartTag, nil
+}
+
+// attributes reads a start tag's attributes up to its '>' or '/>'.
+func (d *Decoder) attributes() (empty bool, err error) {
+	b := d.b
 	for {
 		d.skipSpace()
-		if d.pos >= len(d.b) {
-			return d.fail("unexpected EOF")
+		if d.pos >= len(b) {
+			return false, &SyntaxError{Msg: "unexpected EOF", Offset: d.pos}
 		}
-		c := d.b[d.pos]
+		c := b[d.pos]
 		if c == '/' {
 			d.pos++
-			if d.pos >= len(d.b) {
-				return d.fail("unexpected EOF")
+			if d.pos >= len(b) {
+				return false, &SyntaxError{Msg: "unexpected EOF", Offset: d.pos}
 			}
-			if d.b[d.pos] != '>' {
-				return d.fail("expected /> in element")
+			if b[d.pos] != '>' {
+				return false, &SyntaxError{Msg: "expected /> in element", Offset: d.pos}
 			}
 			d.pos++
 			empty = true
@@ -396,34 +568,37 @@ func (d *Decoder) startTag() (Kind, error) {
 			d.pos++
 			break
 		}
-		_, aprefix, alocal, err := d.qname("attribute name in element")
+		as := d.pos
+		ae, al, err := d.qname("attribute name in element")
 		if err != nil {
-			d.err = err
-			return EOF, err
+			return false, err
 		}
 		d.skipSpace()
-		if d.pos >= len(d.b) {
-			return d.fail("unexpected EOF")
+		if d.pos >= len(b) {
+			return false, &SyntaxError{Msg: "unexpected EOF", Offset: d.pos}
 		}
-		if d.b[d.pos] != '=' {
-			return d.fail("attribute name without = in element")
+		if b[d.pos] != '=' {
+			return false, &SyntaxError{Msg: "attribute name without = in element", Offset: d.pos}
 		}
 		d.pos++
 		d.skipSpace()
-		if d.pos >= len(d.b) {
-			return d.fail("unexpected EOF")
+		if d.pos >= len(b) {
+			return false, &SyntaxError{Msg: "unexpected EOF", Offset: d.pos}
 		}
-		quote := d.b[d.pos]
+		quote := b[d.pos]
 		if quote != '"' && quote != '\'' {
-			return d.fail("unquoted or missing attribute value in element")
+			return false, &SyntaxError{Msg: "unquoted or missing attribute value in element", Offset: d.pos}
 		}
 		d.pos++
 		val, sp, err := d.attrValue(quote)
 		if err != nil {
-			d.err = err
-			return EOF, err
+			return false, err
 		}
-		d.attrs = append(d.attrs, Attribute{Prefix: aprefix, Local: alocal, Value: val})
+		var prefix []byte
+		if al > as {
+			prefix = b[as : al-1 : al-1]
+		}
+		d.attrs = append(d.attrs, Attribute{Prefix: prefix, Local: b[al:ae:ae], Value: val})
 		d.attrSpans = append(d.attrSpans, sp)
 	}
 	// Unescaped values lie in scratchA, which may have moved while
@@ -433,46 +608,94 @@ func (d *Decoder) startTag() (Kind, error) {
 			d.attrs[i].Value = d.scratchA[sp.start:sp.end:sp.end]
 		}
 	}
-	nsLen := len(d.ns)
+	return empty, nil
+}
+
+// declare adds the bindings the current start tag's attributes make.
+func (d *Decoder) declare() {
 	for i := range d.attrs {
 		a := &d.attrs[i]
 		switch {
 		case string(a.Prefix) == "xmlns":
-			d.ns = append(d.ns, binding{prefix: a.Local, uri: d.internBytes(a.Value)})
+			p := d.offset(a.Local)
+			d.ns = append(d.ns, binding{pStart: p, pEnd: p + int32(len(a.Local)), uri: d.internURI(a.Value)})
+			d.nsGen++
 		case len(a.Prefix) == 0 && string(a.Local) == "xmlns":
-			d.ns = append(d.ns, binding{prefix: nil, uri: d.internBytes(a.Value)})
+			d.ns = append(d.ns, binding{uri: d.internURI(a.Value)})
+			d.nsGen++
 		}
 	}
-	d.space = d.resolve(prefix, local, true)
-	for i := range d.attrs {
-		a := &d.attrs[i]
-		a.Space = d.resolve(a.Prefix, a.Local, false)
-	}
-	d.stack = append(d.stack, frame{qStart: int32(qs), qEnd: int32(qs + len(q)), localStart: int32(qs + len(q) - len(local)), nsLen: int32(nsLen), space: d.space})
-	d.kind, d.prefix, d.local, d.text = StartTag, prefix, local, nil
-	d.pendingEnd = empty
-	return StartTag, nil
 }
 
-// resolve maps a name's prefix to its namespace as encoding/xml does.
-func (d *Decoder) resolve(prefix, local []byte, element bool) string {
+// offset returns where b, a view of the document, starts in it.
+func (d *Decoder) offset(b []byte) int32 {
+	if len(b) == 0 {
+		return 0
+	}
+	return int32(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(d.b))))
+}
+
+// resolveElement maps an element name's prefix (b[qs:ls-1]) to its
+// namespace as encoding/xml does.
+func (d *Decoder) resolveElement(qs, ls, qe int) int32 {
+	if ls == qs {
+		// No prefix: the default namespace, if any ("xmlns" as an
+		// element name stays in none).
+		if string(d.b[qs:qe]) == "xmlns" {
+			return uriNone
+		}
+		if i, ok := d.lookup(nil); ok {
+			return i
+		}
+		return uriNone
+	}
+	prefix := d.b[qs : ls-1]
+	if d.lastPrefixIsValid && d.lastGen == d.nsGen && string(d.b[d.lastPrefix.start:d.lastPrefix.end]) == string(prefix) {
+		return d.lastURI
+	}
+	var uri int32
+	switch string(prefix) {
+	case "xmlns":
+		return uriXMLNS
+	case "xml":
+		return uriXML
+	default:
+		var ok bool
+		if uri, ok = d.lookup(prefix); !ok {
+			uri = d.internURI(prefix)
+		}
+	}
+	d.lastPrefix, d.lastURI, d.lastGen, d.lastPrefixIsValid = span{qs, ls - 1}, uri, d.nsGen, true
+	return uri
+}
+
+// resolveAttr maps an attribute name's prefix to its namespace as
+// encoding/xml does.
+func (d *Decoder) resolveAttr(prefix, local []byte) int32 {
 	switch {
+	case len(prefix) == 0:
+		return uriNone
 	case string(prefix) == "xmlns":
-		return "xmlns"
-	case len(prefix) == 0 && !element:
-		return ""
+		return uriXMLNS
 	case string(prefix) == "xml":
-		return XMLNamespace
-	case len(prefix) == 0 && string(local) == "xmlns":
-		return ""
+		return uriXML
 	}
-	if uri, ok := d.LookupPrefix(prefix); ok {
-		return uri
+	if i, ok := d.lookup(prefix); ok {
+		return i
 	}
-	if len(prefix) == 0 {
-		return ""
+	return d.internURI(prefix)
+}
+
+// internURI returns the index of b in uris, adding it.
+func (d *Decoder) internURI(b []byte) int32 {
+	if i, ok := d.uriIndex[string(b)]; ok {
+		return i
 	}
-	return d.internBytes(prefix)
+	s := string(b)
+	d.uris = append(d.uris, s)
+	i := int32(len(d.uris) - 1)
+	d.uriIndex[s] = i
+	return i
 }
 
 func (d *Decoder) internBytes(b []byte) string {
@@ -491,7 +714,7 @@ func (d *Decoder) internBytes(b []byte) string {
 func (d *Decoder) procInst() error {
 	d.pos += 2
 	start := d.pos
-	for d.pos < len(d.b) && nameByte[d.b[d.pos]] {
+	for d.pos < len(d.b) && nameClass[d.b[d.pos]] != 0 {
 		d.pos++
 	}
 	target := d.b[start:d.pos]
@@ -503,14 +726,30 @@ func (d *Decoder) procInst() error {
 		_, err := d.fail("expected target name after <?")
 		return err
 	case !nameStart[target[0]]:
+		if err := checkUTF8(d.b, start, d.pos); err != nil {
+			d.err = err
+			return err
+		}
 		_, err := d.fail("invalid XML name: " + string(target))
+		return err
+	}
+	if err := checkUTF8(d.b, start, d.pos); err != nil {
+		d.err = err
 		return err
 	}
 	d.skipSpace()
 	end := bytes.Index(d.b[d.pos:], []byte("?>"))
 	if end < 0 {
+		if err := checkUTF8(d.b, d.pos, len(d.b)); err != nil {
+			d.err = err
+			return err
+		}
 		d.pos = len(d.b)
 		_, err := d.fail("unexpected EOF")
+		return err
+	}
+	if err := checkUTF8(d.b, d.pos, d.pos+end); err != nil {
+		d.err = err
 		return err
 	}
 	content := d.b[d.pos : d.pos+end]
@@ -578,9 +817,17 @@ func (d *Decoder) bang() (k Kind, skipped bool, err error) {
 		d.pos += 4
 		end := bytes.Index(d.b[d.pos:], []byte("--"))
 		if end < 0 || d.pos+end+2 >= len(d.b) {
+			if err := checkUTF8(d.b, d.pos, len(d.b)); err != nil {
+				d.err = err
+				return EOF, false, err
+			}
 			d.pos = len(d.b)
 			k, err = d.fail("unexpected EOF")
 			return k, false, err
+		}
+		if err := checkUTF8(d.b, d.pos, d.pos+end); err != nil {
+			d.err = err
+			return EOF, false, err
 		}
 		d.pos += end + 2
 		if d.b[d.pos] != '>' {
@@ -606,17 +853,28 @@ func (d *Decoder) bang() (k Kind, skipped bool, err error) {
 		d.pos += 2 + 1 + len(open)
 		end := bytes.Index(d.b[d.pos:], []byte("]]>"))
 		if end < 0 {
+			if err := checkUTF8(d.b, d.pos, len(d.b)); err != nil {
+				d.err = err
+				return EOF, false, err
+			}
 			d.pos = len(d.b)
 			k, err = d.fail("unexpected EOF in CDATA section")
 			return k, false, err
 		}
-		data := d.b[d.pos : d.pos+end]
+		if err := checkUTF8(d.b, d.pos, d.pos+end); err != nil {
+			d.err = err
+			return EOF, false, err
+		}
+		start := d.pos
+		data := d.b[start : start+end]
 		d.pos += end + 3
+		d.kind = Text
 		if bytes.IndexByte(data, '\r') >= 0 {
 			d.scratch = normalizeNewlines(d.scratch[:0], data)
-			data = d.scratch
+			d.textStart, d.textEnd, d.textScratch = 0, int32(len(d.scratch)), true
+		} else {
+			d.textStart, d.textEnd, d.textScratch = int32(start), int32(start+end), false
 		}
-		d.kind, d.text = Text, data
 		return Text, false, nil
 	case len(rest) == 0:
 		d.pos = len(d.b)

@@ -13,9 +13,10 @@
 //     sections and attribute values, raw or as character references
 //     (&#1;, &#x1B;), and delivered as themselves: OMI writes them so,
 //     and encoding/xml rejects them.
-//   - The whole document must be valid UTF-8 without U+FFFE or U+FFFF;
-//     encoding/xml checks only names, character data and attribute
-//     values (not comments or processing instructions).
+//   - Everything read must be valid UTF-8 without U+FFFE or U+FFFF,
+//     comments and processing instructions included (each byte is
+//     checked as it is read); encoding/xml checks only names, character
+//     data and attribute values. SkipContent checks nothing it skips.
 //   - Character references to surrogates (&#xD800; to &#xDFFF;) are
 //     errors; encoding/xml turns them into U+FFFD.
 //   - Non-ASCII characters in names are accepted as name characters;

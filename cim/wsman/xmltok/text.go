@@ -1,15 +1,27 @@
 package xmltok
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
 
-// Byte classes. Bytes of multi-byte characters (0x80 and up) count as
-// name characters: the document is valid UTF-8 (checked once), and
-// non-ASCII name characters are not checked further.
+// Byte classes. Bytes from 0x80 up (multi-byte characters) are name
+// characters once checked to be UTF-8 (non-ASCII name characters are not
+// checked further), and stop the scans of character data and attribute
+// values so that they are checked there.
 var (
-	nameStart [256]bool // may begin a name
-	nameByte  [256]bool // may continue a name
-	textStop  [256]bool // ends a plain run of character data
-	attrStop  [256]bool // ends a plain run of an attribute value
+	nameStart [256]bool  // may begin a name
+	nameClass [256]uint8 // nameByte, nameColon, nameMulti, or 0: not in a name
+	textStop  [256]bool  // ends a plain run of character data
+	attrStop  [256]bool  // ends a plain run of an attribute value
+)
+
+// Name byte classes: they AND to nameByte only when all are nameByte.
+const (
+	nameByte  = 1
+	nameColon = 2
+	nameMulti = 4
 )
 
 func init() {
@@ -17,7 +29,16 @@ func init() {
 		b := byte(c)
 		letter := 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 		nameStart[c] = letter || b == '_' || b == ':' || b >= 0x80
-		nameByte[c] = nameStart[c] || '0' <= b && b <= '9' || b == '.' || b == '-'
+		switch {
+		case b == ':':
+			nameClass[c] = nameColon
+		case b >= 0x80:
+			nameClass[c] = nameMulti
+		case letter || b == '_' || '0' <= b && b <= '9' || b == '.' || b == '-':
+			nameClass[c] = nameByte
+		}
+		textStop[c] = b >= 0x80
+		attrStop[c] = b >= 0x80
 	}
 	for _, c := range []byte("<&\r>") {
 		textStop[c] = true
@@ -27,6 +48,41 @@ func init() {
 	}
 }
 
+// SWAR: eight bytes of character data at a time.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// zeroBytes has the high bit set in the lowest zero byte of v (and
+// maybe in bytes above it, never below).
+func zeroBytes(v uint64) uint64 { return (v - lsb) &^ v & msb }
+
+// textStops has the high bit set in the lowest byte of x that stops
+// plain character data ('<', '>', '&', '\r', or from 0x80 up), and maybe
+// in bytes above it, never below.
+func textStops(x uint64) uint64 {
+	return zeroBytes((x|0x02*lsb)^('>'*lsb)) | // '<' and '>' differ in bit 1 only
+		zeroBytes(x^('&'*lsb)) |
+		zeroBytes(x^('\r'*lsb)) |
+		x&msb
+}
+
+// scanText returns the offset of the first byte from i on that stops
+// plain character data, or len(b).
+func scanText(b []byte, i int) int {
+	for i+8 <= len(b) {
+		if m := textStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(b) && !textStop[b[i]] {
+		i++
+	}
+	return i
+}
+
 // charData reads character data up to the next '<' or the end.
 func (d *Decoder) charData() (Kind, error) {
 	b := d.b
@@ -34,15 +90,16 @@ func (d *Decoder) charData() (Kind, error) {
 	i := start
 	var out []byte // nil while the text is a plain view of b
 	copied := start
-	for i < len(b) {
+	for {
+		i = scanText(b, i)
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
-		if !textStop[c] {
-			i++
-			continue
+		if c == '<' {
+			break
 		}
 		switch c {
-		case '<':
-			goto done
 		case '>':
 			// "]]>" is only allowed to end a CDATA section.
 			if i-2 >= copied && b[i-1] == ']' && b[i-2] == ']' {
@@ -72,18 +129,25 @@ func (d *Decoder) charData() (Kind, error) {
 				return EOF, err
 			}
 			copied = i
+		default: // from 0x80 up
+			n, err := checkRune(b, i)
+			if err != nil {
+				d.pos = i
+				d.err = err
+				return EOF, err
+			}
+			i += n
 		}
 	}
-done:
 	d.pos = i
 	d.kind = Text
 	if out == nil {
-		d.text = b[start:i]
+		d.textStart, d.textEnd, d.textScratch = int32(start), int32(i), false
 		return Text, nil
 	}
 	out = append(out, b[copied:i]...)
 	d.scratch = out
-	d.text = out
+	d.textStart, d.textEnd, d.textScratch = 0, int32(len(out)), true
 	return Text, nil
 }
 
@@ -112,7 +176,7 @@ func (d *Decoder) attrValue(quote byte) ([]byte, span, error) {
 		case quote:
 			d.pos = i + 1
 			if !unescaped {
-				return b[start:i], sp, nil
+				return b[start:i:i], sp, nil
 			}
 			d.scratchA = append(d.scratchA, b[copied:i]...)
 			sp.end = len(d.scratchA) // > sp.start: a reference or \r wrote something
@@ -143,6 +207,13 @@ func (d *Decoder) attrValue(quote byte) ([]byte, span, error) {
 				return nil, sp, err
 			}
 			copied = i
+		default: // from 0x80 up
+			n, err := checkRune(b, i)
+			if err != nil {
+				d.pos = i
+				return nil, sp, err
+			}
+			i += n
 		}
 	}
 }
@@ -203,7 +274,7 @@ func (d *Decoder) reference(out []byte, i int) ([]byte, int, error) {
 		}
 	}
 	k := j
-	for k < len(b) && nameByte[b[k]] {
+	for k < len(b) && nameClass[b[k]] != 0 {
 		k++
 	}
 	if k >= len(b) {
