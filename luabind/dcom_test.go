@@ -253,3 +253,109 @@ func TestDCOMKerberos(t *testing.T) {
 		t.Fatalf("contexts established: %v", auths)
 	}
 }
+
+// TestDCOMSessionOptions: a DCOM session is lazy; packet privacy is the
+// default and packet_privacy = false gives packet integrity (every WMI
+// call arrives at that level); impersonation reaches the activation
+// (impersonate by default); certificate and basic are refused naming
+// the protocol, kerberos is not.
+func TestDCOMSessionOptions(t *testing.T) {
+	e, srv := newDCOMEnv(t)
+	e.ok(`
+		d = dcom_connect()
+		assert(d.protocol == "DCOM")
+	`)
+	if n := srv.Accepted(); n != 0 {
+		t.Fatalf("new_session connected (%d connections): sessions are lazy", n)
+	}
+	e.ok(`assert(#assert(d:get_instance("Win32_OperatingSystem")) == 1); d:close()`)
+	if lv := srv.Levels(); len(lv) != 1 || lv[6] == 0 {
+		t.Fatalf("default session: WMI calls by level %v, want all at packet privacy (6)", lv)
+	}
+	e.ok(`
+		local i = dcom_connect{packet_privacy = false}
+		assert(#assert(i:get_instance("Win32_OperatingSystem")) == 1)
+		i:close()
+		local s2 = cim.new_session{computer_name = host, port = dcom_port, credential = cim.credential("administrator", "Dcom-Pa55"),
+			session_option = cim.new_session_option{protocol = "dcom", impersonation = "identify"}}
+		assert(#assert(s2:get_instance("Win32_OperatingSystem")) == 1)
+		s2:close()
+		for _, auth in ipairs{"certificate", "basic", "credssp"} do
+			local ok, msg = pcall(dcom_connect, {authentication = auth})
+			assert(not ok and msg:find(auth .. " is not available with protocol DCOM", 1, true), msg)
+		end
+		local ok, msg = pcall(cim.new_session_option, {protocol = "dcom", impersonation = "sideways"})
+		assert(not ok and msg:find('unknown impersonation "sideways"', 1, true), msg)
+		for _, opt in ipairs{"no_encryption", "max_envelope_size_kb", "skip_ca_check", "http_prefix"} do
+			local o = {protocol = "dcom"}
+			o[opt] = (opt == "max_envelope_size_kb") and 500 or ((opt == "http_prefix") and "x" or true)
+			ok, msg = pcall(cim.new_session_option, o)
+			assert(not ok and msg:find(opt .. ' is a WS-Man option; protocol "dcom" does not take it', 1, true), msg)
+		end
+		ok, msg = pcall(cim.new_session_option, {protocol = "dcom", packet_privacy = false, packet_integrity = false})
+		assert(not ok and msg:find("packet integrity at least", 1, true), msg)
+		assert(pcall(dcom_connect, {authentication = "kerberos"}))
+	`)
+	if lv := srv.Levels(); lv[5] == 0 || lv[6] == 0 {
+		t.Fatalf("WMI calls by level %v, want some at packet integrity (5) too", lv)
+	}
+	if imps := srv.Impersonations(); len(imps) != 3 || imps[0] != 3 || imps[1] != 3 || imps[2] != 2 {
+		t.Fatalf("impersonation levels activated: %v, want [3 3 2] (impersonate by default, then identify)", imps)
+	}
+}
+
+// TestDCOMStreamingRelease: an enumeration abandoned with break is
+// released on the server when the chunk ends.
+func TestDCOMStreamingRelease(t *testing.T) {
+	e, srv := newDCOMEnv(t)
+	e.ok(`d = dcom_connect(); assert(d:get_class("Win32_Service"))`)
+	base := srv.Objects()
+	e.L.SetGlobal("server_objects", e.L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LNumber(srv.Objects()))
+		return 1
+	}))
+	e.L.SetGlobal("base", lua.LNumber(base))
+	e.ok(`
+		for svc in d:instances("Win32_Service", {batch_size = 2}) do break end
+		assert(server_objects() == base + 1, "the enumerator lives on the server until the chunk ends")
+	`)
+	if n := srv.Objects(); n != base {
+		t.Fatalf("%d objects on the server after the chunk, want %d", n, base)
+	}
+}
+
+// TestDCOMInterrupted: Ctrl-C (Module.Interrupt) during a DCOM
+// enumeration whose provider is slow ends the loop with "operation
+// canceled" within one Next wait, and the enumerator is released.
+func TestDCOMInterrupted(t *testing.T) {
+	e, srv := newDCOMEnv(t)
+	e.ok(`d = dcom_connect(); assert(d:get_class("Win32_Service"))`)
+	base := srv.Objects()
+	srv.SetInstanceDelay(time.Hour)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			if n, _ := srv.NextTimeouts(); n >= 2 {
+				e.m.Interrupt()
+				return
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	msg := e.fails(`for svc in d:instances("Win32_Service") do end`)
+	if !strings.Contains(msg, "s:instances: operation canceled") {
+		t.Fatalf("interrupted loop: %q", msg)
+	}
+	if _, longest := srv.NextTimeouts(); longest > 500 {
+		t.Fatalf("a Next call waited %d ms on the server", longest)
+	}
+	e.m.waitPending() // an interrupted chunk's iterators are released in the background
+	if n := srv.Objects(); n != base {
+		t.Fatalf("%d objects on the server after the interrupted chunk, want %d", n, base)
+	}
+}

@@ -30,6 +30,11 @@ func checkProtocolOptions(a *args, protocol string) error {
 				return fmt.Errorf("%s is a WS-Man option; protocol \"dcom\" does not take it", k)
 			}
 		}
+		switch imp := a.str("impersonation"); strings.ToLower(imp) {
+		case "", "default", "none", "anonymous", "identify", "impersonate", "delegate":
+		default:
+			return fmt.Errorf("unknown impersonation %s (want default, none, identify, impersonate or delegate)", model.Quote(imp))
+		}
 		if a.has("packet_privacy") && !a.boolean("packet_privacy") && a.has("packet_integrity") && !a.boolean("packet_integrity") {
 			return fmt.Errorf("DCOM needs packet integrity at least (Windows refuses lower authentication levels)")
 		}

@@ -170,8 +170,11 @@ func (p *Provider) connection(ctx context.Context) (*wmi.Conn, error) {
 	}
 	c, err := wmi.Connect(cctx, p.cfg.Host, p.cfg.Port, rc, p.cfg.Impersonation, p.cfg.PingInterval)
 	if err != nil {
-		if ctx.Err() == nil && cctx.Err() != nil {
-			err = fmt.Errorf("connect to %s: %w", p.endpoint(), context.DeadlineExceeded)
+		// The connect deadline shows as ctx's end or as the socket's
+		// (the deadline is set on the connection too).
+		var ne net.Error
+		if ctx.Err() == nil && (cctx.Err() != nil || errors.As(err, &ne) && ne.Timeout()) {
+			err = fmt.Errorf("connect to %s: no answer within %v: %w", p.endpoint(), p.cfg.ConnectTimeout, context.DeadlineExceeded)
 		}
 		return nil, err
 	}
@@ -241,13 +244,21 @@ func (p *Provider) classify(err error) *model.Fault {
 			return &model.Fault{Category: model.CategoryAccessDenied, CIMStatus: model.CIMAccessDenied, Err: err,
 				CIMMessage: "access denied: the credentials were refused, or the account may not use DCOM or WMI remotely"}
 		}
-		return &model.Fault{Category: model.CategoryProtocol, Err: err, Reason: fmt.Sprintf("DCE/RPC fault 0x%08x: %s", rf.Status, strings.TrimPrefix(rf.Error(), "rpc: "))}
+		reason := fmt.Sprintf("DCE/RPC fault 0x%08x", rf.Status)
+		if n := rf.Name(); n != "" {
+			reason += ": " + n
+		}
+		return &model.Fault{Category: model.CategoryProtocol, Err: err, Reason: reason}
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return &model.Fault{Category: model.CategoryCanceled, Err: err, Reason: "canceled"}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &model.Fault{Category: model.CategoryTimeout, Err: err, Reason: "timed out"}
+		reason := "timed out"
+		if s, ok := strings.CutSuffix(err.Error(), context.DeadlineExceeded.Error()); ok && strings.HasPrefix(s, "connect to ") {
+			reason = s + "timed out" // what timed out: "connect to host:135: no answer within 10s: timed out"
+		}
+		return &model.Fault{Category: model.CategoryTimeout, Err: err, Reason: reason}
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "dial" {
@@ -256,8 +267,18 @@ func (p *Provider) classify(err error) *model.Fault {
 		if errors.As(oe.Err, &se) && se.Unwrap() != nil {
 			reason = se.Unwrap().Error()
 		}
-		return &model.Fault{Category: model.CategoryUnreachable, Err: err,
-			Reason: fmt.Sprintf("connect to %s: %s", oe.Addr, reason)}
+		var re *wmi.ReachError
+		switch {
+		case errors.As(err, &re) && re.Role == wmi.RoleEndpointMapper:
+			reason = fmt.Sprintf("connect to %s: %s: no DCOM endpoint mapper answers there (on Windows, enable the firewall rule group \"Windows Management Instrumentation (WMI)\")",
+				re.Addr, reason)
+		case errors.As(err, &re) && re.Role == wmi.RoleExporter:
+			reason = fmt.Sprintf("connect to %s: %s: the endpoint mapper answered, but not WMI's own port (on Windows, the firewall rule group \"Windows Management Instrumentation (WMI)\" opens it)",
+				re.Addr, reason)
+		default:
+			reason = fmt.Sprintf("connect to %s: %s", oe.Addr, reason)
+		}
+		return &model.Fault{Category: model.CategoryUnreachable, Err: err, Reason: reason}
 	}
 	var ke *rpc.KerberosError
 	if errors.As(err, &ke) {

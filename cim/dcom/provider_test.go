@@ -109,10 +109,21 @@ func TestSameInstances(t *testing.T) {
 }
 
 // TestOperations: query with a property list, get by key, instance and
-// static methods, class schema, associators, create/modify/delete.
+// static methods, class schema, associators, create/modify/delete, at
+// both authentication levels (every WMI call arriving at that level).
 func TestOperations(t *testing.T) {
-	s := start(t)
-	p := provider(t, s, rpc.LevelPrivacy)
+	for _, level := range []uint8{rpc.LevelIntegrity, rpc.LevelPrivacy} {
+		t.Run(map[uint8]string{rpc.LevelIntegrity: "integrity", rpc.LevelPrivacy: "privacy"}[level], func(t *testing.T) {
+			s := start(t)
+			operations(t, provider(t, s, level))
+			if lv := s.Levels(); len(lv) != 1 || lv[level] < 10 {
+				t.Fatalf("WMI calls by authentication level: %v, want all %d at level %d", lv, lv[level], level)
+			}
+		})
+	}
+}
+
+func operations(t *testing.T, p *dcom.Provider) {
 	c := ctx(t)
 	e, err := p.Enumerate(c, &model.EnumerateRequest{Query: "SELECT Name, State FROM Win32_Service WHERE StartMode = 'Auto'"})
 	got := drain(t, c, e, err)

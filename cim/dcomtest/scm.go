@@ -75,6 +75,9 @@ func (s *Server) scmActivator(c *callInfo) ([]byte, error) {
 		}
 	}
 	s.activation.Add(1)
+	s.seenMu.Lock()
+	s.imps = append(s.imps, req.ImpLevel)
+	s.seenMu.Unlock()
 	out := orpc.MarshalActivationReply(rep)
 	return reply(0, func(w *ndr.Writer) { w.InterfacePointer(out) }), nil
 }

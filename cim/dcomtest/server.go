@@ -68,7 +68,15 @@ type Server struct {
 	releases   atomic.Int64
 	activation atomic.Int64
 	accepted   atomic.Int64
-	latency    atomic.Int64 // time.Duration before each WMI call
+	latency    atomic.Int64  // time.Duration before each WMI call
+	instDelay  atomic.Int64  // time.Duration before each enumerated instance
+	failNext   atomic.Uint32 // a DCE/RPC fault status for the next WMI call
+
+	seenMu   sync.Mutex
+	levels   map[uint8]int // WMI calls by authentication level
+	imps     []uint32      // activations' impersonation levels
+	maxWait  uint32        // the longest IEnumWbemClassObject::Next timeout asked for
+	nextWait int           // Next calls that asked for a finite timeout
 
 	putMu sync.Mutex
 	puts  []Put
@@ -157,6 +165,77 @@ func (s *Server) countAuth(name string) {
 // slow provider would; a call's delay ends early when its connection
 // closes.
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// SetInstanceDelay delays each instance of a later instance
+// enumeration by d, as a slow provider (Win32_Product, say) would; Next
+// still answers within its timeout, with WBEM_S_TIMEDOUT and what it has.
+func (s *Server) SetInstanceDelay(d time.Duration) { s.instDelay.Store(int64(d)) }
+
+// FailNextCall answers the next WMI call with a DCE/RPC fault PDU of
+// status (such as rpc.StatusOpRange), as a server whose stub rejects a
+// call does.
+func (s *Server) FailNextCall(status uint32) { s.failNext.Store(status) }
+
+// StopExporter closes the object exporter's listener (and its
+// connections), as a firewall that lets the endpoint mapper through but
+// not WMI's own port would refuse them.
+func (s *Server) StopExporter() {
+	s.exp.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.LocalAddr().String() == s.exp.Addr().String() {
+			c.Close()
+		}
+	}
+}
+
+// Levels reports the WMI calls served, by the authentication level of
+// their packets (rpc.LevelIntegrity, rpc.LevelPrivacy).
+func (s *Server) Levels() map[uint8]int {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	out := make(map[uint8]int, len(s.levels))
+	for k, v := range s.levels {
+		out[k] = v
+	}
+	return out
+}
+
+// Impersonations returns the impersonation levels (RPC_C_IMP_LEVEL_*)
+// the activations announced, in order.
+func (s *Server) Impersonations() []uint32 {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	return append([]uint32(nil), s.imps...)
+}
+
+// NextTimeouts reports how many IEnumWbemClassObject::Next calls asked
+// for a finite timeout, and the longest asked for (in ms; WBEM_INFINITE
+// is 0xFFFFFFFF and counted as such).
+func (s *Server) NextTimeouts() (finite int, longest uint32) {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	return s.nextWait, s.maxWait
+}
+
+func (s *Server) seeLevel(level uint8) {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	if s.levels == nil {
+		s.levels = map[uint8]int{}
+	}
+	s.levels[level]++
+}
+
+func (s *Server) seeNext(timeout uint32) {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	if timeout != 0xffffffff {
+		s.nextWait++
+	}
+	s.maxWait = max(s.maxWait, timeout)
+}
 
 // Accepted returns how many connections the server has accepted on
 // both ports.

@@ -39,17 +39,33 @@ type enumerator struct {
 	done   bool
 	err    error
 	cancel context.CancelFunc
-	// events is fed by a pump for subscriptions, whose provider
-	// enumerator ends when a Next's ctx does: the pump's ctx lives until
-	// the enumerator is released.
+	// events is fed by a pump (for subscriptions and instance
+	// enumerations alike), so that Next waits for what the provider
+	// produces at most its timeout, as WMI's semi-synchronous calls do;
+	// the pump's ctx lives until the enumerator is released.
 	events chan *model.Instance
 	pumped chan struct{}
+	// delay is waited before each instance (Server.SetInstanceDelay).
+	delay time.Duration
 }
 
-// pump moves a subscription's events to e.events until it ends.
+// pump moves the provider enumerator's instances to e.events until it
+// ends.
 func (e *enumerator) pump(ctx context.Context) {
 	defer close(e.pumped)
-	for e.e.Next(ctx) {
+	for {
+		if e.delay > 0 {
+			t := time.NewTimer(e.delay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+		}
+		if !e.e.Next(ctx) {
+			return
+		}
 		select {
 		case e.events <- e.e.Instance():
 		case <-ctx.Done():
@@ -84,6 +100,10 @@ func (s *Server) wmiCall(c *callInfo) ([]byte, error) {
 	o := s.lookup(*c.object)
 	if o == nil || o.iid != c.iface {
 		return nil, &rpc.Fault{Status: 0x80010114} // RPC_E_INVALID_OBJECT
+	}
+	s.seeLevel(c.level)
+	if st := s.failNext.Swap(0); st != 0 {
+		return nil, &rpc.Fault{Status: st}
 	}
 	if d := time.Duration(s.latency.Load()); d > 0 {
 		t := time.NewTimer(d)
@@ -372,11 +392,11 @@ func (s *Server) servicesCall(c *callInfo, r *ndr.Reader, sv *services) ([]byte,
 			cancel()
 			return reply(hresult(err), null), nil
 		}
-		en := &enumerator{ns: sv.ns, e: e, cancel: cancel}
-		if c.opnum == 22 {
-			en.events, en.pumped = make(chan *model.Instance), make(chan struct{})
-			go en.pump(ectx)
+		en := &enumerator{ns: sv.ns, e: e, cancel: cancel, events: make(chan *model.Instance), pumped: make(chan struct{})}
+		if c.opnum != 22 {
+			en.delay = time.Duration(s.instDelay.Load())
 		}
+		go en.pump(ectx)
 		_, ref := s.export(orpc.IIDEnumWbemClassObject, en)
 		return reply(0, func(w *ndr.Writer) { w.InterfacePointer(ref) }), nil
 	case 24: // ExecMethod
@@ -516,6 +536,7 @@ func (s *Server) enumCall(c *callInfo, r *ndr.Reader, e *enumerator) ([]byte, er
 		if err := r.Err(); err != nil {
 			return nil, err
 		}
+		s.seeNext(timeout)
 		units, hr := s.next(e, timeout, int(min(count, 10000)))
 		return reply(hr, func(w *ndr.Writer) {
 			w.U32(count)
@@ -536,11 +557,17 @@ func (s *Server) enumCall(c *callInfo, r *ndr.Reader, e *enumerator) ([]byte, er
 	return reply(wmi.ENotSupported, nil), nil
 }
 
-// next collects up to count objects, waiting at most timeout ms for each
-// (0xffffffff: no limit).
+// next collects up to count objects, waiting at most timeout ms in all
+// (0xffffffff: no limit), then answers WBEM_S_TIMEDOUT with what it has.
 func (s *Server) next(e *enumerator, timeout uint32, count int) ([][]byte, uint32) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var expire <-chan time.Time
+	if timeout != 0xffffffff {
+		t := time.NewTimer(time.Duration(timeout) * time.Millisecond)
+		defer t.Stop()
+		expire = t.C
+	}
 	var out [][]byte
 	for len(out) < count {
 		if len(e.units) > 0 {
@@ -548,34 +575,20 @@ func (s *Server) next(e *enumerator, timeout uint32, count int) ([][]byte, uint3
 			e.units = e.units[1:]
 			continue
 		}
-		if e.done {
+		if e.done || e.events == nil {
 			if e.err != nil && len(out) == 0 {
 				return nil, hresult(e.err)
 			}
 			return out, wmi.SFalse
 		}
 		var inst *model.Instance
-		if e.events != nil {
-			var expire <-chan time.Time
-			if timeout != 0xffffffff {
-				t := time.NewTimer(time.Duration(timeout) * time.Millisecond)
-				defer t.Stop()
-				expire = t.C
-			}
-			select {
-			case inst = <-e.events:
-			case <-e.pumped:
-				e.done, e.err = true, e.e.Err()
-				continue
-			case <-expire:
-				return out, wmi.STimedOut
-			}
-		} else {
-			if !e.e.Next(context.Background()) {
-				e.done, e.err = true, e.e.Err()
-				continue
-			}
-			inst = e.e.Instance()
+		select {
+		case inst = <-e.events:
+		case <-e.pumped:
+			e.done, e.err = true, e.e.Err()
+			continue
+		case <-expire:
+			return out, wmi.STimedOut
 		}
 		u, err := s.encodeInstance(context.Background(), e.ns, inst)
 		if err != nil {

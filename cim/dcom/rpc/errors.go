@@ -30,6 +30,10 @@ func (f *Fault) Error() string {
 	return fmt.Sprintf("rpc: fault 0x%08x", f.Status)
 }
 
+// Name describes the status ("operation number out of range
+// (nca_s_op_rng_error)"), or is "" for a status without a name here.
+func (f *Fault) Name() string { return faultNames[f.Status] }
+
 // AccessDenied reports whether the fault refuses the caller's identity.
 func (f *Fault) AccessDenied() bool { return f.Status == 5 || f.Status == 0x80070005 }
 

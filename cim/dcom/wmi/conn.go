@@ -51,7 +51,7 @@ func Connect(ctx context.Context, host string, port int, cfg rpc.Config, impLeve
 	epmAddr := net.JoinHostPort(host, fmt.Sprint(port))
 	epm, err := rpc.Dial(ctx, epmAddr, cfg)
 	if err != nil {
-		return nil, err
+		return nil, &ReachError{Role: RoleEndpointMapper, Addr: epmAddr, Err: err}
 	}
 	defer epm.Close()
 	rep, err := orpc.RemoteCreateInstance(ctx, epm, &orpc.ActivationRequest{
@@ -75,15 +75,34 @@ func Connect(ctx context.Context, host string, port int, cfg rpc.Config, impLeve
 	if !ok || expPort == "" {
 		return nil, fmt.Errorf("wmi: no TCP binding with a port among the OXID bindings")
 	}
-	exp, err := rpc.Dial(ctx, net.JoinHostPort(host, expPort), cfg)
+	expAddr := net.JoinHostPort(host, expPort)
+	exp, err := rpc.Dial(ctx, expAddr, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("object exporter: %w", err)
+		return nil, &ReachError{Role: RoleExporter, Addr: expAddr, Err: err}
 	}
 	c := &Conn{host: host, cfg: cfg, exp: exp, remUnknown: rep.IPIDRemUnknown, login: o.Std.IPID, services: map[string]ndr.GUID{}}
 	c.pinger = newPinger(epmAddr, cfg, pingInterval)
 	c.pinger.add(o.Std)
 	return c, nil
 }
+
+// Roles of the two ports a connection dials.
+const (
+	RoleEndpointMapper = "endpoint mapper"
+	RoleExporter       = "object exporter"
+)
+
+// ReachError is a failure to connect to the endpoint mapper or, once it
+// answered, to the object exporter (WMI's own port, which firewalls
+// block separately).
+type ReachError struct {
+	Role, Addr string
+	Err        error
+}
+
+func (e *ReachError) Error() string { return fmt.Sprintf("wmi: %s at %s: %v", e.Role, e.Addr, e.Err) }
+
+func (e *ReachError) Unwrap() error { return e.Err }
 
 // Close stops pinging and closes the association.
 func (c *Conn) Close() error {
