@@ -74,9 +74,14 @@ func (e *enumerator) pump(ctx context.Context) {
 	}
 }
 
+// close stops the pump (waiting for it, as provider enumerators are not
+// safe for concurrent use) and closes the provider enumerator.
 func (e *enumerator) close() {
 	if e.cancel != nil {
 		e.cancel()
+	}
+	if e.pumped != nil {
+		<-e.pumped
 	}
 	if e.e != nil {
 		e.e.Close()
