@@ -294,6 +294,7 @@ func TestCDXMLLocal(t *testing.T) {
 	e := &env{t: t, L: L, m: m}
 	t.Cleanup(func() { m.CloseAll(); L.Close() })
 	L.SetGlobal("pid", lua.LNumber(os.Getpid()))
+	L.SetGlobal("disk_path", lua.LString("../cim/cdxml/testdata/own/CimshDisk"))
 	e.ok(`
 		local p = assert(cim.import_cdxml("cimsh:CimshProcess"))
 		local me = assert(p.get_cimsh_process{PID = pid})
@@ -301,6 +302,11 @@ func TestCDXMLLocal(t *testing.T) {
 		assert(#me == 1 and #wql == 1 and me[1].Name == wql[1].Name, me[1].Name)
 		local owner = assert(p.get_cimsh_process_owner{id = pid})
 		assert(#owner == 1 and owner[1].UserName ~= nil)
+		-- An enum-typed query parameter, by name.
+		local d = assert(cim.import_cdxml(disk_path))
+		local byname = assert(d.get_cimsh_disk{DriveType = {"LocalDisk", "networkdrive"}})
+		local bywql = assert(cim.query("SELECT * FROM Win32_LogicalDisk WHERE DriveType = 3 OR DriveType = 4"))
+		assert(#byname == #bywql and #byname > 0, #byname .. " / " .. #bywql)
 	`)
 }
 

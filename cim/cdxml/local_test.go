@@ -236,3 +236,32 @@ func TestLocalDocs(t *testing.T) {
 		t.Errorf("creating a Win32_Environment locally: %v", err)
 	}
 }
+
+// TestLocalEnumQuery: an enum-typed query parameter on the local
+// machine's Win32_LogicalDisk returns what the equivalent WQL returns.
+func TestLocalEnumQuery(t *testing.T) {
+	e := localEnv(t)
+	m, err := cdxml.Load("testdata/own/CimshDisk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.m = m
+	checkEnumCases(e)
+	// The first disk's DriveType, by its enum name, selects it.
+	all, err := e.run("Get-CimshDisk")
+	if err != nil || len(all.Items) == 0 {
+		t.Fatalf("the local machine's disks: %v %v", all, err)
+	}
+	dt, _ := all.Items[0].Get("DriveType")
+	id, _ := all.Items[0].Get("DeviceID")
+	var member string
+	for _, v := range m.Enums["cimshdisk.drivetype"].Values {
+		if v.Value.Text() == dt.Text() {
+			member = v.Name
+		}
+	}
+	res, err := e.run("Get-CimshDisk", "drive_type", str(member))
+	if err != nil || !strings.Contains(","+names(res.Items, "DeviceID")+",", ","+id.Text()+",") {
+		t.Errorf("drive_type %q (%s) does not select %s: %v %v", member, dt.Text(), id.Text(), res, err)
+	}
+}

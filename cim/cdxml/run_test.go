@@ -517,3 +517,59 @@ func TestPowerShellCimTestModule(t *testing.T) {
 		t.Errorf("field2 %q", f.Text())
 	}
 }
+
+// enumCases are calls of Get-CimshDisk (testdata/own/CimshDisk) with an
+// enum-typed query parameter, and the WQL each must send.
+var enumCases = []struct {
+	args []any
+	wql  string
+}{
+	{[]any{"drive_type", str("LocalDisk")}, "SELECT * FROM Win32_LogicalDisk WHERE DriveType = 3"},
+	{[]any{"DriveType", strs("localdisk", "NetworkDrive")}, "SELECT * FROM Win32_LogicalDisk WHERE (DriveType = 3 OR DriveType = 4)"},
+	{[]any{"drive_type", num(3)}, "SELECT * FROM Win32_LogicalDisk WHERE DriveType = 3"},
+	{[]any{"drive_type", str("CompactDisc")}, "SELECT * FROM Win32_LogicalDisk WHERE DriveType = 5"},
+	{[]any{"exclude_drive_type", str("LocalDisk")}, "SELECT * FROM Win32_LogicalDisk WHERE NOT (DriveType = 3)"},
+	{[]any{"exclude_drive_type", str("CompactDisc"), "MinFreeSpace", num(1)}, "SELECT * FROM Win32_LogicalDisk WHERE NOT (DriveType = 5) AND FreeSpace >= 1"},
+}
+
+// checkEnumCases runs enumCases on a session: each sends its WQL, and
+// returns what that WQL returns.
+func checkEnumCases(e *env) {
+	e.t.Helper()
+	for _, c := range enumCases {
+		call := e.bind("Get-CimshDisk", nil, c.args...)
+		if q, err := call.Query(); err != nil || q != c.wql {
+			e.t.Errorf("%v: query %q (%v), want %q", c.args, q, err, c.wql)
+			continue
+		}
+		res, err := call.Run(e.ctx, e.s)
+		if err != nil {
+			e.t.Errorf("%v: %v", c.args, err)
+			continue
+		}
+		direct, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Query: c.wql})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if got, want := names(res.Items, "DeviceID"), names(direct, "DeviceID"); got != want {
+			e.t.Errorf("%v: cmdlet %q, WQL %q", c.args, got, want)
+		}
+	}
+	// A name that is no value of the enum is refused before anything is
+	// sent, listing the names.
+	_, err := e.m.Cmdlet("Get-CimshDisk").Bind([]cdxml.Arg{{Param: e.m.Cmdlet("Get-CimshDisk").Lookup("drive_type"), Value: str("Floppy")}}, nil)
+	if err == nil || !strings.Contains(err.Error(), `drive_type: "Floppy" is not a value of CimshDisk.DriveType (Unknown, NoRootDirectory, RemovableDisk, LocalDisk,`) {
+		e.t.Errorf("Floppy: %v", err)
+	}
+}
+
+// TestEnumQuery: enum names select by the enum's values, on the test
+// server's fixture disks (C: and D:, both local).
+func TestEnumQuery(t *testing.T) {
+	e := newEnv(t, "testdata/own/CimshDisk")
+	checkEnumCases(e)
+	res, err := e.run("Get-CimshDisk", "drive_type", str("LocalDisk"))
+	if err != nil || names(res.Items, "DeviceID") != "C:,D:" {
+		t.Errorf("local disks: %v %v", res, err)
+	}
+}
