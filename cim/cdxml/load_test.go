@@ -109,3 +109,41 @@ func TestLoadModuleFolder(t *testing.T) {
 		t.Errorf("two enums: %v", err)
 	}
 }
+
+// TestGetCmdletOverride: <GetCmdlet> renames the Get cmdlet (its own
+// Noun and Aliases) and, without GetCmdletParameters of its own, keeps
+// the shared query parameters; instance cmdlets take DefaultNoun unless
+// they name a Noun.
+func TestGetCmdletOverride(t *testing.T) {
+	const doc = `<PowerShellMetadata xmlns="http://schemas.microsoft.com/cmdlets-over-objects/2009/11">
+<Class ClassName="root/cimv2/Win32_Service"><Version>1.0</Version><DefaultNoun>Svc</DefaultNoun>
+<InstanceCmdlets>
+<GetCmdletParameters><QueryableProperties><Property PropertyName="Name"><Type PSType="string"/>
+<RegularQuery><CmdletParameterMetadata Position="0"/></RegularQuery></Property></QueryableProperties></GetCmdletParameters>
+<GetCmdlet><CmdletMetadata Verb="Find" Noun="Services" Aliases="fsvc"/></GetCmdlet>
+<Cmdlet><CmdletMetadata Verb="Start"/><Method MethodName="StartService"/></Cmdlet>
+<Cmdlet><CmdletMetadata Verb="Stop" Noun="ServiceNow"/><Method MethodName="StopService"/></Cmdlet>
+</InstanceCmdlets></Class></PowerShellMetadata>`
+	d, err := Parse("svc.cdxml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile("svc", []*Document{d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range m.Cmdlets {
+		names = append(names, c.Name+"/"+c.Snake)
+	}
+	if got := strings.Join(names, ","); got != "Find-Services/find_services,Start-Svc/start_svc,Stop-ServiceNow/stop_service_now" {
+		t.Errorf("cmdlets %s", got)
+	}
+	get := cmdletT(t, m, "fsvc")
+	if get.Kind != CmdletGet || paramT(t, get, "name").Position != 0 || get.Lookup("what_if") != nil {
+		t.Errorf("Find-Services: %+v", get)
+	}
+	if m.Cmdlet("Get-Svc") != nil {
+		t.Error("Get-Svc exists besides the GetCmdlet's Find-Services")
+	}
+}

@@ -573,3 +573,38 @@ func TestEnumQuery(t *testing.T) {
 		t.Errorf("local disks: %v %v", res, err)
 	}
 }
+
+// TestClientSideFilter: a pattern WQL's LIKE cannot say the same way
+// (PowerShell's [o^] is a set holding ^; LIKE's [^...] negates) is not
+// sent: the class is enumerated once and the pattern applied on the
+// client; the other parameters still go in the WQL.
+func TestClientSideFilter(t *testing.T) {
+	e := newEnv(t, "testdata/own/Widget")
+	for _, c := range []struct {
+		args  []any
+		wql   string
+		names string
+	}{
+		{[]any{"name", str("[o^]dd*")}, "", "odd_[x]%"},
+		{[]any{"name", str("[w^]?"), "min_size", num(100)}, "SELECT * FROM Cimsh_Widget WHERE Size >= 100", "w2,w3"},
+		{[]any{"exclude_name", str("[^o]*")}, "", "w1,w2,w3"},
+	} {
+		call := e.bind("Get-Widget", nil, c.args...)
+		if q, err := call.Query(); err != nil || q != c.wql {
+			t.Errorf("%v: query %q (%v), want %q", c.args, q, err, c.wql)
+		}
+		mark := e.lastSeq()
+		res, err := call.Run(e.ctx, e.s)
+		if err != nil || names(res.Items, "Name") != c.names {
+			t.Errorf("%v: %v %v, want %s", c.args, names(res.Items, "Name"), err, c.names)
+		}
+		if n := e.countOps("Enumerate", mark); n != 1 {
+			t.Errorf("%v: %d enumerations, want 1", c.args, n)
+		}
+		for _, r := range e.srv.Requests() {
+			if r.Seq > mark && strings.Contains(string(r.Body), "LIKE") {
+				t.Errorf("%v: a LIKE was sent: %s", c.args, r.Body)
+			}
+		}
+	}
+}
