@@ -463,3 +463,33 @@ func TestCDXMLComputerName(t *testing.T) {
 		}
 	}
 }
+
+// TestCDXMLOwnComputerName: a cmdlet with a ComputerName parameter of
+// its own (as some Windows modules have) gets computer_name; cimsh's
+// option of that name is then not offered (help, completion).
+func TestCDXMLOwnComputerName(t *testing.T) {
+	e := newCDXMLEnv(t, 1)
+	p := filepath.Join(t.TempDir(), "Own.cdxml")
+	doc := `<PowerShellMetadata xmlns="http://schemas.microsoft.com/cmdlets-over-objects/2009/11">
+<Class ClassName="root/cimsh/Cimsh_Widget"><Version>1.0</Version><DefaultNoun>WidgetKit</DefaultNoun>
+<StaticCmdlets><Cmdlet><CmdletMetadata Verb="New"/><Method MethodName="Build"><Parameters>
+<Parameter ParameterName="Kit"><Type PSType="string"/><CmdletParameterMetadata PSName="ComputerName" IsMandatory="true"/></Parameter>
+<Parameter ParameterName="WidgetName"><Type PSType="string"/><CmdletOutputMetadata/></Parameter>
+</Parameters></Method></Cmdlet></StaticCmdlets></Class></PowerShellMetadata>`
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.L.SetGlobal("own_path", lua.LString(p))
+	e.ok(`
+		own = assert(cim.import_cdxml(own_path))
+		local out = assert(own.new_widget_kit{cim_session = s1, computer_name = "remote"})
+		assert(out.WidgetName == "kit-remote", out.WidgetName)
+	`)
+	if e.worlds[0].Widget("kit-remote") == nil {
+		t.Error("computer_name did not reach the method's Kit")
+	}
+	help := e.m.HelpText(e.L.GetField(e.L.GetGlobal("own"), "new_widget_kit"))
+	if strings.Contains(help, "cimsh's own") || !strings.Contains(help, "computer_name") {
+		t.Errorf("help lists cimsh's computer_name:\n%s", help)
+	}
+}
