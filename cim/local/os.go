@@ -17,7 +17,9 @@ import (
 // Mapping: Caption is os-release's PRETTY_NAME ("Debian GNU/Linux 12
 // (bookworm)"; "macOS 14.5" on a Mac), Version the kernel release (what
 // Windows' Version also is: the NT kernel's), BuildNumber the
-// distribution's version (gopsutil's platform version, "12.11"),
+// distribution's version (os-release's VERSION_ID, or the finer one of
+// the distribution's own version file, "12.11"; gopsutil's platform
+// version where there is no os-release),
 // Manufacturer os-release's VENDOR_NAME or else NAME, Name
 // "Caption|/|root device" after Windows' "Caption|C:\Windows|device",
 // InstallDate the birth time of the root file system where the kernel
@@ -37,7 +39,21 @@ func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance,
 	hostName := hostname()
 	rel := readOSRelease()
 
-	_, _, platformVersion, _ := host.PlatformInformationWithContext(ctx)
+	// Counting users may run loginctl (where utmp is not kept): it runs
+	// while the rest is read.
+	users := make(chan int, 1)
+	go func() {
+		n := -1
+		if us, err := host.UsersWithContext(ctx); err == nil {
+			n = len(us)
+		}
+		users <- n
+	}()
+
+	platformVersion := distroVersion(rel, "/etc")
+	if rel == nil {
+		_, _, platformVersion, _ = host.PlatformInformationWithContext(ctx)
+	}
 	kernel, _ := host.KernelVersionWithContext(ctx)
 	arch, _ := host.KernelArch()
 
@@ -93,8 +109,8 @@ func (c *collector) listOperatingSystem(ctx context.Context) ([]*model.Instance,
 	if pids, err := process.PidsWithContext(ctx); err == nil {
 		inst.Set("NumberOfProcesses", clampU32(uint64(len(pids))))
 	}
-	if users, err := host.UsersWithContext(ctx); err == nil {
-		inst.Set("NumberOfUsers", clampU32(uint64(len(users))))
+	if n := <-users; n >= 0 {
+		inst.Set("NumberOfUsers", clampU32(uint64(n)))
 	}
 	return []*model.Instance{inst}, nil
 }

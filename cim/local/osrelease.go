@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -66,6 +67,31 @@ func unquoteOSRelease(v string) string {
 			b.WriteByte(inner[i])
 		}
 		return b.String()
+	}
+	return v
+}
+
+// distroVersion is the distribution's version for
+// Win32_OperatingSystem.BuildNumber: os-release's VERSION_ID, made precise
+// by the distribution's own version file where it names the same release
+// with more digits (Debian's /etc/debian_version "12.11" for VERSION_ID
+// "12"; Alpine's /etc/alpine-release). Read here rather than through
+// gopsutil's PlatformInformation, which on a Debian without
+// /etc/lsb-release runs the lsb_release script (six processes, most of
+// a local query's time). etc is the configuration directory, "/etc".
+func distroVersion(rel map[string]string, etc string) string {
+	v := rel["VERSION_ID"]
+	if v == "" {
+		return ""
+	}
+	for _, name := range []string{"debian_version", "alpine-release"} {
+		b, err := os.ReadFile(filepath.Join(etc, name))
+		if err != nil {
+			continue
+		}
+		if fine := strings.TrimSpace(string(b)); fine == v || strings.HasPrefix(fine, v+".") {
+			return fine
+		}
 	}
 	return v
 }
