@@ -11,6 +11,7 @@
 # stdout: {"results": [{"class":..., "error":..., "instances":[{name: {"type":..., "array":..., "value":...}}]}]}
 import json
 import socket
+import struct
 import sys
 
 from impacket.dcerpc.v5.dcom import wmi
@@ -18,21 +19,38 @@ from impacket.dcerpc.v5.dcomrt import DCOMConnection
 from impacket.dcerpc.v5.dtypes import NULL
 
 _orig_get_value = wmi.ENCODED_VALUE.getValue.__func__
+_T = wmi.CIM_TYPE_ENUM
+_HEAP_TYPES = (_T.CIM_TYPE_STRING.value, _T.CIM_TYPE_DATETIME.value, _T.CIM_TYPE_REFERENCE.value,
+               _T.CIM_TYPE_OBJECT.value, _T.CIM_TYPE_BOOLEAN.value)
 
 
 def _get_value(cls, cim_type, entry, heap):
-    # impacket 0.10 slices the heap with every value-table entry before
-    # looking at the type, which fails for real32/real64 entries
-    # (floats): hand those back as they are, leave the rest to impacket.
+    # Three gaps of impacket 0.10's value decoder, each filled with
+    # impacket's own structures and MS-WMIO's layout, everything else
+    # left to impacket:
+    base = cim_type & ~(wmi.CIM_ARRAY_FLAG | wmi.Inherited)
+    array = cim_type & wmi.CIM_ARRAY_FLAG
+    # - it slices the heap with every value-table entry before looking at
+    #   the type, which fails for real32/real64 entries (floats);
     if isinstance(entry, float):
         return entry
+    # - it takes a numeric value of 0xFFFFFFFF for a NULL heap reference
+    #   (numbers are stored in the value table itself, MS-WMIO 2.2.26);
+    if not array and base not in _HEAP_TYPES:
+        return entry
+    # - it decodes string arrays only: datetime and reference arrays come
+    #   back as heap offsets. They are laid out as string arrays are
+    #   (a count, then HeapStringRefs to EncodedStrings, MS-WMIO 2.2.69):
+    #   follow each reference.
+    if array and base in (_T.CIM_TYPE_DATETIME.value, _T.CIM_TYPE_REFERENCE.value) and entry != 0xffffffff:
+        data = heap[entry:]
+        (count,) = struct.unpack("<L", data[:4])
+        refs = struct.unpack("<%dL" % count, data[4:4 + 4 * count])
+        return [wmi.ENCODED_STRING(heap[r:])["Character"] for r in refs]
     return _orig_get_value(cls, cim_type, entry, heap)
 
 
 wmi.ENCODED_VALUE.getValue = classmethod(_get_value)
-
-UNREADABLE = "<unreadable by impacket>"
-
 
 def norm(prop):
     t = prop["type"]
@@ -45,10 +63,6 @@ def norm(prop):
             v = [x != 0 for x in v] if array else v == "True"
         elif base == wmi.CIM_TYPE_ENUM.CIM_TYPE_OBJECT.value:
             v = [embedded(x) for x in v] if array else embedded(v)
-        elif array and base in (wmi.CIM_TYPE_ENUM.CIM_TYPE_DATETIME.value, wmi.CIM_TYPE_ENUM.CIM_TYPE_REFERENCE.value):
-            # impacket decodes only string arrays; datetime and reference
-            # arrays come back as heap offsets.
-            v = UNREADABLE
     return {"type": stype, "array": array, "value": v}
 
 
