@@ -35,6 +35,7 @@ const (
 	EMethodNotImplemented  = 0x80041055
 	EQuotaViolation        = 0x8004106c
 	ETimedOut              = 0x80043001
+	ECallCancelled         = 0x80041032
 	EAccessDeniedWin32     = 0x80070005
 	ENotImpl               = 0x80004001
 	WbemFlagReturnImmed    = 0x10
@@ -76,6 +77,7 @@ var hresults = map[uint32]hrInfo{
 	EMethodNotImplemented: {model.CIMMethodNotAvailable, "WBEM_E_METHOD_NOT_IMPLEMENTED", "method not implemented"},
 	EQuotaViolation:       {model.CIMServerLimitsExceeded, "WBEM_E_QUOTA_VIOLATION", "quota violation"},
 	ETimedOut:             {model.CIMFailed, "WBEM_E_TIMED_OUT", "timed out"},
+	ECallCancelled:        {model.CIMFailed, "WBEM_E_CALL_CANCELLED", "the call was cancelled (it ran out of time)"},
 	ENotImpl:              {model.CIMNotSupported, "E_NOTIMPL", "not implemented"},
 }
 
@@ -135,7 +137,7 @@ func Fault(method string, hr uint32, detail string) *model.Fault {
 		MessageID:  fmt.Sprintf("HRESULT 0x%08X", hr),
 		ErrorCode:  hr,
 	}
-	if hr == ETimedOut {
+	if hr == ETimedOut || hr == ECallCancelled {
 		f.Category = model.CategoryTimeout
 	}
 	return f
