@@ -106,8 +106,16 @@ func TestDCOMLuaOperations(t *testing.T) {
 		assert(c:method("StopService") ~= nil and c:property("ProcessId").type == "uint32")
 		local all = assert(d:get_class("Win32_*"))
 		assert(#all >= 5, #all)
-		local deps = assert(d:get_associated_instance{input_object = svc})
-		assert(#deps >= 0)
+		local winrm = assert(d:get_instance{class_name = "Win32_Service", filter = "Name = 'WinRM'"})[1]
+		local deps = assert(d:get_associated_instance{input_object = winrm, association = "Win32_DependentService", result_class_name = "Win32_Service"})
+		assert(#deps > 0, "WinRM has no dependencies over DCOM")
+		local names = {}
+		for _, dep in ipairs(deps) do names[#names + 1] = dep.Name end
+		table.sort(names)
+		-- The fixture's WinRM depends on RpcSs and nsi (Win32_DependentService).
+		assert(table.concat(names, ",") == "RpcSs,nsi", table.concat(names, ","))
+		local sys = assert(d:get_associated_instance{input_object = winrm, result_class_name = "Win32_ComputerSystem"})
+		assert(#sys == 1 and sys[1].Name ~= nil, "WinRM's computer system: " .. #sys)
 		local bad, err = d:get_instance("Win32_NoSuchClass")
 		assert(bad == nil and err.category == "invalid_class", tostring(err))
 		assert(tostring(err):find("0x80041010"), tostring(err))
