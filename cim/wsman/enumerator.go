@@ -49,6 +49,12 @@ import (
 //   - At most one Pull is in flight, sent while the page before it is
 //     decoded and read, never after an empty page
 //     (TestNextPullOverlapsTheCurrentPage).
+//   - A page whose reply comes while the consumer still reads the page
+//     before it is decoded on a goroutine of its own meanwhile (at most
+//     one decoded page waits; the Pull after it goes out when the
+//     consumer takes it), and pages are handed out in the order the
+//     server sent them (TestPagesDecodeAheadInOrder,
+//     TestCloseStopsThePageDecodedAhead).
 type enumerator struct {
 	c       *Client
 	spec    *enumSpec
@@ -77,22 +83,18 @@ type enumerator struct {
 	// long as ctx allows, and Close unsubscribes.
 	sub *subscription
 
-	// next is the Pull sent while the page before it was decoded (one
-	// in flight at most); Close waits for it and releases its context.
-	next *prefetch
+	// next is the page after the one being read: its Pull, sent when
+	// the consumer started on the page before, and maybe its decoding
+	// (ahead.go). Close stops it and releases the context its reply
+	// carries.
+	next *ahead
 }
 
-// prefetch is a Pull in flight.
-type prefetch struct {
-	done   chan struct{}
-	cancel context.CancelFunc
-	body   []byte
-	max    int // MaxElements after EncodingLimit retries
-	err    error
-}
-
-// take absorbs a batch.
+// take absorbs a batch; the page after it may now be decoded.
 func (e *enumerator) take(b *batch) {
+	if e.next != nil {
+		e.next.grant(e)
+	}
 	e.items = b.items
 	e.pos = 0
 	e.classes = append(e.classes, b.classes...)
@@ -141,6 +143,14 @@ func (e *enumerator) postPage(ctx context.Context, env []byte, effect Effect) ([
 // open).
 func (e *enumerator) decodePage(ctx context.Context, body []byte) (*batch, error) {
 	e.prefetchAfter(ctx, body)
+	b, err := e.decodeBody(body)
+	return e.absorbErr(b, err)
+}
+
+// decodeBody decodes body with e.idec. It touches no other state of the
+// enumerator's, so a page decoded ahead runs it on its own goroutine
+// (only one decoding runs at a time: see ahead).
+func (e *enumerator) decodeBody(body []byte) (*batch, error) {
 	d, se, ok, err := e.c.openBody(body)
 	if err != nil {
 		return nil, err
@@ -153,21 +163,29 @@ func (e *enumerator) decodePage(ctx context.Context, body []byte) (*batch, error
 	}
 	b, err := decodeEnumResponse(d, e.idec)
 	if err != nil {
-		// Keep a context the server handed out, so that it is released
-		// rather than left open (OMI blocks on open enumerations).
-		if b != nil && b.hasContext && !b.endOfSeq && b.context != "" {
-			e.context = b.context
-			e.done = false
-		}
-		if _, isFault := model.AsFault(err); isFault {
-			return nil, err
-		}
-		return nil, e.c.protocolFault(err)
+		return b, err
 	}
 	for _, it := range b.items {
 		it.ComputerName = e.c.opts.ComputerName
 	}
 	return b, nil
+}
+
+// absorbErr is decodeBody's result as the consumer takes it: a page that
+// failed to decode keeps a context the server handed out, so that it is
+// released rather than left open (OMI blocks on open enumerations).
+func (e *enumerator) absorbErr(b *batch, err error) (*batch, error) {
+	if err == nil {
+		return b, nil
+	}
+	if b != nil && b.hasContext && !b.endOfSeq && b.context != "" {
+		e.context = b.context
+		e.done = false
+	}
+	if _, isFault := model.AsFault(err); isFault {
+		return nil, err
+	}
+	return nil, e.c.protocolFault(err)
 }
 
 // prefetchAfter sends the Pull that follows body when body leaves a
@@ -178,46 +196,37 @@ func (e *enumerator) prefetchAfter(ctx context.Context, body []byte) {
 	if e.sub != nil || e.closed || e.next != nil {
 		return
 	}
-	end, ok := prescan(body)
-	if !ok || !end.live() || !end.items {
-		return // an empty page: pull's pauses decide when to ask again
-	}
 	// Callers may cancel the ctx of each Next when it returns: the Pull
 	// runs under its own (the request timeout still bounds it), and the
 	// Next that wants its page waits under that Next's ctx.
-	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	p := &prefetch{done: make(chan struct{}), cancel: cancel}
-	e.next = p
-	ctxID, max := end.context, e.max
-	go func() {
-		defer close(p.done)
-		defer cancel()
-		p.body, p.max, p.err = e.pullBody(pctx, ctxID, max)
-	}()
+	e.next = e.pullAhead(context.WithoutCancel(ctx), body, e.max)
 }
 
-// settle stops a Pull in flight (nobody wants its page now), waits for
-// it (at most ReleaseTimeout) and, when its reply came, makes that
-// reply's context the one to release: the enumeration has moved on to
-// it, or ended.
+// settle stops the page ahead (nobody wants it now): its Pull in
+// flight, waited for at most ReleaseTimeout, or its decoding. When its
+// reply came, that reply's context becomes the one to release: the
+// enumeration has moved on to it, or ended.
 func (e *enumerator) settle() {
-	p := e.next
-	if p == nil {
+	a := e.next
+	if a == nil {
 		return
 	}
 	e.next = nil
-	p.cancel()
-	t := time.NewTimer(e.c.opts.ReleaseTimeout)
-	defer t.Stop()
-	select {
-	case <-p.done:
-	case <-t.C:
+	if a.halt() {
+		<-a.done // CPU only: decoding sends nothing
+	} else {
+		t := time.NewTimer(e.c.opts.ReleaseTimeout)
+		defer t.Stop()
+		select {
+		case <-a.fetched:
+		case <-t.C:
+			return // the last context known is released
+		}
+	}
+	if a.err != nil {
 		return
 	}
-	if p.err != nil {
-		return // the last context known is released
-	}
-	end, ok := prescan(p.body)
+	end, ok := prescan(a.body)
 	switch {
 	case !ok:
 	case end.endOfSeq:
@@ -279,19 +288,30 @@ func (e *enumerator) pull(ctx context.Context) error {
 	for {
 		var body []byte
 		var err error
-		if p := e.next; p != nil {
+		var b *batch
+		var decoded *ahead // the page, decoded ahead
+		if a := e.next; a != nil {
 			if err := ctx.Err(); err != nil {
 				// Cancelled: not even a page already here is read.
 				return e.c.transportFault(ctx, err)
 			}
+			a.wait()
 			select {
-			case <-p.done:
+			case <-a.fetched:
 			case <-ctx.Done():
 				// Still in flight: Close's settle stops it.
 				return e.c.transportFault(ctx, ctx.Err())
 			}
+			if a.err == nil && a.claim() {
+				select {
+				case <-a.done:
+				case <-ctx.Done():
+					return e.c.transportFault(ctx, ctx.Err())
+				}
+				decoded = a
+			}
 			e.next = nil
-			body, e.max, err = p.body, p.max, p.err
+			body, e.max, err = a.body, a.max, a.err
 		} else {
 			body, e.max, err = e.pullBody(ctx, e.context, e.max)
 		}
@@ -305,10 +325,19 @@ func (e *enumerator) pull(ctx context.Context) error {
 			}
 			return err
 		}
-		e.idec.maxItems = e.max // what the Pull that brought body asked for
-		e.ctx = ctx
-		b, err := e.decodePage(ctx, body)
-		e.ctx = nil
+		if decoded != nil {
+			b, err = e.absorbErr(decoded.batch, decoded.decErr)
+			if err == nil {
+				// The consumer starts on this page: the Pull after it
+				// goes out.
+				e.prefetchAfter(ctx, body)
+			}
+		} else {
+			e.idec.maxItems = e.max // what the Pull that brought body asked for
+			e.ctx = ctx
+			b, err = e.decodePage(ctx, body)
+			e.ctx = nil
+		}
 		if err != nil {
 			return err
 		}
