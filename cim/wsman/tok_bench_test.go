@@ -24,3 +24,16 @@ func BenchmarkTokenizeOnly(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrescan is the look past a page's items for its context and
+// EndOfSequence, done for every page before its decoding.
+func BenchmarkPrescan(b *testing.B) {
+	body := pullResponse(200)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, ok := prescan(body); !ok {
+			b.Fatal("prescan failed")
+		}
+	}
+}
