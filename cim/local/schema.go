@@ -66,7 +66,7 @@ func (s *schemaSet) declare(name, super, props string, quals ...string) (*model.
 		c.Properties = append(c.Properties, p)
 	}
 	sort.SliceStable(c.Properties, func(i, j int) bool {
-		return strings.ToLower(c.Properties[i].Name) < strings.ToLower(c.Properties[j].Name)
+		return lessFold(c.Properties[i].Name, c.Properties[j].Name)
 	})
 	s.classes[strings.ToLower(name)] = c
 	s.order = append(s.order, c)
@@ -131,4 +131,26 @@ func newInstance(c *model.Class) *model.Instance {
 		inst.Properties[i] = model.Property{Name: p.Name, Value: v, Key: p.Key}
 	}
 	return inst
+}
+
+// lessFold orders names as their lower-case forms compare, without
+// building them (every class is declared at a process's first local
+// query: strings.ToLower in the sort was a tenth of its start-up).
+func lessFold(a, b string) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x >= 0x80 || y >= 0x80 {
+			return strings.ToLower(a) < strings.ToLower(b)
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return len(a) < len(b)
 }

@@ -435,3 +435,15 @@ func TestGetClassAndGetByKeyEveryClass(t *testing.T) {
 		}
 	}
 }
+
+// lessFold orders as the lower-case forms compare.
+func TestLessFold(t *testing.T) {
+	names := []string{"", "a", "A", "ab", "aB", "Ab", "abc", "b", "B", "_x", "Z", "z", "a1", "a_", "Name", "name", "NameX", "é", "É", "aé", "aÉ", "[", "`", "@"}
+	for _, a := range names {
+		for _, b := range names {
+			if got, want := lessFold(a, b), strings.ToLower(a) < strings.ToLower(b); got != want {
+				t.Errorf("lessFold(%q, %q) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
