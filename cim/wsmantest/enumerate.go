@@ -284,7 +284,7 @@ func (c *call) startEnumeration(e *enumeration, er enumRequest) ([]byte, *FaultS
 		c.s.register(e)
 		r.raw(e.id)
 	case st.dialect == OMI:
-		r.raw(newMessageID()) // OMI's context beside EndOfSequence is dead
+		r.raw(c.s.deadContext()) // OMI's context beside EndOfSequence is dead
 	}
 	r.raw("</", n, ":EnumerationContext><", m, ":Items>")
 	r.Write(items)
@@ -479,7 +479,7 @@ func (c *call) pull() ([]byte, *FaultSpec) {
 	case !done:
 		r.raw("<", n, ":EnumerationContext>", e.id, "</", n, ":EnumerationContext>")
 	case st.dialect == OMI:
-		r.raw("<", n, ":EnumerationContext>", newMessageID(), "</", n, ":EnumerationContext>")
+		r.raw("<", n, ":EnumerationContext>", c.s.deadContext(), "</", n, ":EnumerationContext>")
 	}
 	r.raw("<", n, ":Items>")
 	r.Write(items)
@@ -576,4 +576,29 @@ func (s *selectorFiltered) match(inst *model.Instance) bool {
 		}
 	}
 	return true
+}
+
+// maxDeadContexts bounds the dead contexts remembered (for
+// LoggedRequest.DeadContext) on a long-running server.
+const maxDeadContexts = 100000
+
+// deadContext returns a fresh context for OMI to send beside
+// EndOfSequence, and remembers it: a Pull or Release naming it is logged
+// as DeadContext (and answered as any unknown context is).
+func (s *Server) deadContext() string {
+	id := newMessageID()
+	s.mu.Lock()
+	if len(s.dead) >= maxDeadContexts {
+		clear(s.dead)
+	}
+	s.dead[id] = true
+	s.mu.Unlock()
+	return id
+}
+
+// isDeadContext reports whether id is a context deadContext returned.
+func (s *Server) isDeadContext(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dead[id]
 }

@@ -160,6 +160,12 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 		}
 		l.Identifier = req.Identifier
 		l.CommandID = shellCommandID(req)
+		if s.opts.Dialect == OMI {
+			if where := omiIndentation(req, l.Operation); where != "" {
+				l.Refused = "indentation in " + where
+			}
+			l.DeadContext = l.EnumerationContext != "" && s.isDeadContext(l.EnumerationContext)
+		}
 	}
 	seq := s.record(l)
 	s.logf("wsmantest: %s %s %s", l.Operation, l.Method, l.ResourceURI)
@@ -194,6 +200,11 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 	}
 	if perr != nil {
 		s.writeFault(w, r, st, FaultSpec{Subcode: "w:SchemaValidationError", Message: perr.Error()}, nil, seq)
+		return
+	}
+	if l.Refused != "" {
+		// OMI cannot parse it: HTTP 500 with no body (indent.go).
+		s.writeFault(w, r, st, FaultSpec{EmptyBody: true}, req, seq)
 		return
 	}
 	c := &call{s: s, ctx: r.Context(), st: st, req: req, http: r, log: &l, seq: seq}

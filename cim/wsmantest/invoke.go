@@ -8,7 +8,8 @@ import (
 
 // invoke answers a method call. Windows names the output Method_OUTPUT
 // and answers Action .../MethodResponse; OMI repeats the request's Action
-// and names the output after the method.
+// and names the output after the method, Method_OUTPUT or Class_OUTPUT
+// (Options.OMIInvokeOutput).
 func (c *call) invoke() ([]byte, *FaultSpec) {
 	t, f := c.instanceTarget()
 	if f != nil {
@@ -110,6 +111,12 @@ func (c *call) invokeResponse(t target, method string, out *model.Instance) ([]b
 	if c.st.dialect == OMI {
 		r := c.s.begin(c.st, c.req.Action, c.req.MessageID, "", false)
 		name := "p:" + method
+		switch c.s.opts.OMIInvokeOutput {
+		case OMIOutputMethodOUTPUT:
+			name += "_OUTPUT"
+		case OMIOutputClassOUTPUT:
+			name = "p:" + c.className(t) + "_OUTPUT"
+		}
 		r.raw("<", name)
 		r.attr("xmlns:p", uri)
 		r.raw("\n>\n")
@@ -134,4 +141,12 @@ func checkSize(out []byte, limit int) ([]byte, *FaultSpec) {
 		return nil, tooBig(len(out), limit)
 	}
 	return out, nil
+}
+
+// className is the class an Invoke addressed, as its schema spells it.
+func (c *call) className(t target) string {
+	if cl := c.s.class(c.ctx, t.Namespace, t.Class); cl != nil {
+		return cl.Name
+	}
+	return t.Class
 }

@@ -39,6 +39,14 @@ type LoggedRequest struct {
 	// BlockedBy is the open enumeration whose busy provider this request
 	// waited for (OMI dialect; busy.go), "" when it did not wait.
 	BlockedBy string
+	// Refused says why the server answered HTTP 500 with no body to a
+	// request it could not parse (OMI dialect: "indentation in the Put
+	// body"; indent.go), "" otherwise.
+	Refused string
+	// DeadContext: a Pull or Release named a context that the server
+	// (OMI dialect) sent beside EndOfSequence. Such a context is dead: a
+	// client must neither pull nor release it.
+	DeadContext bool
 }
 
 // Selector returns a selector's value by name, case-insensitively.

@@ -16,6 +16,9 @@ type node struct {
 	Attr     []xml.Attr
 	Children []*node
 	Text     string // character data directly inside the element
+	// Indented: character data came before the first child element
+	// (pretty-printing), which OMI refuses in some places (indent.go).
+	Indented bool
 	// nsDecl maps the prefixes declared in scope to URIs, so that
 	// QName-valued attributes (xsi:type) can be resolved.
 	nsDecl map[string]string
@@ -59,6 +62,9 @@ func parseXML(data []byte) (*node, error) {
 			n := &node{Name: t.Name, Attr: t.Attr, nsDecl: scope}
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
+				if len(p.Children) == 0 && p.Text != "" {
+					p.Indented = true
+				}
 				p.Children = append(p.Children, n)
 			} else if root == nil {
 				root = n

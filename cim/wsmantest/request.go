@@ -23,6 +23,7 @@ type request struct {
 	LocaleMustUnderstand bool
 	Identifier           string // e:Identifier, the subscription an Unsubscribe or Renew names
 	Body                 *node  // the first element child of s:Body (nil when empty)
+	BodyIndented         bool   // character data before that child
 }
 
 // parseRequest reads a SOAP 1.2 envelope. Every text is trimmed: the
@@ -88,6 +89,7 @@ func parseRequest(data []byte) (*request, error) {
 	}
 	if len(body.Children) > 0 {
 		req.Body = body.Children[0]
+		req.BodyIndented = body.Indented
 	}
 	return req, nil
 }

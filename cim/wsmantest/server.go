@@ -90,6 +90,9 @@ type Options struct {
 	// Windows Server 2016 string for a provider that names none, or an
 	// OMI version in the OMI dialect).
 	ProductVersion string
+	// OMIInvokeOutput is how the OMI dialect names the output element of
+	// an Invoke response; OMI's name depends on the provider.
+	OMIInvokeOutput OMIOutput
 	// UnauthenticatedHold is how long the OMI dialect holds a request
 	// that carries no Authorization header before closing the connection
 	// without an answer (60 s, like OMI, when zero).
@@ -116,6 +119,19 @@ type Options struct {
 	// MaxElements asked for and the envelope size.
 	ExtraItems int
 }
+
+// OMIOutput names the output element of OMI's Invoke responses.
+type OMIOutput int
+
+const (
+	// OMIOutputMethod is <p:Method>, the method's own name.
+	OMIOutputMethod OMIOutput = iota
+	// OMIOutputMethodOUTPUT is <p:Method_OUTPUT>, as in OMI's own
+	// protocol test (fixture omi_posthttp_test3_response.xml).
+	OMIOutputMethodOUTPUT
+	// OMIOutputClassOUTPUT is <p:Class_OUTPUT>, named after the class.
+	OMIOutputClassOUTPUT
+)
 
 // Counters are the server's running totals.
 type Counters struct {
@@ -147,6 +163,7 @@ type Server struct {
 	seq     int
 	inject  []*injection
 	enums   map[string]*enumeration
+	dead    map[string]bool         // OMI's dead contexts sent beside EndOfSequence
 	subs    subscriptions           // event subscriptions (subscribe.go)
 	shells  shellTable              // WinRS shells (winrs.go)
 	schemas map[string]*model.Class // by lower-case namespace + ":" + class
@@ -393,6 +410,7 @@ func newServer(opts Options) *Server {
 		opts:    opts,
 		conns:   map[net.Conn]http.ConnState{},
 		enums:   map[string]*enumeration{},
+		dead:    map[string]bool{},
 		schemas: map[string]*model.Class{},
 	}
 	s.provider = opts.Provider
