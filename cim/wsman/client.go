@@ -52,8 +52,12 @@ type Options struct {
 // Default option values.
 const (
 	DefaultMaxEnvelopeSize = 512000
-	DefaultBatchSize       = 32000
-	DefaultLocale          = "en-US"
+	// MinEnvelopeSize is the smallest w:MaxEnvelopeSize servers accept
+	// (DSP0226 R6.2-4; below it Windows and OMI answer EncodingLimit to
+	// every request, which asking for fewer elements cannot cure).
+	MinEnvelopeSize  = 8192
+	DefaultBatchSize = 32000
+	DefaultLocale    = "en-US"
 	// graceTimeout is added to the operation timeout for the client
 	// deadline, so that the server's own timeout fault arrives first.
 	graceTimeout = 15 * time.Second

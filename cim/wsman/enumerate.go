@@ -199,7 +199,7 @@ func (c *Client) startEnumerate(ctx context.Context, req *model.EnumerateRequest
 		b, err := e.roundTrip(ctx, env, EffectOpen)
 		if err != nil {
 			// A first batch too large for the envelope: ask for fewer.
-			if isSubcode(err, "EncodingLimit") && e.max > 1 && attempt < 8 {
+			if isSubcode(err, "EncodingLimit") && e.max > 1 && attempt < 8 && c.opts.MaxEnvelopeSize >= MinEnvelopeSize {
 				e.max = max1(e.max / 4)
 				continue
 			}

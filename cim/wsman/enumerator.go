@@ -391,7 +391,7 @@ func (e *enumerator) pullBody(ctx context.Context, ctxID string, max int) ([]byt
 			// The server had nothing within OperationTimeout; the
 			// context stays valid.
 			timeouts++
-		case isSubcode(err, "EncodingLimit") && max > 1:
+		case isSubcode(err, "EncodingLimit") && max > 1 && e.c.opts.MaxEnvelopeSize >= MinEnvelopeSize:
 			max = max1(max / 4)
 		default:
 			return nil, max, err
