@@ -11,6 +11,13 @@ import (
 
 func krbPair(t *testing.T, etype int32) (cli, srv *KerberosSecurity) {
 	t.Helper()
+	cli, srv, _ = krbPairKey(t, etype)
+	return cli, srv
+}
+
+// krbPairKey is krbPair that also returns the subkey.
+func krbPairKey(t *testing.T, etype int32) (cli, srv *KerberosSecurity, sub types.EncryptionKey) {
+	t.Helper()
 	session := types.EncryptionKey{KeyType: etype, KeyValue: bytes.Repeat([]byte{5}, map[int32]int{17: 16, 18: 32}[etype])}
 	sub, err := NewSubkey(session)
 	if err != nil {
@@ -22,7 +29,7 @@ func krbPair(t *testing.T, etype int32) (cli, srv *KerberosSecurity) {
 	if srv, err = NewKerberosSecurity(sub, true, 77, 1000); err != nil {
 		t.Fatal(err)
 	}
-	return cli, srv
+	return cli, srv, sub
 }
 
 // krbPDU builds a request fragment around stub with room for a token of
@@ -90,7 +97,7 @@ func TestKerberosSecurity(t *testing.T) {
 // TestKerberosMIC: SPNEGO's mechListMIC takes a sequence number, so the
 // first PDU after it uses the next one on both sides.
 func TestKerberosMIC(t *testing.T) {
-	cli, srv := krbPair(t, 18)
+	cli, srv, sub := krbPairKey(t, 18)
 	data := MechTypesDER(nil)
 	mic, _ := cli.MIC(data)
 	if err := srv.CheckMIC(data, mic); err != nil {
@@ -101,7 +108,7 @@ func TestKerberosMIC(t *testing.T) {
 	}
 	pdu, start, end := krbPDU(bytes.Repeat([]byte{1}, 16), LevelPrivacy, cli.AuthLen(LevelPrivacy))
 	cli.Protect(pdu, LevelPrivacy, start, end)
-	srv2, _ := NewKerberosSecurity(srv.key, true, 77, 1001)
+	srv2, _ := NewKerberosSecurity(sub, true, 77, 1001)
 	if err := srv2.Verify(pdu, LevelPrivacy, start, end); err != nil {
 		t.Fatalf("first PDU after the MIC: %v", err)
 	}
