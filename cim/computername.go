@@ -8,6 +8,9 @@ import (
 	"strings"
 )
 
+// maxHostName is the longest DNS name in text (RFC 1035's 255 octets).
+const maxHostName = 253
+
 // maxQuoted bounds how much of a user's text an error quotes.
 const maxQuoted = 200
 
@@ -95,6 +98,11 @@ func (c *Config) parseComputerName() error {
 	}
 	if host == "" {
 		return fmt.Errorf("cim: computer_name %s names no host", q)
+	}
+	// DNS names are at most 253 characters (RFC 1035); a longer one is
+	// a mistake, and would be echoed in every error of the session.
+	if len(host) > maxHostName {
+		return fmt.Errorf("cim: computer_name %s: a host name is at most %d characters, this one is %d", q, maxHostName, len(host))
 	}
 	if port != "" {
 		p, err := strconv.Atoi(port)

@@ -49,6 +49,10 @@ func TestComputerNameForms(t *testing.T) {
 		{name: "http://admin:pw@srv01", want: `carries a user name; give it as credential=`},
 		{name: "http://srv01/wsman?x=1", want: `a WS-Man URL has no query or fragment`},
 		{name: strings.Repeat("x", 1000) + ":1:2", want: `xxx"...: an IPv6 address`},
+		// a name no DNS holds, which every error of the session would echo
+		{name: strings.Repeat("h", 10<<20), want: `hhh"...: a host name is at most 253 characters, this one is 10485760`},
+		{name: "http://" + strings.Repeat("h", 254) + ":1/wsman", want: `a host name is at most 253 characters, this one is 254`},
+		{name: strings.Repeat("h", 253), wantHost: strings.Repeat("h", 253), wantPort: 5985},
 	} {
 		cfg := Config{ComputerName: tc.name, Port: tc.port, Option: SessionOption{UseSSL: tc.ssl, HTTPPrefix: tc.prefix}}
 		s, err := NewSession(cfg)

@@ -292,7 +292,7 @@ func (m *Module) cdxmlArgs(L *lua.LState, f *cdxmlFunc) ([]model.Value, []cdxml.
 		}
 		p := c.Lookup(key)
 		if p == nil {
-			msg := fmt.Sprintf("%s: unknown option %q", who, key)
+			msg := fmt.Sprintf("%s: unknown option %s", who, model.Quote(key))
 			if s := suggest(key, f.optionNames()); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}

@@ -117,6 +117,19 @@ func TestMessagesNameTheOperation(t *testing.T) {
 		{`return s:get_instance{[huge] = 1}`, `s:get_instance: unknown option "xxxx`},
 		{`return s[huge]`, `session has no field or method "xxxx`},
 		{`return cim.new_session{session_option = cim.new_session_option{protocol = huge}}`, `cim.new_session_option: unknown protocol "xxxx`},
+		// ... and so is every other place a user's text comes back: names,
+		// numbers, literals and object paths in queries, event queries,
+		// computer names and a CDXML cmdlet's options
+		{`return s:get_instance{class_name = "Win32_Service", filter = huge .. " = 1"}`, `class Win32_Service has no property xxxx`},
+		{`return s:get_instance{class_name = "Win32_Service", filter = "ExitCode = " .. ("9"):rep(1e6)}`, `filter: syntax error at column 12: integer 9999`},
+		{`return s:get_instance{class_name = "Win32_Service", filter = "ExitCode = '" .. huge .. "'"}`, `ExitCode = 'xxxx`},
+		{`return s:query("SELECT * FROM Win32_Service WHERE " .. huge .. " ~ 1")`, `s:query: localhost: syntax error`},
+		{`return s:query("ASSOCIATORS OF {Win32_Service." .. huge .. "='a'}")`, `s:query: localhost: no instance Win32_Service.xxxx`},
+		{`return s:query("SELECT * FROM __InstanceCreationEvent WITHIN " .. ("9"):rep(1e6))`, `s:query: localhost: syntax error`},
+		{`return s:register_indication_event{query = "SELECT * FROM " .. huge .. " WITHIN 1"}`, `s:register_indication_event: localhost: xxxx`},
+		{`return s:register_indication_event{query = "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA 'Win32_Service' AND TargetInstance." .. huge .. " = 1"}`, `s:register_indication_event: localhost:`},
+		{`return cim.new_session{computer_name = huge}`, `cim.new_session: computer_name "xxxx`},
+		{`return cim.import_cdxml("cimsh:CimshProcess").get_cimsh_process{[huge] = 1}`, `Get-CimshProcess: unknown option "xxxx`},
 	})
 }
 

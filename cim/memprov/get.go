@@ -81,7 +81,7 @@ func (p *Provider) get(ctx context.Context, n *namespace, e *entry, path *model.
 }
 
 func notFound(path *model.Reference) error {
-	return model.NewFault(model.CIMNotFound, "memprov: no instance %s", path)
+	return model.NewFault(model.CIMNotFound, "memprov: no instance %s", model.Clip(path.String()))
 }
 
 // userSelectors drops WS-Man's system selectors (__cimnamespace).

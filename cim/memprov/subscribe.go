@@ -75,7 +75,7 @@ func (p *Provider) Subscribe(ctx context.Context, req *model.SubscribeRequest) (
 	}
 	if q.Within <= 0 {
 		return nil, model.NewFault(model.CIMInvalidQuery,
-			"memprov: %s needs WITHIN n, the polling interval in seconds (WMI requires it for classes without an event provider): %s", q.ClassName, text)
+			"memprov: %s needs WITHIN n, the polling interval in seconds (WMI requires it for classes without an event provider): %s", model.Clip(q.ClassName), model.Clip(text))
 	}
 	n, err := p.namespace(req.Namespace)
 	if err != nil {
@@ -135,7 +135,7 @@ func eventKinds(q *wql.Query) (eventKind, error) {
 	// WMI answers WBEM_E_NOT_EVENT_CLASS; in CIM terms the query is
 	// invalid (WS-Man: CannotProcessFilter).
 	return 0, model.NewFault(model.CIMInvalidQuery,
-		"memprov: %s is not an event class this provider raises (it raises __InstanceCreationEvent, __InstanceDeletionEvent, __InstanceModificationEvent and __InstanceOperationEvent)", q.ClassName)
+		"memprov: %s is not an event class this provider raises (it raises __InstanceCreationEvent, __InstanceDeletionEvent, __InstanceModificationEvent and __InstanceOperationEvent)", model.Clip(q.ClassName))
 }
 
 // targetClass finds the class of TargetInstance ISA 'Class', which must
@@ -159,7 +159,7 @@ func targetClass(q *wql.Query) (string, error) {
 	find(q.Where)
 	if class == "" {
 		return "", model.NewFault(model.CIMInvalidQuery,
-			"memprov: an intrinsic event query needs WHERE TargetInstance ISA 'Class' (ANDed with any other condition): %s", q.String())
+			"memprov: an intrinsic event query needs WHERE TargetInstance ISA 'Class' (ANDed with any other condition): %s", model.Clip(q.String()))
 	}
 	return class, nil
 }
@@ -178,14 +178,14 @@ func checkEventProperties(q *wql.Query, target *model.Class) error {
 			continue
 		}
 		if !containsFold(eventProperties, head) {
-			return model.NewFault(model.CIMInvalidQuery, "memprov: event class %s has no property %s (it has %s)", q.ClassName, head, strings.Join(eventProperties, ", "))
+			return model.NewFault(model.CIMInvalidQuery, "memprov: event class %s has no property %s (it has %s)", model.Clip(q.ClassName), model.Clip(head), strings.Join(eventProperties, ", "))
 		}
 		if !dotted || (!strings.EqualFold(head, "TargetInstance") && !strings.EqualFold(head, "PreviousInstance")) {
 			continue
 		}
 		prop, _, _ := strings.Cut(rest, ".")
 		if !strings.HasPrefix(prop, "__") && len(target.Properties) > 0 && target.Property(prop) == nil {
-			return model.NewFault(model.CIMInvalidQuery, "memprov: class %s has no property %s (in %s)", target.Name, prop, name)
+			return model.NewFault(model.CIMInvalidQuery, "memprov: class %s has no property %s (in %s)", target.Name, model.Clip(prop), model.Clip(name))
 		}
 	}
 	return nil

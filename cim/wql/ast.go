@@ -376,7 +376,7 @@ func (q *Query) Check(class *model.Class) error {
 	for _, name := range names {
 		head, _, _ := strings.Cut(name, ".")
 		if !strings.HasPrefix(head, "__") && class.Property(head) == nil {
-			return fmt.Errorf("wql: class %s has no property %s", class.Name, head)
+			return fmt.Errorf("wql: class %s has no property %s", class.Name, model.Clip(head))
 		}
 	}
 	return nil

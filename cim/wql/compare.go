@@ -46,7 +46,7 @@ func compare(v model.Value, l Literal, when *model.Datetime) (c int, ok bool, er
 		case LitString:
 			pv, perr := model.ParseScalar(model.TypeBoolean, l.Str)
 			if perr != nil {
-				return 0, false, fmt.Errorf("%s is not a boolean", l)
+				return 0, false, fmt.Errorf("%s is not a boolean", shown(l))
 			}
 			b, _ = pv.AsBool()
 		}
@@ -73,7 +73,7 @@ func compare(v model.Value, l Literal, when *model.Datetime) (c int, ok bool, er
 		case LitString:
 			pv, perr := model.ParseScalar(model.TypeReal64, l.Str)
 			if perr != nil {
-				return 0, false, fmt.Errorf("%s is not a number", l)
+				return 0, false, fmt.Errorf("%s is not a number", shown(l))
 			}
 			f, _ = pv.AsFloat()
 		case LitBool:
@@ -87,7 +87,7 @@ func compare(v model.Value, l Literal, when *model.Datetime) (c int, ok bool, er
 		return floatCmp(x, f), true, nil
 	case model.Datetime:
 		if l.Kind != LitString {
-			return 0, false, fmt.Errorf("compare a datetime with a string such as '20240101000000.000000+000' or '2024-01-01T00:00:00Z', not %s", l)
+			return 0, false, fmt.Errorf("compare a datetime with a string such as '20240101000000.000000+000' or '2024-01-01T00:00:00Z', not %s", shown(l))
 		}
 		var d model.Datetime
 		if when != nil {
@@ -95,19 +95,19 @@ func compare(v model.Value, l Literal, when *model.Datetime) (c int, ok bool, er
 		} else {
 			var perr error
 			if d, perr = parseDatetimeLiteral(l.Str); perr != nil {
-				return 0, false, fmt.Errorf("%s is not a datetime", l)
+				return 0, false, fmt.Errorf("%s is not a datetime", shown(l))
 			}
 		}
 		if wildcard(x) || wildcard(d) {
 			return compareFold(x.Lexical(), d.Lexical()), true, nil
 		}
 		if x.IsInterval() != d.IsInterval() {
-			return 0, false, fmt.Errorf("cannot compare an interval with a point in time (%s)", l)
+			return 0, false, fmt.Errorf("cannot compare an interval with a point in time (%s)", shown(l))
 		}
 		return x.Compare(d), true, nil
 	case *model.Reference:
 		if l.Kind != LitString {
-			return 0, false, fmt.Errorf("compare a reference with an object path string, not %s", l)
+			return 0, false, fmt.Errorf("compare a reference with an object path string, not %s", shown(l))
 		}
 		r, perr := ParseObjectPath(l.Str)
 		if perr == nil && sameRef(x, r) {
@@ -159,7 +159,7 @@ func compareInt(v model.Value, neg bool, mag uint64, l Literal) (int, bool, erro
 	case LitString:
 		pv, err := model.ParseScalar(v.Type(), l.Str)
 		if err != nil {
-			return 0, false, fmt.Errorf("%s is not a %s", l, v.Type())
+			return 0, false, fmt.Errorf("%s is not a %s", shown(l), v.Type())
 		}
 		switch y := pv.Interface().(type) {
 		case uint64:
@@ -173,7 +173,7 @@ func compareInt(v model.Value, neg bool, mag uint64, l Literal) (int, bool, erro
 			return intCmp(neg, mag, false, uint64(y)), true, nil
 		}
 	}
-	return 0, false, fmt.Errorf("cannot compare a %s with %s", v.Type(), l)
+	return 0, false, fmt.Errorf("cannot compare a %s with %s", v.Type(), shown(l))
 }
 
 // intCmp compares two sign-magnitude integers exactly.
@@ -322,3 +322,8 @@ func asLiteral(v model.Value) (Literal, error) {
 	}
 	return Literal{}, fmt.Errorf("cannot compare a %s", v.Type())
 }
+
+// shown is a literal as an error message shows it: cut as model.Clip
+// cuts, since the literal is the user's text (Literal.String stays whole:
+// it writes queries).
+func shown(l Literal) string { return model.Clip(l.String()) }

@@ -93,12 +93,12 @@ func (q *Query) eval(e Expr, inst *model.Instance) (tri, error) {
 			o, _ := lookup(inst, x.Other)
 			var err error
 			if lit, err = asLiteral(o); err != nil {
-				return triUnknown, fmt.Errorf("wql: %s: %w", x, err)
+				return triUnknown, fmt.Errorf("wql: %s: %w", model.Clip(x.String()), err)
 			}
 		}
 		c, ok, err := compare(v, lit, x.when)
 		if err != nil {
-			return triUnknown, fmt.Errorf("wql: %s: %w", x, err)
+			return triUnknown, fmt.Errorf("wql: %s: %w", model.Clip(x.String()), err)
 		}
 		if !ok {
 			return triUnknown, nil

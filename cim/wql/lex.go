@@ -34,7 +34,7 @@ func (t token) describe() string {
 	case tokString:
 		return "string " + model.Quote(t.text)
 	case tokPath:
-		return fmt.Sprintf("object path {%s}", t.text)
+		return "object path {" + model.Clip(t.text) + "}"
 	}
 	return model.Quote(t.text)
 }

@@ -100,7 +100,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 		name := s[:j]
 		s = strings.TrimLeft(s[j:], " ")
 		if s == "" || s[0] != '=' {
-			return "", nil, fmt.Errorf("wql: object path %s: expected \"=\" after key %s", model.Quote(orig), name)
+			return "", nil, fmt.Errorf("wql: object path %s: expected \"=\" after key %s", model.Quote(orig), model.Clip(name))
 		}
 		s = strings.TrimLeft(s[1:], " ")
 		var val string
@@ -118,7 +118,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 			}
 			val, s = strings.TrimSpace(s[:k]), s[k:]
 			if val == "" {
-				return "", nil, fmt.Errorf("wql: object path %s: key %s has no value", model.Quote(orig), name)
+				return "", nil, fmt.Errorf("wql: object path %s: key %s has no value", model.Quote(orig), model.Clip(name))
 			}
 			if strings.EqualFold(val, "true") || strings.EqualFold(val, "false") {
 				val = strings.ToLower(val)
@@ -131,7 +131,7 @@ func parseObjectPath(s string, depth int) (string, *model.Reference, error) {
 			}
 		}
 		if _, dup := ref.Selector(name); dup {
-			return "", nil, fmt.Errorf("wql: object path %s: key %s given twice", model.Quote(orig), name)
+			return "", nil, fmt.Errorf("wql: object path %s: key %s given twice", model.Quote(orig), model.Clip(name))
 		}
 		ref.Selectors = append(ref.Selectors, sel)
 		s = strings.TrimLeft(s, " ")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // SyntaxError is a query WQL cannot parse. Pos is the 1-based byte
@@ -224,7 +226,7 @@ func (p *parser) interval(clause string) (float64, error) {
 		secs = float64(lit.Mag)
 	}
 	if !(secs > 0) || secs > 1e9 {
-		return 0, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("%s %s: the interval must be a positive number of seconds", clause, t.text), Query: p.q}
+		return 0, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("%s %s: the interval must be a positive number of seconds", clause, model.Clip(t.text)), Query: p.q}
 	}
 	return secs, nil
 }
@@ -397,7 +399,7 @@ func (p *parser) condition() (Expr, error) {
 		}
 		return &Like{Property: prop, Pattern: s.text, Not: not}, nil
 	}
-	return nil, p.errorf("expected a comparison operator, IS, ISA or LIKE after %s, found %s", prop, t.describe())
+	return nil, p.errorf("expected a comparison operator, IS, ISA or LIKE after %s, found %s", model.Clip(prop), t.describe())
 }
 
 func normalizeOp(op string) string {
@@ -447,23 +449,23 @@ func (p *parser) number(neg bool) (Literal, error) {
 	if strings.HasPrefix(text, "0x") || strings.HasPrefix(text, "0X") {
 		u, err := strconv.ParseUint(text[2:], 16, 64)
 		if err != nil {
-			return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("number %s is out of range", text), Query: p.q}
+			return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("number %s is out of range", model.Clip(text)), Query: p.q}
 		}
 		return Literal{Kind: LitInt, Neg: neg && u != 0, Mag: u}, nil
 	}
 	if !strings.ContainsAny(text, ".eE") {
 		u, err := strconv.ParseUint(text, 10, 64)
 		if err != nil {
-			return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("integer %s is out of range", text), Query: p.q}
+			return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("integer %s is out of range", model.Clip(text)), Query: p.q}
 		}
 		if neg && u > 1<<63 {
-			return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("integer -%s is out of range", text), Query: p.q}
+			return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("integer -%s is out of range", model.Clip(text)), Query: p.q}
 		}
 		return Literal{Kind: LitInt, Neg: neg && u != 0, Mag: u}, nil
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("number %s is out of range", text), Query: p.q}
+		return Literal{}, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("number %s is out of range", model.Clip(text)), Query: p.q}
 	}
 	if neg {
 		f = -f

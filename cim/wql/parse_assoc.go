@@ -21,7 +21,7 @@ func (p *parser) assocQuery() (*Query, error) {
 	p.next()
 	ref, err := ParseObjectPath(t.text)
 	if err != nil {
-		return nil, &SyntaxError{Pos: t.pos + 1, Msg: fmt.Sprintf("bad object path {%s}: %v", t.text, strings.TrimPrefix(err.Error(), "wql: ")), Query: p.q}
+		return nil, &SyntaxError{Pos: t.pos + 1, Msg: "bad " + strings.TrimPrefix(err.Error(), "wql: "), Query: p.q}
 	}
 	a.Path, a.Object = t.text, ref
 	q := &Query{Associators: a}
