@@ -242,3 +242,40 @@ func TestOSSummaryMemoryUnits(t *testing.T) {
 		t.Fatalf("exit %d %q %s", code, out, errOut)
 	}
 }
+
+// The password's order (issue 9) is said the same way wherever a user
+// reads about it: the README, help(cim.credential) and every script's
+// --user help: an explicit password, then CIMSH_PASSWORD (read once at
+// start-up), then a prompt without echo on a terminal, else an error.
+// Every --help also says what --computer takes.
+func TestPasswordOrderDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(readme)), " ")
+	for _, want := range []string{
+		"`cim.credential(user)` takes the password from `CIMSH_PASSWORD` when it is set (read once at start-up and removed from cimsh's environment, so no child process inherits it), else prompts without echo on a terminal, else fails saying how to give one.",
+		"| Get-Credential | `cim.credential(user [, password])` | no password: `CIMSH_PASSWORD` (read once at start-up), else a prompt without echo on a terminal, else fails saying how to give one;",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("README.md does not say %q", want)
+		}
+	}
+	_, out, _ := run(t, nil, "-e", "help(cim.credential)")
+	if !strings.Contains(out, "a user and password; without one: CIMSH_PASSWORD (read at start-up), else a prompt without echo on a terminal, else an error") {
+		t.Errorf("help(cim.credential):\n%s", out)
+	}
+	for _, s := range scripts.List(scripts.FS) {
+		_, out, _ := run(t, nil, script(s.Name, "--help")...)
+		help := strings.Join(strings.Fields(out), " ")
+		for _, want := range []string{
+			"--user USER user for HOST (DOMAIN\\user); password: CIMSH_PASSWORD, else a prompt without echo on a terminal, else the script stops (exit 2) saying so",
+			"--computer HOST query HOST (also HOST:PORT, [IPV6]:PORT or an http(s):// URL)",
+		} {
+			if !strings.Contains(help, want) {
+				t.Errorf("%s --help does not say %q:\n%s", s.Name, want, out)
+			}
+		}
+	}
+}

@@ -3,8 +3,10 @@ local cli = {}
 
 -- Options every script takes, to reach a remote host instead of this machine.
 local common = {
-  {name = "computer", arg = "HOST", help = "query HOST over WS-Management instead of this machine"},
-  {name = "user", arg = "USER", help = "user for HOST (DOMAIN\\user); the password comes from CIMSH_PASSWORD, else a prompt on a terminal"},
+  {name = "computer", arg = "HOST", help = "query HOST (also HOST:PORT, [IPV6]:PORT or an http(s):// URL) over WS-Management\n" ..
+    string.rep(" ", 25) .. "instead of this machine"},
+  {name = "user", arg = "USER", help = "user for HOST (DOMAIN\\user); password: CIMSH_PASSWORD, else a prompt without\n" ..
+    string.rep(" ", 25) .. "echo on a terminal, else the script stops (exit 2) saying so"},
   {name = "auth", arg = "METHOD", help = "authentication: default, negotiate, ntlm, kerberos, basic, certificate"},
   {name = "port", arg = "N", help = "WS-Man port (5985, or 5986 with --ssl)"},
   {name = "ssl", help = "use HTTPS"},
