@@ -53,3 +53,47 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestBoxedOperatorsAsTheReadmeSays checks each line of the README's
+// "What works, exactly" list for boxed integers, both what works and
+// what raises, so that the list cannot drift from behaviour.
+func TestBoxedOperatorsAsTheReadmeSays(t *testing.T) {
+	e := newEnv(t)
+	e.ok(`
+		a = cim.uint64("9007199254740993")   -- 2^53 + 1
+		b = cim.uint64("18446744073709551615")
+		-- boxed with boxed: == ~= < <= > >= and + - * / % (/ truncates)
+		assert(a == cim.uint64("9007199254740993") and a ~= b)
+		assert(a < b and a <= b and b > a and b >= a and a <= a and a >= a)
+		assert(not (b < a) and not (a > b))
+		assert(tostring(b - a) == "18437736874454810622")
+		assert(tostring(a + a) == "18014398509481986")
+		assert(tostring(a * cim.uint64("2")) == "18014398509481986")
+		assert(b / a == 2047 and tostring(b % a) == "9007199254738944")
+		-- boxed with a plain integral number: + - * / %
+		assert(tostring(a + 2) == "9007199254740995" and tostring(2 + a) == "9007199254740995")
+		assert(tostring(a * 3) == "27021597764222979" and tostring(b / 5) == "3689348814741910323")
+		assert(b % 10 == 5 and a - 1 == 2^53)
+		-- == with a plain number is always false (no metamethod runs)
+		assert((b == 18446744073709551615) == false and (a == 9007199254740993) == false)
+		assert((a == 2^53) == false)
+		-- -x works; a result within 2^53 is a plain number
+		assert(tostring(-a) == "-9007199254740993")
+		assert(type(a - a) == "number" and type(b / a) == "number")
+		-- tonumber(x) is nil; cim.tonumber is the nearest double
+		assert(tonumber(a) == nil and cim.tonumber(a) == 2^53)
+	`)
+	for _, c := range []struct{ code, want string }{
+		{`return a + 0.5`, "combine only with integers"},
+		{`return a < 2^53`, "attempt to compare userdata with number"},
+		{`return a <= 1`, "attempt to compare userdata with number"},
+		{`return 1 > a`, "attempt to compare userdata with number"},
+		{`return a >= 1`, "attempt to compare number with userdata"},
+		{`return a ^ 2`, "cannot perform pow operation"},
+		{`return #a`, "__len undefined"},
+	} {
+		if msg := e.fails(c.code); !strings.Contains(msg, c.want) {
+			t.Errorf("%s raised %q, want %q", c.code, msg, c.want)
+		}
+	}
+}
