@@ -279,3 +279,25 @@ func TestPasswordOrderDocumented(t *testing.T) {
 		}
 	}
 }
+
+// This machine has one name in every script that names a computer: the
+// host name, as Windows' scripts show the computer's name (one printed
+// "localhost" and another the host name).
+func TestLocalMachineNamedAlike(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`(?m)^Computer +: (.*)$`)
+	for _, name := range []string{"os_summary", "hardware"} {
+		code, out, errOut := run(t, nil, script(name)...)
+		m := want.FindStringSubmatch(out)
+		if code != 0 || m == nil || m[1] != host {
+			t.Errorf("%s: exit %d, want Computer : %s\n%s%s", name, code, host, out, errOut)
+		}
+	}
+	code, out, errOut := run(t, nil, script("fleet_inventory")...)
+	if lines := strings.Split(out, "\n"); code != 0 || len(lines) < 2 || !strings.HasPrefix(lines[1], host+",") {
+		t.Errorf("fleet_inventory: exit %d, want the row of %s\n%s%s", code, host, out, errOut)
+	}
+}
