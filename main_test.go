@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	dcomserve "github.com/cimsh/cimsh/cim/dcomtest/serve"
 	"github.com/cimsh/cimsh/cim/wsmantest/serve"
 	"github.com/cimsh/cimsh/internal/testenv"
 	"github.com/cimsh/cimsh/luabind/luatest"
@@ -33,6 +34,7 @@ var commands = map[string]func(){
 		os.Exit(shell.Main(env))
 	},
 	"wsmanserve": func() { os.Exit(serve.Main(os.Args[1:], os.Stdout, os.Stderr)) },
+	"dcomserve":  func() { os.Exit(dcomserve.Main(os.Args[1:], os.Stdout, os.Stderr)) },
 }
 
 // TestCommandLine runs testdata/script/*.txtar against the binary:

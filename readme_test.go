@@ -71,12 +71,13 @@ func readmeBlocks(t *testing.T) []readmeBlock {
 }
 
 // readmeGo stands in for the go command in the README's examples: go run
-// of cimsh and of wsmanserve runs the binaries under test; the toolchain's
+// of cimsh, wsmanserve and dcomserve runs the binaries under test; the toolchain's
 // own commands (test, install, build) are what this test runs inside of.
 const readmeGo = `#!/bin/sh
 case "$1 $2" in
 "run .") shift 2; exec cimsh "$@" ;;
 "run ./cim/wsmantest/wsmanserve") shift 2; exec wsmanserve "$@" ;;
+"run ./cim/dcomtest/dcomserve") shift 2; exec dcomserve "$@" ;;
 "test "*|"install "*|"build "*) echo "(go $1: not run by the README test, which go test runs)"; exit 0 ;;
 esac
 echo "go $*: the README test does not know this command; teach it (readme_test.go) or mark the block <!-- not run: why -->" >&2

@@ -57,6 +57,14 @@ func (c *Config) validateDCOM() error {
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("cim: port %d is out of range", c.Port)
 	}
+	// HOST:PORT and [IPV6]:PORT name the endpoint mapper's port; a URL
+	// is WS-Man's.
+	if strings.Contains(c.ComputerName, "://") {
+		return fmt.Errorf("cim: computer_name %s is a WS-Man URL; protocol DCOM takes HOST or HOST:PORT", quoteInput(c.ComputerName))
+	}
+	if err := c.parseComputerName(); err != nil {
+		return err
+	}
 	if c.OperationTimeout < 0 {
 		return fmt.Errorf("cim: operation timeout must not be negative")
 	}

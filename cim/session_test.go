@@ -123,6 +123,25 @@ func TestNewSessionOpensNothing(t *testing.T) {
 	}
 }
 
+// A DCOM session's computer_name takes HOST:PORT and [IPV6]:PORT as a
+// WS-Man session's does, the port being the endpoint mapper's (it was
+// looked up in DNS whole: "lookup 127.0.0.1:13500: no such host").
+func TestDCOMComputerNameWithPort(t *testing.T) {
+	for _, tc := range []struct {
+		name, host string
+		port       int
+	}{{"127.0.0.1:13500", "127.0.0.1", 13500}, {"[::1]:24158", "::1", 24158}, {"ws042", "ws042", 135}} {
+		s, err := NewSession(Config{ComputerName: tc.name, Option: SessionOption{Protocol: "dcom"}, Credential: NewCredential("u", "p")})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if s.ComputerName() != tc.host || s.Port() != tc.port || s.Protocol() != "DCOM" {
+			t.Errorf("%s: computer %q port %d protocol %s", tc.name, s.ComputerName(), s.Port(), s.Protocol())
+		}
+		s.Close()
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct {
 		cfg  Config
@@ -130,6 +149,8 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{Config{Option: SessionOption{Protocol: "dcom"}, Authentication: "basic"}, "authentication basic is not available with protocol DCOM"},
 		{Config{Option: SessionOption{Protocol: "dcom", UseSSL: true}}, "use_ssl is a WS-Man option; protocol DCOM does not take it"},
+		{Config{Option: SessionOption{Protocol: "dcom"}, ComputerName: "http://h:5985/wsman"}, `computer_name "http://h:5985/wsman" is a WS-Man URL; protocol DCOM takes HOST or HOST:PORT`},
+		{Config{Option: SessionOption{Protocol: "dcom"}, ComputerName: "h:135", Port: 24158}, `computer_name "h:135" gives port 135, but port is 24158`},
 		{Config{Option: SessionOption{Protocol: "dcom"}, ComputerName: "h", Authentication: "ntlm"}, "authentication ntlm over DCOM needs a credential"},
 		{Config{Option: SessionOption{Impersonation: "identify"}}, "impersonation is a DCOM option"},
 		{Config{Option: SessionOption{Protocol: "dcom", PacketPrivacy: new(bool), PacketIntegrity: new(bool)}}, "packet integrity at least"},

@@ -276,7 +276,11 @@ func (p *Provider) classify(err error) *model.Fault {
 			reason = fmt.Sprintf("connect to %s: %s: the endpoint mapper answered, but not WMI's own port (on Windows, the firewall rule group \"Windows Management Instrumentation (WMI)\" opens it)",
 				re.Addr, reason)
 		default:
-			reason = fmt.Sprintf("connect to %s: %s", oe.Addr, reason)
+			addr := p.endpoint() // a failed name lookup has no address
+			if oe.Addr != nil {
+				addr = oe.Addr.String()
+			}
+			reason = fmt.Sprintf("connect to %s: %s", addr, reason)
 		}
 		return &model.Fault{Category: model.CategoryUnreachable, Err: err, Reason: reason}
 	}

@@ -89,7 +89,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(sig)
 	code := 0
 	if cmd := fs.Args(); len(cmd) > 0 {
-		code = run(cmd, s.URL(), stdout, stderr, sig)
+		code = RunCommand(cmd, map[string]string{"{url}": s.URL()}, []string{"WSMANSERVE_URL=" + s.URL()}, stdout, stderr, sig)
 	} else {
 		<-sig
 		c := s.Counters()
@@ -99,18 +99,23 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// run runs cmd with the server's URL and returns its exit status; a
-// signal to wsmanserve is passed on to it.
-func run(cmd []string, url string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
+// RunCommand runs cmd, with each key of replace in its arguments replaced
+// by its value ({url} by the server's URL) and env added to its
+// environment, and returns its exit status; a signal from sig is passed
+// on to it. dcomserve runs its commands through it too.
+func RunCommand(cmd []string, replace map[string]string, env []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 	args := make([]string, len(cmd))
 	for i, a := range cmd {
-		args[i] = strings.ReplaceAll(a, "{url}", url)
+		for k, v := range replace {
+			a = strings.ReplaceAll(a, k, v)
+		}
+		args[i] = a
 	}
 	c := exec.Command(args[0], args[1:]...)
-	c.Env = append(os.Environ(), "WSMANSERVE_URL="+url)
+	c.Env = append(os.Environ(), env...)
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, stdout, stderr
 	if err := c.Start(); err != nil {
-		fmt.Fprintf(stderr, "wsmanserve: %v\n", err)
+		fmt.Fprintf(stderr, "running %s: %v\n", args[0], err)
 		return 127
 	}
 	done := make(chan error, 1)
@@ -128,7 +133,7 @@ func run(cmd []string, url string, stdout, stderr io.Writer, sig <-chan os.Signa
 				return ee.ExitCode()
 			}
 			if err != nil {
-				fmt.Fprintf(stderr, "wsmanserve: %v\n", err)
+				fmt.Fprintf(stderr, "running %s: %v\n", args[0], err)
 				return 1
 			}
 			return 0
