@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cimsh/cimsh/cim"
+	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 )
 
@@ -29,5 +31,89 @@ func TestWindowsSelectorsCaseInsensitive(t *testing.T) {
 	}
 	if v, _ := srv.Requests()[len(srv.Requests())-1].Selector("Name"); v != "WinRM" {
 		t.Errorf("the returned instance was addressed as %q, not in the server's spelling", v)
+	}
+}
+
+// Request headers (PROTOCOL.md): w:Locale with mustUnderstand="false"
+// (Windows faults UnsupportedFeature on "true", which the Windows
+// dialect does), and never PowerShell's p:OperationID (it switches
+// Windows to the "robust connection" mode) or __MI_CallbackRegistration,
+// on every kind of request a session sends.
+func TestRequestHeadersEveryOperation(t *testing.T) {
+	srv := basicServer(t, wsmantest.Windows, wsmantest.Options{})
+	s := basicSession(t, srv)
+	ctx := testCtx(t)
+	if _, err := s.Test(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetInstances(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 3}); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := s.GetInstance(ctx, ref("Win32_Service", "root/cimv2", "Name", "Spooler"), cim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InvokeMethod(ctx, cim.MethodCall{Input: svc, Method: "StopService"}); err != nil {
+		t.Fatal(err)
+	}
+	inst := model.NewInstance("Cimsh_ValueKinds", "root/cimv2")
+	inst.SetKey("Id", model.String("headers"))
+	created, err := s.NewInstance(ctx, inst, cim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created.Set("Str", model.String("x"))
+	if _, err := s.SetInstance(ctx, created, []string{"Str"}, cim.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveInstance(ctx, created, cim.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetAssociatedInstances(ctx, cim.AssociatedQuery{Input: svc, Association: "Win32_DependentService"}); err != nil {
+		t.Fatal(err)
+	}
+	en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Process", BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.Next(ctx)
+	en.Close() // a Release
+	seen := map[string]bool{}
+	for _, l := range srv.Requests() {
+		seen[l.Operation] = true
+		body := string(l.Body)
+		if l.Operation == "Identify" {
+			continue // no addressing headers at all
+		}
+		if !strings.Contains(body, `<w:Locale xml:lang="en-US" s:mustUnderstand="false"/>`) {
+			t.Errorf("%s: no w:Locale with mustUnderstand=\"false\": %.600s", l.Operation, body)
+		}
+		for _, bad := range []string{"OperationID", "__MI_CallbackRegistration"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s carries %s", l.Operation, bad)
+			}
+		}
+	}
+	for _, op := range []string{"Identify", "Enumerate", "Pull", "Release", "Get", "Invoke", "Create", "Put", "Delete"} {
+		if !seen[op] {
+			t.Errorf("no %s was checked (%v)", op, srv.Operations())
+		}
+	}
+}
+
+// Basic over plain HTTP to a server whose AllowUnencrypted is off (the
+// Windows default): an empty HTTP 500, which the session reports as
+// such, naming the setting, without the password.
+func TestBasicRefusedUnencrypted(t *testing.T) {
+	srv := wsmantest.NewServer(t, wsmantest.Options{BasicUsers: basicUsers})
+	s := basicSession(t, srv)
+	_, err := s.GetInstance(testCtx(t), ref("Win32_Service", "root/cimv2", "Name", "WinRM"), cim.Options{})
+	f := mustFault(t, "Basic over HTTP without AllowUnencrypted", err)
+	if f.HTTPStatus != 500 || !strings.Contains(err.Error(), "AllowUnencrypted") {
+		t.Errorf("HTTP %d: %v", f.HTTPStatus, err)
+	}
+	noSecret(t, err, basicPassword)
+	if l := srv.Requests(); len(l) != 0 {
+		t.Errorf("the refused request reached WS-Man handling: %v", srv.Operations())
 	}
 }

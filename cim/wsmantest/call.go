@@ -86,7 +86,9 @@ func (c *call) encoder(t target) *encoder {
 		st:        c.st,
 		wrapDates: c.st.dialect == Windows || c.http.UserAgent() == winrmUserAgent,
 		wmi:       t.WMI,
-		schema:    func(ns, class string) *model.Class { return c.s.class(c.ctx, ns, class) },
+		nullArrays: c.st.dialect == Windows &&
+			strings.EqualFold(strings.TrimSpace(c.req.Options["msftwinrm:UsePreciseArrays"]), "true"),
+		schema: func(ns, class string) *model.Class { return c.s.class(c.ctx, ns, class) },
 	}
 }
 

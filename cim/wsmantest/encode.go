@@ -13,6 +13,9 @@ type encoder struct {
 	st        style
 	wrapDates bool // cim:Datetime wrappers (Windows always; OMI only for WinRM clients)
 	wmi       bool // instance namespaces in the WMI URI family
+	// nullArrays marks a NULL array IsNullArray="true" (Windows, when
+	// the request asked for msftwinrm:UsePreciseArrays).
+	nullArrays bool
 	// schema looks up a class declaration (for OctetString qualifiers);
 	// it may return nil.
 	schema func(namespace, class string) *model.Class
@@ -95,6 +98,10 @@ func (e *encoder) property(w *xw, prefix, name string, v model.Value, decl *mode
 		return
 	}
 	if v.IsNull() {
+		if e.nullArrays {
+			w.raw("<", qname, ` xsi:nil="true" xmlns:wsmanms="`+nsWSManMS+`" wsmanms:IsNullArray="true"/>`, sep)
+			return
+		}
 		w.raw("<", qname, ` xsi:nil="true"/>`, sep)
 		return
 	}

@@ -223,3 +223,31 @@ func TestWindowsFaults(t *testing.T) {
 		})
 	}
 }
+
+// Windows marks a NULL array IsNullArray="true" (in the Microsoft wsman
+// namespace) for a client that asked for msftwinrm:UsePreciseArrays,
+// as PowerShell and cimsh do in the DMTF form; otherwise a NULL array is
+// one nil element, as for a scalar.
+func TestWindowsIsNullArray(t *testing.T) {
+	s := NewServer(t, Options{})
+	precise := `<w:OptionSet><w:Option Name="msftwinrm:UsePreciseArrays" Type="xs:boolean">true</w:Option></w:OptionSet>`
+	for _, tc := range []struct {
+		headers []string
+		marked  bool
+	}{{nil, false}, {[]string{precise}, true}} {
+		r := post(t, s, envelope(actionGet, kindsURI, cimv2Sel+sel("Id", "all"), "", tc.headers...))
+		na := r.bodyElem(t).child("", "NullArray")
+		if na == nil || !na.isNil() {
+			t.Fatalf("NullArray: %s", r.body)
+		}
+		v, ok := na.attr(nsWSManMS, "IsNullArray")
+		if marked := ok && v == "true"; marked != tc.marked {
+			t.Errorf("UsePreciseArrays %v: IsNullArray %q (%v)", tc.marked, v, ok)
+		}
+		if ns := r.bodyElem(t).child("", "NullStr"); ns == nil || !ns.isNil() {
+			t.Errorf("NullStr: %s", r.body)
+		} else if _, ok := ns.attr(nsWSManMS, "IsNullArray"); ok {
+			t.Errorf("a NULL scalar marked IsNullArray")
+		}
+	}
+}
