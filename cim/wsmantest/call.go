@@ -88,6 +88,7 @@ func (c *call) encoder(t target) *encoder {
 		wmi:       t.WMI,
 		nullArrays: c.st.dialect == Windows &&
 			strings.EqualFold(strings.TrimSpace(c.req.Options["msftwinrm:UsePreciseArrays"]), "true"),
+		dmtf:   c.s.opts.DMTFDatetimes,
 		schema: func(ns, class string) *model.Class { return c.s.class(c.ctx, ns, class) },
 	}
 }

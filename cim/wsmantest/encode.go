@@ -16,6 +16,7 @@ type encoder struct {
 	// nullArrays marks a NULL array IsNullArray="true" (Windows, when
 	// the request asked for msftwinrm:UsePreciseArrays).
 	nullArrays bool
+	dmtf       bool // datetimes and intervals in the DMTF string form
 	// schema looks up a class declaration (for OctetString qualifiers);
 	// it may return nil.
 	schema func(namespace, class string) *model.Class
@@ -150,10 +151,10 @@ func (e *encoder) scalar(w *xw, qname string, v model.Value, depth int) {
 				wrap = "cim:" + wrap
 			}
 			w.raw("<", wrap, ">")
-			w.text(x.Lexical())
+			w.text(e.datetimeText(x))
 			w.raw("</", wrap, ">")
 		} else {
-			w.text(x.Lexical())
+			w.text(e.datetimeText(x))
 		}
 		w.raw("</", qname, ">")
 	case *model.Reference:
@@ -167,6 +168,15 @@ func (e *encoder) scalar(w *xw, qname string, v model.Value, depth int) {
 		w.text(v.Text())
 		w.raw("</", qname, ">")
 	}
+}
+
+// datetimeText is a datetime's text: as received or ISO 8601, or for
+// Options.DMTFDatetimes the DMTF string form of a timestamp or interval.
+func (e *encoder) datetimeText(d model.Datetime) string {
+	if e.dmtf && (d.Kind == model.Timestamp || d.Kind == model.Interval) {
+		return d.DMTF()
+	}
+	return d.Lexical()
 }
 
 // datetimeElement names the cim: wrapper of a datetime's kind.

@@ -90,6 +90,10 @@ type Options struct {
 	// Windows Server 2016 string for a provider that names none, or an
 	// OMI version in the OMI dialect).
 	ProductVersion string
+	// DMTFDatetimes writes datetimes and intervals in the DMTF string
+	// form (yyyymmddHHMMSS.mmmmmm+UUU, ddddddddHHMMSS.mmmmmm:000), as
+	// older servers do (PROTOCOL.md, Values), in either dialect's wrapping.
+	DMTFDatetimes bool
 	// OMIInvokeOutput is how the OMI dialect names the output element of
 	// an Invoke response; OMI's name depends on the provider.
 	OMIInvokeOutput OMIOutput
