@@ -119,7 +119,7 @@ func TestOSSummaryLocal(t *testing.T) {
 	if pretty := osReleasePretty(t); pretty != "" && !strings.Contains(out, "OS           : "+pretty) {
 		t.Errorf("no PRETTY_NAME %q in:\n%s", pretty, out)
 	}
-	if !regexp.MustCompile(`Uptime\s+: (\d+d )?(\d+h )?\d+m`).MatchString(out) || !regexp.MustCompile(`Memory\s+: [0-9.]+ GB total`).MatchString(out) {
+	if !regexp.MustCompile(`Uptime\s+: (\d+d )?(\d+h )?\d+m`).MatchString(out) || !regexp.MustCompile(`Memory\s+: [0-9.]+ [KMGT]B total`).MatchString(out) {
 		t.Errorf("uptime or memory missing:\n%s", out)
 	}
 }
