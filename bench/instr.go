@@ -26,6 +26,7 @@ type instrResult struct {
 	instructions float64 // of the client process (decode: of one measured pass)
 	bytes        float64 // replies decoded (decode row)
 	instances    float64
+	err          error // the row could not be counted
 }
 
 var collected = regexp.MustCompile(`Collected : ([0-9]+)`)
@@ -61,46 +62,58 @@ func (e *env) countInstructions(rows []*row) error {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "bench: counting the instructions of %s under valgrind\n", r.key)
-		var res instrResult
-		if strings.HasPrefix(r.key, "decode") {
-			// One pass and three: the difference halved is one pass,
-			// without the start-up, the replies' loading and the
-			// warm-up pass.
-			var counts [2]float64
-			for i, passes := range []int{1, 3} {
-				cmd := r.cmd(e)
-				cmd.Args = append(cmd.Args, "-passes", strconv.Itoa(passes))
-				n, out, err := e.valgrind(cmd)
-				if err != nil {
-					return fmt.Errorf("%s: %w", r.key, err)
-				}
-				var d decodeResult
-				if err := json.Unmarshal(out, &d); err != nil {
-					return fmt.Errorf("%s: %w", r.key, err)
-				}
-				if d.Instances != passes*e.cfg.n {
-					return fmt.Errorf("%s: %d instances in %d passes, want %d", r.key, d.Instances, passes, passes*e.cfg.n)
-				}
-				counts[i] = n
-				res.bytes, res.instances = float64(d.Bytes)/float64(passes), float64(e.cfg.n)
-			}
-			res.instructions = (counts[1] - counts[0]) / 2
-		} else {
-			n, out, err := e.valgrind(r.cmd(e))
-			if err != nil {
-				return fmt.Errorf("%s: %w", r.key, err)
-			}
-			if r.check != nil {
-				var s sample
-				if err := r.check(out, &s); err != nil {
-					return fmt.Errorf("%s under valgrind: %w", r.key, err)
-				}
-			}
-			res.instructions = n
+		res, err := e.countRow(r)
+		if err != nil {
+			// One row's failure (an older tree's bench without -passes)
+			// must not lose the table of the whole run.
+			fmt.Fprintf(os.Stderr, "bench: %s under valgrind: %v\n", r.key, err)
+			res = &instrResult{err: err}
 		}
-		r.instr = &res
+		r.instr = res
 	}
 	return nil
+}
+
+// countRow counts one row's instructions.
+func (e *env) countRow(r *row) (*instrResult, error) {
+	var res instrResult
+	if strings.HasPrefix(r.key, "decode") {
+		// One pass and three: the difference halved is one pass,
+		// without the start-up, the replies' loading and the
+		// warm-up pass.
+		var counts [2]float64
+		for i, passes := range []int{1, 3} {
+			cmd := r.cmd(e)
+			cmd.Args = append(cmd.Args, "-passes", strconv.Itoa(passes))
+			n, out, err := e.valgrind(cmd)
+			if err != nil {
+				return nil, err
+			}
+			var d decodeResult
+			if err := json.Unmarshal(out, &d); err != nil {
+				return nil, err
+			}
+			if d.Instances != passes*e.cfg.n {
+				return nil, fmt.Errorf("%d instances in %d passes, want %d", d.Instances, passes, passes*e.cfg.n)
+			}
+			counts[i] = n
+			res.bytes, res.instances = float64(d.Bytes)/float64(passes), float64(e.cfg.n)
+		}
+		res.instructions = (counts[1] - counts[0]) / 2
+	} else {
+		n, out, err := e.valgrind(r.cmd(e))
+		if err != nil {
+			return nil, err
+		}
+		if r.check != nil {
+			var s sample
+			if err := r.check(out, &s); err != nil {
+				return nil, err
+			}
+		}
+		res.instructions = n
+	}
+	return &res, nil
 }
 
 // renderInstructions prints the counts as a second table.
@@ -119,6 +132,10 @@ func renderInstructions(rows []*row, floorBytes float64) string {
 			continue
 		}
 		in := r.instr
+		if in.err != nil {
+			fmt.Fprintf(&b, "| %s | not counted: %.120s | | | |\n", r.name, in.err)
+			continue
+		}
 		vs := ""
 		if floor > 0 && r.key != "floor" && !strings.HasPrefix(r.key, "start") {
 			vs = fmt.Sprintf("%.1fx", in.instructions/floor)
