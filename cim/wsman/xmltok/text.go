@@ -83,6 +83,32 @@ func scanText(b []byte, i int) int {
 	return i
 }
 
+// attrStops has the high bit set in the lowest byte of x that stops a
+// plain run of an attribute value ('<', '&', '\r', a quote, or from 0x80
+// up), and maybe in bytes above it, never below.
+func attrStops(x uint64) uint64 {
+	return zeroBytes(x^('<'*lsb)) |
+		zeroBytes((x|0x04*lsb)^('&'*lsb)) | // '"' and '&' differ in bit 2 only
+		zeroBytes(x^('\''*lsb)) |
+		zeroBytes(x^('\r'*lsb)) |
+		x&msb
+}
+
+// scanAttr returns the offset of the first byte from i on that stops a
+// plain run of an attribute value, or len(b).
+func scanAttr(b []byte, i int) int {
+	for i+8 <= len(b) {
+		if m := attrStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(b) && !attrStop[b[i]] {
+		i++
+	}
+	return i
+}
+
 // charData reads character data up to the next '<' or the end.
 func (d *Decoder) charData() (Kind, error) {
 	b := d.b
@@ -167,11 +193,11 @@ func (d *Decoder) attrValue(quote byte) ([]byte, span, error) {
 			d.pos = i
 			return nil, sp, &SyntaxError{Msg: "unexpected EOF", Offset: i}
 		}
-		c := b[i]
-		if !attrStop[c] {
-			i++
-			continue
+		i = scanAttr(b, i)
+		if i >= len(b) {
+			continue // the EOF above
 		}
+		c := b[i]
 		switch c {
 		case quote:
 			d.pos = i + 1
