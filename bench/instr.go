@@ -119,12 +119,12 @@ func (e *env) countRow(r *row) (*instrResult, error) {
 // renderInstructions prints the counts as a second table.
 func renderInstructions(rows []*row, floorBytes float64) string {
 	var b strings.Builder
-	b.WriteString("\nInstructions executed by the client process (valgrind --tool=callgrind, one run each; decode: one pass, the difference of a 1-pass and a 3-pass run halved):\n\n")
-	b.WriteString("| row | instructions | vs floor | per byte of replies | per instance |\n|---|---|---|---|---|\n")
-	var floor float64
+	b.WriteString("\nInstructions executed by the client process in user space (valgrind --tool=callgrind, one run each; decode: one pass, the difference of a 1-pass and a 3-pass run halved; the floor's copying of the replies is the kernel's, which valgrind does not count). Unlike times, counts do not stretch with the machine's load; \"vs before\" divides a row's count by its twin's from the older tree:\n\n")
+	b.WriteString("| row | instructions | vs before | per byte of replies | per instance |\n|---|---|---|---|---|\n")
+	counted := map[string]float64{}
 	for _, r := range rows {
-		if r.key == "floor" && r.instr != nil {
-			floor = r.instr.instructions
+		if r.instr != nil && r.instr.err == nil {
+			counted[r.key] = r.instr.instructions
 		}
 	}
 	for _, r := range rows {
@@ -137,8 +137,8 @@ func renderInstructions(rows []*row, floorBytes float64) string {
 			continue
 		}
 		vs := ""
-		if floor > 0 && r.key != "floor" && !strings.HasPrefix(r.key, "start") {
-			vs = fmt.Sprintf("%.1fx", in.instructions/floor)
+		if old, ok := counted[r.key+"@before"]; ok && old > 0 {
+			vs = fmt.Sprintf("%.2fx", in.instructions/old)
 		}
 		perByte, perInst := "", ""
 		bytes := in.bytes
