@@ -36,7 +36,9 @@ func TestWindowsSelectorsCaseInsensitive(t *testing.T) {
 
 // Request headers (PROTOCOL.md): w:Locale with mustUnderstand="false"
 // (Windows faults UnsupportedFeature on "true", which the Windows
-// dialect does), and never PowerShell's p:OperationID (it switches
+// dialect does), __cimnamespace on every DMTF-form request that names a
+// class (Windows defaults to root/hardware, as the dialect does), and
+// never PowerShell's p:OperationID (it switches
 // Windows to the "robust connection" mode) or __MI_CallbackRegistration,
 // on every kind of request a session sends.
 func TestRequestHeadersEveryOperation(t *testing.T) {
@@ -87,6 +89,10 @@ func TestRequestHeadersEveryOperation(t *testing.T) {
 		}
 		if !strings.Contains(body, `<w:Locale xml:lang="en-US" s:mustUnderstand="false"/>`) {
 			t.Errorf("%s: no w:Locale with mustUnderstand=\"false\": %.600s", l.Operation, body)
+		}
+		// Without __cimnamespace Windows looks in root/hardware.
+		if _, ok := l.Selector("__cimnamespace"); !ok && strings.HasPrefix(l.ResourceURI, "http://schemas.dmtf.org/") && l.Operation != "Pull" && l.Operation != "Release" {
+			t.Errorf("%s of %s without __cimnamespace", l.Operation, l.ResourceURI)
 		}
 		for _, bad := range []string{"OperationID", "__MI_CallbackRegistration"} {
 			if strings.Contains(body, bad) {
