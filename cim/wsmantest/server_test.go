@@ -1,9 +1,11 @@
 package wsmantest
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -66,19 +68,39 @@ func TestInjectFaults(t *testing.T) {
 
 func TestRequestLogAndCounters(t *testing.T) {
 	s := NewServer(t, Options{})
-	c := &http.Client{Transport: &http.Transport{}}
+	// The client tells when it sees the server's close: net/http closes
+	// an idle connection (and takes it from its pool) once it reads EOF.
+	clientClosed := make(chan struct{}, 4)
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &closeSignalConn{Conn: nc, closed: clientClosed}, nil
+	}}}
 	for i := 0; i < 3; i++ {
 		postWith(t, c, s.URL(), getDisk())
 	}
 	if got := s.Counters(); got.Requests != 3 || got.Connections != 1 {
 		t.Fatalf("counters %+v, want 3 requests on 1 connection", got)
 	}
-	// Windows drops idle connections; the client must redial.
-	time.Sleep(20 * time.Millisecond)
-	if n := s.DropIdleConnections(); n != 1 {
+	// Windows drops idle connections; the client must redial. The
+	// server marks the connection idle just after writing the reply,
+	// which the client may have read before.
+	n := 0
+	for deadline := time.Now().Add(10 * time.Second); n == 0 && time.Now().Before(deadline); {
+		if n = s.DropIdleConnections(); n == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if n != 1 {
 		t.Fatalf("dropped %d idle connections", n)
 	}
-	time.Sleep(20 * time.Millisecond) // let the client see the close
+	select {
+	case <-clientClosed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client never saw the server close its idle connection")
+	}
 	postWith(t, c, s.URL(), getDisk())
 	if got := s.Counters(); got.Requests != 4 || got.Connections != 2 {
 		t.Fatalf("counters after a drop %+v", got)
@@ -298,4 +320,16 @@ func TestQuotaAndLocale(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("Locale mustUnderstand=false: HTTP %d", r.status)
 	}
+}
+
+// closeSignalConn tells closed when it is closed (once).
+type closeSignalConn struct {
+	net.Conn
+	closed chan<- struct{}
+	once   sync.Once
+}
+
+func (c *closeSignalConn) Close() error {
+	c.once.Do(func() { c.closed <- struct{}{} })
+	return c.Conn.Close()
 }

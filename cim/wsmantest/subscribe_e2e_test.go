@@ -69,12 +69,23 @@ func TestE2ESubscribeCancelStopsPull(t *testing.T) {
 	}
 	defer e.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
+	go func() { // cancel once the Pull waits on the server
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			for _, l := range s.Requests() {
+				if l.Operation == "Pull" {
+					cancel()
+					return
+				}
+			}
+		}
+		cancel()
+	}()
 	start := time.Now()
 	if e.Next(ctx) {
 		t.Fatal("an event from nowhere")
 	}
-	if d := time.Since(start); d > time.Second {
+	// The server would hold the Pull a minute.
+	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("cancel took %v to stop the Pull", d)
 	}
 	deadline := time.Now().Add(2 * time.Second)

@@ -127,7 +127,7 @@ func TestRedialAfterIdleClose(t *testing.T) {
 	defer c.Close()
 	for i, idem := range []bool{true, false, false, true, false} {
 		if i > 0 {
-			time.Sleep(20 * time.Millisecond) // let the FIN arrive
+			waitIdleSeenClosed(t, c)
 		}
 		body := "req" + string(rune('A'+i))
 		if _, err := c.Post(context.Background(), []byte(body), readOrChange(idem)); err != nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
 	"github.com/cimsh/cimsh/cim/wsman"
@@ -148,7 +147,7 @@ func TestTLSRedial(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.CloseClientConnections()
-	time.Sleep(20 * time.Millisecond)
+	waitIdleSeenClosed(t, c)
 	if _, err := c.Post(context.Background(), []byte("<b/>"), wsman.EffectChange); err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestWSManTestServerNTLMIdleDrop(t *testing.T) {
 	if dropped != 1 {
 		t.Fatalf("dropped %d idle connections, want 1", dropped)
 	}
-	time.Sleep(20 * time.Millisecond)
+	waitIdleSeenClosed(t, c)
 	if _, err := c.Post(ctx, []byte(identifyRequest), wsman.EffectChange); err != nil {
 		t.Fatalf("after an idle drop: %v", err)
 	}
