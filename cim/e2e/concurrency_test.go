@@ -96,7 +96,8 @@ func TestSmallEnvelope(t *testing.T) {
 // ends with an error, the context is released, and -race finds nothing.
 func TestCloseDuringEnumeration(t *testing.T) {
 	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
-		srv := basicServer(t, d, wsmantest.Options{Latency: 30 * time.Millisecond})
+		// 100 ms a reply: the eight Pulls take longer than Close.
+		srv := basicServer(t, d, wsmantest.Options{Latency: 100 * time.Millisecond})
 		s := basicSession(t, srv)
 		ctx := testCtx(t)
 		en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 1})
@@ -111,7 +112,10 @@ func TestCloseDuringEnumeration(t *testing.T) {
 			}
 			got <- n
 		}()
-		time.Sleep(100 * time.Millisecond)
+		// Close once the iteration is under way (a Pull on the server).
+		if !waitFor(30*time.Second, func() bool { return count(srv, "Pull") >= 1 }) {
+			t.Fatalf("no Pull on the server (%v)", srv.Operations())
+		}
 		if err := s.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}

@@ -94,7 +94,9 @@ func TestSubscriptionCloseDuringPullE2E(t *testing.T) {
 	}
 	waiting := make(chan bool)
 	go func() { waiting <- sub.Next(context.Background()) }()
-	time.Sleep(200 * time.Millisecond) // the Pull is on the wire
+	if !waitFor(30*time.Second, func() bool { return count(srv, "Pull") == 1 }) {
+		t.Fatalf("no Pull on the server (%v)", srv.Operations())
+	}
 	start := time.Now()
 	if err := sub.Close(); err != nil {
 		t.Fatal(err)
@@ -102,7 +104,8 @@ func TestSubscriptionCloseDuringPullE2E(t *testing.T) {
 	if got := <-waiting; got {
 		t.Error("Next returned an event")
 	}
-	if d := time.Since(start); d > time.Second {
+	// The server would hold the Pull for the minute of OperationTimeout.
+	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("Close took %v with a Pull waiting", d)
 	}
 	var unsub int
