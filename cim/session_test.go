@@ -281,6 +281,14 @@ func TestEachThrottles(t *testing.T) {
 		sessions = append(sessions, s)
 	}
 	var running, peak atomic.Int64
+	// Each call waits until three wait together (or no more are to
+	// come): a throttle that let fewer run at once would stall them.
+	var (
+		mu               sync.Mutex
+		waiting, arrived int
+		open             = make(chan struct{})
+		stalled          atomic.Bool
+	)
 	errs := Each(context.Background(), sessions, 3, func(ctx context.Context, s *Session) error {
 		n := running.Add(1)
 		for {
@@ -289,6 +297,23 @@ func TestEachThrottles(t *testing.T) {
 				break
 			}
 		}
+		mu.Lock()
+		waiting++
+		arrived++
+		wave := open
+		if waiting == 3 || arrived == len(sessions) {
+			close(open)
+			open, waiting = make(chan struct{}), 0
+		}
+		mu.Unlock()
+		select {
+		case <-wave:
+		case <-time.After(10 * time.Second):
+			stalled.Store(true)
+		}
+		// Not synchronisation: holding the slot a little longer gives an
+		// unthrottled Each the time to start a fourth call while three
+		// run (no event tells that a fourth would have started).
 		time.Sleep(20 * time.Millisecond)
 		running.Add(-1)
 		if s.ComputerName() == "h4" {
@@ -296,8 +321,8 @@ func TestEachThrottles(t *testing.T) {
 		}
 		return nil
 	})
-	if peak.Load() != 3 {
-		t.Fatalf("peak concurrency %d, want 3", peak.Load())
+	if peak.Load() != 3 || stalled.Load() {
+		t.Fatalf("peak concurrency %d, want 3 (calls stalled waiting for three together: %v)", peak.Load(), stalled.Load())
 	}
 	for i, err := range errs {
 		if (err != nil) != (i == 4) {

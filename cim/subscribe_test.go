@@ -38,10 +38,12 @@ func (it *items) listFn(context.Context) ([]*model.Instance, error) {
 	return append([]*model.Instance(nil), it.list...), nil
 }
 
-// subscriberProvider counts the subscriptions closed under it.
+// subscriberProvider counts the subscriptions closed under it, and
+// tells nextCalled (when set) each time a subscription's Next is called.
 type subscriberProvider struct {
 	*memprov.Provider
 	closedSubs atomic.Int64
+	nextCalled chan struct{}
 }
 
 func (p *subscriberProvider) Subscribe(ctx context.Context, req *model.SubscribeRequest) (model.Enumerator, error) {
@@ -49,7 +51,25 @@ func (p *subscriberProvider) Subscribe(ctx context.Context, req *model.Subscribe
 	if err != nil {
 		return nil, err
 	}
-	return &closeCounting{Enumerator: e, n: &p.closedSubs}, nil
+	cc := &closeCounting{Enumerator: e, n: &p.closedSubs}
+	if p.nextCalled != nil {
+		return &nextSignalling{closeCounting: cc, called: p.nextCalled}, nil
+	}
+	return cc, nil
+}
+
+// nextSignalling tells called when Next starts waiting in the provider.
+type nextSignalling struct {
+	*closeCounting
+	called chan struct{}
+}
+
+func (e *nextSignalling) Next(ctx context.Context) bool {
+	select {
+	case e.called <- struct{}{}:
+	default:
+	}
+	return e.closeCounting.Next(ctx)
 }
 
 func thingSession(t *testing.T) (*Session, *items, *subscriberProvider) {
@@ -141,21 +161,27 @@ func TestSessionCloseUnsubscribes(t *testing.T) {
 }
 
 func TestCloseStopsAWaitingNext(t *testing.T) {
-	s, _, _ := thingSession(t)
+	s, _, p := thingSession(t)
+	p.nextCalled = make(chan struct{}, 1)
 	sub, err := s.Subscribe(context.Background(), model.SubscribeRequest{Query: thingCreation})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan bool)
 	go func() { done <- sub.Next(context.Background()) }()
-	time.Sleep(30 * time.Millisecond)
+	select {
+	case <-p.nextCalled: // Next waits in the provider
+	case <-time.After(10 * time.Second):
+		t.Fatal("Next never reached the provider")
+	}
 	sub.Close()
+	// With no Thing created, Next would wait forever.
 	select {
 	case got := <-done:
 		if got {
 			t.Error("Next returned an event after Close")
 		}
-	case <-time.After(time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not release a waiting Next")
 	}
 }

@@ -1,8 +1,12 @@
 package luabind
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,33 +15,49 @@ import (
 )
 
 // TestInterruptDoesNotWaitForRelease interrupts an enumeration in the
-// middle of a Pull on a slow server (every reply, the Release's too,
-// takes 600 ms): the chunk must end within the half second Ctrl-C
-// promises, and the server's context must still be released (in the
-// background, waited for by OpenEnumerations and CloseAll).
+// middle of a Pull the server holds, and the server holds the Release
+// too: the chunk must end while the Release is still unanswered (Ctrl-C
+// does not wait for it), and the server's context must still be released
+// once the server answers (in the background, waited for by
+// OpenEnumerations and CloseAll). Events, not timers: the interrupt goes
+// once the Pull is on the server.
 func TestInterruptDoesNotWaitForRelease(t *testing.T) {
-	const latency = 600 * time.Millisecond
 	for name, code := range map[string]string{
 		"instances":    `for svc in s:instances("Win32_Service", {batch_size = 1}) do end`,
 		"get_instance": `r, err = s:get_instance{class_name = "Win32_Service", operation_timeout_sec = 30}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			e, srv := newWSManEnv(t, wsmantest.Options{MaxBatch: 1, Latency: latency})
+			h := &opHolder{ops: []string{"Pull", "Release"}, arrived: make(chan string, 16), release: make(chan struct{})}
+			e, srv := newWSManEnv(t, wsmantest.Options{MaxBatch: 1, Auth: h.wrap})
+			released := false
+			letGo := func() {
+				if !released {
+					released = true
+					close(h.release)
+				}
+			}
+			defer letGo()
 			cancel := e.m.BeginChunk(context.Background())
 			defer cancel()
-			interrupted := make(chan time.Time, 1)
 			go func() {
-				time.Sleep(latency + latency/2) // Enumerate done, first Pull in flight
-				interrupted <- time.Now()
-				e.m.Interrupt()
+				for {
+					select {
+					case op := <-h.arrived:
+						if op == "Pull" {
+							e.m.Interrupt()
+							return
+						}
+					case <-time.After(30 * time.Second):
+						return
+					}
+				}
 			}()
 			e.L.DoString(code)
 			e.m.EndChunk()
-			d := time.Since(<-interrupted)
-			t.Logf("chunk ended %v after the interrupt", d)
-			if d > 500*time.Millisecond {
-				t.Errorf("the chunk ended %v after the interrupt (want < 0.5 s)", d)
+			if h.timedOut() {
+				t.Error("the interrupted chunk waited until the server let its Release go")
 			}
+			letGo()
 			if n := e.m.OpenEnumerations(); n != 0 {
 				t.Errorf("%d enumerations open in the session", n)
 			}
@@ -47,6 +67,55 @@ func TestInterruptDoesNotWaitForRelease(t *testing.T) {
 			e.ok(`local l = assert(s:get_instance("Win32_OperatingSystem")); assert(#l == 1)`)
 		})
 	}
+}
+
+// opHolder holds the requests of the named operations (by their Action)
+// until release is closed, or 30 s pass (so that a broken test ends),
+// telling arrived of each.
+type opHolder struct {
+	ops     []string
+	arrived chan string
+	release chan struct{}
+	mu      sync.Mutex
+	let     bool
+}
+
+func (h *opHolder) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		op := ""
+		for _, o := range h.ops {
+			if bytes.Contains(body, []byte("/enumeration/"+o+"<")) {
+				op = o
+			}
+		}
+		if op == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case h.arrived <- op:
+		default:
+		}
+		select {
+		case <-h.release:
+		case <-time.After(30 * time.Second):
+			h.mu.Lock()
+			h.let = true
+			h.mu.Unlock()
+		case <-r.Context().Done():
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// timedOut reports whether a request was let go by the 30 s limit.
+func (h *opHolder) timedOut() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.let
 }
 
 // TestAwaitPanicReachesCaller checks that a panic in an operation run

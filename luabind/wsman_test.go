@@ -285,7 +285,13 @@ func TestWSManInterruptReleases(t *testing.T) {
 	cancel := e.m.BeginChunk(context.Background())
 	defer cancel()
 	go func() {
-		time.Sleep(250 * time.Millisecond)
+		// Interrupt once the loop is under way: a Pull on the server
+		// (and so an enumeration context to release).
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if n := countOps(srv, "Pull"); n > 0 {
+				break
+			}
+		}
 		e.m.Interrupt()
 	}()
 	err := e.L.DoString(`for svc in s:instances("Win32_Service", {batch_size = 1}) do end`)
@@ -303,6 +309,20 @@ func TestWSManInterruptReleases(t *testing.T) {
 	if n := e.m.OpenEnumerations(); n != 0 {
 		t.Fatalf("%d enumerations open in the session", n)
 	}
+	if n := countOps(srv, "Release"); n != 1 {
+		t.Fatalf("%d Releases sent after the interrupt, want 1 (%v)", n, srv.Operations())
+	}
+}
+
+// countOps counts the requests of operation op in srv's log.
+func countOps(srv *wsmantest.Server, op string) int {
+	n := 0
+	for _, o := range srv.Operations() {
+		if o == op {
+			n++
+		}
+	}
+	return n
 }
 
 // TestWSManMethods checks Invoke-CimMethod over real HTTP: out
