@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 
-	"github.com/cimsh/cimsh/cim/model"
 	"github.com/jcmturner/gokrb5/v8/client"
-	"github.com/jcmturner/gokrb5/v8/config"
-	"github.com/jcmturner/gokrb5/v8/credentials"
+
+	"github.com/cimsh/cimsh/cim/internal/krb5gss"
+	"github.com/cimsh/cimsh/cim/model"
 )
 
 // usesKerberos reports whether the connection authenticates with
@@ -43,89 +40,58 @@ func (p *Provider) kerberosClient(ctx context.Context) (*client.Client, error) {
 	if cl != nil {
 		return cl, nil
 	}
-	type result struct {
-		cl  *client.Client
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
+	cl, err := krb5gss.Aside(ctx, func() (*client.Client, error) {
 		cl, err := p.newKerberosClient()
 		if err == nil {
 			if _, _, terr := cl.GetServiceTicket(p.cfg.spn()); terr != nil {
 				err = p.krbFault(fmt.Sprintf("cannot get a ticket for %s", p.cfg.spn()), terr)
 			}
 		}
-		ch <- result{cl, err}
-	}()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return nil, r.err
-		}
-		p.krbMu.Lock()
-		p.krb = r.cl
-		p.krbMu.Unlock()
-		return r.cl, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		return cl, err
+	})
+	if err != nil {
+		return nil, err
 	}
+	p.krbMu.Lock()
+	p.krb = cl
+	p.krbMu.Unlock()
+	return cl, nil
 }
 
+// newKerberosClient logs in, wording what fails in the user's terms;
+// gokrb5's own message is a chain of internal error names.
 func (p *Provider) newKerberosClient() (*client.Client, error) {
-	confPath := p.cfg.Krb5Conf
-	if confPath == "" {
-		confPath = os.Getenv("KRB5_CONFIG")
+	cl, err := krb5gss.NewClient(krb5gss.Credentials{
+		User: p.cfg.User, Realm: p.cfg.Realm, Domain: p.cfg.Domain, Password: p.cfg.Password,
+		CCache: p.cfg.CCache, Krb5Conf: p.cfg.Krb5Conf,
+	})
+	var se *krb5gss.SetupError
+	if !errors.As(err, &se) {
+		return cl, err
 	}
-	if confPath == "" {
-		confPath = "/etc/krb5.conf"
+	principal := clip(se.Principal)
+	switch se.Kind {
+	case krb5gss.BadConfig:
+		return nil, p.krbFault("cannot read the Kerberos configuration "+clip(se.Path), se.Err)
+	case krb5gss.CacheNotFile:
+		return nil, p.krbFault("credential cache "+clip(se.Path)+": only FILE: caches are supported", nil)
+	case krb5gss.NoTicketCache, krb5gss.BadTicketCache:
+		return nil, p.krbFault("no Kerberos ticket cache at "+clip(se.Path)+" (run kinit, or give a credential)", se.Err)
+	case krb5gss.UnusableTicketCache:
+		return nil, p.krbFault("cannot use the ticket cache "+clip(se.Path), se.Err)
 	}
-	confPath = strings.SplitN(confPath, ":", 2)[0]
-	kc, err := config.Load(confPath)
-	if err != nil {
-		return nil, p.krbFault("cannot read the Kerberos configuration "+clip(confPath), err)
+	f := p.krbFault("cannot log in as "+principal, se.Err)
+	switch se.Kind {
+	case krb5gss.WrongPassword:
+		f.CIMMessage = fmt.Sprintf("authentication=%q: the KDC refused the password for %s", p.cfg.Auth, principal)
+	case krb5gss.UnknownPrincipal:
+		f.CIMMessage = fmt.Sprintf("authentication=%q: the KDC does not know %s", p.cfg.Auth, principal)
+	case krb5gss.KDCUnreachable:
+		f.Category, f.CIMStatus = model.CategoryUnreachable, 0
+		f.Reason = fmt.Sprintf("authentication=%q: cannot reach a Kerberos KDC for %s", p.cfg.Auth, principal)
+		f.CIMMessage = ""
 	}
-	user, realm := p.cfg.User, p.cfg.Realm
-	if u, r, ok := strings.Cut(user, "@"); ok {
-		user = u
-		if realm == "" {
-			realm = r
-		}
-	}
-	if realm == "" {
-		realm = p.cfg.Domain
-	}
-	if realm == "" {
-		realm = kc.LibDefaults.DefaultRealm
-	}
-	realm = strings.ToUpper(realm)
-	if p.cfg.Password != "" {
-		cl := client.NewWithPassword(user, realm, p.cfg.Password, kc, client.DisablePAFXFAST(true))
-		if err := cl.Login(); err != nil {
-			return nil, p.loginFault(user+"@"+realm, err)
-		}
-		return cl, nil
-	}
-	path := p.cfg.CCache
-	if path == "" {
-		path = os.Getenv("KRB5CCNAME")
-	}
-	if path == "" {
-		path = "/tmp/krb5cc_" + strconv.Itoa(os.Getuid())
-	}
-	if strings.HasPrefix(path, "FILE:") {
-		path = path[len("FILE:"):]
-	} else if i := strings.Index(path, ":"); i > 0 && !strings.HasPrefix(path, "/") {
-		return nil, p.krbFault("credential cache "+clip(path)+": only FILE: caches are supported", nil)
-	}
-	cc, err := credentials.LoadCCache(path)
-	if err != nil {
-		return nil, p.krbFault("no Kerberos ticket cache at "+clip(path)+" (run kinit, or give a credential)", err)
-	}
-	cl, err := client.NewFromCCache(cc, kc, client.DisablePAFXFAST(true))
-	if err != nil {
-		return nil, p.krbFault("cannot use the ticket cache "+clip(path), err)
-	}
-	return cl, nil
+	return nil, f
 }
 
 // krbFault is a Kerberos failure before any DCOM traffic, worded with
@@ -138,22 +104,4 @@ func (p *Provider) krbFault(what string, err error) *model.Fault {
 		err = errors.New("dcom: kerberos: " + what)
 	}
 	return &model.Fault{Category: model.CategoryAccessDenied, CIMStatus: model.CIMAccessDenied, ComputerName: p.cfg.ComputerName, CIMMessage: msg, Err: err}
-}
-
-// loginFault explains a failed AS exchange in the user's terms; gokrb5's
-// own message is a chain of internal error names.
-func (p *Provider) loginFault(principal string, err error) *model.Fault {
-	f := p.krbFault("cannot log in as "+clip(principal), err)
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "Decrypting_Error"), strings.Contains(msg, "PREAUTH_FAILED"):
-		f.CIMMessage = fmt.Sprintf("authentication=%q: the KDC refused the password for %s", p.cfg.Auth, clip(principal))
-	case strings.Contains(msg, "C_PRINCIPAL_UNKNOWN"):
-		f.CIMMessage = fmt.Sprintf("authentication=%q: the KDC does not know %s", p.cfg.Auth, clip(principal))
-	case strings.Contains(msg, "Networking_Error"), strings.Contains(msg, "could not get"):
-		f.Category, f.CIMStatus = model.CategoryUnreachable, 0
-		f.Reason = fmt.Sprintf("authentication=%q: cannot reach a Kerberos KDC for %s", p.cfg.Auth, clip(principal))
-		f.CIMMessage = ""
-	}
-	return f
 }

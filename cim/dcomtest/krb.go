@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cimsh/cimsh/cim/dcom/rpc"
+	"github.com/cimsh/cimsh/cim/internal/krb5gss"
 	"github.com/jcmturner/gokrb5/v8/messages"
 	"github.com/jcmturner/gokrb5/v8/service"
 	"github.com/jcmturner/gokrb5/v8/types"
@@ -37,7 +38,7 @@ func (a *krbAcceptor) Accept(in []byte) (out []byte, done bool, err error) {
 	case 0:
 		a.state = 1
 		var req messages.APReq
-		if err := req.Unmarshal(rpc.UnframeAPReq(in)); err != nil {
+		if err := req.Unmarshal(krb5gss.UnframeAPReq(in)); err != nil {
 			return nil, false, fmt.Errorf("%w: not an AP-REQ: %v", rpc.ErrKerberos, err)
 		}
 		opts := []func(*service.Settings){service.DecodePAC(false)}
@@ -54,13 +55,13 @@ func (a *krbAcceptor) Accept(in []byte) (out []byte, done bool, err error) {
 		a.user = creds.UserName() + "@" + creds.Domain()
 		a.sessionKey = req.Ticket.DecryptedEncPart.Key
 		a.peerSeq = req.Authenticator.SeqNumber
-		if a.subkey, err = rpc.NewSubkey(a.sessionKey); err != nil {
+		if a.subkey, err = krb5gss.NewSubkey(a.sessionKey); err != nil {
 			return nil, false, err
 		}
-		if a.seq, err = rpc.NewSequenceNumber(); err != nil {
+		if a.seq, err = krb5gss.NewSequenceNumber(); err != nil {
 			return nil, false, err
 		}
-		rep, err := rpc.APRep(a.sessionKey, req.Authenticator.CTime, req.Authenticator.Cusec, &a.subkey, a.seq)
+		rep, err := krb5gss.APRep(a.sessionKey, req.Authenticator.CTime, req.Authenticator.Cusec, &a.subkey, a.seq)
 		return rep, false, err
 	case 1:
 		a.state = 2

@@ -4,6 +4,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+
+	"github.com/cimsh/cimsh/cim/internal/krb5gss"
 )
 
 // An initiator runs the client side of one security context's
@@ -133,7 +135,7 @@ func (s *spnegoInitiator) step(in []byte) ([]byte, bool, bool, error) {
 	if resp.State == NegReject {
 		return nil, false, false, fmt.Errorf("%w: the server rejected the SPNEGO negotiation", ErrAuthRefused)
 	}
-	if resp.SupportedMech != nil && !resp.SupportedMech.Equal(s.oid) && !(isKerberos(s.oid) && isKerberos(resp.SupportedMech)) {
+	if resp.SupportedMech != nil && !resp.SupportedMech.Equal(s.oid) && !(krb5gss.IsKerberos(s.oid) && krb5gss.IsKerberos(resp.SupportedMech)) {
 		return nil, false, false, fmt.Errorf("%w: the server chose mechanism %v, which was not offered", ErrAuthRefused, resp.SupportedMech)
 	}
 	var out []byte

@@ -6,9 +6,8 @@ import (
 	"time"
 
 	"github.com/jcmturner/gokrb5/v8/gssapi"
-	"github.com/jcmturner/gokrb5/v8/iana/flags"
-	"github.com/jcmturner/gokrb5/v8/spnego"
-	"github.com/jcmturner/gokrb5/v8/types"
+
+	"github.com/cimsh/cimsh/cim/internal/krb5gss"
 )
 
 // krbInitiator is DCE-style Kerberos on the client: the AP-REQ (GSS-API
@@ -20,12 +19,8 @@ import (
 type krbInitiator struct {
 	cfg   *Config
 	state int
-
-	sessionKey types.EncryptionKey
-	ctime      time.Time
-	cusec      int
-	seq        int64
-	sec        *KerberosSecurity
+	req   *krb5gss.APReq
+	sec   *KerberosSecurity
 }
 
 // ErrNoKerberos is returned when Kerberos is asked for without a client.
@@ -52,22 +47,22 @@ func (k *krbInitiator) step(in []byte) ([]byte, bool, bool, error) {
 		if len(in) == 0 {
 			return nil, false, false, fmt.Errorf("%w: the server answered without a Kerberos AP-REP", ErrAuthRefused)
 		}
-		part, err := ReadAPRep(in, k.sessionKey)
-		if err != nil {
-			return nil, false, false, fmt.Errorf("%w: %v", ErrAuthRefused, err)
-		}
-		if !part.CTime.Equal(k.ctime) || part.Cusec != k.cusec {
+		part, err := k.req.ReadAPRep(in)
+		if errors.Is(err, krb5gss.ErrNotAnswered) {
 			return nil, false, false, fmt.Errorf("%w: the AP-REP does not answer this AP-REQ: mutual authentication failed", ErrAuthRefused)
 		}
-		if part.Subkey.KeyType == 0 || len(part.Subkey.KeyValue) == 0 {
+		if err != nil {
+			return nil, false, false, fmt.Errorf("%w: %v: %v", ErrAuthRefused, ErrKerberos, err)
+		}
+		if !krb5gss.HasSubkey(part) {
 			return nil, false, false, fmt.Errorf("%w: DCE-style AP-REP without an acceptor subkey", ErrAuthRefused)
 		}
 		now := time.Now().UTC()
-		out, err := APRep(k.sessionKey, now, now.Nanosecond()/1000, nil, part.SequenceNumber)
+		out, err := krb5gss.APRep(k.req.Key, now, now.Nanosecond()/1000, nil, part.SequenceNumber)
 		if err != nil {
 			return nil, false, false, fmt.Errorf("rpc: Kerberos AP-REP: %w", err)
 		}
-		if k.sec, err = NewKerberosSecurity(part.Subkey, false, uint64(uint32(k.seq)), uint64(uint32(part.SequenceNumber))); err != nil {
+		if k.sec, err = NewKerberosSecurity(part.Subkey, false, uint64(uint32(k.req.Seq)), uint64(uint32(part.SequenceNumber))); err != nil {
 			return nil, false, false, err
 		}
 		return out, false, true, nil
@@ -77,29 +72,18 @@ func (k *krbInitiator) step(in []byte) ([]byte, bool, bool, error) {
 
 // apReq asks for the service ticket (from the cache after the first
 // time) and builds the AP-REQ.
-func (k *krbInitiator) apReq() (out []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil { // gokrb5 on a hostile KDC reply
-			out, err = nil, fmt.Errorf("rpc: Kerberos: malformed ticket")
-		}
-	}()
-	cl := k.cfg.Kerberos
-	tkt, key, err := cl.GetServiceTicket(k.cfg.SPN)
+func (k *krbInitiator) apReq() ([]byte, error) {
+	req, err := krb5gss.NewAPReq(k.cfg.Kerberos, k.cfg.SPN,
+		[]int{gssapi.ContextFlagMutual, gssapi.ContextFlagReplay, gssapi.ContextFlagSequence, gssapi.ContextFlagConf, gssapi.ContextFlagInteg, GSSDCEStyle})
+	var te *krb5gss.TicketError
+	if errors.As(err, &te) {
+		return nil, &KerberosError{SPN: te.SPN, Err: te.Err}
+	}
 	if err != nil {
-		return nil, &KerberosError{SPN: k.cfg.SPN, Err: err}
+		return nil, fmt.Errorf("rpc: Kerberos %w", err)
 	}
-	tok, err := spnego.NewKRB5TokenAPREQ(cl, tkt, key,
-		[]int{gssapi.ContextFlagMutual, gssapi.ContextFlagReplay, gssapi.ContextFlagSequence, gssapi.ContextFlagConf, gssapi.ContextFlagInteg, GSSDCEStyle},
-		[]int{flags.APOptionMutualRequired})
-	if err != nil {
-		return nil, fmt.Errorf("rpc: Kerberos AP-REQ for %s: %w", k.cfg.SPN, err)
-	}
-	if err := tok.APReq.DecryptAuthenticator(key); err != nil {
-		return nil, fmt.Errorf("rpc: Kerberos AP-REQ for %s: %w", k.cfg.SPN, err)
-	}
-	a := tok.APReq.Authenticator
-	k.sessionKey, k.ctime, k.cusec, k.seq = key, a.CTime, a.Cusec, a.SeqNumber
-	return tok.Marshal()
+	k.req = req
+	return req.Token, nil
 }
 
 func (k *krbInitiator) sealer() Sealer { return k.sec }

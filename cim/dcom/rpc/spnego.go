@@ -4,6 +4,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+
+	"github.com/cimsh/cimsh/cim/internal/krb5gss"
 )
 
 // SPNEGO (RFC 4178, with Microsoft's usage in MS-SPNG) as DCE/RPC's
@@ -17,8 +19,8 @@ import (
 var (
 	OIDSPNEGO     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 2}
 	OIDNTLM       = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 2, 10}
-	OIDKerberos   = asn1.ObjectIdentifier{1, 2, 840, 113554, 1, 2, 2}
-	OIDMSKerberos = asn1.ObjectIdentifier{1, 2, 840, 48018, 1, 2, 2} // Windows' legacy Kerberos OID
+	OIDKerberos   = krb5gss.OIDKerberos
+	OIDMSKerberos = krb5gss.OIDMSKerberos // Windows' legacy Kerberos OID
 )
 
 // NegState values of a NegTokenResp (RFC 4178 4.2.2); NegStateAbsent
@@ -209,9 +211,4 @@ func offers(mechs []asn1.ObjectIdentifier, mech asn1.ObjectIdentifier) (found, f
 		}
 	}
 	return false, false
-}
-
-// isKerberos reports whether mech is one of Kerberos' two OIDs.
-func isKerberos(mech asn1.ObjectIdentifier) bool {
-	return mech.Equal(OIDKerberos) || mech.Equal(OIDMSKerberos)
 }

@@ -128,15 +128,8 @@ func (c *Client) ntlmHandshake(ctx context.Context, cn *conn) error {
 	if err != nil {
 		return ioFailure(cn, err)
 	}
-	switch rep.status {
-	case 200:
-	case 401:
-		return c.deniedFault("")
-	default:
-		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, SOAPFault: rep.fault, Err: errors.New("NTLM authenticate refused")}
-	}
-	if rep.close {
-		return c.protocolFault(200, "server closes the connection right after the NTLM handshake")
+	if err := c.handshakeDone(rep, "NTLM", "NTLM authenticate refused"); err != nil {
+		return err
 	}
 	cn.authed = true
 	if c.cfg.sealing() {

@@ -19,6 +19,23 @@ type sealer interface {
 	unwrap(sig, sealedMsg []byte) ([]byte, error)
 }
 
+// handshakeDone checks the reply to a handshake's last token: 200 on a
+// connection the server keeps open. refused says what a status other
+// than 200 or 401 refused.
+func (c *Client) handshakeDone(rep *reply, scheme, refused string) error {
+	switch rep.status {
+	case 200:
+	case 401:
+		return c.deniedFault("")
+	default:
+		return &HTTPError{StatusCode: rep.status, ContentType: rep.contentType, Body: rep.body, SOAPFault: rep.fault, Err: errors.New(refused)}
+	}
+	if rep.close {
+		return c.protocolFault(200, "server closes the connection right after the %s handshake", scheme)
+	}
+	return nil
+}
+
 // contextRoundTrip sends body on a connection whose authentication is
 // established, sealed when the connection has a sealer. A 401 on a
 // connection that was already authenticated before this request means the

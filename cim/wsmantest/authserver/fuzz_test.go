@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	ntlmhttp "github.com/bodgit/ntlmssp/http"
+	"github.com/cimsh/cimsh/cim/internal/krb5gss"
 	"github.com/cimsh/cimsh/cim/wsman/sealed"
 	"github.com/jcmturner/gokrb5/v8/keytab"
 	"github.com/jcmturner/gokrb5/v8/types"
@@ -83,7 +84,7 @@ func FuzzKerberosUnseal(f *testing.F) {
 	f.Add(append([]byte{0x05, 0x04, 0x06, 0xff, 0, 0, 0, 28}, make([]byte, 52)...), make([]byte, 10))
 	f.Add([]byte{0x05, 0x04, 0x06, 0xff, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0}, []byte{})
 	f.Fuzz(func(t *testing.T, sig, data []byte) {
-		key, err := newAcceptorSubkey(types.EncryptionKey{KeyType: 18, KeyValue: make([]byte, 32)})
+		key, err := krb5gss.NewSubkey(types.EncryptionKey{KeyType: 18, KeyValue: make([]byte, 32)})
 		if err != nil {
 			t.Fatal(err)
 		}

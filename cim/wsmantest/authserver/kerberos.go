@@ -1,25 +1,17 @@
 package authserver
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/big"
-	"time"
 
 	"github.com/jcmturner/gofork/encoding/asn1"
-	"github.com/jcmturner/gokrb5/v8/asn1tools"
-	"github.com/jcmturner/gokrb5/v8/crypto"
-	"github.com/jcmturner/gokrb5/v8/iana/asnAppTag"
-	"github.com/jcmturner/gokrb5/v8/iana/keyusage"
-	"github.com/jcmturner/gokrb5/v8/iana/msgtype"
-	"github.com/jcmturner/gokrb5/v8/messages"
-
 	"github.com/jcmturner/gokrb5/v8/gssapi"
+	"github.com/jcmturner/gokrb5/v8/messages"
 	"github.com/jcmturner/gokrb5/v8/service"
 	"github.com/jcmturner/gokrb5/v8/spnego"
-	"github.com/jcmturner/gokrb5/v8/types"
+
+	"github.com/cimsh/cimsh/cim/internal/krb5gss"
 )
 
 var errKerberos = errors.New("authserver: kerberos token refused")
@@ -99,14 +91,6 @@ func (h *Handler) verifyKerberos(token []byte, spnegoWrapped bool) (id Identity,
 	return Identity{User: creds.UserName(), Domain: creds.Domain(), Scheme: SchemeKerberos}, reply, sess, nil
 }
 
-// encAPRepPart is EncAPRepPart (RFC 4120 5.5.2).
-type encAPRepPart struct {
-	CTime          time.Time           `asn1:"generalized,explicit,tag:0"`
-	Cusec          int                 `asn1:"explicit,tag:1"`
-	Subkey         types.EncryptionKey `asn1:"explicit,tag:2"`
-	SequenceNumber int64               `asn1:"explicit,tag:3"`
-}
-
 // apRepToken builds the GSS-API KRB5 token (RFC 1964 framing, token ID
 // 0x0200) carrying the AP-REP for a verified AP-REQ: the authenticator's
 // ctime and cusec, encrypted with the ticket's session key, prove to the
@@ -114,43 +98,24 @@ type encAPRepPart struct {
 // Windows it sends an acceptor subkey and an initial sequence number,
 // which key the returned message-sealing session.
 func apRepToken(req *messages.APReq) ([]byte, *krbSession, error) {
-	seq, err := rand.Int(rand.Reader, big.NewInt(1<<30))
+	seq, err := krb5gss.NewSequenceNumber()
 	if err != nil {
 		return nil, nil, err
 	}
-	subkey, err := newAcceptorSubkey(req.Ticket.DecryptedEncPart.Key)
+	sessionKey := req.Ticket.DecryptedEncPart.Key
+	subkey, err := krb5gss.NewSubkey(sessionKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("authserver: %w", err)
+	}
+	sess, err := newKrbSession(subkey, uint64(seq), uint64(req.Authenticator.SeqNumber))
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := newKrbSession(subkey, seq.Uint64(), uint64(req.Authenticator.SeqNumber))
+	rep, err := krb5gss.APRep(sessionKey, req.Authenticator.CTime, req.Authenticator.Cusec, &subkey, seq)
 	if err != nil {
 		return nil, nil, err
 	}
-	part, err := asn1.Marshal(encAPRepPart{
-		CTime:          req.Authenticator.CTime.UTC(),
-		Cusec:          req.Authenticator.Cusec,
-		Subkey:         subkey,
-		SequenceNumber: seq.Int64(),
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	part = asn1tools.AddASNAppTag(part, asnAppTag.EncAPRepPart)
-	ed, err := crypto.GetEncryptedData(part, req.Ticket.DecryptedEncPart.Key, keyusage.AP_REP_ENCPART, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	rep, err := asn1.Marshal(messages.APRep{PVNO: 5, MsgType: msgtype.KRB_AP_REP, EncPart: ed})
-	if err != nil {
-		return nil, nil, err
-	}
-	rep = asn1tools.AddASNAppTag(rep, asnAppTag.APREP)
-	oid, err := asn1.Marshal(gssapi.OIDKRB5.OID())
-	if err != nil {
-		return nil, nil, err
-	}
-	tok := append(append(oid, 0x02, 0x00), rep...)
-	return asn1tools.AddASNAppTag(tok, 0), sess, nil
+	return krb5gss.Frame(krb5gss.TokAPRep, rep), sess, nil
 }
 
 // isSPNEGO reports whether token is a GSS initial context token for the

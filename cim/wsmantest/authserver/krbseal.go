@@ -1,11 +1,7 @@
 package authserver
 
 import (
-	"crypto/rand"
-	"fmt"
-
 	"github.com/cimsh/cimsh/cim/wsman/krbwrap"
-	"github.com/jcmturner/gokrb5/v8/crypto"
 	"github.com/jcmturner/gokrb5/v8/types"
 )
 
@@ -27,17 +23,4 @@ func (s *krbSession) Seal(msg []byte) (sig, sealedData []byte, err error) { retu
 // Unseal checks and decrypts an initiator's wrap token.
 func (s *krbSession) Unseal(sig, sealedData []byte) ([]byte, error) {
 	return s.w.Unwrap(sig, sealedData)
-}
-
-// newAcceptorSubkey draws a random key of the ticket session key's type.
-func newAcceptorSubkey(sessionKey types.EncryptionKey) (types.EncryptionKey, error) {
-	et, err := crypto.GetEtype(sessionKey.KeyType)
-	if err != nil {
-		return types.EncryptionKey{}, fmt.Errorf("authserver: %w", err)
-	}
-	b := make([]byte, et.GetKeyByteSize())
-	if _, err := rand.Read(b); err != nil {
-		return types.EncryptionKey{}, err
-	}
-	return types.EncryptionKey{KeyType: sessionKey.KeyType, KeyValue: et.RandomToKey(b)}, nil
 }
