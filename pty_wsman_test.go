@@ -72,7 +72,21 @@ func TestSignalReleasesServerEnumerations(t *testing.T) {
 				io.write("ready\n")
 				for p in s:instances("Win32_Service", {batch_size = 1}) do end
 				print("not reached")`, srv.Host(), srv.Port()))
-			time.Sleep(450 * time.Millisecond) // in the second enumeration
+			// In the second enumeration: its Enumerate is on the server.
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+				n := 0
+				for _, o := range srv.Operations() {
+					if o == "Enumerate" {
+						n++
+					}
+				}
+				if n == 2 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no second Enumerate on the server: %v", srv.Operations())
+				}
+			}
 			if n := srv.Counters().Enumerations; n < 1 {
 				t.Fatalf("%d enumerations open before the signal", n)
 			}
