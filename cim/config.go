@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 )
 
 // Authentication names an authentication mechanism, as New-CimSession's
@@ -161,6 +162,11 @@ func (c *Config) validate() error {
 	}
 	if c.Option.MaxEnvelopeSizeKB < 0 {
 		return fmt.Errorf("cim: max_envelope_size_kb must be positive")
+	}
+	if kb := c.Option.MaxEnvelopeSizeKB; kb > 0 && kb*1024 < wsman.MinEnvelopeSize && !c.isDCOM() {
+		// Windows and OMI refuse every request with a smaller envelope
+		// (w:EncodingLimit).
+		return fmt.Errorf("cim: max_envelope_size_kb %d is below 8 (WS-Management servers refuse envelopes under 8192 bytes)", kb)
 	}
 	if c.OperationTimeout < 0 {
 		return fmt.Errorf("cim: operation timeout must not be negative")

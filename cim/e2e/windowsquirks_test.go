@@ -123,3 +123,18 @@ func TestBasicRefusedUnencrypted(t *testing.T) {
 		t.Errorf("the refused request reached WS-Man handling: %v", srv.Operations())
 	}
 }
+
+// Below 8192 bytes of envelope every server answers EncodingLimit: a
+// session with max_envelope_size_kb under 8 is refused when it is made,
+// naming the option, before it connects anywhere.
+func TestEnvelopeBelowMinimumRefused(t *testing.T) {
+	srv := basicServer(t, wsmantest.Windows, wsmantest.Options{})
+	cfg := config(srv, cim.AuthBasic, cim.NewCredential(basicUser, basicPassword), cim.SessionOption{NoEncryption: true, MaxEnvelopeSizeKB: 4})
+	_, err := cim.NewSession(cfg)
+	if err == nil || !strings.Contains(err.Error(), "max_envelope_size_kb 4 is below 8") {
+		t.Fatalf("NewSession with a 4 KB envelope: %v", err)
+	}
+	if c := srv.Counters(); c.Connections != 0 {
+		t.Errorf("the refused session connected: %+v", c)
+	}
+}
