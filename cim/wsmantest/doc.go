@@ -4,11 +4,20 @@
 //
 // Two dialects are served. Windows answers as WinRM does in the captured
 // traffic (fixtures/wsman): cim:Datetime-wrapped datetimes, true/false,
-// empty enumeration contexts beside EndOfSequence, Method_OUTPUT bodies and
-// WSManFault details. OMI answers with Microsoft OMI's quirks: TRUE/FALSE,
-// bare datetimes unless the client says it is WinRM, dead contexts beside
-// EndOfSequence, an empty Items without OptimizeEnumeration, MaxElements 1
-// by default, and the request's Action repeated on Invoke responses.
+// empty enumeration contexts beside EndOfSequence, Method_OUTPUT bodies,
+// WSManFault details, IsNullArray on NULL arrays for UsePreciseArrays
+// requests, selectors matched case-insensitively. OMI answers with
+// Microsoft OMI's quirks: TRUE/FALSE, bare datetimes unless the client
+// says it is WinRM, dead contexts beside EndOfSequence (a Pull or Release
+// of one is logged as LoggedRequest.DeadContext), an empty Items without
+// OptimizeEnumeration, MaxElements 1 by default, responses capped near
+// 256,000 bytes, the request's Action repeated on Invoke responses with
+// the output named as Options.OMIInvokeOutput says, an empty HTTP 500 for
+// indentation inside Create and Put bodies and association filters
+// (LoggedRequest.Refused), no answer at all to a request without
+// credentials, and a provider busy while an enumeration of its class is
+// open (busy.go). Options.DMTFDatetimes writes datetimes in the DMTF
+// string form of older servers, in either dialect.
 //
 // Typical use:
 //
