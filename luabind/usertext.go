@@ -20,7 +20,7 @@ import (
 var internalPackages = []string{
 	"cim", "memprov", "local", "model", "wql", "wsman", "wsmantest", "transport", "sealed", "krbwrap",
 	"milog", "luabind", "orpc", "rpc", "ndr", "dcom", "dcomtest", "wmi", "wmio", "xmltok", "winrs", "cdxml", "shell",
-	"krb5gss",
+	"krb5gss", "ntlmsec",
 }
 
 // packagePrefix matches a package prefix at the start of a message or

@@ -5,6 +5,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"testing"
+
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 // fakeIni and fakeAcc are a two-leg mechanism whose session security
@@ -16,7 +18,7 @@ type fakeIni struct {
 
 var fakeKey = bytes.Repeat([]byte{3}, 16)
 
-const fakeFlags = ntlmFlagESS | ntlmFlagKeyExch | ntlmFlag128 | ntlmFlagSeal | ntlmFlagSign
+const fakeFlags = ntlmsec.FlagExtendedSessionSecurity | ntlmsec.FlagKeyExch | ntlmsec.Flag128 | ntlmsec.FlagSeal | ntlmsec.FlagSign
 
 func (f *fakeIni) step(in []byte) ([]byte, bool, bool, error) {
 	f.state++

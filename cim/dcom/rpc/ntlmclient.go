@@ -1,16 +1,14 @@
 package rpc
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
 	"crypto/rc4"
 	"encoding/binary"
 	"fmt"
-	"strings"
 	"unicode/utf16"
 
 	"github.com/bodgit/ntlmssp"
-	"golang.org/x/crypto/md4" //nolint:staticcheck // NTLM's NT hash is MD4 by specification
+
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 // ntlmInitiator runs the client side of NTLM with bodgit/ntlmssp (which
@@ -78,27 +76,10 @@ func (n *ntlmInitiator) recoverKey(msg []byte) error {
 		return string(utf16.Decode(u))
 	}
 	domain, user := dec(field(28)), dec(field(36))
-	enc := func(s string) []byte {
-		u := utf16.Encode([]rune(s))
-		b := make([]byte, 2*len(u))
-		for i, c := range u {
-			binary.LittleEndian.PutUint16(b[2*i:], c)
-		}
-		return b
-	}
-	h := md4.New()
-	h.Write(enc(n.password))
-	hm := func(k []byte, parts ...[]byte) []byte {
-		m := hmac.New(md5.New, k)
-		for _, p := range parts {
-			m.Write(p)
-		}
-		return m.Sum(nil)
-	}
-	responseKey := hm(h.Sum(nil), enc(strings.ToUpper(user)+domain))
-	kx := hm(responseKey, nt[:16])
+	responseKey := ntlmsec.NTOWFv2(ntlmsec.NTOWFv1(n.password), user, domain)
+	kx := ntlmsec.HMACMD5(responseKey, nt[:16])
 	n.key = kx
-	if n.flags&ntlmFlagKeyExch != 0 {
+	if n.flags&ntlmsec.FlagKeyExch != 0 {
 		enc := field(52)
 		if len(enc) != 16 {
 			return fmt.Errorf("rpc: NTLM: encrypted session key of %d bytes", len(enc))

@@ -2,23 +2,13 @@ package rpc
 
 import (
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/rc4"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
-)
 
-// NTLM negotiate flags this package looks at (MS-NLMP 2.2.2.5).
-const (
-	ntlmFlagSign     = 0x00000010
-	ntlmFlagSeal     = 0x00000020
-	ntlmFlagESS      = 0x00080000
-	ntlmFlag128      = 0x20000000
-	ntlmFlagKeyExch  = 0x40000000
-	ntlmFlag56       = 0x80000000
-	ntlmSignatureLen = 16
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 // ErrSignature reports a PDU whose NTLM signature does not verify.
@@ -42,35 +32,17 @@ type Security struct {
 // Only NTLM2 (extended session security) is supported, as Windows
 // requires of NTLMv2.
 func NewNTLMSecurity(flags uint32, exportedKey []byte, server bool) (*Security, error) {
-	if flags&ntlmFlagESS == 0 {
+	if flags&ntlmsec.FlagExtendedSessionSecurity == 0 {
 		return nil, fmt.Errorf("rpc: NTLM without extended session security is not supported")
 	}
 	if len(exportedKey) != 16 {
 		return nil, fmt.Errorf("rpc: NTLM session key of %d bytes", len(exportedKey))
 	}
-	const (
-		cSign = "session key to client-to-server signing key magic constant\x00"
-		sSign = "session key to server-to-client signing key magic constant\x00"
-		cSeal = "session key to client-to-server sealing key magic constant\x00"
-		sSeal = "session key to server-to-client sealing key magic constant\x00"
-	)
-	sealBase := exportedKey
-	switch {
-	case flags&ntlmFlag128 != 0:
-	case flags&ntlmFlag56 != 0:
-		sealBase = exportedKey[:7]
-	default:
-		sealBase = exportedKey[:5]
-	}
-	md := func(k []byte, magic string) []byte {
-		h := md5.New()
-		h.Write(k)
-		h.Write([]byte(magic))
-		return h.Sum(nil)
-	}
 	s := &Security{flags: flags}
-	sendSeal, recvSeal := md(sealBase, cSeal), md(sealBase, sSeal)
-	s.sendSign, s.recvSign = md(exportedKey, cSign), md(exportedKey, sSign)
+	sendSeal := ntlmsec.SealKey(flags, exportedKey, ntlmsec.ClientSealingMagic)
+	recvSeal := ntlmsec.SealKey(flags, exportedKey, ntlmsec.ServerSealingMagic)
+	s.sendSign = ntlmsec.SignKey(flags, exportedKey, ntlmsec.ClientSigningMagic)
+	s.recvSign = ntlmsec.SignKey(flags, exportedKey, ntlmsec.ServerSigningMagic)
 	if server {
 		sendSeal, recvSeal = recvSeal, sendSeal
 		s.sendSign, s.recvSign = s.recvSign, s.sendSign
@@ -81,31 +53,18 @@ func NewNTLMSecurity(flags uint32, exportedKey []byte, server bool) (*Security, 
 }
 
 func (s *Security) mac(handle *rc4.Cipher, key []byte, seq uint32, msg []byte) []byte {
-	sig := make([]byte, ntlmSignatureLen)
-	binary.LittleEndian.PutUint32(sig, 1)
-	var sq [4]byte
-	binary.LittleEndian.PutUint32(sq[:], seq)
-	m := hmac.New(md5.New, key)
-	m.Write(sq[:])
-	m.Write(msg)
-	sum := m.Sum(nil)[:8]
-	if s.flags&ntlmFlagKeyExch != 0 {
-		handle.XORKeyStream(sum, sum)
-	}
-	copy(sig[4:12], sum)
-	copy(sig[12:], sq[:])
-	return sig
+	return ntlmsec.MAC(s.flags, handle, key, seq, msg)
 }
 
 // AuthLen is the size of an NTLM signature, at either level.
-func (s *Security) AuthLen(uint8) int { return ntlmSignatureLen }
+func (s *Security) AuthLen(uint8) int { return ntlmsec.SignatureLen }
 
 // Protect signs (and at privacy level seals) a PDU built with a 16-byte
 // auth value at its end; [start, end) is the stub and its padding.
 func (s *Security) Protect(pdu []byte, level uint8, start, end int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := len(pdu) - ntlmSignatureLen
+	n := len(pdu) - ntlmsec.SignatureLen
 	if n < end || start > end {
 		return fmt.Errorf("rpc: PDU of %d bytes has no room for an NTLM signature", len(pdu))
 	}
@@ -127,7 +86,7 @@ func (s *Security) Protect(pdu []byte, level uint8, start, end int) error {
 func (s *Security) Verify(pdu []byte, level uint8, start, end int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := len(pdu) - ntlmSignatureLen
+	n := len(pdu) - ntlmsec.SignatureLen
 	if n < start || end > n || start > end {
 		return fmt.Errorf("%w: auth value of %d bytes", ErrSignature, len(pdu)-end)
 	}
@@ -165,7 +124,7 @@ func (s *Security) CheckMIC(data, mic []byte) error {
 	saved := *s.recvRC4
 	want := s.mac(s.recvRC4, s.recvSign, s.recvSeq, data)
 	*s.recvRC4 = saved
-	if len(mic) != ntlmSignatureLen || binary.LittleEndian.Uint32(mic) != 1 || !hmac.Equal(mic[4:], want[4:]) {
+	if len(mic) != ntlmsec.SignatureLen || binary.LittleEndian.Uint32(mic) != 1 || !hmac.Equal(mic[4:], want[4:]) {
 		return fmt.Errorf("%w: SPNEGO mechListMIC does not verify", ErrSignature)
 	}
 	s.recvSeq++

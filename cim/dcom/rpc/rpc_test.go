@@ -3,6 +3,8 @@ package rpc
 import (
 	"bytes"
 	"testing"
+
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 func TestBindRoundTrip(t *testing.T) {
@@ -22,7 +24,7 @@ func TestBindRoundTrip(t *testing.T) {
 // a flipped bit or a replay fails.
 func TestSecurity(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, 16)
-	flags := uint32(ntlmFlagESS | ntlmFlagKeyExch | ntlmFlag128 | ntlmFlagSeal | ntlmFlagSign)
+	flags := uint32(ntlmsec.FlagExtendedSessionSecurity | ntlmsec.FlagKeyExch | ntlmsec.Flag128 | ntlmsec.FlagSeal | ntlmsec.FlagSign)
 	for _, level := range []uint8{LevelIntegrity, LevelPrivacy} {
 		cli, _ := NewNTLMSecurity(flags, key, false)
 		srv, _ := NewNTLMSecurity(flags, key, true)

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 // TestNegTokenBytes checks encodings against the bytes every SPNEGO
@@ -81,7 +83,7 @@ func FuzzParseNegToken(f *testing.F) {
 // sides, so that the first PDU after it verifies with sequence 1.
 func TestNTLMMICKeyState(t *testing.T) {
 	key := bytes.Repeat([]byte{9}, 16)
-	flags := uint32(ntlmFlagESS | ntlmFlagKeyExch | ntlmFlag128 | ntlmFlagSeal | ntlmFlagSign)
+	flags := uint32(ntlmsec.FlagExtendedSessionSecurity | ntlmsec.FlagKeyExch | ntlmsec.Flag128 | ntlmsec.FlagSeal | ntlmsec.FlagSign)
 	cli, _ := NewNTLMSecurity(flags, key, false)
 	srv, _ := NewNTLMSecurity(flags, key, true)
 	fresh, _ := NewNTLMSecurity(flags, key, false)

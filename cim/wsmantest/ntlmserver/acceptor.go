@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 // User is one account of the acceptor's user database.
@@ -82,7 +84,7 @@ func NewServer(cfg Config) (*Server, error) {
 		if u.Name == "" {
 			return nil, fmt.Errorf("ntlmserver: user %d has no name", i)
 		}
-		s.users = append(s.users, account{name: u.Name, domain: u.Domain, ntHash: ntowfV1(u.Password)})
+		s.users = append(s.users, account{name: u.Name, domain: u.Domain, ntHash: ntlmsec.NTOWFv1(u.Password)})
 	}
 	s.cfg.Users = nil // keep no passwords around
 	return s, nil
@@ -252,7 +254,7 @@ func (a *Acceptor) Authenticate(msg []byte) (*Context, error) {
 		}
 		zeroed := append([]byte(nil), msg...)
 		clear(zeroed[micOffset:authenticateMICEnd])
-		want := hmacMD5(exported, a.negotiate, a.challenge, zeroed)
+		want := ntlmsec.HMACMD5(exported, a.negotiate, a.challenge, zeroed)
 		if !hmac.Equal(got, want) {
 			return nil, fmt.Errorf("%w: MIC mismatch", ErrLogonFailure)
 		}
@@ -285,10 +287,10 @@ func (a *Acceptor) verifyV2(cands []account, am *Authenticate, temp []byte) (acc
 	}
 	for _, c := range cands {
 		for _, d := range domains {
-			key := ntowfV2(c.ntHash, am.User, d)
-			proof := hmacMD5(key, a.serverChallenge[:], temp)
+			key := ntlmsec.NTOWFv2(c.ntHash, am.User, d)
+			proof := ntlmsec.HMACMD5(key, a.serverChallenge[:], temp)
 			if hmac.Equal(proof, am.NTResponse[:16]) {
-				return c, hmacMD5(key, proof), true
+				return c, ntlmsec.HMACMD5(key, proof), true
 			}
 		}
 	}
@@ -305,7 +307,7 @@ func (a *Acceptor) verifyV1(cands []account, am *Authenticate, flags uint32) (ac
 	for _, c := range cands {
 		var want []byte
 		if ess {
-			want = desl(c.ntHash, md5Of(a.serverChallenge[:], am.LMResponse[:8])[:8])
+			want = desl(c.ntHash, ntlmsec.MD5(a.serverChallenge[:], am.LMResponse[:8])[:8])
 		} else {
 			want = desl(c.ntHash, a.serverChallenge[:])
 		}
@@ -314,7 +316,7 @@ func (a *Acceptor) verifyV1(cands []account, am *Authenticate, flags uint32) (ac
 		}
 		base := md4Of(c.ntHash)
 		if ess {
-			return c, hmacMD5(base, a.serverChallenge[:], am.LMResponse[:8]), true
+			return c, ntlmsec.HMACMD5(base, a.serverChallenge[:], am.LMResponse[:8]), true
 		}
 		return c, base, true
 	}

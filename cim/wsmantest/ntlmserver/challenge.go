@@ -3,6 +3,8 @@ package ntlmserver
 import (
 	"encoding/binary"
 	"time"
+
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 // challengeHeaderLen is the fixed part of a CHALLENGE_MESSAGE with its
@@ -35,19 +37,19 @@ func fileTime(t time.Time) uint64 {
 func (s *Server) buildChallenge(flags uint32, serverChallenge [8]byte) []byte {
 	enc := encodeOEM
 	if flags&FlagUnicode != 0 {
-		enc = encodeUTF16
+		enc = ntlmsec.UTF16
 	}
 	targetName := enc(s.cfg.NetBIOSComputer)
 
 	pairs := []avPair{
-		{avNbDomainName, encodeUTF16(s.cfg.NetBIOSDomain)},
-		{avNbComputerName, encodeUTF16(s.cfg.NetBIOSComputer)},
+		{avNbDomainName, ntlmsec.UTF16(s.cfg.NetBIOSDomain)},
+		{avNbComputerName, ntlmsec.UTF16(s.cfg.NetBIOSComputer)},
 	}
 	if s.cfg.DNSDomain != "" {
-		pairs = append(pairs, avPair{avDNSDomainName, encodeUTF16(s.cfg.DNSDomain)})
+		pairs = append(pairs, avPair{avDNSDomainName, ntlmsec.UTF16(s.cfg.DNSDomain)})
 	}
 	if s.cfg.DNSComputer != "" {
-		pairs = append(pairs, avPair{avDNSComputerName, encodeUTF16(s.cfg.DNSComputer)})
+		pairs = append(pairs, avPair{avDNSComputerName, ntlmsec.UTF16(s.cfg.DNSComputer)})
 	}
 	if !s.cfg.OmitTimestamp {
 		ts := binary.LittleEndian.AppendUint64(nil, fileTime(s.now()))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bodgit/ntlmssp"
+	"github.com/cimsh/cimsh/cim/internal/ntlmsec"
 )
 
 // bodgitClient returns bodgit/ntlmssp's initiator at an LM compatibility
@@ -206,10 +207,10 @@ func TestChallengeShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := string(pairs[avNbComputerName]); got != string(encodeUTF16("CIMSH")) {
+	if got := string(pairs[avNbComputerName]); got != string(ntlmsec.UTF16("CIMSH")) {
 		t.Errorf("NetBIOS computer %q", got)
 	}
-	if got := string(pairs[avDNSComputerName]); got != string(encodeUTF16("localhost")) {
+	if got := string(pairs[avDNSComputerName]); got != string(ntlmsec.UTF16("localhost")) {
 		t.Errorf("DNS computer %q", got)
 	}
 	if len(pairs[avTimestamp]) != 8 {

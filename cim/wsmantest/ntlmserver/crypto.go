@@ -2,42 +2,10 @@ package ntlmserver
 
 import (
 	"crypto/des"
-	"crypto/hmac"
-	"crypto/md5"
 	"crypto/rc4"
-	"strings"
 
 	"golang.org/x/crypto/md4"
 )
-
-// ntowfV1 is MD4(UNICODE(Passwd)) (MS-NLMP 3.3.1), the NT hash.
-func ntowfV1(password string) []byte {
-	h := md4.New()
-	h.Write(encodeUTF16(password))
-	return h.Sum(nil)
-}
-
-// ntowfV2 is HMAC_MD5(NT hash, UNICODE(Uppercase(User) + UserDom))
-// (MS-NLMP 3.3.2).
-func ntowfV2(ntHash []byte, user, domain string) []byte {
-	return hmacMD5(ntHash, encodeUTF16(strings.ToUpper(user)+domain))
-}
-
-func hmacMD5(key []byte, data ...[]byte) []byte {
-	h := hmac.New(md5.New, key)
-	for _, d := range data {
-		h.Write(d)
-	}
-	return h.Sum(nil)
-}
-
-func md5Of(data ...[]byte) []byte {
-	h := md5.New()
-	for _, d := range data {
-		h.Write(d)
-	}
-	return h.Sum(nil)
-}
 
 func md4Of(b []byte) []byte {
 	h := md4.New()

@@ -93,16 +93,6 @@ func decodeString(b []byte, unicode bool, name string) (string, error) {
 	return string(utf16.Decode(u)), nil
 }
 
-// encodeUTF16 encodes s as UTF-16LE without a terminator.
-func encodeUTF16(s string) []byte {
-	u := utf16.Encode([]rune(s))
-	b := make([]byte, 2*len(u))
-	for i, c := range u {
-		binary.LittleEndian.PutUint16(b[2*i:], c)
-	}
-	return b
-}
-
 // encodeOEM encodes s for an OEM-negotiated message (ASCII upper half
 // replaced by '?').
 func encodeOEM(s string) []byte {
