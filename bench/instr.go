@@ -41,7 +41,12 @@ func (e *env) valgrind(cmd *exec.Cmd) (float64, []byte, error) {
 	var stdout, stderr bytes.Buffer
 	vg.Stdout, vg.Stderr = &stdout, &stderr
 	if err := vg.Run(); err != nil {
-		return 0, nil, fmt.Errorf("valgrind: %v\n%.2000s", err, stderr.String())
+		// The program's own complaint is at the end of valgrind's output.
+		tail := stderr.String()
+		if len(tail) > 300 {
+			tail = tail[len(tail)-300:]
+		}
+		return 0, nil, fmt.Errorf("valgrind: %v: %s", err, tail)
 	}
 	os.Remove(out)
 	m := collected.FindSubmatch(stderr.Bytes())
@@ -133,7 +138,7 @@ func renderInstructions(rows []*row, floorBytes float64) string {
 		}
 		in := r.instr
 		if in.err != nil {
-			fmt.Fprintf(&b, "| %s | not counted: %.120s | | | |\n", r.name, in.err)
+			fmt.Fprintf(&b, "| %s | not counted: %.160s | | | |\n", r.name, strings.Join(strings.Fields(in.err.Error()), " "))
 			continue
 		}
 		vs := ""
