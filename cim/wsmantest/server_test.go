@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -227,32 +228,54 @@ func TestOMIHoldsUnauthenticated(t *testing.T) {
 	}
 }
 
+// TestLatencyAndConcurrency: a slow server (a minute of latency) holds
+// eight requests at once, none answered while the latency runs (a server
+// that served one request at a time would only ever have one in hand),
+// and each ends when its client hangs up. Events, not timers: the log
+// records each request on arrival.
 func TestLatencyAndConcurrency(t *testing.T) {
-	s := NewServer(t, Options{Latency: 50 * time.Millisecond})
-	start := time.Now()
+	s := NewServer(t, Options{Latency: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var answered atomic.Int64
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := http.Post(s.URL(), "application/soap+xml;charset=UTF-8", strings.NewReader(string(getDisk())))
-			if err != nil {
-				t.Errorf("POST: %v", err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Errorf("HTTP %d", resp.StatusCode)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL(), strings.NewReader(string(getDisk())))
+			req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				answered.Add(1)
+				resp.Body.Close()
+				t.Errorf("answered HTTP %d within a minute of latency", resp.StatusCode)
 			}
 		}()
 	}
-	wg.Wait()
-	if el := time.Since(start); el < 50*time.Millisecond || el > 2*time.Second {
-		t.Fatalf("8 concurrent requests with 50 ms latency took %v", el)
+	waitLogged(t, s, "Get", 8)
+	if n := answered.Load(); n != 0 {
+		t.Fatalf("%d requests answered during the latency", n)
 	}
+	for _, l := range s.Requests() {
+		if l.Status != 0 {
+			t.Fatalf("request %d answered HTTP %d during the latency", l.Seq, l.Status)
+		}
+	}
+	cancel()
+	wg.Wait()
 	if s.Counters().Requests != 8 {
 		t.Fatalf("requests %d", s.Counters().Requests)
+	}
+
+	// A short latency ends: the reply comes, no sooner than it.
+	s = NewServer(t, Options{Latency: 50 * time.Millisecond})
+	start := time.Now()
+	if r := post(t, s, getDisk()); r.status != 200 {
+		t.Fatalf("HTTP %d", r.status)
+	}
+	if el := time.Since(start); el < 50*time.Millisecond {
+		t.Fatalf("answered after %v with 50 ms latency", el)
 	}
 }
 
