@@ -257,6 +257,10 @@ func (e *enumerator) Next(ctx context.Context) bool {
 		}
 		if e.done {
 			e.cur = nil
+			// A page ahead can only be left here by a reply whose pre-scan
+			// and decoding disagreed: stop it, so that nothing decodes
+			// (and touches the deferred schemas) while they are fetched.
+			e.settle()
 			e.finish()
 			if e.deferred != nil {
 				e.deferred.fetch(ctx) // the enumeration has ended: no provider is busy with it
