@@ -7,6 +7,7 @@ package main
 import (
 	"os"
 
+	"github.com/cimsh/cimsh/internal/gctune"
 	"github.com/cimsh/cimsh/luabind"
 	"github.com/cimsh/cimsh/scripts"
 	"github.com/cimsh/cimsh/shell"
@@ -14,6 +15,7 @@ import (
 )
 
 func main() {
+	gctune.Start()
 	os.Exit(shell.Main(processEnv()))
 }
 
