@@ -320,9 +320,8 @@ func (d *Decoder) end() {
 	f := &d.stack[len(d.stack)-1]
 	d.kind, d.space = EndTag, f.space
 	d.qStart, d.localStart, d.qEnd = f.qStart, f.localStart, f.qEnd
-	if len(d.attrs) > 0 {
-		d.attrs = d.attrs[:0]
-	}
+	// attrs and attrSpans are one list in two slices: reset both.
+	d.attrs, d.attrSpans = d.attrs[:0], d.attrSpans[:0]
 	if int(f.nsLen) != len(d.ns) {
 		d.ns = d.ns[:f.nsLen]
 		d.nsGen++
@@ -514,9 +513,9 @@ func (d *Decoder) startTag() (Kind, error) {
 	if len(d.stack) >= max {
 		return d.fail(fmt.Sprintf("elements nested more than %d deep", max))
 	}
-	if len(d.attrs) > 0 || len(d.scratchA) > 0 {
-		d.attrs, d.attrSpans, d.scratchA = d.attrs[:0], d.attrSpans[:0], d.scratchA[:0]
-	}
+	// Always, whatever emptied attrs before: a stale span would point a
+	// later tag's attribute at scratch it does not own.
+	d.attrs, d.attrSpans, d.scratchA = d.attrs[:0], d.attrSpans[:0], d.scratchA[:0]
 	empty := false
 	if d.pos < len(d.b) && d.b[d.pos] == '>' {
 		// No attributes: the common case.
