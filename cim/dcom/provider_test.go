@@ -306,8 +306,15 @@ func TestCancelSubscription(t *testing.T) {
 	if f, ok := model.AsFault(e.Err()); !ok || f.Category != model.CategoryCanceled {
 		t.Fatalf("cancelled: %v", e.Err())
 	}
+	// The process starts once the next Next waits on the server (its call
+	// counted), whatever the clock says.
+	calls1, _, _ := s.Counters()
 	go func() {
-		time.Sleep(600 * time.Millisecond)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if calls, _, _ := s.Counters(); calls > calls1 {
+				break
+			}
+		}
 		p.Invoke(context.Background(), &model.InvokeRequest{ClassName: "Win32_Process", Method: "Create",
 			In: []model.Property{{Name: "CommandLine", Value: model.String("calc.exe")}}})
 	}()

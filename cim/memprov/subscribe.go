@@ -210,6 +210,11 @@ type subEnum struct {
 
 	stop     chan struct{}
 	stopOnce sync.Once
+
+	// waiting, when set (by tests), is told each time Next starts
+	// waiting for the next poll: the event a test of Close or a cancel
+	// during that wait acts on.
+	waiting chan<- struct{}
 }
 
 // listing is one poll's instances by identity, in listing order.
@@ -273,6 +278,12 @@ func (s *subEnum) Next(ctx context.Context) bool {
 		wait := time.Until(s.polled.Add(s.interval))
 		if wait > 0 {
 			t := time.NewTimer(wait)
+			if s.waiting != nil {
+				select {
+				case s.waiting <- struct{}{}:
+				default:
+				}
+			}
 			select {
 			case <-t.C:
 			case <-ctx.Done():

@@ -153,36 +153,57 @@ func TestSubscribeErrors(t *testing.T) {
 	wantFault(t, err, model.CIMInvalidNamespace, "root/nope")
 }
 
+// waitingNext subscribes to q and tells the returned channel each time
+// Next starts waiting for a poll.
+func waitingNext(t *testing.T, p *Provider, q string) (model.Enumerator, <-chan struct{}) {
+	t.Helper()
+	e := subscribe(t, p, q)
+	waiting := make(chan struct{}, 1)
+	e.(*subEnum).waiting = waiting
+	return e, waiting
+}
+
+// Close and a cancel end a Next waiting for a poll a minute away: the
+// test acts once Next waits (no sleep), and the generous bounds are far
+// from that minute.
 func TestSubscribeCloseAndCancelStopWaiting(t *testing.T) {
 	p := newWorld().provider()
 	const q = "SELECT * FROM __InstanceCreationEvent WITHIN 60 WHERE TargetInstance ISA 'Win32_Process'"
-	e := subscribe(t, p, q)
+	mustWait := func(waiting <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-waiting:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Next never waited for a poll")
+		}
+	}
+	e, waiting := waitingNext(t, p, q)
 	done := make(chan bool)
 	go func() { done <- e.Next(context.Background()) }()
-	time.Sleep(20 * time.Millisecond)
-	start := time.Now()
+	mustWait(waiting)
 	e.Close()
 	select {
 	case got := <-done:
 		if got {
 			t.Errorf("Next after Close returned an event")
 		}
-	case <-time.After(time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("Close did not stop a waiting Next")
 	}
-	if d := time.Since(start); d > 200*time.Millisecond {
-		t.Errorf("Close took %v", d)
-	}
 
-	e = subscribe(t, p, q)
+	e, waiting = waitingNext(t, p, q)
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	start = time.Now()
-	if e.Next(ctx) {
-		t.Fatal("event from a cancelled wait")
-	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("cancel took %v", d)
+	defer cancel()
+	go func() { done <- e.Next(ctx) }()
+	mustWait(waiting)
+	cancel()
+	select {
+	case got := <-done:
+		if got {
+			t.Fatal("event from a cancelled wait")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a cancel did not stop a waiting Next")
 	}
 	if f, ok := model.AsFault(e.Err()); !ok || f.Category != model.CategoryCanceled || !errors.Is(e.Err(), context.Canceled) {
 		t.Errorf("Err = %v, want a canceled fault", e.Err())
