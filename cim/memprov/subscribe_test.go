@@ -59,7 +59,7 @@ func TestSubscribeCreationDeletionModification(t *testing.T) {
 	w.procs[700] = c
 	w.mu.Unlock()
 
-	ev := nextEvent(t, creations, 2*time.Second)
+	ev := nextEvent(t, creations, 30*time.Second)
 	if ev.ClassName != ClassInstanceCreationEvent || ev.ComputerName != "TESTHOST" {
 		t.Errorf("event = %s on %q", ev.ClassName, ev.ComputerName)
 	}
@@ -72,12 +72,12 @@ func TestSubscribeCreationDeletionModification(t *testing.T) {
 		t.Errorf("TIME_CREATED = %v, want a FILETIME of now", tc)
 	}
 
-	ev = nextEvent(t, deletions, 2*time.Second)
+	ev = nextEvent(t, deletions, 30*time.Second)
 	if got := target(t, ev, "TargetInstance").String(); ev.ClassName != ClassInstanceDeletionEvent || got != `Win32_Process (Handle = "800")` {
 		t.Errorf("deletion = %s of %s", ev.ClassName, got)
 	}
 
-	ev = nextEvent(t, mods, 2*time.Second)
+	ev = nextEvent(t, mods, 30*time.Second)
 	now, prev := target(t, ev, "TargetInstance"), target(t, ev, "PreviousInstance")
 	a, _ := now.Get("WorkingSetSize")
 	b, _ := prev.Get("WorkingSetSize")
@@ -104,7 +104,7 @@ func TestSubscribeFiltersAndProjects(t *testing.T) {
 	w.addProc(2000, "calc.exe", "calc", 1)
 	w.addProc(2001, "notepad.exe", "notepad", 1)
 	w.mu.Unlock()
-	ev := nextEvent(t, e, 2*time.Second)
+	ev := nextEvent(t, e, 30*time.Second)
 	if got := target(t, ev, "TargetInstance").String(); got != `Win32_Process (Handle = "2001")` {
 		t.Errorf("TargetInstance = %s, want notepad's", got)
 	}
@@ -114,7 +114,7 @@ func TestSubscribeFiltersAndProjects(t *testing.T) {
 	w.mu.Lock()
 	delete(w.procs, 2001)
 	w.mu.Unlock()
-	ev = nextEvent(t, e, 2*time.Second)
+	ev = nextEvent(t, e, 30*time.Second)
 	if ev.ClassName != ClassInstanceDeletionEvent {
 		t.Errorf("second event = %s, want the deletion", ev.ClassName)
 	}
