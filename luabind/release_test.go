@@ -1,12 +1,8 @@
 package luabind
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +23,7 @@ func TestInterruptDoesNotWaitForRelease(t *testing.T) {
 		"get_instance": `r, err = s:get_instance{class_name = "Win32_Service", operation_timeout_sec = 30}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			h := &opHolder{ops: []string{"Pull", "Release"}, arrived: make(chan string, 16), release: make(chan struct{})}
+			h := newHolder("Pull", "Release")
 			e, srv := newWSManEnv(t, wsmantest.Options{MaxBatch: 1, Auth: h.wrap})
 			released := false
 			letGo := func() {
@@ -54,7 +50,7 @@ func TestInterruptDoesNotWaitForRelease(t *testing.T) {
 			}()
 			e.L.DoString(code)
 			e.m.EndChunk()
-			if h.timedOut() {
+			if h.letGoByTimer() {
 				t.Error("the interrupted chunk waited until the server let its Release go")
 			}
 			letGo()
@@ -67,55 +63,6 @@ func TestInterruptDoesNotWaitForRelease(t *testing.T) {
 			e.ok(`local l = assert(s:get_instance("Win32_OperatingSystem")); assert(#l == 1)`)
 		})
 	}
-}
-
-// opHolder holds the requests of the named operations (by their Action)
-// until release is closed, or 30 s pass (so that a broken test ends),
-// telling arrived of each.
-type opHolder struct {
-	ops     []string
-	arrived chan string
-	release chan struct{}
-	mu      sync.Mutex
-	let     bool
-}
-
-func (h *opHolder) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		op := ""
-		for _, o := range h.ops {
-			if bytes.Contains(body, []byte("/enumeration/"+o+"<")) {
-				op = o
-			}
-		}
-		if op == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		select {
-		case h.arrived <- op:
-		default:
-		}
-		select {
-		case <-h.release:
-		case <-time.After(30 * time.Second):
-			h.mu.Lock()
-			h.let = true
-			h.mu.Unlock()
-		case <-r.Context().Done():
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// timedOut reports whether a request was let go by the 30 s limit.
-func (h *opHolder) timedOut() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.let
 }
 
 // TestAwaitPanicReachesCaller checks that a panic in an operation run

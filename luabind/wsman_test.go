@@ -121,9 +121,9 @@ func TestWSManFailures(t *testing.T) {
 // session stays usable. Events, not timers: the interrupt is sent once
 // the request is on the server.
 func TestWSManCancel(t *testing.T) {
-	h := &holder{arrived: make(chan struct{}, 16), release: make(chan struct{})}
+	h := newHolder()
 	e, _ := newWSManEnv(t, wsmantest.Options{Auth: h.wrap})
-	h.arm()
+	h.arm() // after newWSManEnv's own requests
 	cancel := e.m.BeginChunk(context.Background())
 	defer cancel()
 	go func() {
@@ -135,7 +135,7 @@ func TestWSManCancel(t *testing.T) {
 	}()
 	err := e.L.DoString(`r, err = s:get_instance("Win32_Service")`)
 	e.m.EndChunk()
-	if h.released() {
+	if h.letGoByTimer() {
 		t.Error("the interrupted operation waited until the server let its request go")
 	}
 	close(h.release)
@@ -147,55 +147,6 @@ func TestWSManCancel(t *testing.T) {
 	}
 	// The session is still usable with a fresh context.
 	e.ok(`local l = assert(s:get_instance("Win32_Service")); assert(#l > 0)`)
-}
-
-// holder, once armed, holds every request until release is closed (or
-// 30 s pass, so that a broken test ends), telling arrived of each.
-type holder struct {
-	arrived chan struct{}
-	release chan struct{}
-	mu      sync.Mutex
-	armed   bool
-	let     bool
-}
-
-func (h *holder) arm() {
-	h.mu.Lock()
-	h.armed = true
-	h.mu.Unlock()
-}
-
-func (h *holder) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.mu.Lock()
-		armed := h.armed
-		h.mu.Unlock()
-		if !armed {
-			next.ServeHTTP(w, r)
-			return
-		}
-		select {
-		case h.arrived <- struct{}{}:
-		default:
-		}
-		select {
-		case <-h.release:
-		case <-time.After(30 * time.Second):
-			h.mu.Lock()
-			h.let = true
-			h.mu.Unlock()
-		case <-r.Context().Done():
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// released reports whether a request was let go by the 30 s limit.
-func (h *holder) released() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.let
 }
 
 // TestWSManFanOutParallel checks that a list of sessions runs in
