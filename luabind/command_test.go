@@ -112,7 +112,7 @@ func TestRunFanOut(t *testing.T) {
 }
 
 // Ctrl-C while the server holds a Receive: the chunk ends at once, and
-// the server sees Signal and Delete within half a second.
+// the server sees Signal and Delete without the Receive being waited out.
 func TestRunInterrupt(t *testing.T) {
 	receives := make(chan struct{}, 16)
 	e, srv := newWSManEnv(t, wsmantest.Options{
@@ -149,7 +149,11 @@ func TestRunInterrupt(t *testing.T) {
 			del = l.Time
 		}
 	}
-	if sig.IsZero() || del.IsZero() || sig.Sub(t0) > 500*time.Millisecond || del.Sub(t0) > 500*time.Millisecond {
+	// The server would hold the Receive for its whole OperationTimeout
+	// (60 s): Signal and Delete well within that show the interrupt did
+	// not wait it out. The bound is loose so that a loaded machine cannot
+	// fail it; the log gives the real figures (about a millisecond).
+	if sig.IsZero() || del.IsZero() || sig.Sub(t0) > 15*time.Second || del.Sub(t0) > 15*time.Second {
 		t.Fatalf("Signal %v, Delete %v after the interrupt; server saw %v", sig.Sub(t0), del.Sub(t0), srv.Operations())
 	}
 	if srv.OpenShells() != 0 {
