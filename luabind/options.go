@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/internal/editdist"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -282,7 +283,7 @@ func suggest(name string, candidates []string) string {
 	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		d := editdist.Distance(strings.ToLower(name), strings.ToLower(c))
 		if d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
 		}
@@ -299,27 +300,6 @@ func suggest(name string, candidates []string) string {
 
 // maxSuggestName bounds the names suggest compares.
 const maxSuggestName = 128
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
 
 // sortedKeys returns a table's string keys, sorted.
 func sortedKeys(t *lua.LTable) []string {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/cimsh/cimsh/internal/editdist"
 )
 
 // What the REPL keeps out of its history. A password typed into a line
@@ -120,26 +122,5 @@ func credentialCall(toks []tokenT) bool {
 // "credential" (a typo such as "cerdential").
 func credentialLike(name string) bool {
 	n := strings.ToLower(name)
-	return strings.Contains(n, "cred") || editDistance(n, "credential") <= 3
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return strings.Contains(n, "cred") || editdist.Distance(n, "credential") <= 3
 }
