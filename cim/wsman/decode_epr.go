@@ -123,9 +123,7 @@ func decodeSelectorSet(d *xml.Decoder, ref *model.Reference, depth int) error {
 
 // decodeSelector reads a selector's text, or the EPR it holds.
 func decodeSelector(d *xml.Decoder, depth int) (model.Selector, error) {
-	var text []byte
-	var first []byte
-	n := 0
+	var text textRun
 	var sel model.Selector
 	for {
 		k, err := nextKind(d)
@@ -134,15 +132,7 @@ func decodeSelector(d *xml.Decoder, depth int) (model.Selector, error) {
 		}
 		switch k {
 		case xml.Text:
-			switch n {
-			case 0:
-				first = d.Text()
-			case 1:
-				text = append(append(text, first...), d.Text()...)
-			default:
-				text = append(text, d.Text()...)
-			}
-			n++
+			text.add(d.Text())
 		case xml.StartTag:
 			tok := d.Start()
 			inner := &model.Reference{}
@@ -162,10 +152,7 @@ func decodeSelector(d *xml.Decoder, depth int) (model.Selector, error) {
 			if sel.Ref != nil {
 				finishRef(sel.Ref)
 			} else {
-				if n > 1 {
-					first = text
-				}
-				sel.Value = d.Keep(bytes.TrimSpace(first))
+				sel.Value = d.Keep(bytes.TrimSpace(text.bytes()))
 			}
 			return sel, nil
 		}

@@ -95,9 +95,7 @@ func decodeValue(d *xml.Decoder, va *valueAttrs, decl *model.PropertyDecl, looku
 	// Text, or a single wrapper child (cim:Datetime, an EPR, an instance).
 	// Most values are one text token: a view of the reply, kept (copied
 	// into the instance's block) only when the value holds text.
-	var text []byte
-	var first []byte
-	n := 0
+	var text textRun
 	for {
 		k, err := nextKind(d)
 		if err != nil {
@@ -105,22 +103,11 @@ func decodeValue(d *xml.Decoder, va *valueAttrs, decl *model.PropertyDecl, looku
 		}
 		switch k {
 		case xml.Text:
-			switch n {
-			case 0:
-				first = d.Text()
-			case 1:
-				text = append(append(text, first...), d.Text()...)
-			default:
-				text = append(text, d.Text()...)
-			}
-			n++
+			text.add(d.Text())
 		case xml.StartTag:
 			return decodeComplex(d, d.Start(), decl, lookup, depth)
 		case xml.EndTag:
-			raw := first
-			if n > 1 {
-				raw = text
-			}
+			raw := text.bytes()
 			// The common cases first: a declared string, a declared
 			// integer in plain decimal (anything else takes the general
 			// way below, which says what is wrong).

@@ -42,17 +42,60 @@ var errUnexpectedEOF = errors.New("wsman: unexpected end of XML")
 // into an error that says so.
 func nextToken(d *xml.Decoder) (xml.Token, error) {
 	t, err := d.Token()
-	if err == io.EOF {
-		return nil, errUnexpectedEOF
-	}
 	if err != nil {
-		var ce *CharsetError
-		if errors.As(err, &ce) || errors.Is(err, errFaultTooLarge) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("wsman: malformed XML: %w", err)
+		return nil, tokenError(err)
 	}
 	return t, nil
+}
+
+// tokenError is what a tokenizer's error means to a caller: the end of
+// the document inside an element, a charset or size refusal as it is,
+// anything else malformed XML.
+func tokenError(err error) error {
+	if err == io.EOF {
+		return errUnexpectedEOF
+	}
+	var ce *CharsetError
+	if errors.As(err, &ce) || errors.Is(err, errFaultTooLarge) {
+		return err
+	}
+	return fmt.Errorf("wsman: malformed XML: %w", err)
+}
+
+// textRun gathers an element's character data. Most elements hold one
+// text token, kept as a view of the reply (valid until the next token);
+// only a second token makes a copy.
+type textRun struct {
+	first, joined []byte
+	n             int
+}
+
+func (r *textRun) add(t []byte) {
+	switch r.n {
+	case 0:
+		r.first = t
+	case 1:
+		r.joined = append(append(r.joined, r.first...), t...)
+	default:
+		r.joined = append(r.joined, t...)
+	}
+	r.n++
+}
+
+// hold copies a lone view, which the next token may overwrite.
+func (r *textRun) hold() {
+	if r.n == 1 {
+		r.joined = append(r.joined, r.first...)
+		r.n = 2
+	}
+}
+
+// bytes is the text gathered.
+func (r *textRun) bytes() []byte {
+	if r.n > 1 {
+		return r.joined
+	}
+	return r.first
 }
 
 // readText returns the character data of the element just started,
@@ -68,9 +111,7 @@ func readText(d *xml.Decoder) (string, error) {
 
 // readTextBytes is readText's bytes, valid until the next token.
 func readTextBytes(d *xml.Decoder) ([]byte, error) {
-	var buf []byte
-	var first []byte
-	n := 0
+	var text textRun
 	depth := 0
 	for {
 		k, err := nextKind(d)
@@ -80,31 +121,18 @@ func readTextBytes(d *xml.Decoder) ([]byte, error) {
 		switch k {
 		case xml.Text:
 			if depth == 0 {
-				t := d.Text()
-				switch n {
-				case 0:
-					first = t
-				case 1:
-					buf = append(append(buf, first...), t...)
-				default:
-					buf = append(buf, t...)
-				}
-				n++
+				text.add(d.Text())
 			}
 		case xml.StartTag:
-			if depth == 0 && n == 1 {
-				// The nested element's text may reuse the space first
-				// lies in: copy it.
-				buf = append(buf, first...)
-				n = 2
+			if depth == 0 {
+				// The nested element's text may reuse the space the
+				// text so far lies in.
+				text.hold()
 			}
 			depth++
 		case xml.EndTag:
 			if depth == 0 {
-				if n > 1 {
-					return buf, nil
-				}
-				return first, nil
+				return text.bytes(), nil
 			}
 			depth--
 		}

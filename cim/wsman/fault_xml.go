@@ -3,9 +3,6 @@ package wsman
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -19,15 +16,8 @@ import (
 // into an error that says so.
 func nextTokenStd(d *xml.Decoder) (xml.Token, error) {
 	t, err := d.Token()
-	if err == io.EOF {
-		return nil, errUnexpectedEOF
-	}
 	if err != nil {
-		var ce *CharsetError
-		if errors.As(err, &ce) || errors.Is(err, errFaultTooLarge) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("wsman: malformed XML: %w", err)
+		return nil, tokenError(err)
 	}
 	return t, nil
 }
