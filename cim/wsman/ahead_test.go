@@ -50,32 +50,10 @@ func TestPagesDecodeAheadInOrder(t *testing.T) {
 		{body: enumReply(true, "uuid:c3", false, "e", "f")},
 		{body: enumReply(true, "uuid:c4", true, "g")},
 	}
-	c := NewClient(w, Options{Endpoint: "http://host:5985/wsman", NoSchema: true})
+	e := w.enumerate(t)
 	ctx := context.Background()
-	e, err := c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	wait := func(want string) {
-		t.Helper()
-		select {
-		case got := <-w.arrived:
-			if got != want {
-				t.Fatalf("request %s, want %s", got, want)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no %s", want)
-		}
-	}
-	noRequest := func(when string) {
-		t.Helper()
-		select {
-		case got := <-w.arrived:
-			t.Fatalf("a %s %s", got, when)
-		default:
-		}
-	}
+	wait := func(want string) { w.await(t, want, "") }
+	noRequest := func(when string) { w.none(t, when) }
 	wait("Enumerate")
 	if !e.Next(ctx) {
 		t.Fatal(e.Err())

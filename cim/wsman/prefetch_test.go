@@ -34,6 +34,43 @@ func (w *watchedTransport) Post(ctx context.Context, body []byte, effect Effect)
 	return w.replayTransport.Post(ctx, body, effect)
 }
 
+// enumerate starts an enumeration (no schemas) over w's replies.
+func (w *watchedTransport) enumerate(t *testing.T) model.Enumerator {
+	t.Helper()
+	c := NewClient(w, Options{Endpoint: "http://host:5985/wsman", NoSchema: true})
+	e, err := c.Enumerate(context.Background(), &model.EnumerateRequest{ClassName: "Win32_Service"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// await fails the test unless the next request is a want within 10 s;
+// when (" while ...") says when it was due.
+func (w *watchedTransport) await(t *testing.T, want, when string) {
+	t.Helper()
+	select {
+	case got := <-w.arrived:
+		if got != want {
+			t.Fatalf("request %s, want %s", got, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s%s", want, when)
+	}
+}
+
+// none fails the test if a request has been made; when says when none
+// was due.
+func (w *watchedTransport) none(t *testing.T, when string) {
+	t.Helper()
+	select {
+	case got := <-w.arrived:
+		t.Fatalf("a %s %s", got, when)
+	default:
+	}
+}
+
 // The Pull for the next page goes out while the consumer is still on
 // the page before it (the server prepares the next page meanwhile), one
 // Pull at a time, and the instances come in order.
@@ -44,24 +81,9 @@ func TestNextPullOverlapsTheCurrentPage(t *testing.T) {
 		{body: enumReply(true, "uuid:c2", false, "c", "d")},
 		{body: enumReply(true, "uuid:c3", true, "e")},
 	}
-	c := NewClient(w, Options{Endpoint: "http://host:5985/wsman", NoSchema: true})
+	e := w.enumerate(t)
 	ctx := context.Background()
-	e, err := c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	wait := func(want string) {
-		t.Helper()
-		select {
-		case got := <-w.arrived:
-			if got != want {
-				t.Fatalf("request %s, want %s", got, want)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no %s while the consumer holds the page before it", want)
-		}
-	}
+	wait := func(want string) { w.await(t, want, " while the consumer holds the page before it") }
 	wait("Enumerate")
 	if !e.Next(ctx) {
 		t.Fatal(e.Err())
@@ -80,11 +102,7 @@ func TestNextPullOverlapsTheCurrentPage(t *testing.T) {
 		t.Fatalf("got %v, %v", got, e.Err())
 	}
 	// Page 3 ended the sequence: nothing more was asked for.
-	select {
-	case got := <-w.arrived:
-		t.Fatalf("a %s after EndOfSequence", got)
-	default:
-	}
+	w.none(t, "after EndOfSequence")
 	if w.maxIn != 1 {
 		t.Fatalf("%d requests in flight at once", w.maxIn)
 	}
