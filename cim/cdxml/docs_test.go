@@ -63,23 +63,11 @@ func TestDocsQueryTypes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := names(res.Items, "ProcessId"); got != c.names {
-				t.Errorf("cmdlet returned %s, want %s", got, c.names)
-			}
-			if n := e.countOps("Enumerate", mark); n != 1 {
-				t.Errorf("%d enumerations, want one", n)
-			}
 			wql := c.wql
 			if wql == "" {
 				wql = "SELECT * FROM Win32_Process"
 			}
-			direct, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Query: wql})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := names(res.Items, "ProcessId"), names(direct, "ProcessId"); got != want {
-				t.Errorf("cmdlet returned %s, the WQL %s", got, want)
-			}
+			e.sameAsWQL(t, res.Items, mark, "", wql, "ProcessId", c.names)
 		})
 	}
 	// A ProcessId that is no process is an error (RegularQuery without

@@ -95,17 +95,7 @@ func TestLocalGetEqualsWQL(t *testing.T) {
 // selects, and the static cmdlet starts one, on the local machine.
 func TestLocalMethods(t *testing.T) {
 	e := localEnv(t)
-	sleep, err := exec.LookPath("sleep")
-	if err != nil {
-		testenv.Skip(t, "cannot start the sleep command", "not found")
-	}
-	child := exec.Command(sleep, "60")
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- child.Wait() }()
-	t.Cleanup(func() { child.Process.Kill() })
+	child, exited := startSleep(t)
 
 	res, err := e.run("Stop-CimshProcess", "process_id", num(uint64(child.Process.Pid)))
 	if err != nil || len(res.Items) != 1 {
@@ -117,7 +107,7 @@ func TestLocalMethods(t *testing.T) {
 		t.Fatal("the process was not terminated")
 	}
 
-	res, err = e.bind("Start-CimshProcess", []model.Value{str(sleep + " 60")}).Run(e.ctx, e.s)
+	res, err = e.bind("Start-CimshProcess", []model.Value{str(child.Path + " 60")}).Run(e.ctx, e.s)
 	if err != nil || len(res.Items) != 1 {
 		t.Fatalf("Start-CimshProcess: %v %v", res, err)
 	}
@@ -198,17 +188,7 @@ func TestLocalDocs(t *testing.T) {
 	}
 
 	e = localDocsEnv(t, "perform-operations-on-an-instance")
-	sleep, err := exec.LookPath("sleep")
-	if err != nil {
-		testenv.Skip(t, "cannot start the sleep command", "not found")
-	}
-	child := exec.Command(sleep, "60")
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- child.Wait() }()
-	t.Cleanup(func() { child.Process.Kill() })
+	child, exited := startSleep(t)
 	cpid := num(uint64(child.Process.Pid))
 	res, err := e.run("Stop-Win32Process", "PID", cpid, "WhatIf", model.Bool(true))
 	if err != nil || len(res.WhatIf) != 1 || len(res.Items) != 0 {
@@ -264,4 +244,22 @@ func TestLocalEnumQuery(t *testing.T) {
 	if err != nil || !strings.Contains(","+names(res.Items, "DeviceID")+",", ","+id.Text()+",") {
 		t.Errorf("drive_type %q (%s) does not select %s: %v %v", member, dt.Text(), id.Text(), res, err)
 	}
+}
+
+// startSleep starts a process for a cmdlet to stop: `sleep 60`, killed
+// when the test ends. exited receives its Wait's result.
+func startSleep(t *testing.T) (child *exec.Cmd, exited <-chan error) {
+	t.Helper()
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		testenv.Skip(t, "cannot start the sleep command", "not found")
+	}
+	child = exec.Command(sleep, "60")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- child.Wait() }()
+	t.Cleanup(func() { child.Process.Kill() })
+	return child, done
 }

@@ -110,6 +110,26 @@ func (e *env) countOps(op string, since int) int {
 	return n
 }
 
+// sameAsWQL checks a Get cmdlet's result: the instances named want (by
+// their key property, sorted), fetched with exactly one Enumerate since
+// mark, and the same as what the WQL query itself returns.
+func (e *env) sameAsWQL(t *testing.T, items []*model.Instance, mark int, namespace, wql, key, want string) {
+	t.Helper()
+	if got := names(items, key); got != want {
+		t.Errorf("cmdlet returned %s, want %s", got, want)
+	}
+	if n := e.countOps("Enumerate", mark); n != 1 {
+		t.Errorf("%d enumerations, want one query", n)
+	}
+	direct, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Namespace: namespace, Query: wql})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(items, key), names(direct, key); got != want {
+		t.Errorf("cmdlet returned %s, the WQL %s", got, want)
+	}
+}
+
 func (e *env) lastSeq() int {
 	rs := e.srv.Requests()
 	if len(rs) == 0 {
@@ -162,23 +182,11 @@ func TestGetEqualsWQL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := names(res.Items, "Name"); got != c.names {
-				t.Errorf("cmdlet returned %s, want %s", got, c.names)
-			}
-			if n := e.countOps("Enumerate", mark); n != 1 {
-				t.Errorf("%d enumerations, want one query", n)
-			}
 			wql := c.wql
 			if wql == "" {
 				wql = "SELECT * FROM Cimsh_Widget"
 			}
-			direct, err := e.s.GetInstances(e.ctx, cim.InstanceQuery{Namespace: cdxmltest.WidgetNamespace, Query: wql})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := names(res.Items, "Name"), names(direct, "Name"); got != want {
-				t.Errorf("cmdlet returned %s, the WQL %s", got, want)
-			}
+			e.sameAsWQL(t, res.Items, mark, cdxmltest.WidgetNamespace, wql, "Name", c.names)
 		})
 	}
 }
