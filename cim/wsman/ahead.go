@@ -117,13 +117,7 @@ func (a *ahead) wait() {
 // nothing).
 func (a *ahead) halt() (decoding bool) {
 	a.cancel()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.started {
-		return true
-	}
-	a.claimed = true
-	return false
+	return a.claim()
 }
 
 // decode decodes a's page ahead.
