@@ -54,7 +54,7 @@ func (s *Session) collect(ctx context.Context, e *Enumeration, max int) ([]*mode
 		max = DefaultMaxInstances
 	}
 	var out []*model.Instance
-	for e.Next(ctx) {
+	for e.NextBuffered() || e.Next(ctx) {
 		if len(out) == max {
 			e.Close() // releases what the server still holds
 			return nil, &model.Fault{Category: model.CategoryQuota, ComputerName: s.faultName(), Err: ErrMaxInstances,
@@ -209,6 +209,26 @@ func (en *Enumeration) Next(ctx context.Context) bool {
 	}
 	en.Close()
 	return false
+}
+
+// bufferedEnumerator is an Enumerator that can tell an instance already
+// at hand from one that needs a request (wsman's pages).
+type bufferedEnumerator interface {
+	NextBuffered() bool
+}
+
+// NextBuffered advances to the next instance when the provider already
+// holds it (the rest of a page): it sends nothing and waits for nothing,
+// so a caller need not run it where it could be interrupted. False means
+// call Next, which fetches, ends or fails; nothing was consumed then.
+func (en *Enumeration) NextBuffered() bool {
+	b, ok := en.e.(bufferedEnumerator)
+	if !ok || en.done.Load() || !b.NextBuffered() {
+		return false
+	}
+	en.cur = en.e.Instance()
+	en.s.stamp(en.cur, en.ns)
+	return true
 }
 
 // Instance returns the current instance.

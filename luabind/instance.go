@@ -24,7 +24,7 @@ func (m *Module) newInstance(inst *model.Instance, sess *sessionUD) lua.LValue {
 	}
 	ud := m.L.NewUserData()
 	ud.Value = &instanceUD{inst: inst, sess: sess}
-	ud.Metatable = m.L.GetTypeMetatable(mtInstance)
+	ud.Metatable = m.instanceMT
 	return ud
 }
 
@@ -47,6 +47,12 @@ func InstanceOf(v lua.LValue) (*model.Instance, bool) {
 
 // systemProperty returns WMI's system properties and PSComputerName.
 func systemProperty(inst *model.Instance, name string) (lua.LValue, bool) {
+	// Most keys are properties: tell them apart without lowering them
+	// (every system name starts with "__" or "ps" and has six letters
+	// or more).
+	if len(name) < 6 || (name[0] != '_' && name[0]|0x20 != 'p') {
+		return nil, false
+	}
 	str := func(s string) lua.LValue {
 		if s == "" {
 			return lua.LNil

@@ -216,6 +216,13 @@ func (m *Module) iterNext(L *lua.LState, it *iterator) lua.LValue {
 		return lua.LNil
 	}
 	ctx := m.ctx()
+	if ctx.Err() == nil && it.en.NextBuffered() {
+		// The rest of a page: nothing to wait for, so no goroutine to
+		// wait beside (Ctrl-C is seen by the Lua loop and the next
+		// call that has to wait).
+		it.n++
+		return m.newInstance(it.en.Instance(), it.sess)
+	}
 	var more bool
 	if !m.await(ctx, func() { more = it.en.Next(ctx) }, it.release) {
 		it.done = true

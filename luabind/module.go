@@ -58,6 +58,9 @@ type Module struct {
 	pending []chan struct{}
 	// cdxmlTables are the tables import_cdxml returned, for help(m).
 	cdxmlTables map[*lua.LTable]*cdxml.Module
+	// instanceMT is the instances' metatable (registerTypes), set on
+	// every instance a loop hands out.
+	instanceMT lua.LValue
 }
 
 // New opens the module on L: the global `cim`, package.loaded.cim, and

@@ -15,6 +15,9 @@ import (
 type seenClasses struct {
 	mu   sync.Mutex
 	byNS map[string]map[string]string // namespace -> lower name -> name
+	// lastNS and lastClass are the pair added last: a loop adds the
+	// same one for every instance.
+	lastNS, lastClass string
 }
 
 func seenKey(ns string) string {
@@ -27,6 +30,10 @@ func (c *seenClasses) add(ns, class string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if class == c.lastClass && ns == c.lastNS {
+		return
+	}
+	c.lastNS, c.lastClass = ns, class
 	if c.byNS == nil {
 		c.byNS = map[string]map[string]string{}
 	}

@@ -44,6 +44,7 @@ func (m *Module) registerTypes() {
 		mt.RawSetString("__metatable", lua.LString(name))
 		mt.RawSetString("__name", lua.LString(name))
 	}
+	m.instanceMT = L.GetTypeMetatable(mtInstance)
 }
 
 // udTypeName names a userdata's type for messages ("session").

@@ -245,14 +245,7 @@ func (e *enumerator) Next(ctx context.Context) bool {
 			e.cur = nil
 			return false
 		}
-		for e.pos < len(e.items) {
-			it := e.items[e.pos]
-			e.items[e.pos] = nil
-			e.pos++
-			if e.spec.shallow != "" && !strings.EqualFold(it.ClassName, e.spec.shallow) {
-				continue
-			}
-			e.cur = it
+		if e.advance() {
 			return true
 		}
 		if e.done {
@@ -277,6 +270,32 @@ func (e *enumerator) Next(ctx context.Context) bool {
 			return false
 		}
 	}
+}
+
+// NextBuffered advances to the next instance when the page being read
+// still holds one: no request, no wait, nothing that needs a ctx. False
+// means the caller calls Next (which pulls, or reports the end or an
+// error), with nothing consumed.
+func (e *enumerator) NextBuffered() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err == nil && !e.closed && e.advance()
+}
+
+// advance hands out the page's next instance (of the shallow class when
+// the query asked for one), if the page holds one; under e.mu.
+func (e *enumerator) advance() bool {
+	for e.pos < len(e.items) {
+		it := e.items[e.pos]
+		e.items[e.pos] = nil
+		e.pos++
+		if e.spec.shallow != "" && !strings.EqualFold(it.ClassName, e.spec.shallow) {
+			continue
+		}
+		e.cur = it
+		return true
+	}
+	return false
 }
 
 // pull fetches and decodes the next batch: the one prefetched, or a

@@ -155,7 +155,7 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, hdrs []header, body []
 		if rep.fault, rep.body, err = readFault(rep.status, lim); err != nil {
 			return nil, err
 		}
-	} else if rep.body, err = io.ReadAll(lim); err != nil {
+	} else if rep.body, err = readBody(lim, resp.ContentLength); err != nil {
 		return nil, err
 	}
 	if lim.N <= 0 {
@@ -163,4 +163,22 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, hdrs []header, body []
 	}
 	rep.close = resp.Close || cn.br.Buffered() > 0
 	return rep, nil
+}
+
+// maxPresize bounds the buffer readBody sizes from a Content-Length
+// before the bytes arrive (a header alone must not make it allocate
+// maxReplyBody); a longer reply grows as it comes.
+const maxPresize = 16 << 20
+
+// readBody reads a reply body whole into one buffer sized from its
+// Content-Length when it has one (io.ReadAll would grow it step by step
+// from 512 bytes, copying a page of an enumeration about twenty times).
+func readBody(r io.Reader, contentLength int64) ([]byte, error) {
+	if contentLength <= 0 {
+		return io.ReadAll(r)
+	}
+	var b bytes.Buffer
+	b.Grow(int(min(contentLength, maxPresize)) + bytes.MinRead)
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }
