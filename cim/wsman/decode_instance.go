@@ -2,7 +2,6 @@ package wsman
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/cimsh/cimsh/cim/model"
 	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
@@ -84,84 +83,91 @@ func declIndex(schema *model.Class, name string, next *int) int {
 // maxDepth bounds nested embedded instances (hostile input).
 const maxDepth = 32
 
-// propAcc accumulates the elements of one property while decoding.
-type propAcc struct {
-	name      string
+// propMeta is what decodePropertiesFrom knows of a property it has met.
+type propMeta struct {
+	decl  *model.PropertyDecl
+	array int32 // index+1 in arrays; 0 while it holds one value
+}
+
+// arrayAcc gathers the elements of a property that is, or turns out to
+// be, an array: declared so, marked IsNullArray, or repeated. Most
+// properties are not: their one value goes straight into the instance.
+type arrayAcc struct {
+	idx       int // in the instance's properties
 	decl      *model.PropertyDecl
-	first     model.Value   // the first element (most properties have one)
-	more      []model.Value // the elements after the first, for arrays
-	n         int32
+	elems     []model.Value
 	nullArray bool
 }
 
-func (a *propAcc) add(v model.Value) {
-	if a.n == 0 {
-		a.first = v
-	} else {
-		a.more = append(a.more, v)
-	}
-	a.n++
-}
-
-func (a *propAcc) elems() []model.Value {
-	out := make([]model.Value, 0, a.n)
-	out = append(out, a.first)
-	return append(out, a.more...)
-}
-
-// accScratch is the working space of decodePropertiesFrom, reused from
-// one instance to the next (it was most of the bytes allocated per
-// instance).
-type accScratch struct {
-	accs   []propAcc
-	byDecl []int32 // acc index + 1 by the schema's property index
-}
-
-var accPool = sync.Pool{New: func() any { return new(accScratch) }}
-
 func decodeProperties(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int) error {
-	return decodePropertiesFrom(d, inst, schema, lookup, depth, false)
+	return decodePropertiesFrom(d, inst, schema, lookup, depth, propsNext)
 }
+
+// Where decodePropertiesFrom starts.
+const (
+	propsNext    = iota // the next token is a property's or the enclosing end tag
+	propsAtStart        // the current token is a property's start tag
+	propsEnded          // the enclosing element ended already (xmltok.Leaf read it): no properties
+)
 
 // decodePropertiesFrom decodes property elements up to the end of the
-// enclosing element; atStart says the decoder's current token is a
-// property's start tag, already read.
-func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int, atStart bool) error {
+// enclosing element, from where says. Values are written into the
+// instance's properties as they are read; only arrays are gathered
+// first.
+func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Class, lookup SchemaFunc, depth int, from int) error {
 	if depth > maxDepth {
 		return errTooDeep
 	}
-	sc := accPool.Get().(*accScratch)
-	accs := sc.accs[:0]
+	var props []model.Property
+	var metaArr [48]propMeta
+	meta := metaArr[:0]
+	// byDecl is where each declared property went (index+1 in props).
+	var byDeclArr [64]int32
 	var byDecl []int32
 	if schema != nil {
-		if cap(sc.byDecl) < len(schema.Properties) {
-			sc.byDecl = make([]int32, len(schema.Properties))
+		n := len(schema.Properties)
+		if n <= len(byDeclArr) {
+			byDecl = byDeclArr[:n]
+		} else {
+			byDecl = make([]int32, n)
 		}
-		byDecl = sc.byDecl[:len(schema.Properties)]
-		clear(byDecl)
+		props = make([]model.Property, 0, n)
+	} else {
+		props = make([]model.Property, 0, 16)
 	}
-	defer func() {
-		clear(accs) // no values kept alive by the pool
-		sc.accs = accs[:0]
-		accPool.Put(sc)
-	}()
+	var arrays []arrayAcc
 	next := 0 // where the schema's next property is likely (servers keep its order)
-	for {
-		if !atStart {
+	for from != propsEnded {
+		// Most properties are leaves (text, or empty with attributes):
+		// read whole in one step, else token by token.
+		leaf := false
+		switch {
+		case from == propsAtStart:
+			from = propsNext
+		case d.Leaf():
+			leaf = true
+		default:
 			k, err := nextKind(d)
 			if err != nil {
 				return err
 			}
 			if k == xml.EndTag {
-				break
+				from = propsEnded
+				continue
 			}
 			if k != xml.StartTag {
 				continue
 			}
 		}
-		atStart = false
 		local := d.Local() // a view of the reply: names are copied when kept (below)
 		if d.Space() == NsCIMCommon && string(local) == "Location" {
+			if leaf {
+				// What DecodeEPR reads from an element without children.
+				ref := &model.Reference{}
+				finishRef(ref)
+				inst.Ref = ref
+				continue
+			}
 			ref, err := DecodeEPR(d, xml.StartElement{})
 			if err != nil {
 				return err
@@ -172,23 +178,24 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		name := viewString(local)
 		// Array elements come one after another: look at the last
 		// property first.
-		k := len(accs) - 1
-		if k < 0 || accs[k].name != name {
+		k := len(props) - 1
+		isNew := false
+		if k < 0 || props[k].Name != name {
 			k = -1
 			di := -1
 			if schema != nil {
 				di = declIndex(schema, name, &next)
 			}
 			if di >= 0 {
-				if j := byDecl[di] - 1; j >= 0 && accs[j].name == name {
+				if j := byDecl[di] - 1; j >= 0 && props[j].Name == name {
 					k = int(j)
 				}
 			}
 			if k < 0 && (di < 0 || byDecl[di] != 0) {
 				// Not the schema's, or a second spelling of a declared
 				// name: the slow way.
-				for j := range accs {
-					if accs[j].name == name {
+				for j := range props {
+					if props[j].Name == name {
 						k = j
 						break
 					}
@@ -200,7 +207,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 				if di >= 0 {
 					decl = &schema.Properties[di]
 					if byDecl[di] == 0 {
-						byDecl[di] = int32(len(accs) + 1)
+						byDecl[di] = int32(len(props) + 1)
 					}
 				}
 				if decl != nil && decl.Name == name {
@@ -208,19 +215,18 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 				} else {
 					kept = d.Intern(local) // one copy a reply
 				}
-				accs = append(accs, propAcc{name: kept, decl: decl})
-				k = len(accs) - 1
+				props = append(props, model.Property{Name: kept, Key: decl != nil && decl.Key})
+				meta = append(meta, propMeta{decl: decl})
+				k = len(props) - 1
+				isNew = true
 			}
 		}
-		a := &accs[k]
+		m := &meta[k]
 		var va valueAttrs
 		if len(d.Attrs()) > 0 {
 			va = readValueAttrs(d)
 		}
-		if va.nullArray {
-			a.nullArray = true
-		}
-		v, err := decodeValue(d, &va, a.decl, lookup, depth)
+		v, err := decodeValue(d, &va, m.decl, lookup, depth, leaf)
 		if err != nil {
 			if tm, ok := err.(*typeMismatch); ok {
 				class := inst.ClassName
@@ -231,16 +237,34 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 			}
 			return err
 		}
-		a.add(v)
-	}
-	inst.Properties = make([]model.Property, len(accs))
-	for i := range accs {
-		a := &accs[i]
-		inst.Properties[i] = model.Property{Name: a.name, Value: a.value()}
-		if a.decl != nil && a.decl.Key {
-			inst.Properties[i].Key = true
+		if isNew && !va.nullArray && (m.decl == nil || !m.decl.Array) {
+			props[k].Value = v // the common case: one value
+			continue
+		}
+		if m.array == 0 {
+			arrays = append(arrays, arrayAcc{idx: k, decl: m.decl})
+			m.array = int32(len(arrays))
+			if !isNew {
+				// The first element, taken for the value.
+				arrays[len(arrays)-1].elems = append(arrays[len(arrays)-1].elems, props[k].Value)
+			}
+		}
+		a := &arrays[m.array-1]
+		a.elems = append(a.elems, v)
+		if va.nullArray {
+			a.nullArray = true
 		}
 	}
+	for i := range arrays {
+		a := &arrays[i]
+		props[a.idx].Value = a.value()
+	}
+	if cap(props) > 2*len(props)+8 {
+		// Fewer properties than the schema declares (a projection):
+		// memory for what came only.
+		props = append(make([]model.Property, 0, len(props)), props...)
+	}
+	inst.Properties = props
 	if schema == nil && inst.Ref != nil {
 		markKeysFromRef(inst, inst.Ref)
 	}
@@ -249,30 +273,30 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 
 // value builds the property's value from its elements: an array when the
 // schema says so or when the element repeats.
-func (a *propAcc) value() model.Value {
-	isArray := (a.decl != nil && a.decl.Array) || a.n > 1 || a.nullArray
+func (a *arrayAcc) value() model.Value {
+	first := a.elems[0]
+	isArray := (a.decl != nil && a.decl.Array) || len(a.elems) > 1 || a.nullArray
 	if !isArray {
-		return a.first
+		return first
 	}
 	t := model.TypeUnknown
 	if a.decl != nil {
 		t = a.decl.Type
 	}
-	if a.nullArray || (a.n == 1 && a.first.IsNull()) {
+	if a.nullArray || (len(a.elems) == 1 && first.IsNull()) {
 		if t == model.TypeUnknown {
-			t = a.first.Type()
+			t = first.Type()
 		}
 		return model.NullArray(t)
 	}
 	// An octet string (base64) decodes to a whole uint8 array.
-	if a.n == 1 && a.first.IsArray() {
-		return a.first
+	if len(a.elems) == 1 && first.IsArray() {
+		return first
 	}
-	vals := a.elems()
 	if t == model.TypeUnknown {
-		t = commonType(vals)
+		t = commonType(a.elems)
 	}
-	return model.Array(t, vals)
+	return model.Array(t, a.elems)
 }
 
 func commonType(vals []model.Value) model.Type {

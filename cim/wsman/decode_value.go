@@ -54,16 +54,19 @@ func readValueAttrs(d *xml.Decoder) valueAttrs {
 }
 
 // decodeValue decodes one property element (one element of an array)
-// whose start tag was just read and whose attributes va holds.
-func decodeValue(d *xml.Decoder, va *valueAttrs, decl *model.PropertyDecl, lookup SchemaFunc, depth int) (model.Value, error) {
+// whose start tag was just read and whose attributes va holds; or, with
+// leaf, that xmltok.Leaf read whole (its text is d.Text()).
+func decodeValue(d *xml.Decoder, va *valueAttrs, decl *model.PropertyDecl, lookup SchemaFunc, depth int, leaf bool) (model.Value, error) {
 	t := model.TypeUnknown
 	if decl != nil {
 		t = decl.Type
 	}
 	xsiType, hasXSIType := va.xsiType, va.hasXSIType
 	if va.isNil {
-		if err := skip(d); err != nil {
-			return model.Value{}, err
+		if !leaf {
+			if err := skip(d); err != nil {
+				return model.Value{}, err
+			}
 		}
 		if t == model.TypeUnknown && hasXSIType {
 			t, _ = typeFromXSI(xsiType)
@@ -86,10 +89,17 @@ func decodeValue(d *xml.Decoder, va *valueAttrs, decl *model.PropertyDecl, looku
 		if lookup != nil {
 			sch = lookup(class)
 		}
-		if err := decodeProperties(d, emb, sch, lookup, depth+1); err != nil {
+		from := propsNext
+		if leaf {
+			from = propsEnded
+		}
+		if err := decodePropertiesFrom(d, emb, sch, lookup, depth+1, from); err != nil {
 			return model.Value{}, err
 		}
 		return model.Embedded(emb), nil
+	}
+	if leaf {
+		return textValue(d, d.Text(), t, decl, xsiLocal, hasXSIType)
 	}
 
 	// Text, or a single wrapper child (cim:Datetime, an EPR, an instance).
@@ -107,48 +117,54 @@ func decodeValue(d *xml.Decoder, va *valueAttrs, decl *model.PropertyDecl, looku
 		case xml.StartTag:
 			return decodeComplex(d, d.Start(), decl, lookup, depth)
 		case xml.EndTag:
-			raw := text.bytes()
-			// The common cases first: a declared string, a declared
-			// integer in plain decimal (anything else takes the general
-			// way below, which says what is wrong).
-			if !hasXSIType {
-				switch {
-				case t == model.TypeString:
-					return model.String(d.Keep(raw)), nil
-				case t.IsInteger():
-					if v, ok := plainInteger(t, raw); ok {
-						return v, nil
-					}
-				}
-			}
-			et := t
-			if et == model.TypeUnknown && hasXSIType {
-				et, _ = typeFromXSI(xsiLocal)
-			}
-			number := isNumber(et)
-			var s string
-			if number {
-				s = viewString(raw) // parsed into a number, not kept
-			} else {
-				s = d.Keep(raw)
-			}
-			if decl != nil && decl.Array && t == model.TypeUint8 && isOctetString(decl) {
-				// An octet string without xsi:type: base64 when it is not
-				// a plain number.
-				if v, err := model.ParseOctets(s); err == nil && !isDecimal(s) {
-					return v, nil
-				}
-			}
-			v, err := typedText(s, t, xsiLocal, hasXSIType)
-			if number {
-				if tm, ok := err.(*typeMismatch); ok {
-					tm.text = strings.Clone(tm.text) // s is a view of the reply
-				}
-				v = keepText(d, v)
-			}
-			return v, err
+			return textValue(d, text.bytes(), t, decl, xsiLocal, hasXSIType)
 		}
 	}
+}
+
+// textValue is the value of a property element holding the text raw
+// (a view of the reply): t is the schema's type, xsiLocal the xsi:type's
+// local name.
+func textValue(d *xml.Decoder, raw []byte, t model.Type, decl *model.PropertyDecl, xsiLocal string, hasXSIType bool) (model.Value, error) {
+	// The common cases first: a declared string, a declared integer in
+	// plain decimal (anything else takes the general way below, which
+	// says what is wrong).
+	if !hasXSIType {
+		switch {
+		case t == model.TypeString:
+			return model.String(d.Keep(raw)), nil
+		case t.IsInteger():
+			if v, ok := plainInteger(t, raw); ok {
+				return v, nil
+			}
+		}
+	}
+	et := t
+	if et == model.TypeUnknown && hasXSIType {
+		et, _ = typeFromXSI(xsiLocal)
+	}
+	number := isNumber(et)
+	var s string
+	if number {
+		s = viewString(raw) // parsed into a number, not kept
+	} else {
+		s = d.Keep(raw)
+	}
+	if decl != nil && decl.Array && t == model.TypeUint8 && isOctetString(decl) {
+		// An octet string without xsi:type: base64 when it is not a
+		// plain number.
+		if v, err := model.ParseOctets(s); err == nil && !isDecimal(s) {
+			return v, nil
+		}
+	}
+	v, err := typedText(s, t, xsiLocal, hasXSIType)
+	if number {
+		if tm, ok := err.(*typeMismatch); ok {
+			tm.text = strings.Clone(tm.text) // s is a view of the reply
+		}
+		v = keepText(d, v)
+	}
+	return v, err
 }
 
 // plainInteger parses an integer of type t written as plain decimal
@@ -273,7 +289,7 @@ func decodeComplex(d *xml.Decoder, child xml.StartElement, decl *model.PropertyD
 	if lookup != nil && emb.ClassName != "" {
 		sch = lookup(emb.ClassName)
 	}
-	if err := decodePropertiesFrom(d, emb, sch, lookup, depth+1, true); err != nil {
+	if err := decodePropertiesFrom(d, emb, sch, lookup, depth+1, propsAtStart); err != nil {
 		return model.Value{}, err
 	}
 	return model.Embedded(emb), nil

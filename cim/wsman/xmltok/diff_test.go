@@ -46,11 +46,24 @@ func (t tok) String() string {
 }
 
 // mine tokenizes with this package.
-func mine(doc []byte) ([]tok, error) {
+func mine(doc []byte) ([]tok, error) { return mineWith(doc, 1<<20, false) }
+
+// mineWith tokenizes with this package, nesting at most depth deep;
+// with leaves, trying Leaf before each Next and giving what it reads as
+// the tokens Next would (the white space before the element, its start,
+// its text, its end).
+func mineWith(doc []byte, depth int, leaves bool) ([]tok, error) {
 	d := NewDecoder(doc)
-	d.MaxDepth = 1 << 20
+	d.MaxDepth = depth
 	var out []tok
 	for {
+		if off := d.Offset(); leaves && d.Leaf() {
+			out = appendText(out, string(doc[off:d.qStart-1]))
+			out = append(out, tok{kind: "S", space: d.Space(), name: string(d.Local()), attrs: attrString(d.Attrs())})
+			out = appendText(out, string(d.Text()))
+			out = append(out, tok{kind: "E", space: d.Space(), name: string(d.Local())})
+			continue
+		}
 		k, err := d.Next()
 		if err != nil {
 			return out, err
@@ -59,17 +72,37 @@ func mine(doc []byte) ([]tok, error) {
 		case EOF:
 			return out, nil
 		case StartTag:
-			var a []string
-			for _, at := range d.Attrs() {
-				a = append(a, "{"+at.Space+"}"+string(at.Local)+"="+strconv.Quote(string(at.Value)))
-			}
-			out = append(out, tok{kind: "S", space: d.Space(), name: string(d.Local()), attrs: strings.Join(a, " ")})
+			out = append(out, tok{kind: "S", space: d.Space(), name: string(d.Local()), attrs: attrString(d.Attrs())})
 		case EndTag:
 			out = append(out, tok{kind: "E", space: d.Space(), name: string(d.Local())})
 		case Text:
 			out = appendText(out, string(d.Text()))
 		}
 	}
+}
+
+func attrString(attrs []Attribute) string {
+	var a []string
+	for _, at := range attrs {
+		a = append(a, "{"+at.Space+"}"+string(at.Local)+"="+strconv.Quote(string(at.Value)))
+	}
+	return strings.Join(a, " ")
+}
+
+// sameWithLeaves reads doc with Next alone and with Leaf tried first,
+// at two nesting limits: the tokens and the error must be the same.
+func sameWithLeaves(doc []byte) string {
+	for _, depth := range []int{1 << 20, 3} {
+		want, wantErr := mineWith(doc, depth, false)
+		got, gotErr := mineWith(doc, depth, true)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			return fmt.Sprintf("MaxDepth %d: with Leaf, error %v; Next alone, %v", depth, gotErr, wantErr)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Sprintf("MaxDepth %d: with Leaf, tokens\n %v\nNext alone\n %v", depth, got, want)
+		}
+	}
+	return ""
 }
 
 func appendText(out []tok, s string) []tok {
@@ -213,6 +246,9 @@ func hasStandIns(doc []byte) bool {
 // compare checks one input; it returns a description of a difference
 // that is not intended, or "".
 func compare(doc []byte) string {
+	if diff := sameWithLeaves(doc); diff != "" {
+		return diff
+	}
 	got, gotErr := mine(doc)
 	if hasBadChars(doc) {
 		if gotErr == nil {
@@ -331,6 +367,16 @@ func TestTokensMatchEncodingXML(t *testing.T) {
 		"<xmlns:a/>", "<a xmlns:p=''><p:b/></a>", "<xml:a/>", "<a xml:lang='en'/>",
 		"<a xmlns:xml='urn:x'><xml:b/></a>", "<xmlns/>", "<a xmlns='urn:x'><xmlns/></a>",
 		"<a>\r\r\n\n</a>", "<a b='\r\n\t'/>", "\xEF\xBB\xBF<a/>", "<a>&#x10FFFF;</a>",
+		// Leaf's edges: each falls back to Next, or reads alike.
+		"<r> \n\t<a>x</a>\r\n<b/></r>", "<r><a>x</a ></r>", "<r><a>x</b></r>", "<r><a>x</ab></r>",
+		"<r><a>x</a</r>", "<r><a>x<", "<r><a>x</a", "<r><a x='1'/><a x='&lt;'>y</a></r>",
+		"<r><a xmlns:p='urn:p' p:x='1'/><p:a/></r>", "<r><a xmlns='urn:d'>t</a><a/></r>",
+		"<r><p:a p:x='1'>t</p:a></r>", "<r><a>]]></a></r>", "<r><a>]>]</a></r>", "<r><a>\xe9\xff</a></r>",
+		"<r><a>\xc3\xa9</a><a>\uFFFF</a></r>", "<r><a>&amp;</a><a>\r</a></r>", "<r><a><!-- c --></a></r>",
+		"<r><a><![CDATA[x]]></a></r>", "<r><a><b/></a></r>", "<r><a/ ></r>", "<r><a /></r>", "<r><a x/></r>",
+		"<r><a x='1' x='2'/></r>", "<r><a:b:c>x</a:b:c></r>", "<r><:a>x</:a></r>", "<r><a:>x</a:></r>",
+		"<r><a>x</a><a>x</a><a>y</a><b>z</b></r>", "<r><r><r><r><a>x</a></r></r></r></r>",
+		"<r><xmlns:a>x</xmlns:a><xml:a>y</xml:a><xmlns>z</xmlns></r>", "<r><a>x</a>", "<r><a>\x01\x1b</a></r>",
 	} {
 		if diff := compare([]byte(doc)); diff != "" {
 			t.Errorf("%q: %s", doc, diff)
