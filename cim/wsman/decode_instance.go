@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"github.com/cimsh/cimsh/cim/model"
 	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
@@ -80,6 +81,10 @@ func declIndex(schema *model.Class, name string, next *int) int {
 	return -1
 }
 
+// noLeaf turns xmltok.Leaf off, for the test that compares decoding
+// with and without it (decode_leaf_test.go).
+var noLeaf atomic.Bool
+
 // maxDepth bounds nested embedded instances (hostile input).
 const maxDepth = 32
 
@@ -144,7 +149,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		switch {
 		case from == propsAtStart:
 			from = propsNext
-		case d.Leaf():
+		case !noLeaf.Load() && d.Leaf():
 			leaf = true
 		default:
 			k, err := nextKind(d)
@@ -176,11 +181,34 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 			continue
 		}
 		name := viewString(local)
-		// Array elements come one after another: look at the last
-		// property first.
 		k := len(props) - 1
 		isNew := false
-		if k < 0 || props[k].Name != name {
+		if schema != nil && next < len(byDecl) && byDecl[next] == 0 && schema.Properties[next].Name == name {
+			// The schema's next property, met for the first time: where
+			// servers that keep the schema's order put it.
+			decl := &schema.Properties[next]
+			byDecl[next] = int32(len(props) + 1)
+			next++
+			props = append(props, model.Property{Name: decl.Name, Key: decl.Key})
+			meta = append(meta, propMeta{decl: decl})
+			k, isNew = len(props)-1, true
+			if leaf && len(d.Attrs()) == 0 && !decl.Array {
+				// Text and nothing else: the commonest values straight
+				// (anything else as below).
+				switch t := decl.Type; {
+				case t == model.TypeString:
+					props[k].Value = model.String(d.Keep(d.Text()))
+					continue
+				case t.IsInteger():
+					if v, ok := plainInteger(t, d.Text()); ok {
+						props[k].Value = v
+						continue
+					}
+				}
+			}
+		} else if k < 0 || props[k].Name != name {
+			// Array elements come one after another: look at the last
+			// property first.
 			k = -1
 			di := -1
 			if schema != nil {
