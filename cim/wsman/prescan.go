@@ -78,8 +78,14 @@ func prescan(body []byte) (p pageEnd, ok bool) {
 	}
 }
 
-// skipItems looks past an Items element, noting whether it holds one.
+// skipItems looks past an Items element, noting whether it holds one:
+// from the end of the reply back when it can (the items are most of it),
+// else forward over their tags.
 func skipItems(d *xml.Decoder, p *pageEnd) bool {
+	if child, ok := d.SkipFromEnd(); ok {
+		p.items = child
+		return true
+	}
 	for {
 		k, err := d.Next()
 		switch {
