@@ -32,8 +32,9 @@ func TestAbandonedEnumerationsDoNotLeak(t *testing.T) {
 
 		// The quota is real: a second open enumeration is refused. (Of
 		// another class: on OMI, one of the same class would wait for the
-		// first, whose provider is busy.)
-		first, err := s.Enumerate(ctx, q)
+		// first, whose provider is busy. One instance a page, so that
+		// the pages pulled ahead do not reach the end of the first.)
+		first, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -74,7 +74,9 @@ func TestRequestHeadersEveryOperation(t *testing.T) {
 	if _, err := s.GetAssociatedInstances(ctx, cim.AssociatedQuery{Input: svc, Association: "Win32_DependentService"}); err != nil {
 		t.Fatal(err)
 	}
-	en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Process", BatchSize: 2})
+	// One instance a page, so that the pages pulled ahead do not reach
+	// the end.
+	en, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

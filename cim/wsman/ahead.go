@@ -2,127 +2,230 @@ package wsman
 
 import (
 	"context"
+	"runtime"
 	"sync"
 )
 
-// ahead is the page after the one the consumer reads: its Pull, and
-// then, when the consumer is still busy with the page before it (a Lua
-// loop doing work per instance), its decoding on a goroutine of its own,
-// so that on more than one core the consumer and the decoding overlap.
+// The pages after the one the consumer reads form a pipeline, so that
+// decoding runs beside the consumer (a Lua loop) and beside the network
+// instead of taking turns with them. With limit the pages it may hold
+// ahead of the consumer (pipeLimit):
 //
-// The Pull goes out when the consumer starts on the page before (one
-// Pull ahead of the consumer at most, as before): at the start of the
-// consumer's own decoding of that page, or when it takes that page
-// decoded ahead. Decoding ahead starts when the reply is here, the
-// consumer has taken the page before (grant: e.idec is then free, one
-// decoding at a time, and at most one decoded page waits) and the
-// consumer is not already waiting for this page: then it decodes the
-// page itself, sending the next Pull first, so that a fast consumer
-// (get_instance collecting) keeps the network overlapping the decoding.
-// No goroutine waits for the consumer: the Pull's goroutine decodes when
-// the grant came first, else grant starts the decoding, so an
-// enumeration abandoned without Close leaves nothing running.
+//   - A page's reply is pre-scanned on the goroutine that received it;
+//     when it leaves a live context with items (never past EndOfSequence:
+//     OMI's context there is dead; never after an empty page: pull's
+//     pauses decide when to ask again), the Pull after it goes out at
+//     once, unless limit pages already wait. Only the newest page is
+//     ever followed, after its reply came: one Pull in flight at most.
+//   - Every page that has come is decoded on a goroutine of its own, by
+//     one of up to limit-1 decoders (each its own itemDecoder), started
+//     in the order the pages came; the consumer takes them in that order.
+//   - Memory is bounded by limit pages ahead (raw, decoding or decoded),
+//     whatever the consumer does; a raw reply is dropped once decoded.
+//   - No goroutine waits for the consumer: a Pull's goroutine or a
+//     decoder that finishes starts what may start now and ends, and the
+//     consumer taking a page does the same, so an enumeration abandoned
+//     without Close leaves nothing running. settle (Close, errors, the
+//     end) stops the pipeline, waits for the decoding under way (CPU
+//     only) and for the Pull in flight at most ReleaseTimeout, and leaves
+//     the context of the newest reply to release.
+type pipe struct {
+	mu      sync.Mutex
+	pages   []*ahead // in the server's order; pages[0] is the next the consumer takes
+	tail    *ahead   // the newest page (maybe already taken): the only one followed
+	free    []*itemDecoder
+	decoder int  // decoders made
+	stopped bool // settle ran: nothing new starts
+
+	// base is the ctx of the Pulls: values only, never cancelled (a
+	// caller may cancel the ctx of each Next when it returns).
+	base context.Context
+	// proto is what each decoder starts as: e.idec's settings and schema
+	// lookup, copied by the consumer (which decodes with e.idec itself).
+	proto itemDecoder
+}
+
+// pipeLimit is how many pages may wait ahead of the consumer: one
+// decoding per core up to three (the consumer needs a core too, and
+// more pages would hold more memory for little), plus one arriving.
+func pipeLimit() int {
+	return min(max(runtime.GOMAXPROCS(0), 1), 3) + 1
+}
+
+// PagesAhead is how many pages an enumeration may pull and decode ahead
+// of the one its consumer reads (on this machine: it follows the cores).
+func PagesAhead() int { return pipeLimit() }
+
+// ahead is one page after the one the consumer reads: its Pull, its
+// pre-scan, and its decoding.
 type ahead struct {
 	ctx    context.Context // the Pull's
 	cancel context.CancelFunc
-	base   context.Context // values only, for the Pull after this page
 
-	fetched chan struct{} // closed when the Pull ended: body, max, err set
-	done    chan struct{} // closed when decoding ahead ended (if it started)
-	body    []byte
-	max     int   // MaxElements after EncodingLimit retries
-	err     error // the Pull's
+	fetched chan struct{} // closed when the Pull ended: body, max, err, end set
+	body    []byte        // the reply, until decoded
+	max     int           // MaxElements after EncodingLimit retries
+	err     error         // the Pull's
+	end     pageEnd       // the pre-scan of body
+	endOK   bool
 
-	// Set by decoding ahead, read after done.
+	done   chan struct{} // closed when decoding ended (if it started)
 	batch  *batch
 	decErr error
 
-	mu      sync.Mutex
-	arrived bool // fetched is closed
-	granted bool // the consumer took the page before this one
-	waiting bool // the consumer waits for this page: it decodes it itself
-	started bool // decoding ahead started
-	claimed bool // the consumer or settle took the reply undecoded
+	// Under pipe.mu.
+	arrived  bool // fetched is closed
+	started  bool // decoding started
+	followed bool // the Pull after it went out
+	bad      bool // decoding failed: nothing follows it
 }
 
-// pullAhead sends, on its own goroutine, the Pull that follows body when
-// body leaves a live context with items (after an empty page, pull's
-// pauses decide when to ask again; past EndOfSequence, OMI's context is
-// dead). base carries values only: it is never cancelled.
-func (e *enumerator) pullAhead(base context.Context, body []byte, max int) *ahead {
+// pullAhead starts the pipeline after body, a page the consumer decodes
+// itself (the Enumerate's, or one pulled while nothing was ahead), when
+// body leaves a live context with items. base carries values only: it
+// is never cancelled.
+func (e *enumerator) pullAhead(base context.Context, body []byte, max int) {
 	end, ok := prescan(body)
 	if !ok || !end.live() || !end.items {
+		return
+	}
+	p := &e.pipe
+	p.mu.Lock()
+	if !p.stopped && len(p.pages) == 0 {
+		p.base = base
+		p.proto = *e.idec
+		p.proto.kept = 0
+		p.launch(e, end.context, max)
+	}
+	p.mu.Unlock()
+}
+
+// launch queues the page the Pull for ctxID brings and sends that Pull;
+// under p.mu.
+func (p *pipe) launch(e *enumerator, ctxID string, max int) {
+	ctx, cancel := context.WithCancel(p.base)
+	a := &ahead{ctx: ctx, cancel: cancel, max: max, fetched: make(chan struct{}), done: make(chan struct{})}
+	p.pages = append(p.pages, a)
+	p.tail = a
+	go e.fetch(a, ctxID)
+}
+
+// fetch sends a's Pull and pre-scans its reply, then starts what may
+// start now.
+func (e *enumerator) fetch(a *ahead, ctxID string) {
+	body, max, err := e.pullBody(a.ctx, ctxID, a.max)
+	a.cancel()
+	var end pageEnd
+	var ok bool
+	if err == nil {
+		end, ok = prescan(body)
+	}
+	p := &e.pipe
+	p.mu.Lock()
+	a.body, a.max, a.err, a.end, a.endOK = body, max, err, end, ok
+	a.arrived = true
+	close(a.fetched)
+	p.pump(e)
+	p.mu.Unlock()
+}
+
+// pump starts, under p.mu, the decoding of the pages that came (in
+// order, while decoders are free) and the Pull after the newest page
+// (when it leaves more to pull and the pages ahead are below the limit).
+func (p *pipe) pump(e *enumerator) {
+	if p.stopped {
+		return
+	}
+	limit := e.c.aheadPages
+	if limit <= 0 {
+		limit = pipeLimit()
+	}
+	for _, a := range p.pages {
+		if !a.arrived {
+			break // only the newest can be in flight
+		}
+		if a.started || a.err != nil {
+			continue
+		}
+		var d *itemDecoder
+		switch {
+		case len(p.free) > 0:
+			d = p.free[len(p.free)-1]
+			p.free = p.free[:len(p.free)-1]
+		case p.decoder < max(limit-1, 1):
+			p.decoder++
+			c := p.proto // the same settings and schema lookup, a state of its own
+			d = &c
+		}
+		if d == nil {
+			break
+		}
+		a.started = true
+		go e.decodeAhead(a, d)
+	}
+	if t := p.tail; t != nil && t.arrived && !t.followed && !t.bad && t.err == nil && t.endOK &&
+		t.end.live() && t.end.items && len(p.pages) < limit {
+		t.followed = true
+		p.launch(e, t.end.context, t.max)
+	}
+}
+
+// decodeAhead decodes a's page with d, then gives d back and starts what
+// may start now.
+func (e *enumerator) decodeAhead(a *ahead, d *itemDecoder) {
+	d.maxItems = a.max // what the Pull that brought the page asked for
+	b, err := e.decodeWith(d, a.body)
+	p := &e.pipe
+	p.mu.Lock()
+	a.batch, a.decErr = b, err
+	a.bad = err != nil
+	a.body = nil
+	p.free = append(p.free, d)
+	close(a.done)
+	p.pump(e)
+	p.mu.Unlock()
+}
+
+// head is the page the consumer takes next, if any is ahead.
+func (p *pipe) head() *ahead {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.pages) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithCancel(base)
-	a := &ahead{ctx: ctx, cancel: cancel, base: base, fetched: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		a.body, a.max, a.err = e.pullBody(ctx, end.context, max)
-		cancel()
-		a.mu.Lock()
-		a.arrived = true
-		close(a.fetched)
-		start := a.mayStart()
-		a.mu.Unlock()
-		if start {
-			a.decode(e)
-		}
-	}()
-	return a
+	return p.pages[0]
 }
 
-// mayStart decides, under a.mu, whether decoding ahead starts now.
-func (a *ahead) mayStart() bool {
-	if !a.arrived || !a.granted || a.waiting || a.started || a.claimed || a.err != nil {
-		return false
+// taken removes the head page, taken by the consumer, and starts what
+// may start now (the pages ahead shrank).
+func (p *pipe) taken(e *enumerator) {
+	p.mu.Lock()
+	p.pages[0] = nil
+	p.pages = p.pages[1:]
+	if len(p.pages) == 0 {
+		p.pages = nil
 	}
-	a.started = true
-	return true
+	p.pump(e)
+	p.mu.Unlock()
 }
 
-// grant lets a decode ahead: the consumer has taken the page before it.
-func (a *ahead) grant(e *enumerator) {
-	a.mu.Lock()
-	a.granted = true
-	start := a.mayStart()
-	a.mu.Unlock()
-	if start {
-		go a.decode(e)
+// stop ends the pipeline (nothing new starts) and returns the pages
+// ahead, their Pulls cancelled.
+func (p *pipe) stop() []*ahead {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopped = true
+	pages := p.pages
+	p.pages, p.tail = nil, nil
+	for _, a := range pages {
+		a.cancel()
 	}
+	return pages
 }
 
-// claim is the consumer wanting the page now, after its Pull ended: it
-// reports whether the page was decoded ahead (wait for done), else the
-// consumer decodes a.body itself.
-func (a *ahead) claim() (decodedAhead bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.started {
-		return true
-	}
-	a.claimed = true
-	return false
-}
-
-// wait marks the consumer as waiting for the page (it decodes the page
-// itself when the reply comes, unless decoding ahead has started).
-func (a *ahead) wait() {
-	a.mu.Lock()
-	a.waiting = true
-	a.mu.Unlock()
-}
-
-// halt stops a's Pull and keeps it from starting to decode; it reports
-// whether decoding had started (done closes soon: decoding sends
-// nothing).
-func (a *ahead) halt() (decoding bool) {
-	a.cancel()
-	return a.claim()
-}
-
-// decode decodes a's page ahead.
-func (a *ahead) decode(e *enumerator) {
-	defer close(a.done)
-	e.idec.maxItems = a.max // what the Pull that brought the page asked for
-	a.batch, a.decErr = e.decodeBody(a.body)
+// decoding reports, under p.mu, whether a's decoding started.
+func (p *pipe) decoding(a *ahead) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return a.started
 }

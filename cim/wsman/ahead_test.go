@@ -10,15 +10,12 @@ import (
 	"github.com/cimsh/cimsh/cim/model"
 )
 
-// pageAhead returns the page ahead of the one e's consumer reads once
-// its decoding ahead has ended, failing when it does not start (the
-// consumer is idle: nothing else would decode it).
+// pageAhead returns the page the consumer of en takes next once its
+// decoding has ended, failing when it does not (the consumer is idle:
+// nothing else would decode it).
 func pageAhead(t *testing.T, en model.Enumerator) *ahead {
 	t.Helper()
-	e := en.(*enumerator)
-	e.mu.Lock()
-	a := e.next
-	e.mu.Unlock()
+	a := en.(*enumerator).pipe.head()
 	if a == nil {
 		t.Fatal("no page ahead")
 	}
@@ -30,6 +27,43 @@ func pageAhead(t *testing.T, en model.Enumerator) *ahead {
 	return a
 }
 
+// settled waits until en's pipeline has decoded every page it holds
+// ahead and pulls no more, checks that these are n pages, and returns
+// their items' names, page by page.
+func settled(t *testing.T, en model.Enumerator, n int) []string {
+	t.Helper()
+	p := &en.(*enumerator).pipe
+	for {
+		p.mu.Lock()
+		pages := append([]*ahead(nil), p.pages...)
+		p.mu.Unlock()
+		if len(pages) > n {
+			t.Fatalf("%d pages ahead of the consumer, want %d", len(pages), n)
+		}
+		var names []string
+		for _, a := range pages {
+			select {
+			case <-a.done:
+				names = append(names, batchNames(a.batch))
+			case <-time.After(10 * time.Second):
+				t.Fatalf("a page ahead was not decoded")
+			}
+		}
+		// Each decoding ends, and each reply's pre-scan is acted on,
+		// under p.mu: once these pages are decoded, whether a Pull
+		// followed the newest is settled.
+		p.mu.Lock()
+		more := len(p.pages) != len(pages) || p.tail != nil && p.tail.followed && p.tail == pages[len(pages)-1]
+		p.mu.Unlock()
+		if !more {
+			if len(pages) != n {
+				t.Fatalf("%d pages ahead of the consumer, want %d", len(pages), n)
+			}
+			return names
+		}
+	}
+}
+
 func batchNames(b *batch) string {
 	var names []string
 	for _, it := range b.items {
@@ -39,45 +73,45 @@ func batchNames(b *batch) string {
 	return strings.Join(names, ",")
 }
 
-// While the consumer reads a page, the next one is decoded on another
-// goroutine; the Pull after it goes out only when the consumer takes it
-// (one Pull ahead of the consumer), and instances come in order.
+// While the consumer reads a page, the pages after it are pulled (one
+// Pull at a time) and decoded, up to the limit of pages ahead; the next
+// Pull goes out when the consumer takes a page, and instances come in
+// order.
 func TestPagesDecodeAheadInOrder(t *testing.T) {
 	w := &watchedTransport{arrived: make(chan string, 16)}
 	w.replies = []reply{
 		{body: enumReply(false, "uuid:c1", false, "a", "b")},
 		{body: enumReply(true, "uuid:c2", false, "c", "d")},
 		{body: enumReply(true, "uuid:c3", false, "e", "f")},
-		{body: enumReply(true, "uuid:c4", true, "g")},
+		{body: enumReply(true, "uuid:c4", false, "g", "h")},
+		{body: enumReply(true, "uuid:c5", true, "i")},
 	}
+	w.ahead = 2
 	e := w.enumerate(t)
 	ctx := context.Background()
 	wait := func(want string) { w.await(t, want, "") }
 	noRequest := func(when string) { w.none(t, when) }
 	wait("Enumerate")
-	if !e.Next(ctx) {
-		t.Fatal(e.Err())
-	}
 	wait("Pull")
-	a := pageAhead(t, e)
-	if a.decErr != nil || batchNames(a.batch) != "c,d" {
-		t.Fatalf("decoded ahead: %q, %v", batchNames(a.batch), a.decErr)
+	wait("Pull")
+	if got := strings.Join(settled(t, e, 2), "|"); got != "c,d|e,f" {
+		t.Fatalf("decoded ahead: %s", got)
 	}
-	noRequest("while the consumer is on the page before the one decoded ahead")
-	got := []string{prop(t, e.Instance(), "Name").Text()}
+	noRequest("with two pages waiting ahead of the consumer")
+	var got []string
 	for e.Next(ctx) {
 		got = append(got, prop(t, e.Instance(), "Name").Text())
-		if len(got) == 3 { // on "c", the first of the page decoded ahead
+		if len(got) == 3 { // on "c": the consumer took page 2
 			wait("Pull")
-			if a := pageAhead(t, e); batchNames(a.batch) != "e,f" {
-				t.Fatalf("decoded ahead: %q", batchNames(a.batch))
+			if got := strings.Join(settled(t, e, 2), "|"); got != "e,f|g,h" {
+				t.Fatalf("decoded ahead: %s", got)
 			}
 		}
 	}
-	if e.Err() != nil || strings.Join(got, ",") != "a,b,c,d,e,f,g" {
+	if e.Err() != nil || strings.Join(got, ",") != "a,b,c,d,e,f,g,h,i" {
 		t.Fatalf("got %v, %v", got, e.Err())
 	}
-	wait("Pull") // page 4's, when the consumer took page 3
+	wait("Pull") // page 5's, when the consumer took page 3
 	noRequest("after EndOfSequence")
 	if w.maxIn != 1 {
 		t.Fatalf("%d requests in flight at once", w.maxIn)
@@ -99,6 +133,7 @@ func TestPagesDecodedAheadKeepOrder(t *testing.T) {
 		replies = append(replies, reply{body: enumReply(p > 0, fmt.Sprintf("uuid:c%d", p+1), p == pages-1, names...)})
 	}
 	rt, c := newReplay(replies...)
+	c.aheadPages = 4 // three decoders at once, whatever the cores
 	e, err := c.Enumerate(context.Background(), &model.EnumerateRequest{ClassName: "Win32_Service"})
 	if err != nil {
 		t.Fatal(err)
@@ -112,63 +147,68 @@ func TestPagesDecodedAheadKeepOrder(t *testing.T) {
 	}
 }
 
-// Close, and a cancelled Next, while a page waits decoded ahead: nothing
-// of it is handed out, no Pull follows it, and the context its reply
-// carries is released.
-func TestCloseStopsThePageDecodedAhead(t *testing.T) {
-	for _, how := range []string{"close", "cancel"} {
-		t.Run(how, func(t *testing.T) {
-			rt, c := newReplay(
-				reply{body: enumReply(false, "uuid:c1", false, "a", "b")},
-				reply{body: enumReply(true, "uuid:c2", false, "c", "d")},
-				reply{body: []byte(emptyReply)}, // the Release
-			)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			e, err := c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !e.Next(ctx) {
-				t.Fatal(e.Err())
-			}
-			pageAhead(t, e)
-			switch how {
-			case "close":
-				e.Close()
-				if e.Next(ctx) {
-					t.Fatal("Next after Close")
+// Close, and a cancelled Next, while pages wait decoded ahead: nothing
+// of them is handed out, no Pull follows them, and the context the
+// newest reply carries is released.
+func TestCloseStopsThePagesDecodedAhead(t *testing.T) {
+	for _, ahead := range []int{1, 2} {
+		for _, how := range []string{"close", "cancel"} {
+			t.Run(fmt.Sprintf("%s/%d", how, ahead), func(t *testing.T) {
+				replies := []reply{{body: enumReply(false, "uuid:c1", false, "a", "b")}}
+				for i := 2; i <= ahead+1; i++ {
+					replies = append(replies, reply{body: enumReply(true, fmt.Sprintf("uuid:c%d", i), false, "c", "d")})
 				}
-			case "cancel":
-				cancel()
-				// Mid-page: the page being read is still handed out.
-				if !e.Next(ctx) || prop(t, e.Instance(), "Name").Text() != "b" {
-					t.Fatalf("the rest of the page read: %v", e.Err())
+				rt, c := newReplay(append(replies, reply{body: []byte(emptyReply)})...) // the Release last
+				c.aheadPages = ahead
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				e, err := c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service"})
+				if err != nil {
+					t.Fatal(err)
 				}
-				if e.Next(ctx) {
-					t.Fatal("the page decoded ahead was handed out after the cancel")
+				if !e.Next(ctx) {
+					t.Fatal(e.Err())
 				}
-				if f, ok := model.AsFault(e.Err()); !ok || f.Category != model.CategoryCanceled {
-					t.Fatalf("err = %v", e.Err())
+				settled(t, e, ahead)
+				switch how {
+				case "close":
+					e.Close()
+					if e.Next(ctx) {
+						t.Fatal("Next after Close")
+					}
+				case "cancel":
+					cancel()
+					// Mid-page: the page being read is still handed out.
+					if !e.Next(ctx) || prop(t, e.Instance(), "Name").Text() != "b" {
+						t.Fatalf("the rest of the page read: %v", e.Err())
+					}
+					if e.Next(ctx) {
+						t.Fatal("a page decoded ahead was handed out after the cancel")
+					}
+					if f, ok := model.AsFault(e.Err()); !ok || f.Category != model.CategoryCanceled {
+						t.Fatalf("err = %v", e.Err())
+					}
 				}
-			}
-			if e.(*enumerator).next != nil {
-				t.Error("the page ahead is still held")
-			}
-			reqs := rt.requests()
-			if got := strings.Join(actions(reqs), ","); got != "Enumerate,Pull,Release" {
-				t.Fatalf("actions = %s", got)
-			}
-			if !strings.Contains(string(reqs[2]), "<n:EnumerationContext>uuid:c2</n:EnumerationContext>") {
-				t.Errorf("released:\n%s", reqs[2])
-			}
-		})
+				if e.(*enumerator).pipe.head() != nil {
+					t.Error("a page ahead is still held")
+				}
+				reqs := rt.requests()
+				want := "Enumerate," + strings.Repeat("Pull,", ahead) + "Release"
+				if got := strings.Join(actions(reqs), ","); got != want {
+					t.Fatalf("actions = %s, want %s", got, want)
+				}
+				if ctx := fmt.Sprintf("<n:EnumerationContext>uuid:c%d</n:EnumerationContext>", ahead+1); !strings.Contains(string(reqs[ahead+1]), ctx) {
+					t.Errorf("released:\n%s", reqs[ahead+1])
+				}
+			})
+		}
 	}
 }
 
 // A page that fails to decode ahead fails the enumeration only when the
-// consumer reaches it (the page before it is read whole), and the
-// context it handed out is released.
+// consumer reaches it (the page before it is read whole), no Pull
+// follows it once it is known bad, and the context it handed out is
+// released.
 func TestPageDecodedAheadFailsInTurn(t *testing.T) {
 	bad := `<s:Envelope xmlns:s="` + NsSOAP + `" xmlns:n="` + NsEnumeration + `" xmlns:w="` + NsWSMan + `"><s:Body><n:PullResponse><n:EnumerationContext>uuid:bad</n:EnumerationContext><n:Items><p:C xmlns:p="u"><p:A>1</p:B></p:C></n:Items></n:PullResponse></s:Body></s:Envelope>`
 	rt, c := newReplay(
@@ -176,6 +216,7 @@ func TestPageDecodedAheadFailsInTurn(t *testing.T) {
 		reply{body: []byte(bad)},
 		reply{body: []byte(emptyReply)}, // the Release
 	)
+	c.aheadPages = 1 // the bad page is decoded before anything could follow it
 	ctx := context.Background()
 	e, err := c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service"})
 	if err != nil {

@@ -76,6 +76,10 @@ type Client struct {
 	mu     sync.Mutex
 	open   map[*enumerator]struct{}
 	closed bool
+
+	// aheadPages bounds the pages an enumeration holds ahead of its
+	// consumer (0: pipeLimit(); tests set it).
+	aheadPages int
 }
 
 var _ model.Provider = (*Client)(nil)

@@ -107,6 +107,7 @@ func TestEnumeratePullAndReleaseOnClose(t *testing.T) {
 		reply{body: enumReply(true, "uuid:ctx3", false, "c")}, // prefetched, never read
 		reply{body: []byte(emptyReply)},                       // the Release
 	)
+	c.aheadPages = 1 // one page ahead of the consumer (more: TestCloseStopsThePagesDecodedAhead)
 	e, err := c.Enumerate(context.Background(), &model.EnumerateRequest{ClassName: "Win32_Service"})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package wsman
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -25,13 +26,18 @@ const maxDeferredSchemas = 64
 // decoded without a schema, and those classes are fetched once the
 // enumeration has ended, for later queries.
 //
-// It is used under the enumerator's lock (or before the enumerator is
-// shared).
+// Pages decoded ahead look classes up at once, each on its own
+// goroutine: mu guards what lookup notes.
 type deferredSchemas struct {
 	c         *Client
 	namespace string
+	mu        sync.Mutex
 	noted     map[string]bool // lower-case class names asked for or noted
 	missing   []string        // classes to fetch after the end
+	// last is the class looked up last and found: the items of a page
+	// are mostly of one class.
+	lastName  string
+	lastClass *model.Class
 }
 
 // prefetchSchemas fetches, before an enumeration opens, the schema of
@@ -73,7 +79,15 @@ func (d *deferredSchemas) lookup(class string) (*model.Class, error) {
 	if class == "" || class == "*" {
 		return nil, nil
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if class == d.lastName {
+		return d.lastClass, nil
+	}
 	if cl, known := d.c.cachedSchema(d.namespace, class); known {
+		if cl != nil {
+			d.lastName, d.lastClass = class, cl
+		}
 		return cl, nil
 	}
 	if k := strings.ToLower(class); !d.noted[k] && len(d.noted) < maxDeferredSchemas {
@@ -85,8 +99,10 @@ func (d *deferredSchemas) lookup(class string) (*model.Class, error) {
 
 // fetch asks for the schemas noted, once the enumeration has ended.
 func (d *deferredSchemas) fetch(ctx context.Context) {
+	d.mu.Lock()
 	missing := d.missing
 	d.missing = nil
+	d.mu.Unlock()
 	for _, class := range missing {
 		if _, err := d.c.schema(ctx, d.namespace, class); err != nil {
 			return // cancelled

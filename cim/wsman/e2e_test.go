@@ -364,7 +364,10 @@ func TestE2EPagingReleaseAndFaults(t *testing.T) {
 			t.Errorf("after TimedOut: n=%d err=%v", n, e.Err())
 		}
 		e.Close()
-		// An expired context is reported as such.
+		// An expired context is reported as such (one page ahead of the
+		// consumer: a deeper pipeline could have pulled every page before
+		// the expiry).
+		wsman.SetAheadPages(c, 1)
 		e, _ = c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service"})
 		srv.ExpireEnumerations()
 		for e.Next(ctx) {

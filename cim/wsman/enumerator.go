@@ -40,21 +40,20 @@ import (
 //   - Memory stays flat while streaming: the enumerator holds one batch
 //     and lets each item go as Next hands it out, and a reply holding more
 //     items than its request's MaxElements fails while being decoded
-//     (idec.maxItems: the excess is never decoded). A prefetched batch
-//     must count against the same bounds (TestStreamingEndlessFlatMemory,
+//     (idec.maxItems: the excess is never decoded). Pages decoded ahead
+//     count against the same bounds (TestStreamingEndlessFlatMemory,
 //     TestReplyWithTooManyItems, BenchmarkExcessItems).
 //   - operation_timeout_sec bounds each response, never the whole
 //     enumeration; only a run of empty batches that long fails it
 //     (pull; TestEmptyBatchesFail, TestSlowProgressingEnumerationFinishes).
-//   - At most one Pull is in flight, sent while the page before it is
-//     decoded and read, never after an empty page
+//   - At most one Pull is in flight, sent when the reply before it came
+//     (while pages are decoded and read), never after an empty page
 //     (TestNextPullOverlapsTheCurrentPage).
-//   - A page whose reply comes while the consumer still reads the page
-//     before it is decoded on a goroutine of its own meanwhile (at most
-//     one decoded page waits; the Pull after it goes out when the
-//     consumer takes it), and pages are handed out in the order the
-//     server sent them (TestPagesDecodeAheadInOrder,
-//     TestCloseStopsThePageDecodedAhead).
+//   - Pages after the one the consumer reads are decoded meanwhile on
+//     goroutines of their own (ahead.go): at most PagesAhead pages wait
+//     ahead of the consumer, raw or decoded, and pages are handed out in
+//     the order the server sent them (TestPagesDecodeAheadInOrder,
+//     TestPagesDecodedAheadKeepOrder, TestCloseStopsThePagesDecodedAhead).
 type enumerator struct {
 	c       *Client
 	spec    *enumSpec
@@ -83,18 +82,14 @@ type enumerator struct {
 	// long as ctx allows, and Close unsubscribes.
 	sub *subscription
 
-	// next is the page after the one being read: its Pull, sent when
-	// the consumer started on the page before, and maybe its decoding
-	// (ahead.go). Close stops it and releases the context its reply
-	// carries.
-	next *ahead
+	// pipe holds the pages after the one being read: their Pulls and
+	// decoding, ahead of the consumer (ahead.go). Close stops it and
+	// releases the context its newest reply carries.
+	pipe pipe
 }
 
-// take absorbs a batch; the page after it may now be decoded.
+// take absorbs a batch.
 func (e *enumerator) take(b *batch) {
-	if e.next != nil {
-		e.next.grant(e)
-	}
 	e.items = b.items
 	e.pos = 0
 	e.classes = append(e.classes, b.classes...)
@@ -147,10 +142,15 @@ func (e *enumerator) decodePage(ctx context.Context, body []byte) (*batch, error
 	return e.absorbErr(b, err)
 }
 
-// decodeBody decodes body with e.idec. It touches no other state of the
-// enumerator's, so a page decoded ahead runs it on its own goroutine
-// (only one decoding runs at a time: see ahead).
+// decodeBody decodes body with e.idec, the consumer's decoder.
 func (e *enumerator) decodeBody(body []byte) (*batch, error) {
+	return e.decodeWith(e.idec, body)
+}
+
+// decodeWith decodes body with idec. It touches no state of the
+// enumerator's, so pages decoded ahead run it on goroutines of their
+// own, each with its own decoder (ahead.go).
+func (e *enumerator) decodeWith(idec *itemDecoder, body []byte) (*batch, error) {
 	d, se, ok, err := e.c.openBody(body)
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (e *enumerator) decodeBody(body []byte) (*batch, error) {
 	if se.Name.Local != "EnumerateResponse" && se.Name.Local != "PullResponse" {
 		return nil, e.c.protocolFault(errUnexpected(se.Name.Local, "EnumerateResponse or PullResponse"))
 	}
-	b, err := decodeEnumResponse(d, e.idec)
+	b, err := decodeEnumResponse(d, idec)
 	if err != nil {
 		return b, err
 	}
@@ -193,46 +193,65 @@ func (e *enumerator) absorbErr(b *batch, err error) (*batch, error) {
 // never past EndOfSequence (OMI's context beside it is dead), never
 // twice at once.
 func (e *enumerator) prefetchAfter(ctx context.Context, body []byte) {
-	if e.sub != nil || e.closed || e.next != nil {
+	if e.sub != nil || e.closed {
 		return
 	}
 	// Callers may cancel the ctx of each Next when it returns: the Pull
 	// runs under its own (the request timeout still bounds it), and the
 	// Next that wants its page waits under that Next's ctx.
-	e.next = e.pullAhead(context.WithoutCancel(ctx), body, e.max)
+	e.pullAhead(context.WithoutCancel(ctx), body, e.max)
 }
 
-// settle stops the page ahead (nobody wants it now): its Pull in
-// flight, waited for at most ReleaseTimeout, or its decoding. When its
-// reply came, that reply's context becomes the one to release: the
+// settle stops the pages ahead (nobody wants them now): the Pull in
+// flight, waited for at most ReleaseTimeout, and the decoding under way.
+// The context the newest reply carries becomes the one to release: the
 // enumeration has moved on to it, or ended.
 func (e *enumerator) settle() {
-	a := e.next
-	if a == nil {
+	pages := e.pipe.stop()
+	if len(pages) == 0 {
 		return
 	}
-	e.next = nil
-	if a.halt() {
-		<-a.done // CPU only: decoding sends nothing
-	} else {
-		t := time.NewTimer(e.c.opts.ReleaseTimeout)
-		defer t.Stop()
+	var t *time.Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	for _, a := range pages {
+		if e.pipe.decoding(a) {
+			<-a.done // CPU only: decoding sends nothing
+			continue
+		}
+		select {
+		case <-a.fetched:
+			continue
+		default:
+		}
+		if t == nil {
+			t = time.NewTimer(e.c.opts.ReleaseTimeout)
+		}
 		select {
 		case <-a.fetched:
 		case <-t.C:
-			return // the last context known is released
+			// The last context known is released.
 		}
 	}
-	if a.err != nil {
-		return
-	}
-	end, ok := prescan(a.body)
-	switch {
-	case !ok:
-	case end.endOfSeq:
-		e.context, e.done = "", true
-	case end.hasContext && end.context != "":
-		e.context = end.context
+	for _, a := range pages {
+		select {
+		case <-a.fetched:
+		default:
+			return // still in flight: what came before it stands
+		}
+		if a.err != nil {
+			return
+		}
+		switch end := a.end; {
+		case !a.endOK:
+		case end.endOfSeq:
+			e.context, e.done = "", true
+		case end.hasContext && end.context != "":
+			e.context = end.context
+		}
 	}
 }
 
@@ -313,19 +332,18 @@ func (e *enumerator) pull(ctx context.Context) error {
 		var err error
 		var b *batch
 		var decoded *ahead // the page, decoded ahead
-		if a := e.next; a != nil {
+		if a := e.pipe.head(); a != nil {
 			if err := ctx.Err(); err != nil {
 				// Cancelled: not even a page already here is read.
 				return e.c.transportFault(ctx, err)
 			}
-			a.wait()
 			select {
 			case <-a.fetched:
 			case <-ctx.Done():
 				// Still in flight: Close's settle stops it.
 				return e.c.transportFault(ctx, ctx.Err())
 			}
-			if a.err == nil && a.claim() {
+			if a.err == nil {
 				select {
 				case <-a.done:
 				case <-ctx.Done():
@@ -333,8 +351,8 @@ func (e *enumerator) pull(ctx context.Context) error {
 				}
 				decoded = a
 			}
-			e.next = nil
-			body, e.max, err = a.body, a.max, a.err
+			e.pipe.taken(e)
+			e.max, err = a.max, a.err
 		} else {
 			body, e.max, err = e.pullBody(ctx, e.context, e.max)
 		}
@@ -350,11 +368,6 @@ func (e *enumerator) pull(ctx context.Context) error {
 		}
 		if decoded != nil {
 			b, err = e.absorbErr(decoded.batch, decoded.decErr)
-			if err == nil {
-				// The consumer starts on this page: the Pull after it
-				// goes out.
-				e.prefetchAfter(ctx, body)
-			}
 		} else {
 			e.idec.maxItems = e.max // what the Pull that brought body asked for
 			e.ctx = ctx

@@ -18,6 +18,7 @@ type watchedTransport struct {
 	mu       sync.Mutex
 	inFlight int
 	maxIn    int
+	ahead    int // the client's aheadPages
 }
 
 func (w *watchedTransport) Post(ctx context.Context, body []byte, effect Effect) ([]byte, error) {
@@ -38,6 +39,7 @@ func (w *watchedTransport) Post(ctx context.Context, body []byte, effect Effect)
 func (w *watchedTransport) enumerate(t *testing.T) model.Enumerator {
 	t.Helper()
 	c := NewClient(w, Options{Endpoint: "http://host:5985/wsman", NoSchema: true})
+	c.aheadPages = w.ahead
 	e, err := c.Enumerate(context.Background(), &model.EnumerateRequest{ClassName: "Win32_Service"})
 	if err != nil {
 		t.Fatal(err)
