@@ -21,7 +21,9 @@ import (
 //     one of up to limit-1 decoders (each its own itemDecoder), started
 //     in the order the pages came; the consumer takes them in that order.
 //   - Memory is bounded by limit pages ahead (raw, decoding or decoded),
-//     whatever the consumer does; a raw reply is dropped once decoded.
+//     whatever the consumer does; a raw reply is dropped once decoded,
+//     handed back to the transport to read a later reply into
+//     (Recycler).
 //   - No goroutine waits for the consumer: a Pull's goroutine or a
 //     decoder that finishes starts what may start now and ends, and the
 //     consumer taking a page does the same, so an enumeration abandoned
@@ -175,6 +177,10 @@ func (p *pipe) pump(e *enumerator) {
 func (e *enumerator) decodeAhead(a *ahead, d *itemDecoder) {
 	d.maxItems = a.max // what the Pull that brought the page asked for
 	b, err := e.decodeWith(d, a.body)
+	if r, ok := e.c.t.(Recycler); ok && err == nil {
+		// Nothing decoded refers to the reply (an error might quote it).
+		r.Recycle(a.body)
+	}
 	p := &e.pipe
 	p.mu.Lock()
 	a.batch, a.decErr = b, err

@@ -23,6 +23,14 @@ type Transport interface {
 	Close() error
 }
 
+// A Recycler is a Transport that takes back the reply bodies its Post
+// returned, to read later replies into. The client hands back only a
+// body nothing refers to any more: a page of an enumeration once decoded
+// (decoded values own their memory: TestDecodedPageOwnsItsMemory).
+type Recycler interface {
+	Recycle(body []byte)
+}
+
 // HTTPError is a non-200 HTTP reply, or a failure after the request was
 // sent (Err set, StatusCode possibly 0).
 type HTTPError struct {

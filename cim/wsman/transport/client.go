@@ -35,6 +35,8 @@ type Client struct {
 
 	trace *tracer // nil unless Config.Trace is set
 
+	bufs bufPool // reply buffers handed back by Recycle
+
 	stats struct {
 		posts, requests, dials, handshakes atomic.Int64
 	}
@@ -57,6 +59,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{cfg: &n, trace: newTracer(n.Trace, n.Password)}, nil
 }
+
+// Recycle hands back a reply body Post returned, once nothing refers to
+// its bytes any more (the page is decoded and its values own their
+// memory): a later reply may be read into it (wsman.Recycler).
+func (c *Client) Recycle(body []byte) { c.bufs.put(body) }
 
 // String describes the client without its password.
 func (c *Client) String() string {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -155,7 +156,7 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, hdrs []header, body []
 		if rep.fault, rep.body, err = readFault(rep.status, lim); err != nil {
 			return nil, err
 		}
-	} else if rep.body, err = readBody(lim, resp.ContentLength); err != nil {
+	} else if rep.body, err = readBody(lim, resp.ContentLength, &c.bufs); err != nil {
 		return nil, err
 	}
 	if lim.N <= 0 {
@@ -172,13 +173,68 @@ const maxPresize = 16 << 20
 
 // readBody reads a reply body whole into one buffer sized from its
 // Content-Length when it has one (io.ReadAll would grow it step by step
-// from 512 bytes, copying a page of an enumeration about twenty times).
-func readBody(r io.Reader, contentLength int64) ([]byte, error) {
+// from 512 bytes, copying a page of an enumeration about twenty times),
+// taken from bufs when one there is large enough.
+func readBody(r io.Reader, contentLength int64, bufs *bufPool) ([]byte, error) {
 	if contentLength <= 0 {
 		return io.ReadAll(r)
 	}
-	var b bytes.Buffer
-	b.Grow(int(min(contentLength, maxPresize)) + bytes.MinRead)
+	want := int(min(contentLength, maxPresize)) + bytes.MinRead
+	buf := bufs.get(want)
+	if buf == nil {
+		buf = make([]byte, 0, want)
+	}
+	b := bytes.NewBuffer(buf)
 	_, err := b.ReadFrom(r)
 	return b.Bytes(), err
+}
+
+// maxPooled is how many reply buffers a client keeps for reuse: about
+// the pages an enumeration holds ahead of its consumer.
+const maxPooled = 6
+
+// bufPool keeps the buffers of replies handed back by Recycle, so that a
+// stream of pages is read into the same few buffers: no fresh memory to
+// fault in and zero for every page.
+type bufPool struct {
+	mu   sync.Mutex
+	free [][]byte
+}
+
+// get returns an empty buffer of at least n bytes' capacity, or nil.
+func (p *bufPool) get(n int) []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, b := range p.free {
+		if cap(b) >= n {
+			last := len(p.free) - 1
+			p.free[i] = p.free[last]
+			p.free[last] = nil
+			p.free = p.free[:last]
+			return b[:0]
+		}
+	}
+	return nil
+}
+
+// put keeps b for a later reply, replacing the smallest kept when full.
+func (p *bufPool) put(b []byte) {
+	if cap(b) == 0 || cap(b) > maxPresize+bytes.MinRead {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < maxPooled {
+		p.free = append(p.free, b[:0])
+		return
+	}
+	small := 0
+	for i, f := range p.free {
+		if cap(f) < cap(p.free[small]) {
+			small = i
+		}
+	}
+	if cap(b) > cap(p.free[small]) {
+		p.free[small] = b[:0]
+	}
 }
