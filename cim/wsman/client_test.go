@@ -3,6 +3,7 @@ package wsman
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -150,9 +151,18 @@ func TestOMIDeadContextNotReleased(t *testing.T) {
 }
 
 func TestReleaseOnClientCloseAndCancel(t *testing.T) {
+	// The pipeline Pulls ahead of the consumer while Close runs: however
+	// many Pulls went out before Close stopped it, the Release names the
+	// context the last reply that came gave (a Pull Close cancelled got
+	// none; a Pull is never resent).
 	rt, c := newReplay(
-		reply{body: enumReply(false, "uuid:open", false, "a")},
-		reply{body: enumReply(true, "uuid:open2", false, "b")}, // the prefetched Pull
+		reply{body: enumReply(false, "uuid:open0", false, "a")},
+		reply{body: enumReply(true, "uuid:open1", false, "b")},
+		reply{body: enumReply(true, "uuid:open2", false, "c")},
+		reply{body: enumReply(true, "uuid:open3", false, "d")},
+		reply{body: enumReply(true, "uuid:open4", false, "e")},
+		reply{body: enumReply(true, "uuid:open5", false, "f")},
+		reply{body: enumReply(true, "uuid:open6", false, "g")},
 		reply{body: []byte(emptyReply)},
 	)
 	if _, err := c.Enumerate(context.Background(), &model.EnumerateRequest{ClassName: "Win32_Service"}); err != nil {
@@ -161,17 +171,22 @@ func TestReleaseOnClientCloseAndCancel(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// The Pull prefetched after the Enumerate races with Close: sent
-	// first, its reply's context is released; refused by the closing
-	// client, the Enumerate's is.
 	reqs := rt.requests()
-	switch got := strings.Join(actions(reqs), ","); {
+	got := actions(reqs)
+	pulls := len(got) - 2
+	rt.mu.Lock()
+	answered := 8 - len(rt.replies) - 2 // less the Enumerate's and the Release's
+	rt.mu.Unlock()
+	switch {
 	case !rt.closed:
 		t.Errorf("transport not closed")
-	case got == "Enumerate,Pull,Release" && strings.Contains(string(reqs[2]), "uuid:open2"):
-	case got == "Enumerate,Release" && strings.Contains(string(reqs[1]), "uuid:open<"):
-	default:
-		t.Errorf("actions = %s", got)
+	case pulls < 0 || pulls > 6 || got[0] != "Enumerate" || got[len(got)-1] != "Release" ||
+		strings.Count(strings.Join(got, ","), "Pull") != pulls:
+		t.Errorf("actions = %v, want Enumerate, Pulls, Release", got)
+	case answered < pulls-1 || answered > pulls:
+		t.Errorf("%d Pulls sent, %d answered: only the last may go unanswered", pulls, answered)
+	case !strings.Contains(string(reqs[len(reqs)-1]), fmt.Sprintf("<n:EnumerationContext>uuid:open%d<", answered)):
+		t.Errorf("after %d answered Pulls the Release names another context:\n%.2000s", answered, reqs[len(reqs)-1])
 	}
 	if _, err := c.Get(context.Background(), &model.GetRequest{Path: &model.Reference{ClassName: "X", Selectors: []model.Selector{{Name: "K", Value: "1"}}}}); err == nil {
 		t.Errorf("Get after Close succeeded")
