@@ -182,7 +182,9 @@ func readBody(r io.Reader, contentLength int64, bufs *bufPool) ([]byte, error) {
 	want := int(min(contentLength, maxPresize)) + bytes.MinRead
 	buf := bufs.get(want)
 	if buf == nil {
-		buf = make([]byte, 0, want)
+		// Room for a somewhat longer reply: the next page of an
+		// enumeration is read into this buffer when it fits.
+		buf = make([]byte, 0, want+want/8)
 	}
 	b := bytes.NewBuffer(buf)
 	_, err := b.ReadFrom(r)

@@ -85,3 +85,23 @@ func TestRecycledBodyIsReused(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+// A page a little longer than the one before it still fits the buffer
+// that one handed back (the pages of an enumeration vary in length).
+func TestRecycledBodyFitsALongerPage(t *testing.T) {
+	var p bufPool
+	first := bytes.Repeat([]byte("a"), 580<<10)
+	got, err := readBody(bytes.NewReader(first), int64(len(first)), &p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.put(got)
+	longer := bytes.Repeat([]byte("b"), 600<<10)
+	again, err := readBody(bytes.NewReader(longer), int64(len(longer)), &p)
+	if err != nil || !bytes.Equal(again, longer) {
+		t.Fatalf("read %d bytes, %v", len(again), err)
+	}
+	if &again[0] != &got[0] {
+		t.Error("a page 3% longer than the buffer handed back got a new one")
+	}
+}
