@@ -189,23 +189,26 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 			decl := &schema.Properties[next]
 			byDecl[next] = int32(len(props) + 1)
 			next++
+			if leaf && len(d.Attrs()) == 0 && !decl.Array {
+				// Text and nothing else: the commonest values straight,
+				// the property written once (anything else as below).
+				var v model.Value
+				ok := false
+				switch t := decl.Type; {
+				case t == model.TypeString:
+					v, ok = model.String(d.Keep(d.Text())), true
+				case t.IsInteger():
+					v, ok = plainInteger(t, d.Text())
+				}
+				if ok {
+					props = append(props, model.Property{Name: decl.Name, Value: v, Key: decl.Key})
+					meta = append(meta, propMeta{decl: decl})
+					continue
+				}
+			}
 			props = append(props, model.Property{Name: decl.Name, Key: decl.Key})
 			meta = append(meta, propMeta{decl: decl})
 			k, isNew = len(props)-1, true
-			if leaf && len(d.Attrs()) == 0 && !decl.Array {
-				// Text and nothing else: the commonest values straight
-				// (anything else as below).
-				switch t := decl.Type; {
-				case t == model.TypeString:
-					props[k].Value = model.String(d.Keep(d.Text()))
-					continue
-				case t.IsInteger():
-					if v, ok := plainInteger(t, d.Text()); ok {
-						props[k].Value = v
-						continue
-					}
-				}
-			}
 		} else if k < 0 || props[k].Name != name {
 			// Array elements come one after another: look at the last
 			// property first.

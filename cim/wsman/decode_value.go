@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"encoding/binary"
 	"errors"
 	"strings"
 	"unsafe"
@@ -179,6 +180,19 @@ func plainInteger(t model.Type, b []byte) (model.Value, bool) {
 		return model.Value{}, false
 	}
 	var n uint64
+	// Eight digits at a time (SWAR), then one at a time.
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		if x&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 || (x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 {
+			return model.Value{}, false // a byte that is not a digit
+		}
+		x -= 0x3030303030303030
+		x = (x*10 + x>>8) & 0x00FF00FF00FF00FF
+		x = (x*100 + x>>16) & 0x0000FFFF0000FFFF
+		x = (x*10000 + x>>32) & 0xFFFFFFFF
+		n = n*100000000 + x
+		b = b[8:]
+	}
 	for _, c := range b {
 		c -= '0'
 		if c > 9 {

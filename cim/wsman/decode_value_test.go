@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -250,4 +251,53 @@ func TestValueErrorQuotesBounded(t *testing.T) {
 	if got := quoteValue(strings.Repeat("é", 300)); !strings.HasSuffix(got, "(200 bytes cut)") || strings.Count(got, "é") != 200 {
 		t.Errorf("runes: %q", got)
 	}
+}
+
+// plainInteger reads exactly the plain decimal integers that fit their
+// type, as strconv does: eight digits at a time must change nothing.
+func FuzzPlainInteger(f *testing.F) {
+	for _, s := range []string{"0", "7", "-1", "255", "256", "65535", "12345678", "123456789", "-9223372036854775808",
+		"9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616", "1234567890123456789",
+		"12345678901234567890", "0000000000000000001", "1234567:", "1234567/", "12345678a", "+1", " 1", "", "-", "1e3", "١"} {
+		f.Add(s)
+	}
+	types := []model.Type{model.TypeUint8, model.TypeUint16, model.TypeUint32, model.TypeUint64,
+		model.TypeSint8, model.TypeSint16, model.TypeSint32, model.TypeSint64}
+	f.Fuzz(func(t *testing.T, s string) {
+		plain := len(s) > 0
+		for i, c := range []byte(s) {
+			if (c < '0' || c > '9') && (i > 0 || c != '-') {
+				plain = false
+			}
+		}
+		for _, typ := range types {
+			v, ok := plainInteger(typ, []byte(s))
+			var want uint64
+			var err error
+			if typ.IsSigned() {
+				var n int64
+				n, err = strconv.ParseInt(s, 10, typ.Bits())
+				want = uint64(n)
+			} else {
+				want, err = strconv.ParseUint(s, 10, typ.Bits())
+			}
+			wantOK := err == nil && plain && len(strings.TrimPrefix(s, "-")) <= 19
+			if ok != wantOK {
+				t.Fatalf("plainInteger(%v, %q) ok = %v, strconv: %v", typ, s, ok, err)
+			}
+			if !ok {
+				continue
+			}
+			var got uint64
+			if typ.IsSigned() {
+				n, _ := v.AsInt()
+				got = uint64(n)
+			} else {
+				got, _ = v.AsUint()
+			}
+			if got != want || v.Type() != typ {
+				t.Fatalf("plainInteger(%v, %q) = %v (%v), strconv %d", typ, s, got, v.Type(), want)
+			}
+		}
+	})
 }

@@ -28,8 +28,10 @@ func (d *Decoder) Leaf() bool {
 	b := d.b
 	from := d.pos
 	i := from
-	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t') {
-		i++
+	if i < len(b) && b[i] != '<' {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t') {
+			i++
+		}
 	}
 	// '<' then a name: not '/', '!' or '?'.
 	if i+1 >= len(b) || b[i] != '<' || !nameStart[b[i+1]] {
@@ -43,13 +45,26 @@ func (d *Decoder) Leaf() bool {
 		return false
 	}
 	qs := i + 1
-	d.pos = qs
 	prev := d.memoPrev
-	qe, ls, err := d.qname("")
-	if err != nil {
-		return d.noLeaf(from, prev)
+	var qe, ls int
+	// The name that followed the previous one last time, as qname
+	// finds it; else qname.
+	if p := prev; p > 0 && d.memo[p-1].next > 0 {
+		nx := d.memo[p-1].next
+		m := &d.memo[nx-1]
+		if e := qs + int(m.n); e < len(b) && nameClass[b[e]] == 0 && string(b[qs:e]) == string(d.memoBytes[m.off:m.off+m.n]) {
+			qe, ls = e, qs+int(m.local)
+			d.memoPrev = nx
+		}
 	}
-	i = qe // qname leaves a byte after the name
+	var err error
+	if qe == 0 {
+		d.pos = qs
+		if qe, ls, err = d.qname(""); err != nil {
+			return d.noLeaf(from, prev)
+		}
+	}
+	i = qe // a byte follows the name
 	empty := false
 	d.attrs, d.attrSpans, d.scratchA = d.attrs[:0], d.attrSpans[:0], d.scratchA[:0]
 	switch c := b[i]; {
@@ -107,7 +122,13 @@ func (d *Decoder) Leaf() bool {
 		}
 		i = e + 1
 	}
-	d.space = d.resolveElement(qs, ls, qe)
+	// The prefix resolved last, unless the bindings changed since: as
+	// resolveElement finds it, without the call.
+	if lp := d.lastPrefix; ls > qs && d.lastPrefixIsValid && d.lastGen == d.nsGen && lp.end-lp.start == ls-1-qs && samePrefix(b, lp.start, qs, ls-1-qs) {
+		d.space = d.lastURI
+	} else {
+		d.space = d.resolveElement(qs, ls, qe)
+	}
 	for k := range d.attrs {
 		a := &d.attrs[k]
 		a.Space = d.uris[d.resolveAttr(a.Prefix, a.Local)]
@@ -141,4 +162,15 @@ func (d *Decoder) declares() bool {
 		}
 	}
 	return false
+}
+
+// samePrefix reports whether b holds the same n bytes at i and j (n is a
+// prefix's length: short).
+func samePrefix(b []byte, i, j, n int) bool {
+	for k := 0; k < n; k++ {
+		if b[i+k] != b[j+k] {
+			return false
+		}
+	}
+	return true
 }
