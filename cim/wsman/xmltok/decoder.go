@@ -123,7 +123,8 @@ type Decoder struct {
 	lastGen, nsGen    uint32
 	lastPrefixIsValid bool
 
-	intern map[string]string
+	intern     map[string]string
+	internLast [8]string // the last string interned in each slot
 
 	// Names read, and which followed which (qname).
 	memo      []memoName
@@ -167,6 +168,7 @@ func (d *Decoder) Reset(doc []byte) {
 	}
 	if len(d.intern) > 256 {
 		clear(d.intern)
+		d.internLast = [8]string{}
 	}
 }
 
@@ -698,7 +700,17 @@ func (d *Decoder) internURI(b []byte) int32 {
 }
 
 func (d *Decoder) internBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	// What repeats in every item (an EPR's address and resource URI,
+	// selector names) is found here without hashing it.
+	slot := &d.internLast[(len(b)+int(b[len(b)-1]))%len(d.internLast)]
+	if *slot == string(b) {
+		return *slot
+	}
 	if s, ok := d.intern[string(b)]; ok {
+		*slot = s
 		return s
 	}
 	if d.intern == nil {
@@ -706,6 +718,7 @@ func (d *Decoder) internBytes(b []byte) string {
 	}
 	s := string(b)
 	d.intern[s] = s
+	*slot = s
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // A walk through one reply: names resolve by URI whatever the prefix,
@@ -108,6 +109,27 @@ func BenchmarkTokenize(b *testing.B) {
 			}
 		}
 	})
+	// Leaf tried before each Next, as property decoding does.
+	b.Run("xmltok-leaf", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		b.ReportAllocs()
+		d := NewDecoder(nil)
+		for i := 0; i < b.N; i++ {
+			d.Reset(page)
+			for {
+				if d.Leaf() {
+					continue
+				}
+				k, err := d.Next()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if k == EOF {
+					break
+				}
+			}
+		}
+	})
 	b.Run("encoding-xml", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		b.ReportAllocs()
@@ -160,5 +182,30 @@ func TestSkipContent(t *testing.T) {
 	d.Next()
 	if err := d.SkipContent(); err == nil {
 		t.Fatal("a truncated document skipped without error")
+	}
+}
+
+// Intern returns one string for equal bytes, whichever way it finds it
+// (its slots or its map), never a view of the bytes given.
+func TestInternSharesOneString(t *testing.T) {
+	d := NewDecoder(nil)
+	words := []string{"Handle", "__cimnamespace", "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous", "a", "b", "i", "q", "Handle2", "x"}
+	first := map[string]string{}
+	for round := 0; round < 3; round++ {
+		for _, w := range words {
+			b := []byte(w)
+			s := d.Intern(b)
+			b[0] ^= 0xff // a view would change
+			if s != w {
+				t.Fatalf("Intern(%q) = %q", w, s)
+			}
+			if f, ok := first[w]; ok && unsafe.StringData(f) != unsafe.StringData(s) {
+				t.Fatalf("Intern(%q) gave another string the second time", w)
+			}
+			first[w] = s
+		}
+	}
+	if d.Intern(nil) != "" {
+		t.Fatal("Intern(nil) is not empty")
 	}
 }
