@@ -27,6 +27,17 @@ func DecodeEPR(d *xml.Decoder, start xml.StartElement) (*model.Reference, error)
 // and fills in the names.
 func decodeEPRBody(d *xml.Decoder, ref *model.Reference) error {
 	for {
+		if leafEPR(d) {
+			// An address or resource URI: text alone (anything else
+			// holds nothing, read whole).
+			switch string(d.Local()) {
+			case "Address":
+				ref.Address = d.Intern(bytes.TrimSpace(d.Text()))
+			case "ResourceURI":
+				ref.ResourceURI = d.Intern(bytes.TrimSpace(d.Text()))
+			}
+			continue
+		}
 		se, ok, err := findStart(d)
 		if err != nil {
 			return err
@@ -41,6 +52,10 @@ func decodeEPRBody(d *xml.Decoder, ref *model.Reference) error {
 	finishRef(ref)
 	return nil
 }
+
+// leafEPR reads the next child of an EPR element whole when it is a
+// leaf (xmltok.Leaf): text alone, or empty.
+func leafEPR(d *xml.Decoder) bool { return !noLeaf.Load() && d.Leaf() }
 
 // decodeEPRChild decodes one child of an EPR element.
 func decodeEPRChild(d *xml.Decoder, se xml.StartElement, ref *model.Reference) error {
@@ -65,6 +80,12 @@ func decodeEPRChild(d *xml.Decoder, se xml.StartElement, ref *model.Reference) e
 
 func decodeRefParams(d *xml.Decoder, ref *model.Reference) error {
 	for {
+		if leafEPR(d) {
+			if string(d.Local()) == "ResourceURI" {
+				ref.ResourceURI = d.Intern(bytes.TrimSpace(d.Text()))
+			}
+			continue
+		}
 		se, ok, err := findStart(d)
 		if err != nil || !ok {
 			return err
@@ -93,6 +114,22 @@ func decodeSelectorSet(d *xml.Decoder, ref *model.Reference, depth int) error {
 		return errTooDeep
 	}
 	for {
+		if leafEPR(d) {
+			if string(d.Local()) == "Selector" {
+				// A selector holding text: its value.
+				name := ""
+				for _, a := range d.Attrs() {
+					if a.Space == "" && strings.EqualFold(viewString(a.Local), "Name") {
+						name = d.Intern(a.Value)
+					}
+				}
+				if ref.Selectors == nil {
+					ref.Selectors = make([]model.Selector, 0, 4)
+				}
+				ref.Selectors = append(ref.Selectors, model.Selector{Name: name, Value: d.Keep(bytes.TrimSpace(d.Text()))})
+			}
+			continue
+		}
 		se, ok, err := findStart(d)
 		if err != nil || !ok {
 			return err
