@@ -116,6 +116,7 @@ type Decoder struct {
 	// resolve to themselves), interned: uriIndex finds them.
 	uris     []string
 	uriIndex map[string]int32
+	uriLast  [8]int32 // the last URI interned in each slot
 	// The last prefix resolved, while the bindings are unchanged
 	// (nsGen): elements of one instance share theirs.
 	lastPrefix        span
@@ -131,6 +132,7 @@ type Decoder struct {
 	memoBytes []byte
 	memoIndex map[string]int32
 	memoPrev  int32
+	attrPrev  int32 // memoPrev for attribute names
 
 	// For Start, Keep and StartBlock (compat.go).
 	attrPool  []Attr
@@ -544,8 +546,27 @@ func (d *Decoder) startTag() (Kind, error) {
 	return StartTag, nil
 }
 
-// attributes reads a start tag's attributes up to its '>' or '/>'.
+// attributes reads a start tag's attributes up to its '>' or '/>'. Their
+// names follow one another in a chain of the name memo's (qname) apart
+// from the elements': an element's attributes do not hide from the memo
+// which element came next.
 func (d *Decoder) attributes() (empty bool, err error) {
+	elem := d.memoPrev
+	if int(d.attrPrev) > len(d.memo) { // the memo started afresh
+		d.attrPrev = 0
+	}
+	d.memoPrev = d.attrPrev
+	empty, err = d.readAttributes()
+	d.attrPrev = d.memoPrev
+	if int(elem) <= len(d.memo) {
+		d.memoPrev = elem
+	} else {
+		d.memoPrev = 0
+	}
+	return empty, err
+}
+
+func (d *Decoder) readAttributes() (empty bool, err error) {
 	b := d.b
 	for {
 		d.skipSpace()
@@ -689,13 +710,23 @@ func (d *Decoder) resolveAttr(prefix, local []byte) int32 {
 
 // internURI returns the index of b in uris, adding it.
 func (d *Decoder) internURI(b []byte) int32 {
+	if len(b) == 0 {
+		return uriNone
+	}
+	// Every item declares the same few: found here without hashing.
+	slot := &d.uriLast[(len(b)+int(b[len(b)-1]))%len(d.uriLast)]
+	if i := *slot; int(i) < len(d.uris) && d.uris[i] == string(b) {
+		return i
+	}
 	if i, ok := d.uriIndex[string(b)]; ok {
+		*slot = i
 		return i
 	}
 	s := string(b)
 	d.uris = append(d.uris, s)
 	i := int32(len(d.uris) - 1)
 	d.uriIndex[s] = i
+	*slot = i
 	return i
 }
 
