@@ -35,6 +35,9 @@ func TestStreamingEndlessFlatMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer en.Close()
+	// The live heap at any instant depends on how many pages wait
+	// decoded ahead of the reader (up to wsman.PagesAhead): flat means
+	// its peak over the first 10,000 instances is not outgrown later.
 	const total = 50000
 	var base, peak float64
 	start := time.Now()
@@ -43,16 +46,17 @@ func TestStreamingEndlessFlatMemory(t *testing.T) {
 			t.Fatalf("the endless enumeration ended after %d: %v", n-1, en.Err())
 		}
 		switch {
-		case n == 10000:
-			base = heapMB()
-			peak = base
-		case n > 10000 && n%10000 == 0:
+		case n <= 10000 && n%1000 == 0:
+			base = max(base, heapMB())
+		case n > 10000 && n%2000 == 0:
 			h := heapMB()
 			peak = max(peak, h)
-			t.Logf("%6d instances, %5.1f s: live heap %.1f MB", n, time.Since(start).Seconds(), h)
+			if n%10000 == 0 {
+				t.Logf("%6d instances, %5.1f s: live heap %.1f MB", n, time.Since(start).Seconds(), h)
+			}
 		}
 	}
-	t.Logf("live heap at 10,000 instances %.1f MB, peak up to %d %.1f MB (client and server in one process)", base, total, peak)
+	t.Logf("live heap peak over the first 10,000 instances %.1f MB, over the next %d %.1f MB (client and server in one process)", base, total-10000, peak)
 	if peak-base > 8 {
 		t.Fatalf("the live heap grew by %.1f MB while streaming: not flat", peak-base)
 	}

@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cimsh/cimsh/cim"
 	"github.com/cimsh/cimsh/cim/model"
+	"github.com/cimsh/cimsh/cim/wsman"
 	"github.com/cimsh/cimsh/cim/wsmantest"
 )
 
@@ -34,9 +36,16 @@ func TestAbandonedEnumerationsDoNotLeak(t *testing.T) {
 		// another class: on OMI, one of the same class would wait for the
 		// first, whose provider is busy. One instance a page, so that
 		// the pages pulled ahead do not reach the end of the first.)
+		pulls := count(srv, "Pull")
 		first, err := s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Service", BatchSize: 1})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Its pipeline fills (PagesAhead Pulls) and stops: no Pull of it
+		// is in flight when it is closed, which would reach the server
+		// after the client gave it up and take the fault injected below.
+		if !waitFor(30*time.Second, func() bool { return count(srv, "Pull")-pulls >= wsman.PagesAhead() }) {
+			t.Fatalf("%d Pulls ahead of an idle reader, want %d", count(srv, "Pull")-pulls, wsman.PagesAhead())
 		}
 		_, err = s.Enumerate(ctx, cim.InstanceQuery{ClassName: "Win32_Process", BatchSize: 2})
 		f := mustFault(t, "a second open enumeration", err)
