@@ -61,11 +61,16 @@ func zeroBytes(v uint64) uint64 { return (v - lsb) &^ v & msb }
 // textStops has the high bit set in the lowest byte of x that stops
 // plain character data ('<', '>', '&', '\r', or from 0x80 up), and maybe
 // in bytes above it, never below.
+//
+// Each v-lsb sets the high bit of a byte of v that is zero (zeroBytes),
+// and of one from 0x81 up: as the constants are below 0x80, such a byte
+// of v is one of x from 0x80 up, which stops anyway. So zeroBytes' &^ v,
+// which keeps those out, is left out here (and in attrStops).
 func textStops(x uint64) uint64 {
-	return zeroBytes((x|0x02*lsb)^('>'*lsb)) | // '<' and '>' differ in bit 1 only
-		zeroBytes(x^('&'*lsb)) |
-		zeroBytes(x^('\r'*lsb)) |
-		x&msb
+	return ((((x | 0x02*lsb) ^ '>'*lsb) - lsb) | // '<' and '>' differ in bit 1 only
+		((x ^ '&'*lsb) - lsb) |
+		((x ^ '\r'*lsb) - lsb) |
+		x) & msb
 }
 
 // scanText returns the offset of the first byte from i on that stops
@@ -87,11 +92,11 @@ func scanText(b []byte, i int) int {
 // plain run of an attribute value ('<', '&', '\r', a quote, or from 0x80
 // up), and maybe in bytes above it, never below.
 func attrStops(x uint64) uint64 {
-	return zeroBytes(x^('<'*lsb)) |
-		zeroBytes((x|0x04*lsb)^('&'*lsb)) | // '"' and '&' differ in bit 2 only
-		zeroBytes(x^('\''*lsb)) |
-		zeroBytes(x^('\r'*lsb)) |
-		x&msb
+	return (((x ^ '<'*lsb) - lsb) |
+		(((x | 0x04*lsb) ^ '&'*lsb) - lsb) | // '"' and '&' differ in bit 2 only
+		((x ^ '\''*lsb) - lsb) |
+		((x ^ '\r'*lsb) - lsb) |
+		x) & msb
 }
 
 // scanAttr returns the offset of the first byte from i on that stops a
