@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/cimsh/cimsh/cim/model"
@@ -81,6 +82,10 @@ func declIndex(schema *model.Class, name string, next *int) int {
 	return -1
 }
 
+// schemalessPool holds the buffers the properties of instances without a
+// schema are gathered in.
+var schemalessPool = sync.Pool{New: func() any { return new([]model.Property) }}
+
 // noLeaf turns xmltok.Leaf off, for the test that compares decoding
 // with and without it (decode_leaf_test.go).
 var noLeaf atomic.Bool
@@ -124,6 +129,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		return errTooDeep
 	}
 	var props []model.Property
+	var scratch *[]model.Property
 	var metaArr [48]propMeta
 	meta := metaArr[:0]
 	// byDecl is where each declared property went (index+1 in props).
@@ -138,7 +144,10 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		}
 		props = make([]model.Property, 0, n)
 	} else {
-		props = make([]model.Property, 0, 16)
+		// No schema to size them by: gathered in a reused buffer, then
+		// copied at their size.
+		scratch = schemalessPool.Get().(*[]model.Property)
+		props = (*scratch)[:0]
 	}
 	var arrays []arrayAcc
 	next := 0 // where the schema's next property is likely (servers keep its order)
@@ -290,7 +299,14 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		a := &arrays[i]
 		props[a.idx].Value = a.value()
 	}
-	if cap(props) > 2*len(props)+8 {
+	if scratch != nil {
+		out := make([]model.Property, len(props))
+		copy(out, props)
+		clear(props) // no values kept alive by the pool
+		*scratch = props[:0]
+		schemalessPool.Put(scratch)
+		props = out
+	} else if cap(props) > 2*len(props)+8 {
 		// Fewer properties than the schema declares (a projection):
 		// memory for what came only.
 		props = append(make([]model.Property, 0, len(props)), props...)
