@@ -143,7 +143,19 @@ func TestSubscribeRenewAndExpiry(t *testing.T) {
 	if r.status != 200 || r.bodyElem(t).child(nsEventing, "Expires").text() != "PT0.100S" {
 		t.Fatalf("Renew: HTTP %d %s", r.status, r.body)
 	}
-	time.Sleep(150 * time.Millisecond)
+	// Wait for the expiry's own event, the subscription's pump ending
+	// (it ends after the subscription left the server's table).
+	s.subs.mu.Lock()
+	sub := s.subs.byID[strings.ToUpper(id)]
+	s.subs.mu.Unlock()
+	if sub == nil {
+		t.Fatalf("subscription %s gone before its expiry", id)
+	}
+	select {
+	case <-sub.pumped:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("subscription %s not ended 10 s after its 100 ms expiry", id)
+	}
 	if got := s.Subscriptions(); len(got) != 0 {
 		t.Errorf("expired subscription still open: %v", got)
 	}
