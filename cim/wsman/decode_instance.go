@@ -94,8 +94,11 @@ var noLeaf atomic.Bool
 const maxDepth = 32
 
 // propMeta is what decodePropertiesFrom knows of a property it has met.
+// It holds no pointer (the declaration is an index), so that appending
+// one, for every property, writes no pointer through the write barrier
+// check.
 type propMeta struct {
-	decl  *model.PropertyDecl
+	decl  int32 // index+1 in the schema's properties; 0: not declared
 	array int32 // index+1 in arrays; 0 while it holds one value
 }
 
@@ -211,12 +214,12 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 				}
 				if ok {
 					props = append(props, model.Property{Name: decl.Name, Value: v, Key: decl.Key})
-					meta = append(meta, propMeta{decl: decl})
+					meta = append(meta, propMeta{decl: int32(next)}) // next is the index+1
 					continue
 				}
 			}
 			props = append(props, model.Property{Name: decl.Name, Key: decl.Key})
-			meta = append(meta, propMeta{decl: decl})
+			meta = append(meta, propMeta{decl: int32(next)})
 			k, isNew = len(props)-1, true
 		} else if k < 0 || props[k].Name != name {
 			// Array elements come one after another: look at the last
@@ -256,17 +259,21 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 					kept = d.Intern(local) // one copy a reply
 				}
 				props = append(props, model.Property{Name: kept, Key: decl != nil && decl.Key})
-				meta = append(meta, propMeta{decl: decl})
+				meta = append(meta, propMeta{decl: int32(di + 1)})
 				k = len(props) - 1
 				isNew = true
 			}
 		}
 		m := &meta[k]
+		var decl *model.PropertyDecl
+		if m.decl > 0 {
+			decl = &schema.Properties[m.decl-1]
+		}
 		var va valueAttrs
 		if len(d.Attrs()) > 0 {
 			va = readValueAttrs(d)
 		}
-		v, err := decodeValue(d, &va, m.decl, lookup, depth, leaf)
+		v, err := decodeValue(d, &va, decl, lookup, depth, leaf)
 		if err != nil {
 			if tm, ok := err.(*typeMismatch); ok {
 				class := inst.ClassName
@@ -277,12 +284,12 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 			}
 			return err
 		}
-		if isNew && !va.nullArray && (m.decl == nil || !m.decl.Array) {
+		if isNew && !va.nullArray && (decl == nil || !decl.Array) {
 			props[k].Value = v // the common case: one value
 			continue
 		}
 		if m.array == 0 {
-			arrays = append(arrays, arrayAcc{idx: k, decl: m.decl})
+			arrays = append(arrays, arrayAcc{idx: k, decl: decl})
 			m.array = int32(len(arrays))
 			if !isNew {
 				// The first element, taken for the value.
