@@ -1,9 +1,11 @@
 package wsman
 
 import (
+	"encoding/binary"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/cimsh/cimsh/cim/model"
 	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
@@ -80,6 +82,24 @@ func declIndex(schema *model.Class, name string, next *int) int {
 		}
 	}
 	return -1
+}
+
+// sameName reports whether local holds name's bytes. Property names are
+// mostly 8 to 24 bytes long: compared as two or three words
+// (overlapping), inline, they take fewer instructions than the
+// runtime's comparison takes to start.
+func sameName(local []byte, name string) bool {
+	n := len(local)
+	if n != len(name) {
+		return false
+	}
+	if n < 8 || n > 24 {
+		return string(local) == name
+	}
+	y := unsafe.Slice(unsafe.StringData(name), n) // read only
+	le := binary.LittleEndian
+	return le.Uint64(local) == le.Uint64(y) && le.Uint64(local[n-8:]) == le.Uint64(y[n-8:]) &&
+		(n <= 16 || le.Uint64(local[8:]) == le.Uint64(y[8:]))
 }
 
 // schemalessPool holds the buffers the properties of instances without a
@@ -195,7 +215,7 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		name := viewString(local)
 		k := len(props) - 1
 		isNew := false
-		if schema != nil && next < len(byDecl) && byDecl[next] == 0 && schema.Properties[next].Name == name {
+		if schema != nil && next < len(byDecl) && byDecl[next] == 0 && sameName(local, schema.Properties[next].Name) {
 			// The schema's next property, met for the first time: where
 			// servers that keep the schema's order put it.
 			decl := &schema.Properties[next]
