@@ -1,7 +1,6 @@
 package wsman
 
 import (
-	"encoding/binary"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,22 +83,10 @@ func declIndex(schema *model.Class, name string, next *int) int {
 	return -1
 }
 
-// sameName reports whether local holds name's bytes. Property names are
-// mostly 8 to 24 bytes long: compared as two or three words
-// (overlapping), inline, they take fewer instructions than the
-// runtime's comparison takes to start.
+// sameName reports whether local holds name's bytes (xmltok.NameEqual's
+// word compare, without copying name).
 func sameName(local []byte, name string) bool {
-	n := len(local)
-	if n != len(name) {
-		return false
-	}
-	if n < 8 || n > 24 {
-		return string(local) == name
-	}
-	y := unsafe.Slice(unsafe.StringData(name), n) // read only
-	le := binary.LittleEndian
-	return le.Uint64(local) == le.Uint64(y) && le.Uint64(local[n-8:]) == le.Uint64(y[n-8:]) &&
-		(n <= 16 || le.Uint64(local[8:]) == le.Uint64(y[8:]))
+	return xml.NameEqual(local, unsafe.Slice(unsafe.StringData(name), len(name))) // read only
 }
 
 // schemalessPool holds the buffers the properties of instances without a

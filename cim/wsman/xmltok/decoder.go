@@ -356,7 +356,7 @@ func (d *Decoder) qname(what string) (end, local int, err error) {
 		if nx := d.memo[p-1].next; nx > 0 {
 			m := &d.memo[nx-1]
 			e := start + int(m.n)
-			if e < len(b) && nameClass[b[e]] == 0 && nameEqual(b[start:e], d.memoBytes[m.off:m.off+m.n]) {
+			if e < len(b) && nameClass[b[e]] == 0 && NameEqual(b[start:e], d.memoBytes[m.off:m.off+m.n]) {
 				d.pos = e
 				d.memoPrev = nx
 				return e, start + int(m.local), nil
@@ -471,7 +471,7 @@ func (d *Decoder) endTag() (Kind, error) {
 	// The common case: the name of the open element, then '>'.
 	if n := len(d.stack); n > 0 {
 		q := d.stack[n-1].qname(d.b)
-		if e := d.pos + len(q); e < len(d.b) && d.b[e] == '>' && nameEqual(d.b[d.pos:e], q) {
+		if e := d.pos + len(q); e < len(d.b) && d.b[e] == '>' && NameEqual(d.b[d.pos:e], q) {
 			d.pos = e + 1
 			d.end()
 			return EndTag, nil

@@ -54,7 +54,7 @@ func (d *Decoder) Leaf() bool {
 	if p := prev; p > 0 && d.memo[p-1].next > 0 {
 		nx := d.memo[p-1].next
 		m := &d.memo[nx-1]
-		if e := qs + int(m.n); e < len(b) && nameClass[b[e]] == 0 && nameEqual(b[qs:e], d.memoBytes[m.off:m.off+m.n]) {
+		if e := qs + int(m.n); e < len(b) && nameClass[b[e]] == 0 && NameEqual(b[qs:e], d.memoBytes[m.off:m.off+m.n]) {
 			qe, ls = e, qs+int(m.local)
 			d.memoPrev = nx
 		}
@@ -119,7 +119,7 @@ func (d *Decoder) Leaf() bool {
 		// The end tag: exactly this element's name, then '>'.
 		n := qe - qs
 		e := i + 2 + n
-		if e >= len(b) || b[i+1] != '/' || b[e] != '>' || !nameEqual(b[i+2:e], b[qs:qe]) {
+		if e >= len(b) || b[i+1] != '/' || b[e] != '>' || !NameEqual(b[i+2:e], b[qs:qe]) {
 			return d.noLeaf(from, prev)
 		}
 		i = e + 1
@@ -177,16 +177,13 @@ func samePrefix(b []byte, i, j, n int) bool {
 	return true
 }
 
-// nameEqual reports whether x and y hold the same bytes. Most names are
+// NameEqual reports whether x and y hold the same bytes. Most names are
 // 8 to 24 bytes long: compared as two or three words (overlapping),
 // inline, they take fewer instructions than the runtime's comparison
 // takes to start.
-func nameEqual(x, y []byte) bool {
+func NameEqual(x, y []byte) bool {
 	n := len(x)
-	if n != len(y) {
-		return false
-	}
-	if n < 8 || n > 24 {
+	if n != len(y) || n < 8 || n > 24 {
 		return string(x) == string(y)
 	}
 	le := binary.LittleEndian
