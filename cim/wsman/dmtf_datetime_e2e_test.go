@@ -40,16 +40,7 @@ func TestE2EDMTFDatetimes(t *testing.T) {
 				t.Errorf("%s = %v, want %v", name, v, want)
 			}
 		}
-		if _, err := c.Modify(ctx, &model.ModifyRequest{Instance: got}); err != nil {
-			t.Fatal(err)
-		}
-		again, err := c.Get(ctx, &model.GetRequest{Path: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !again.Equal(got) {
-			t.Errorf("after Put:\n%v\nwant\n%v", again.Properties, got.Properties)
-		}
+		putGetsBack(ctx, t, c, path, got)
 		mu.Lock()
 		defer mu.Unlock()
 		if forms < 2*5 { // When, Span, two Whens, Inner's When; twice

@@ -76,6 +76,23 @@ func get(t *testing.T, inst *model.Instance, name string) model.Value {
 	return v
 }
 
+// putGetsBack Puts inst at path, Gets it again and requires what comes
+// back to equal inst; it returns what came back.
+func putGetsBack(ctx context.Context, t *testing.T, c *wsman.Client, path *model.Reference, inst *model.Instance) *model.Instance {
+	t.Helper()
+	if _, err := c.Modify(ctx, &model.ModifyRequest{Instance: inst}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.Get(ctx, &model.GetRequest{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Equal(inst) {
+		t.Errorf("after Put:\n%v\nwant\n%v", again.Properties, inst.Properties)
+	}
+	return again
+}
+
 func TestE2EIdentifyAndEnumerate(t *testing.T) {
 	dialects(t, func(t *testing.T, d wsmantest.Dialect) {
 		ctx := context.Background()
@@ -147,21 +164,12 @@ func TestE2EValueKindsRoundTrip(t *testing.T) {
 		}
 		// Put it back unchanged, then Get again: uint64 max and sint64
 		// min survive byte for byte.
-		if _, err := c.Modify(ctx, &model.ModifyRequest{Instance: got}); err != nil {
-			t.Fatal(err)
-		}
-		again, err := c.Get(ctx, &model.GetRequest{Path: path})
-		if err != nil {
-			t.Fatal(err)
-		}
+		again := putGetsBack(ctx, t, c, path, got)
 		if u, _ := get(t, again, "U64").AsUint(); u != math.MaxUint64 {
 			t.Errorf("U64 = %v", get(t, again, "U64"))
 		}
 		if i, _ := get(t, again, "S64").AsInt(); i != math.MinInt64 {
 			t.Errorf("S64 = %v", get(t, again, "S64"))
-		}
-		if !again.Equal(got) {
-			t.Errorf("after Put:\n%v\nwant\n%v", again.Properties, got.Properties)
 		}
 		ctl, err := c.Get(ctx, &model.GetRequest{Path: &model.Reference{ClassName: "Cimsh_ValueKinds", Selectors: []model.Selector{{Name: "Id", Value: "control"}}}})
 		if err != nil {

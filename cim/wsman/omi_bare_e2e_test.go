@@ -62,16 +62,7 @@ func TestE2EOMIBareDatetimes(t *testing.T) {
 			t.Errorf("%s = %v (%v), want %v (%v)", p.Name, v, v.Type(), p.Value, p.Value.Type())
 		}
 	}
-	if _, err := c.Modify(ctx, &model.ModifyRequest{Instance: got}); err != nil {
-		t.Fatal(err)
-	}
-	again, err := c.Get(ctx, &model.GetRequest{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !again.Equal(got) {
-		t.Errorf("after Put:\n%v\nwant\n%v", again.Properties, got.Properties)
-	}
+	putGetsBack(ctx, t, c, path, got)
 	// An enumeration, typed by the same schema.
 	oses := all(t)(c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_OperatingSystem"}))
 	if len(oses) != 1 || get(t, oses[0], "LastBootUpTime").Type() != model.TypeDatetime {
