@@ -117,16 +117,7 @@ func decodeSelectorSet(d *xml.Decoder, ref *model.Reference, depth int) error {
 		if leafEPR(d) {
 			if string(d.Local()) == "Selector" {
 				// A selector holding text: its value.
-				name := ""
-				for _, a := range d.Attrs() {
-					if a.Space == "" && strings.EqualFold(viewString(a.Local), "Name") {
-						name = d.Intern(a.Value)
-					}
-				}
-				if ref.Selectors == nil {
-					ref.Selectors = make([]model.Selector, 0, 4)
-				}
-				ref.Selectors = append(ref.Selectors, model.Selector{Name: name, Value: d.Keep(bytes.TrimSpace(d.Text()))})
+				addSelector(ref, model.Selector{Name: selectorName(d), Value: d.Keep(bytes.TrimSpace(d.Text()))})
 			}
 			continue
 		}
@@ -140,22 +131,34 @@ func decodeSelectorSet(d *xml.Decoder, ref *model.Reference, depth int) error {
 			}
 			continue
 		}
-		name := ""
-		for _, a := range se.Attr {
-			if a.Name.Space == "" && strings.EqualFold(a.Name.Local, "Name") {
-				name = d.Intern([]byte(a.Value)) // selector names repeat in every item
-			}
-		}
+		name := selectorName(d)
 		sel, err := decodeSelector(d, depth)
 		if err != nil {
 			return err
 		}
 		sel.Name = name
-		if ref.Selectors == nil {
-			ref.Selectors = make([]model.Selector, 0, 4)
-		}
-		ref.Selectors = append(ref.Selectors, sel)
+		addSelector(ref, sel)
 	}
+}
+
+// selectorName is the Name attribute of the Selector element just
+// started (the last, if it has several).
+func selectorName(d *xml.Decoder) string {
+	name := ""
+	for _, a := range d.Attrs() {
+		if a.Space == "" && strings.EqualFold(viewString(a.Local), "Name") {
+			name = d.Intern(a.Value) // selector names repeat in every item
+		}
+	}
+	return name
+}
+
+// addSelector appends sel to ref's selectors (room for a few at first).
+func addSelector(ref *model.Reference, sel model.Selector) {
+	if ref.Selectors == nil {
+		ref.Selectors = make([]model.Selector, 0, 4)
+	}
+	ref.Selectors = append(ref.Selectors, sel)
 }
 
 // decodeSelector reads a selector's text, or the EPR it holds.
