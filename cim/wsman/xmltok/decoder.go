@@ -116,7 +116,7 @@ type Decoder struct {
 	// resolve to themselves), interned: uriIndex finds them.
 	uris     []string
 	uriIndex map[string]int32
-	uriLast  [8]int32 // the last URI interned in each slot
+	uriLast  [recentSlots]int32 // the last URI interned in each slot (recentSlot)
 	// The last prefix resolved, while the bindings are unchanged
 	// (nsGen): elements of one instance share theirs.
 	lastPrefix        span
@@ -125,7 +125,7 @@ type Decoder struct {
 	lastPrefixIsValid bool
 
 	intern     map[string]string
-	internLast [8]string // the last string interned in each slot
+	internLast [recentSlots]string // the last string interned in each slot (recentSlot)
 
 	// Names read, and which followed which (qname).
 	memo      []memoName
@@ -170,7 +170,7 @@ func (d *Decoder) Reset(doc []byte) {
 	}
 	if len(d.intern) > 256 {
 		clear(d.intern)
-		d.internLast = [8]string{}
+		d.internLast = [recentSlots]string{}
 	}
 }
 
@@ -708,13 +708,21 @@ func (d *Decoder) resolveAttr(prefix, local []byte) int32 {
 	return d.internURI(prefix)
 }
 
+// recentSlots is how many strings internURI and internBytes each keep
+// in front of their maps, in the slot recentSlot picks.
+const recentSlots = 8
+
+// recentSlot picks b's slot (b is not empty) by its length and last
+// byte, which tell apart the few strings every item repeats.
+func recentSlot(b []byte) int { return (len(b) + int(b[len(b)-1])) % recentSlots }
+
 // internURI returns the index of b in uris, adding it.
 func (d *Decoder) internURI(b []byte) int32 {
 	if len(b) == 0 {
 		return uriNone
 	}
 	// Every item declares the same few: found here without hashing.
-	slot := &d.uriLast[(len(b)+int(b[len(b)-1]))%len(d.uriLast)]
+	slot := &d.uriLast[recentSlot(b)]
 	if i := *slot; int(i) < len(d.uris) && d.uris[i] == string(b) {
 		return i
 	}
@@ -736,7 +744,7 @@ func (d *Decoder) internBytes(b []byte) string {
 	}
 	// What repeats in every item (an EPR's address and resource URI,
 	// selector names) is found here without hashing it.
-	slot := &d.internLast[(len(b)+int(b[len(b)-1]))%len(d.internLast)]
+	slot := &d.internLast[recentSlot(b)]
 	if *slot == string(b) {
 		return *slot
 	}
