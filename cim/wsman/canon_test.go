@@ -1,8 +1,10 @@
 package wsman
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -166,6 +168,10 @@ type replayTransport struct {
 	reqs    [][]byte
 	effects []Effect
 	closed  bool
+	// holdPulls, when set, makes every Pull wait for it to close or for
+	// its context to end (a server that never answers a Pull); a held
+	// Pull takes no reply from the script.
+	holdPulls <-chan struct{}
 }
 
 type reply struct {
@@ -184,6 +190,16 @@ func (r *replayTransport) Post(ctx context.Context, body []byte, effect Effect) 
 	r.effects = append(r.effects, effect)
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if r.holdPulls != nil && bytes.Contains(body, []byte("<n:Pull>")) {
+		r.mu.Unlock()
+		defer r.mu.Lock()
+		select {
+		case <-r.holdPulls:
+			return nil, errors.New("replay: held Pull let go")
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if len(r.replies) == 0 {
 		return nil, fmt.Errorf("replay: no reply scripted for request %d", len(r.reqs))

@@ -367,17 +367,23 @@ func TestOperationTimeoutHeader(t *testing.T) {
 
 func TestMalformedBatchReleasesContext(t *testing.T) {
 	bad := `<s:Envelope xmlns:s="` + NsSOAP + `" xmlns:n="` + NsEnumeration + `" xmlns:w="` + NsWSMan + `"><s:Body><n:EnumerateResponse><n:EnumerationContext>uuid:leak</n:EnumerationContext><w:Items><p:C xmlns:p="u"><p:A>1</p:B></p:C></w:Items></n:EnumerateResponse></s:Body></s:Envelope>`
-	// The Pull after it went out before the page was found malformed;
-	// it is stopped, and the context released (its reply's, uuid:leak2,
-	// when the reply came first).
-	rt, c := newReplay(reply{body: []byte(bad)}, reply{body: enumReply(true, "uuid:leak2", false, "x")}, reply{body: []byte(emptyReply)})
+	// The pre-scan finds the context, so a Pull may go out before the
+	// page is found malformed; its reply never comes. It is cancelled, no
+	// other Pull follows, and the context is released.
+	rt, c := newReplay(reply{body: []byte(bad)})
+	rt.holdPulls = make(chan struct{})
 	_, err := c.Enumerate(context.Background(), &model.EnumerateRequest{ClassName: "C"})
 	if f, ok := model.AsFault(err); !ok || f.Category != model.CategoryProtocol {
 		t.Fatalf("err = %v", err)
 	}
 	reqs := rt.requests()
-	if got := strings.Join(actions(reqs), ","); got != "Enumerate,Pull,Release" || !strings.Contains(string(reqs[1]), "uuid:leak") ||
-		!strings.Contains(string(reqs[2]), "uuid:leak") {
-		t.Errorf("actions = %s", got)
+	got := strings.Join(actions(reqs), ",")
+	if got != "Enumerate,Release" && got != "Enumerate,Pull,Release" {
+		t.Fatalf("actions = %s", got)
+	}
+	for _, r := range reqs[1:] {
+		if !strings.Contains(string(r), ">uuid:leak</") {
+			t.Errorf("a request after the Enumerate does not name its context:\n%s", r)
+		}
 	}
 }
