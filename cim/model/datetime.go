@@ -188,7 +188,7 @@ func parseDMTF(s string) (Datetime, error) {
 		}
 		return Datetime{Kind: kind, Text: s}, nil
 	}
-	bad := fmt.Errorf("model: %q is not a DMTF datetime", s)
+	bad := badDMTF(s)
 	if !allDigits(s[:14]) || !allDigits(s[15:21]) || !allDigits(s[22:25]) {
 		return Datetime{}, bad
 	}
@@ -233,6 +233,15 @@ const maxDatetimeText = 256
 // maxDurationDays is the most whole days a time.Duration holds.
 const maxDurationDays = int64(1<<63-1) / int64(24*time.Hour)
 
+// badDMTF and badDuration are errors made only when returned: a
+// datetime per instance would otherwise format one each, used or not.
+type badDatetime struct{ text, form string }
+
+func (e *badDatetime) Error() string { return fmt.Sprintf("model: %q is not %s", e.text, e.form) }
+
+func badDMTF(s string) error     { return &badDatetime{s, "a DMTF datetime"} }
+func badDuration(s string) error { return &badDatetime{s, "an xs:duration"} }
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -249,7 +258,7 @@ func ParseDuration(s string) (time.Duration, error) {
 	orig := s
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
-	bad := fmt.Errorf("model: %q is not an xs:duration", orig)
+	bad := badDuration(orig)
 	if !strings.HasPrefix(s, "P") || len(s) < 2 {
 		return 0, bad
 	}
