@@ -134,6 +134,10 @@ type Decoder struct {
 	memoPrev  int32
 	attrPrev  int32 // memoPrev for attribute names
 
+	// Attribute lists read before (attrrun.go).
+	runs     [attrRunSlots]attrRun
+	replayed int // lists read from runs (for tests)
+
 	// For Start, Keep and StartBlock (compat.go).
 	attrPool  []Attr
 	block     []byte
@@ -551,6 +555,10 @@ func (d *Decoder) startTag() (Kind, error) {
 // from the elements': an element's attributes do not hide from the memo
 // which element came next.
 func (d *Decoder) attributes() (empty bool, err error) {
+	if empty, ok := d.replayAttrs(); ok {
+		return empty, nil
+	}
+	start := d.pos
 	elem := d.memoPrev
 	if int(d.attrPrev) > len(d.memo) { // the memo started afresh
 		d.attrPrev = 0
@@ -562,6 +570,9 @@ func (d *Decoder) attributes() (empty bool, err error) {
 		d.memoPrev = elem
 	} else {
 		d.memoPrev = 0
+	}
+	if err == nil {
+		d.keepAttrs(start, empty)
 	}
 	return empty, err
 }
