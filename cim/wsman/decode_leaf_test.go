@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,16 +12,20 @@ import (
 	"github.com/cimsh/cimsh/internal/testenv"
 )
 
-// Properties are read whole by xmltok.Leaf where it can (decode_instance.go)
-// and token by token otherwise. The test below decodes each reply both ways
-// (noLeaf) and requires the same instances, or the same error.
+// Properties are read whole by xmltok.Leaf where it can (decode_instance.go),
+// items by comparing their bytes with an item's shape (itemshape.go), and
+// token by token otherwise. The test below decodes each reply with both
+// and with neither (noLeaf, noShape) and requires the same instances, or
+// the same error.
 
 // decodeDump decodes body as the client does (an enumeration reply, or a
 // Get's instance) with the schemas of leafSchema, or none, and renders
 // what came out.
 func decodeDump(body []byte, leaves, schemas bool) string {
 	noLeaf.Store(!leaves)
+	noShape.Store(!leaves)
 	defer noLeaf.Store(false)
+	defer noShape.Store(false)
 	var schema func(string) (*model.Class, error)
 	if schemas {
 		schema = func(class string) (*model.Class, error) { return leafSchema(class), nil }
@@ -137,18 +142,51 @@ func leafReplies() [][]byte {
 	inst := func(props string) string {
 		return `<w:Item><p:X_Leaf xmlns:p="` + PrefixDMTFClass + `X_Leaf" ` + xsi + ` xmlns:cim="` + NsCIMCommon + `">` + props + `</p:X_Leaf><a:EndpointReference><a:Address>` + AnonymousAddress + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + PrefixDMTFClass + `X_Leaf</w:ResourceURI><w:SelectorSet><w:Selector Name="Name">n</w:Selector></w:SelectorSet></a:ReferenceParameters></a:EndpointReference></w:Item>`
 	}
+	instSel := func(props, sel string) string {
+		return `<w:Item><p:X_Leaf xmlns:p="` + PrefixDMTFClass + `X_Leaf" ` + xsi + ` xmlns:cim="` + NsCIMCommon + `">` + props + `</p:X_Leaf><a:EndpointReference><a:Address>` + AnonymousAddress + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + PrefixDMTFClass + `X_Leaf</w:ResourceURI><w:SelectorSet>` + sel + `<w:Selector Name="__cimnamespace">root/test</w:Selector></w:SelectorSet></a:ReferenceParameters></a:EndpointReference></w:Item>`
+	}
 	reply := func(items ...string) []byte {
 		return []byte(`<s:Envelope xmlns:s="` + NsSOAP + `" xmlns:n="` + NsEnumeration + `" xmlns:w="` + NsWSMan + `" xmlns:a="` + NsAddressing + `"><s:Header/><s:Body><n:PullResponse><n:EnumerationContext>uuid:1</n:EnumerationContext><n:Items>` + strings.Join(items, "") + `</n:Items></n:PullResponse></s:Body></s:Envelope>`)
 	}
-	return [][]byte{
+	// Pages of items alike but for their text (read by shape), then one
+	// that differs.
+	props := func(name, u8, t, s16 string) string {
+		return `<p:Name>` + name + `</p:Name><p:U8>` + u8 + `</p:U8><p:U64>18446744073709551615</p:U64><p:S64>-9223372036854775808</p:S64><p:B>TRUE</p:B><p:R>1.5e3</p:R><p:C16>65</p:C16><p:T><cim:Datetime>` + t + `</cim:Datetime></p:T>` + s16
+	}
+	const nilS16 = `<p:S16 xsi:nil="true"/>`
+	sel := func(v string) string { return `<w:Selector Name="Name">` + v + `</w:Selector>` }
+	first := instSel(props("a", "1", "2024-03-01T10:11:12Z", nilS16), sel("a"))
+	page := func(last ...string) []byte {
+		items := []string{first, instSel(props("bb", "200", " 2024-03-02T10:11:12.5-07:00 ", nilS16), sel(" bb "))}
+		return reply(append(items, last...)...)
+	}
+	shaped := [][]byte{
+		page(instSel(props("c", "3", "2024-03-03T10:11:12Z", nilS16), sel("c"))),
+		page(instSel(props("c", "256", "2024-03-03T10:11:12Z", nilS16), sel("c"))),
+		page(instSel(props("c", "3", "yesterday", nilS16), sel("c"))),
+		page(instSel(props("a&amp;b", "3", "2024-03-03T10:11:12Z", nilS16), sel("a&amp;b"))),
+		page(instSel(props("a\r\nb", "3", "2024-03-03T10:11:12Z", nilS16), sel("c"))),
+		page(instSel(props("a]]>b", "3", "2024-03-03T10:11:12Z", nilS16), sel("c"))),
+		page(instSel(props("a\xffb", "3", "2024-03-03T10:11:12Z", nilS16), sel("c"))),
+		page(instSel(props("c<!-- c -->d", "3", "2024-03-03T10:11:12Z", nilS16), sel("c"))),
+		page(instSel(props("c", "3", "2024-03-03T10:11:12Z", `<p:S16>-5</p:S16>`), sel("c"))),
+		page(instSel(props("c", "3", "2024-03-03T10:11:12Z", `<p:S16 xsi:nil="true"/><p:Name>again</p:Name>`), sel("c"))),
+		page(instSel(`<p:Name>c</p:Name><p:U8>1</p:U9>`, sel("c"))),
+		page(instSel(props("", "", "", nilS16), sel(""))),
+		page(instSel(props("c", "3", "2024-03-03T10:11:12Z", nilS16), `<w:Selector Name="Other">c</w:Selector>`)),
+		page(instSel(props("c", "3", "2024-03-03T10:11:12Z", nilS16), sel(`<a:EndpointReference><a:Address>x</a:Address></a:EndpointReference>`))),
+		page(first, first, instSel(props("c", "3", "2024-03-03T10:11:12Z", nilS16), sel("c")), first),
+		pullResponse(12),
+	}
+	return append(shaped,
 		pullResponse(3),
 		reply(inst(`<p:Name>a&amp;b</p:Name><p:U8>255</p:U8><p:S16>-32768</p:S16><p:U64>18446744073709551615</p:U64><p:S64>-9223372036854775808</p:S64><p:B>TRUE</p:B><p:R>1.5e3</p:R><p:C16>65</p:C16><p:T>20240301101112.000000+060</p:T>`)),
 		reply(inst("\n  <p:Name>caf\u00e9 \u20ac</p:Name>\r\n  <p:U8>\r\n7</p:U8>\n\t<p:Arr>1</p:Arr><p:Arr>2</p:Arr><p:Arr xsi:nil=\"true\"/><p:SArr>x</p:SArr>\n")),
 		reply(inst(`<p:Name/><p:SArr></p:SArr><p:Name></p:Name>`)),
 		reply(inst(`<p:U8></p:U8>`)),
-		reply(inst(`<p:Arr xsi:nil="true" xmlns:m="` + NsWSManMS + `" m:IsNullArray="true"/><p:Oct>AQID</p:Oct><p:Name xsi:type="xs:string">t</p:Name><p:Other>1</p:Other><p:Other>2</p:Other><p:other>3</p:other><p:NAME>dup</p:NAME>`)),
+		reply(inst(`<p:Arr xsi:nil="true" xmlns:m="`+NsWSManMS+`" m:IsNullArray="true"/><p:Oct>AQID</p:Oct><p:Name xsi:type="xs:string">t</p:Name><p:Other>1</p:Other><p:Other>2</p:Other><p:other>3</p:other><p:NAME>dup</p:NAME>`)),
 		reply(inst(`<p:Emb xsi:type="p:X_Leaf_Type"><p:Name>inner</p:Name><p:U8>1</p:U8></p:Emb><p:Emb><p:Name>bare</p:Name></p:Emb><p:Emb xsi:type="p:Y_Type">text</p:Emb>`)),
-		reply(inst(`<p:Ref><a:Address>x</a:Address><a:ReferenceParameters><w:ResourceURI>` + PrefixDMTFClass + `X_Leaf</w:ResourceURI></a:ReferenceParameters></p:Ref><cim:Location>nothing</cim:Location><p:T><cim:Datetime>2024-03-01T10:11:12Z</cim:Datetime></p:T>`)),
+		reply(inst(`<p:Ref><a:Address>x</a:Address><a:ReferenceParameters><w:ResourceURI>`+PrefixDMTFClass+`X_Leaf</w:ResourceURI></a:ReferenceParameters></p:Ref><cim:Location>nothing</cim:Location><p:T><cim:Datetime>2024-03-01T10:11:12Z</cim:Datetime></p:T>`)),
 		reply(inst(`<p:Name><!-- c -->x</p:Name><p:U64><![CDATA[12]]></p:U64><p:S16>1<!-- c --></p:S16><p:Name >y</p:Name ><p:U8 >3</p:U8>`)),
 		reply(inst(`<p:U8>256</p:U8>`)),
 		reply(inst(`<p:S16>12a</p:S16>`)),
@@ -158,10 +196,10 @@ func leafReplies() [][]byte {
 		reply(inst(`<p:Name>a]]>b</p:Name>`)),
 		reply(inst("<p:Name>a\xffb</p:Name>")),
 		reply(inst(`<p:Name>&bogus;</p:Name>`)),
-		reply(inst(`<q:Name xmlns:q="` + PrefixDMTFClass + `X_Leaf">declared on the element</q:Name><p:U8>2</p:U8>`)),
+		reply(inst(`<q:Name xmlns:q="`+PrefixDMTFClass+`X_Leaf">declared on the element</q:Name><p:U8>2</p:U8>`)),
 		// A Get's reply: the instance alone, its cim:Location kept.
-		[]byte(`<s:Envelope xmlns:s="` + NsSOAP + `"><s:Body><p:X_Leaf xmlns:p="` + PrefixDMTFClass + `X_Leaf" xmlns:cim="` + NsCIMCommon + `"><p:Name>x</p:Name><cim:Location>text only</cim:Location><p:U8>1</p:U8></p:X_Leaf></s:Body></s:Envelope>`),
-	}
+		[]byte(`<s:Envelope xmlns:s="`+NsSOAP+`"><s:Body><p:X_Leaf xmlns:p="`+PrefixDMTFClass+`X_Leaf" xmlns:cim="`+NsCIMCommon+`"><p:Name>x</p:Name><cim:Location>text only</cim:Location><p:U8>1</p:U8></p:X_Leaf></s:Body></s:Envelope>`),
+	)
 }
 
 func TestLeafDecodesAsTokens(t *testing.T) {
@@ -203,4 +241,42 @@ func FuzzLeafDecodesAsTokens(f *testing.F) {
 			t.Fatal(diff)
 		}
 	})
+}
+
+// Items after the first of a page of alike items are read by shape, not
+// token by token; an item that differs is read token by token and gives
+// its shape to the items like it.
+func TestShapesReadAlikeItems(t *testing.T) {
+	schema := func(class string) (*model.Class, error) { return leafSchema(class), nil }
+	read := func(body []byte) (int, int) {
+		d, _, ok, err := OpenBody(body)
+		if err != nil || !ok {
+			t.Fatalf("open: %v %v", ok, err)
+		}
+		idec := &itemDecoder{namespace: "root/cimv2", schema: schema}
+		bt, err := decodeEnumResponse(d, idec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(bt.items), idec.shapes.read
+	}
+	if n, byShape := read(pullResponse(50)); n != 50 || byShape != 49 {
+		t.Errorf("50 alike items: %d decoded, %d by shape; want 50, 49", n, byShape)
+	}
+	// Two shapes (the fourth item has a NULL where the others have a
+	// value), then the first again.
+	body := pullResponse(6)
+	i := bytes.Index(body, []byte(`<p:Win32_Process `))
+	for k := 0; k < 3; k++ {
+		i += 1 + bytes.Index(body[i+1:], []byte(`<p:Win32_Process `))
+	}
+	j := i + bytes.Index(body[i:], []byte(`<p:Caption>`))
+	e := j + bytes.Index(body[j:], []byte(`</p:Caption>`)) + len(`</p:Caption>`)
+	body = append(append(append([]byte(nil), body[:j]...), `<p:Caption xsi:nil="true"/>`...), body[e:]...)
+	if n, byShape := read(body); n != 6 || byShape != 4 {
+		t.Errorf("6 items of two shapes: %d decoded, %d by shape; want 6, 4", n, byShape)
+	}
+	if diff := leafDiff(body); diff != "" {
+		t.Error(diff)
+	}
 }

@@ -91,6 +91,9 @@ type itemDecoder struct {
 	// kept is how many bytes of text the last item kept: the size of
 	// the next item's block.
 	kept int
+	// shapes of the page's items, to read the next ones by comparing
+	// bytes (itemshape.go).
+	shapes shapes
 }
 
 // decodeEnumResponse decodes an EnumerateResponse or PullResponse
@@ -131,6 +134,9 @@ func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
 }
 
 func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
+	// Shapes are views of this page.
+	idec.shapes.reset()
+	defer idec.shapes.reset()
 	for {
 		if n := d.KeptSince(); n > 0 {
 			idec.kept = n
@@ -139,6 +145,14 @@ func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
 		// the instance, never keeping another instance (or the reply)
 		// alive.
 		d.StartBlock(idec.kept + idec.kept/8)
+		if idec.maxItems <= 0 || b.count < idec.maxItems {
+			if inst, ok := idec.shapes.readItem(d); ok {
+				b.count++
+				b.items = append(b.items, inst)
+				continue
+			}
+		}
+		itemAt, depth := d.Offset(), d.Depth()
 		se, ok, err := findStart(d)
 		if err != nil || !ok {
 			return err
@@ -184,6 +198,7 @@ func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
 				if !hasKeys(inst) {
 					markKeysFromRef(inst, ref)
 				}
+				idec.recordShape(d, itemAt, depth, inst)
 			}
 			if inst != nil {
 				b.items = append(b.items, inst)
@@ -215,6 +230,23 @@ func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
 			b.items = append(b.items, inst)
 		}
 	}
+}
+
+// recordShape takes a shape from the item just read, from itemAt (white
+// space before its start tag) to here.
+func (idec *itemDecoder) recordShape(d *xml.Decoder, itemAt, depth int, inst *model.Instance) {
+	if noShape.Load() || idec.shapes.records >= maxShapeRecords {
+		return
+	}
+	doc := d.Document()
+	for itemAt < len(doc) && (doc[itemAt] == ' ' || doc[itemAt] == '\n' || doc[itemAt] == '\t') {
+		itemAt++
+	}
+	var sch *model.Class
+	if idec.schema != nil && inst.ClassName != "" {
+		sch, _ = idec.schema(inst.ClassName)
+	}
+	idec.shapes.record(d, itemAt, d.Offset(), depth, inst, sch)
 }
 
 // decodeItem decodes one instance element, typed by its class schema.

@@ -1,0 +1,466 @@
+package wsman
+
+import (
+	"bytes"
+	"strings"
+	"sync/atomic"
+
+	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
+)
+
+// The items of a page are alike: the same class, mostly the same
+// properties NULL, the same EPR but for the selector values. Once an item
+// has been decoded token by token, its markup is remembered as a shape:
+// the item's bytes cut at the text of its properties and selectors
+// (holes). The next item is read by comparing its bytes with the shape's
+// between the holes and converting each hole's text as the token path
+// converts the same text in the same place; anything that differs by a
+// byte, or text the fast path would not read alike, sends the item down
+// the token path. Identical markup in the same document at the same depth
+// reads identically, so only the holes need the token path's rules: each
+// is converted by the same functions (textValue, ParseDatetime, Intern,
+// Keep), and a shape is kept only when reading its own item through it
+// gives what the token path gave.
+
+// noShape turns shapes off, for the test that compares decoding with and
+// without them.
+var noShape atomic.Bool
+
+// Limits: shapes remembered a page (items whose NULLs differ take
+// different ones), and items a page may try to take a shape from (pages
+// whose items cannot be read this way stop trying).
+const (
+	maxShapes       = 4
+	maxShapeRecords = 8
+)
+
+type holeKind uint8
+
+const (
+	holeProp     holeKind = iota // a property's text: textValue
+	holeDatetime                 // a property's cim:Datetime (Interval, Date, Time) text
+	holeAddress                  // the EPR's address: interned
+	holeURI                      // the EPR's resource URI: interned
+	holeSelector                 // a selector's text: kept
+)
+
+type hole struct {
+	kind holeKind
+	prop int32               // the property's index (holeProp, holeDatetime)
+	decl *model.PropertyDecl // its declaration, if any (holeProp)
+	name string              // the selector's name (holeSelector)
+}
+
+// itemShape is one item's markup: lits[i] comes before holes[i], and
+// lits[len(holes)] ends the item. The literals are views of the page.
+type itemShape struct {
+	lits  [][]byte
+	holes []hole
+	depth int
+	proto *model.Instance // the item it was taken from: class, names, keys, the values of literal properties
+}
+
+// shapes are an itemDecoder's shapes for the page it is reading.
+type shapes struct {
+	list    []*itemShape // most recently used first
+	records int          // shapes taken from items of this page
+	spans   [][2]int32   // scratch: the holes of the item being matched
+	read    int          // items read by shape (for tests)
+}
+
+func (s *shapes) reset() {
+	clear(s.list)
+	s.list = s.list[:0]
+	s.records = 0
+}
+
+// readItem reads the item at d's position (after white space) with one of
+// the shapes, if one matches it whole; then d is past the item's end tag.
+func (s *shapes) readItem(d *xml.Decoder) (*model.Instance, bool) {
+	if len(s.list) == 0 || noShape.Load() {
+		return nil, false
+	}
+	b := d.Document()
+	pos := d.Offset()
+	for pos < len(b) && (b[pos] == ' ' || b[pos] == '\n' || b[pos] == '\t') {
+		pos++
+	}
+	for i, sh := range s.list {
+		if sh.depth != d.Depth() {
+			continue
+		}
+		end, ok := sh.match(b, pos, &s.spans)
+		if !ok {
+			continue
+		}
+		inst, ok := sh.build(d, b, s.spans)
+		if !ok {
+			return nil, false // the token path says what is wrong
+		}
+		copy(s.list[1:i+1], s.list[:i])
+		s.list[0] = sh
+		d.SkipMatched(end)
+		s.read++
+		return inst, true
+	}
+	return nil, false
+}
+
+// match compares b from pos with the shape: the literals byte for byte,
+// the holes plain text. It returns the item's end and the holes' spans.
+func (sh *itemShape) match(b []byte, pos int, spans *[][2]int32) (int, bool) {
+	sp := (*spans)[:0]
+	for i := range sh.holes {
+		lit := sh.lits[i]
+		if len(b)-pos < len(lit) || !bytes.Equal(b[pos:pos+len(lit)], lit) {
+			return 0, false
+		}
+		pos += len(lit)
+		e := xml.PlainText(b, pos)
+		if e < 0 {
+			return 0, false
+		}
+		sp = append(sp, [2]int32{int32(pos), int32(e)})
+		pos = e
+	}
+	*spans = sp
+	lit := sh.lits[len(sh.holes)]
+	if len(b)-pos < len(lit) || !bytes.Equal(b[pos:pos+len(lit)], lit) {
+		return 0, false
+	}
+	return pos + len(lit), true
+}
+
+// build makes the instance of an item that matched, converting each hole
+// as the token path does; false when one does not convert (the token
+// path then reports it).
+func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.Instance, bool) {
+	p := sh.proto
+	inst := &model.Instance{ClassName: p.ClassName, Namespace: p.Namespace, ComputerName: p.ComputerName, ResourceURI: p.ResourceURI}
+	props := make([]model.Property, len(p.Properties))
+	copy(props, p.Properties)
+	ref := &model.Reference{}
+	for i, h := range sh.holes {
+		text := b[spans[i][0]:spans[i][1]]
+		switch h.kind {
+		case holeProp:
+			t := model.TypeUnknown
+			if h.decl != nil {
+				t = h.decl.Type
+			}
+			v, err := textValue(d, text, t, h.decl, "", false)
+			if err != nil {
+				return nil, false
+			}
+			props[h.prop].Value = v
+		case holeDatetime:
+			dt, err := model.ParseDatetime(strings.TrimSpace(d.Keep(text)))
+			if err != nil {
+				return nil, false
+			}
+			props[h.prop].Value = model.DatetimeValue(dt)
+		case holeAddress:
+			ref.Address = d.Intern(bytes.TrimSpace(text))
+		case holeURI:
+			ref.ResourceURI = d.Intern(bytes.TrimSpace(text))
+		case holeSelector:
+			addSelector(ref, model.Selector{Name: h.name, Value: d.Keep(bytes.TrimSpace(text))})
+		}
+	}
+	finishRef(ref)
+	inst.Properties = props
+	inst.Ref = ref // the keys were marked in proto's properties, as the selectors' names are the same
+	return inst, true
+}
+
+// record takes a shape from the item in b[start:end], which the token path
+// decoded (at depth) as inst: an instance and its EPR. It keeps the shape
+// when reading the item through it gives inst again.
+func (s *shapes) record(d *xml.Decoder, start, end, depth int, inst *model.Instance, sch *model.Class) {
+	if noShape.Load() || s.records >= maxShapeRecords || inst == nil || inst.Ref == nil {
+		return
+	}
+	s.records++
+	b := d.Document()
+	sh, ok := takeShape(d, b, start, end, inst, sch)
+	if !ok {
+		return
+	}
+	sh.depth = depth
+	// Read the item again through the shape: the same instance, or
+	// the shape is wrong about something and is dropped.
+	var spans [][2]int32
+	if e, ok := sh.match(b, start, &spans); !ok || e != end {
+		return
+	}
+	again, ok := sh.build(d, b, spans)
+	if !ok || !sameItem(again, inst) {
+		return
+	}
+	if len(s.list) == maxShapes {
+		s.list = s.list[:maxShapes-1]
+	}
+	s.list = append(s.list, nil)
+	copy(s.list[1:], s.list)
+	s.list[0] = sh
+}
+
+// takeShape walks the item's markup (already checked well formed) and
+// cuts it at the holes it knows: the text of the instance's properties
+// (written <p:Name>text</p:Name> or
+// <p:Name><cim:Datetime>text</cim:Datetime></p:Name>, one element a
+// property, in inst's order), and of the EPR's address, resource URI and
+// selectors. Everything else is literal.
+func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, sch *model.Class) (*itemShape, bool) {
+	// A copy: inst goes to the consumer once the page is read.
+	proto := *inst
+	proto.Ref = nil
+	proto.Properties = append([]model.Property(nil), inst.Properties...)
+	sh := &itemShape{proto: &proto}
+	lit := start
+	pos := start
+	// The path of open elements below the item, by role.
+	const (
+		rItem = iota
+		rInst
+		rProp
+		rDatetime
+		rEPR
+		rParams
+		rAddress
+		rURI
+		rSelSet
+		rSelector
+		rOther
+	)
+	var path [16]int
+	depth := 0
+	prop := -1          // the property element being read
+	afterStart := false // the last token was a start tag (not empty)
+	propBare := false   // its start tag has no attributes
+	selName := ""
+	sawInst, sawEPR := false, false
+	for pos < end {
+		if b[pos] != '<' {
+			e := xml.PlainText(b, pos)
+			if e < 0 || e > end {
+				return nil, false
+			}
+			kind := holeKind(255)
+			if depth > 0 && afterStart && e+1 < end && b[e+1] == '/' {
+				switch path[depth-1] {
+				case rProp:
+					if propBare && !(sch != nil && findDecl(sch, inst.Properties[prop].Name) != nil && findDecl(sch, inst.Properties[prop].Name).Array) {
+						kind = holeProp
+					}
+				case rDatetime:
+					kind = holeDatetime
+				case rAddress:
+					kind = holeAddress
+				case rURI:
+					kind = holeURI
+				case rSelector:
+					kind = holeSelector
+				}
+			}
+			if kind != 255 {
+				h := hole{kind: kind, prop: int32(prop), name: selName}
+				if kind == holeProp && sch != nil {
+					h.decl = findDecl(sch, inst.Properties[prop].Name)
+				}
+				sh.lits = append(sh.lits, b[lit:pos:pos])
+				sh.holes = append(sh.holes, h)
+				lit = e
+			}
+			pos = e
+			afterStart = false
+			continue
+		}
+		if pos+1 >= end {
+			return nil, false
+		}
+		switch b[pos+1] {
+		case '/':
+			gt := bytes.IndexByte(b[pos:end], '>')
+			if gt < 0 || depth == 0 {
+				return nil, false
+			}
+			depth--
+			pos += gt + 1
+			afterStart = false
+			continue
+		case '!', '?':
+			return nil, false
+		}
+		// A start tag: its name, its attributes, its end.
+		ne := pos + 1
+		for ne < end && b[ne] != ' ' && b[ne] != '\t' && b[ne] != '\n' && b[ne] != '\r' && b[ne] != '/' && b[ne] != '>' {
+			ne++
+		}
+		qname := b[pos+1 : ne]
+		local := qname
+		if c := bytes.IndexByte(qname, ':'); c >= 0 {
+			local = qname[c+1:]
+		}
+		te, name, ok := tagEnd(b, ne, end)
+		if !ok {
+			return nil, false
+		}
+		empty := b[te-2] == '/'
+		bare := b[ne] == '>'
+		parent := rOther
+		if depth > 0 {
+			parent = path[depth-1]
+		}
+		role := rOther
+		switch {
+		case depth == 0:
+			role = rItem
+		case parent == rItem && string(local) == "EndpointReference":
+			if sawEPR {
+				return nil, false
+			}
+			sawEPR, role = true, rEPR
+		case parent == rItem:
+			if sawInst {
+				return nil, false
+			}
+			sawInst, role = true, rInst
+		case parent == rInst:
+			prop++
+			if prop >= len(inst.Properties) || string(local) != inst.Properties[prop].Name {
+				return nil, false
+			}
+			role, propBare = rProp, bare
+		case parent == rProp:
+			if !propBare || !bare || (string(local) != "Datetime" && string(local) != "Interval" && string(local) != "Date" && string(local) != "Time") {
+				break
+			}
+			if d := findDecl(sch, inst.Properties[prop].Name); d != nil && d.Array {
+				break
+			}
+			role = rDatetime
+		case parent == rEPR && string(local) == "Address":
+			role = rAddress
+		case parent == rEPR && (string(local) == "ReferenceParameters" || string(local) == "ReferenceProperties"):
+			role = rParams
+		case (parent == rEPR || parent == rParams) && string(local) == "ResourceURI":
+			role = rURI
+		case (parent == rEPR || parent == rParams) && string(local) == "SelectorSet":
+			role = rSelSet
+		case parent == rSelSet && string(local) == "Selector":
+			if empty {
+				return nil, false // its value would be literal: not a hole
+			}
+			role, selName = rSelector, d.Intern(name)
+		case parent == rSelector:
+			return nil, false // a selector holding an EPR
+		}
+		pos = te
+		afterStart = !empty
+		if !empty {
+			if depth == len(path) {
+				return nil, false
+			}
+			path[depth] = role
+			depth++
+		}
+	}
+	if depth != 0 || !sawInst || !sawEPR || prop+1 != len(inst.Properties) {
+		return nil, false
+	}
+	sh.lits = append(sh.lits, b[lit:end:end])
+	return sh, true
+}
+
+// tagEnd finds the end of a start tag whose name ends at i: the offset
+// after its '>', and the value of its last unprefixed Name attribute
+// (selectorName's rule).
+func tagEnd(b []byte, i, end int) (int, []byte, bool) {
+	var name []byte
+	for i < end {
+		switch c := b[i]; c {
+		case '>':
+			return i + 1, name, true
+		case '"', '\'':
+			q := bytes.IndexByte(b[i+1:end], c)
+			if q < 0 {
+				return 0, nil, false
+			}
+			i += q + 2
+		case '=':
+			// The attribute's name is what precedes '=' (no space
+			// around it in the shapes read here; else not a Name).
+			ns := i
+			for ns > 0 && b[ns-1] != ' ' && b[ns-1] != '\t' && b[ns-1] != '\n' {
+				ns--
+			}
+			if i+1 < end && (b[i+1] == '"' || b[i+1] == '\'') && strings.EqualFold(string(b[ns:i]), "Name") {
+				q := bytes.IndexByte(b[i+2:end], b[i+1])
+				if q < 0 {
+					return 0, nil, false
+				}
+				name = b[i+2 : i+2+q]
+				if bytes.IndexByte(name, '&') >= 0 || bytes.IndexByte(name, '\r') >= 0 {
+					return 0, nil, false
+				}
+			}
+			i++
+		default:
+			i++
+		}
+	}
+	return 0, nil, false
+}
+
+// findDecl is the schema's declaration named exactly name.
+func findDecl(sch *model.Class, name string) *model.PropertyDecl {
+	if sch == nil {
+		return nil
+	}
+	for i := range sch.Properties {
+		if sch.Properties[i].Name == name {
+			return &sch.Properties[i]
+		}
+	}
+	return nil
+}
+
+// sameItem reports whether a and b are the same instance to the last
+// detail the decoder sets.
+func sameItem(a, b *model.Instance) bool {
+	if a.ClassName != b.ClassName || a.Namespace != b.Namespace || a.ResourceURI != b.ResourceURI ||
+		a.ComputerName != b.ComputerName || len(a.Properties) != len(b.Properties) {
+		return false
+	}
+	for i := range a.Properties {
+		p, q := &a.Properties[i], &b.Properties[i]
+		if p.Name != q.Name || p.Key != q.Key || !sameValue(p.Value, q.Value) {
+			return false
+		}
+	}
+	r, s := a.Ref, b.Ref
+	if (r == nil) != (s == nil) {
+		return false
+	}
+	if r == nil {
+		return true
+	}
+	if r.Address != s.Address || r.ResourceURI != s.ResourceURI || r.ClassName != s.ClassName ||
+		r.Namespace != s.Namespace || len(r.Selectors) != len(s.Selectors) {
+		return false
+	}
+	for i := range r.Selectors {
+		if r.Selectors[i].Name != s.Selectors[i].Name || r.Selectors[i].Value != s.Selectors[i].Value ||
+			r.Selectors[i].Ref != nil || s.Selectors[i].Ref != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func sameValue(v, w model.Value) bool {
+	return v.Type() == w.Type() && v.IsArray() == w.IsArray() && v.IsNull() == w.IsNull() &&
+		v.Text() == w.Text() && model.Equal(v, w)
+}
