@@ -280,3 +280,28 @@ func TestShapesReadAlikeItems(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// A property read as part of a shape's markup takes the first item's
+// value; values that can be changed through an item (embedded instances)
+// are never shared that way: each item has its own.
+func TestShapesShareNoEmbeddedInstance(t *testing.T) {
+	item := `<w:Item><p:X_Leaf xmlns:p="` + PrefixDMTFClass + `X_Leaf" xmlns:xsi="` + NsXSI + `"><p:Name>n</p:Name><p:Emb xsi:type="p:X_Leaf_Type"><p:Name>inner</p:Name></p:Emb></p:X_Leaf><a:EndpointReference><a:Address>` + AnonymousAddress + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + PrefixDMTFClass + `X_Leaf</w:ResourceURI><w:SelectorSet><w:Selector Name="Name">n</w:Selector></w:SelectorSet></a:ReferenceParameters></a:EndpointReference></w:Item>`
+	body := []byte(`<s:Envelope xmlns:s="` + NsSOAP + `" xmlns:n="` + NsEnumeration + `" xmlns:w="` + NsWSMan + `" xmlns:a="` + NsAddressing + `"><s:Body><n:PullResponse><n:Items>` + item + item + item + `</n:Items></n:PullResponse></s:Body></s:Envelope>`)
+	d, _, ok, err := OpenBody(body)
+	if err != nil || !ok {
+		t.Fatalf("open: %v %v", ok, err)
+	}
+	idec := &itemDecoder{schema: func(class string) (*model.Class, error) { return leafSchema(class), nil }}
+	bt, err := decodeEnumResponse(d, idec)
+	if err != nil || len(bt.items) != 3 {
+		t.Fatalf("%d items, %v", len(bt.items), err)
+	}
+	seen := map[*model.Instance]bool{}
+	for _, inst := range bt.items {
+		emb, ok := inst.Properties[1].Value.AsInstance()
+		if !ok || seen[emb] {
+			t.Fatalf("embedded instance %p shared (or missing: %v)", emb, ok)
+		}
+		seen[emb] = true
+	}
+}

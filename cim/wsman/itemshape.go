@@ -370,6 +370,27 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 	if depth != 0 || !sawInst || !sawEPR || prop+1 != len(inst.Properties) {
 		return nil, false
 	}
+	// The values of properties without a hole are the first item's,
+	// shared by every item read by the shape: only values nobody can
+	// change through one item (no arrays, embedded instances or
+	// references).
+	holed := make([]bool, len(inst.Properties))
+	for _, h := range sh.holes {
+		if h.kind == holeProp || h.kind == holeDatetime {
+			holed[h.prop] = true
+		}
+	}
+	for i, p := range proto.Properties {
+		if holed[i] {
+			continue
+		}
+		if _, ok := p.Value.AsInstance(); ok || p.Value.IsArray() {
+			return nil, false
+		}
+		if _, ok := p.Value.AsReference(); ok {
+			return nil, false
+		}
+	}
 	sh.lits = append(sh.lits, b[lit:end:end])
 	return sh, true
 }
