@@ -138,8 +138,7 @@ func (sh *itemShape) match(b []byte, pos int, spans *[][2]int32) (int, bool) {
 func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.Instance, bool) {
 	p := sh.proto
 	inst := &model.Instance{ClassName: p.ClassName, Namespace: p.Namespace, ComputerName: p.ComputerName, ResourceURI: p.ResourceURI}
-	props := make([]model.Property, len(p.Properties))
-	copy(props, p.Properties)
+	props := append([]model.Property(nil), p.Properties...)
 	ref := &model.Reference{}
 	for i, h := range sh.holes {
 		text := b[spans[i][0]:spans[i][1]]
@@ -148,6 +147,17 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 			t := model.TypeUnknown
 			if h.decl != nil {
 				t = h.decl.Type
+			}
+			// textValue's own first steps, without the call.
+			if t == model.TypeString {
+				props[h.prop].Value = model.String(d.Keep(text))
+				continue
+			}
+			if t.IsInteger() {
+				if v, ok := plainInteger(t, text); ok {
+					props[h.prop].Value = v
+					continue
+				}
 			}
 			v, err := textValue(d, text, t, h.decl, "", false)
 			if err != nil {
