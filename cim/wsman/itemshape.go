@@ -55,10 +55,11 @@ type hole struct {
 // itemShape is one item's markup: lits[i] comes before holes[i], and
 // lits[len(holes)] ends the item. The literals are views of the page.
 type itemShape struct {
-	lits  [][]byte
-	holes []hole
-	depth int
-	proto *model.Instance // the item it was taken from: class, names, keys, the values of literal properties
+	lits      [][]byte
+	holes     []hole
+	depth     int
+	selectors int             // selector holes
+	proto     *model.Instance // the item it was taken from: class, names, keys, the values of literal properties
 }
 
 // shapes are an itemDecoder's shapes for the page it is reading.
@@ -140,6 +141,9 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 	inst := &model.Instance{ClassName: p.ClassName, Namespace: p.Namespace, ComputerName: p.ComputerName, ResourceURI: p.ResourceURI}
 	props := append([]model.Property(nil), p.Properties...)
 	ref := &model.Reference{}
+	if sh.selectors > 0 {
+		ref.Selectors = make([]model.Selector, 0, sh.selectors) // no room to spare: kept with the instance
+	}
 	for i, h := range sh.holes {
 		text := b[spans[i][0]:spans[i][1]]
 		switch h.kind {
@@ -281,6 +285,9 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 				}
 				sh.lits = append(sh.lits, b[lit:pos:pos])
 				sh.holes = append(sh.holes, h)
+				if kind == holeSelector {
+					sh.selectors++
+				}
 				lit = e
 			}
 			pos = e
