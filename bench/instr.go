@@ -36,8 +36,11 @@ func (e *env) valgrind(cmd *exec.Cmd) (float64, []byte, error) {
 	out := filepath.Join(e.dir, "callgrind.out")
 	vg := exec.Command("valgrind", append([]string{"--tool=callgrind", "--callgrind-out-file=" + out, cmd.Path}, cmd.Args[1:]...)...)
 	// Go's preemption signals trip callgrind (an assertion on signals in
-	// flight); without them the program runs the same code.
-	vg.Env = append(os.Environ(), "CIMSH_PASSWORD="+e.password, "NO_PROXY=*", "no_proxy=*", "XDG_CONFIG_HOME="+e.dir, "XDG_STATE_HOME="+e.dir, "GODEBUG=asyncpreemptoff=1")
+	// flight); without them the program runs the same code. Valgrind runs
+	// one thread at a time: with more than one P, the scheduler's idle Ps
+	// spin looking for work, which counts (decoding alone counted twice its
+	// work once decoding got fast); with one, the count is the work.
+	vg.Env = append(os.Environ(), "CIMSH_PASSWORD="+e.password, "NO_PROXY=*", "no_proxy=*", "XDG_CONFIG_HOME="+e.dir, "XDG_STATE_HOME="+e.dir, "GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1")
 	var stdout, stderr bytes.Buffer
 	vg.Stdout, vg.Stderr = &stdout, &stderr
 	if err := vg.Run(); err != nil {
@@ -124,7 +127,7 @@ func (e *env) countRow(r *row) (*instrResult, error) {
 // renderInstructions prints the counts as a second table.
 func renderInstructions(rows []*row, floorBytes float64) string {
 	var b strings.Builder
-	b.WriteString("\nInstructions executed by the client process in user space (valgrind --tool=callgrind, one run each; decode: one pass, the difference of a 1-pass and a 3-pass run halved; the floor's copying of the replies is the kernel's, which valgrind does not count). Unlike times, counts do not stretch with the machine's load; \"vs before\" divides a row's count by its twin's from the older tree:\n\n")
+	b.WriteString("\nInstructions executed by the client process in user space (valgrind --tool=callgrind, one run each, GOMAXPROCS=1; decode: one pass, the difference of a 1-pass and a 3-pass run halved; the floor's copying of the replies is the kernel's, which valgrind does not count). Unlike times, counts do not stretch with the machine's load; \"vs before\" divides a row's count by its twin's from the older tree:\n\n")
 	b.WriteString("| row | instructions | vs before | per byte of replies | per instance |\n|---|---|---|---|---|\n")
 	counted := map[string]float64{}
 	for _, r := range rows {
