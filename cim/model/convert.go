@@ -123,7 +123,7 @@ func convertScalar(v Value, t Type) (Value, error) {
 			return v, nil
 		}
 	}
-	return Value{}, fmt.Errorf("model: cannot convert %s %s to %s", v.typ, describe(v), t)
+	return Value{}, fmt.Errorf("model: cannot convert %s %s to %s", v.Type(), describe(v), t)
 }
 
 // describe renders a value for an error message: strings quoted.

@@ -16,16 +16,17 @@ import (
 // *Reference and *Instance. Arrays hold a []Value of such scalars; an
 // element may be NULL (Windows sends a null array as one nil element).
 //
-// A Value is three words and holds numbers and strings without an
-// allocation of its own (decoding a large enumeration makes millions):
-// n holds the number (or the length of a string or array), p the string's
-// bytes, the array's elements or the pointer.
+// A Value is two words and holds numbers and strings without an
+// allocation of its own (decoding a large enumeration makes millions, and
+// an instance holds one per property): n holds the number, or the length
+// of a string or array; p the string's bytes, the array's elements or the
+// pointer. What the value is (its type, kind and whether it is an array:
+// a tag) rides along: a number's p points into numTags at the tag's
+// offset (no other pointer can point there), anything else keeps the tag
+// in n's top bits (lengths need fewer than 48).
 type Value struct {
-	typ   Type
-	array bool
-	kind  kind
-	n     uint64
-	p     unsafe.Pointer
+	n uint64
+	p unsafe.Pointer
 }
 
 // kind is what a Value holds.
@@ -45,42 +46,84 @@ const (
 	kArray
 )
 
+// tag is a Value's type (8 bits), array flag (1) and kind (4).
+type tag uint16
+
+func mkTag(t Type, array bool, k kind) tag {
+	g := tag(t) | tag(k)<<9
+	if array {
+		g |= 1 << 8
+	}
+	return g
+}
+
+func (g tag) typ() Type   { return Type(g) }
+func (g tag) array() bool { return g&(1<<8) != 0 }
+func (g tag) kind() kind  { return kind(g >> 9) }
+
+const (
+	tagShift = 48
+	lenMask  = 1<<tagShift - 1
+)
+
+// numTags is where a number's p points: at the offset of its tag.
+var numTags [1 << 13]byte
+
+func (v Value) tag() tag {
+	if off := uintptr(v.p) - uintptr(unsafe.Pointer(&numTags)); off < uintptr(len(numTags)) {
+		return tag(off)
+	}
+	return tag(v.n >> tagShift)
+}
+
+func (v Value) kind() kind { return v.tag().kind() }
+
+// number makes a numeric Value; other builds one of the other kinds (n a
+// length, or 0).
+func number(g tag, n uint64) Value { return Value{n: n, p: unsafe.Pointer(&numTags[g])} }
+func other(g tag, n uint64, p unsafe.Pointer) Value {
+	return Value{n: n | uint64(g)<<tagShift, p: p}
+}
+
+// length is a string's or an array's length.
+func (v Value) length() int { return int(v.n & lenMask) }
+
 // Null returns a NULL value of type t.
-func Null(t Type) Value { return Value{typ: t} }
+func Null(t Type) Value { return other(mkTag(t, false, kNull), 0, nil) }
 
 // NullArray returns a NULL array of type t.
-func NullArray(t Type) Value { return Value{typ: t, array: true} }
+func NullArray(t Type) Value { return other(mkTag(t, true, kNull), 0, nil) }
 
 // Bool returns a boolean value.
 func Bool(b bool) Value {
-	v := Value{typ: TypeBoolean, kind: kBool}
+	var n uint64
 	if b {
-		v.n = 1
+		n = 1
 	}
-	return v
+	return number(mkTag(TypeBoolean, false, kBool), n)
 }
 
 // Uint returns an unsigned integer of type t (uint8..uint64). It does not
 // check the range; ParseScalar and Convert do.
-func Uint(t Type, u uint64) Value { return Value{typ: t, kind: kUint, n: u} }
+func Uint(t Type, u uint64) Value { return number(mkTag(t, false, kUint), u) }
 
 // Sint returns a signed integer of type t (sint8..sint64).
-func Sint(t Type, i int64) Value { return Value{typ: t, kind: kInt, n: uint64(i)} }
+func Sint(t Type, i int64) Value { return number(mkTag(t, false, kInt), uint64(i)) }
 
 // Real returns a real32 or real64 value.
-func Real(t Type, f float64) Value { return Value{typ: t, kind: kReal, n: math.Float64bits(f)} }
+func Real(t Type, f float64) Value { return number(mkTag(t, false, kReal), math.Float64bits(f)) }
 
 // Char16 returns a char16 value (one UTF-16 code unit).
-func Char16(c uint16) Value { return Value{typ: TypeChar16, kind: kChar16, n: uint64(c)} }
+func Char16(c uint16) Value { return number(mkTag(TypeChar16, false, kChar16), uint64(c)) }
 
 // String returns a string value.
 func String(s string) Value {
-	return Value{typ: TypeString, kind: kString, n: uint64(len(s)), p: unsafe.Pointer(unsafe.StringData(s))}
+	return other(mkTag(TypeString, false, kString), uint64(len(s)), unsafe.Pointer(unsafe.StringData(s)))
 }
 
 // DatetimeValue returns a datetime value.
 func DatetimeValue(d Datetime) Value {
-	return Value{typ: TypeDatetime, kind: kDatetime, p: unsafe.Pointer(&d)}
+	return other(mkTag(TypeDatetime, false, kDatetime), 0, unsafe.Pointer(&d))
 }
 
 // Ref returns a reference value; a nil r is a NULL reference.
@@ -88,7 +131,7 @@ func Ref(r *Reference) Value {
 	if r == nil {
 		return Null(TypeReference)
 	}
-	return Value{typ: TypeReference, kind: kRef, p: unsafe.Pointer(r)}
+	return other(mkTag(TypeReference, false, kRef), 0, unsafe.Pointer(r))
 }
 
 // Embedded returns an embedded-instance value; a nil i is NULL.
@@ -96,7 +139,7 @@ func Embedded(i *Instance) Value {
 	if i == nil {
 		return Null(TypeInstance)
 	}
-	return Value{typ: TypeInstance, kind: kInstance, p: unsafe.Pointer(i)}
+	return other(mkTag(TypeInstance, false, kInstance), 0, unsafe.Pointer(i))
 }
 
 // Array returns an array of type t holding elems (not copied). A nil
@@ -105,38 +148,38 @@ func Array(t Type, elems []Value) Value {
 	if elems == nil {
 		elems = []Value{}
 	}
-	return Value{typ: t, array: true, kind: kArray, n: uint64(len(elems)), p: unsafe.Pointer(unsafe.SliceData(elems))}
+	return other(mkTag(t, true, kArray), uint64(len(elems)), unsafe.Pointer(unsafe.SliceData(elems)))
 }
 
 // Type returns the CIM type of v (of its elements for an array).
-func (v Value) Type() Type { return v.typ }
+func (v Value) Type() Type { return v.tag().typ() }
 
 // IsArray reports whether v is an array (possibly NULL).
-func (v Value) IsArray() bool { return v.array }
+func (v Value) IsArray() bool { return v.tag().array() }
 
 // IsNull reports whether v is NULL.
-func (v Value) IsNull() bool { return v.kind == kNull }
+func (v Value) IsNull() bool { return v.kind() == kNull }
 
 // Elems returns the elements of an array value, nil otherwise.
 func (v Value) Elems() []Value {
-	if v.kind != kArray {
+	if v.kind() != kArray {
 		return nil
 	}
-	return unsafe.Slice((*Value)(v.p), int(v.n))
+	return unsafe.Slice((*Value)(v.p), v.length())
 }
 
 // Len returns the number of elements of an array, 0 for a scalar.
 func (v Value) Len() int {
-	if v.kind != kArray {
+	if v.kind() != kArray {
 		return 0
 	}
-	return int(v.n)
+	return v.length()
 }
 
 // Interface returns the Go value held: nil, bool, uint64, int64, float64,
 // uint16, string, Datetime, *Reference, *Instance or []Value.
 func (v Value) Interface() any {
-	switch v.kind {
+	switch v.kind() {
 	case kBool:
 		return v.n != 0
 	case kUint:
@@ -161,14 +204,14 @@ func (v Value) Interface() any {
 	return nil
 }
 
-func (v Value) str() string { return unsafe.String((*byte)(v.p), int(v.n)) }
+func (v Value) str() string { return unsafe.String((*byte)(v.p), v.length()) }
 
 // AsBool returns the boolean held by v.
-func (v Value) AsBool() (bool, bool) { return v.kind == kBool && v.n != 0, v.kind == kBool }
+func (v Value) AsBool() (bool, bool) { k := v.kind(); return k == kBool && v.n != 0, k == kBool }
 
 // AsUint returns the unsigned integer held by v.
 func (v Value) AsUint() (uint64, bool) {
-	if v.kind != kUint {
+	if v.kind() != kUint {
 		return 0, false
 	}
 	return v.n, true
@@ -176,7 +219,7 @@ func (v Value) AsUint() (uint64, bool) {
 
 // AsInt returns the signed integer held by v.
 func (v Value) AsInt() (int64, bool) {
-	if v.kind != kInt {
+	if v.kind() != kInt {
 		return 0, false
 	}
 	return int64(v.n), true
@@ -184,7 +227,7 @@ func (v Value) AsInt() (int64, bool) {
 
 // AsFloat returns v as a float64 for any numeric value (lossy beyond 2^53).
 func (v Value) AsFloat() (float64, bool) {
-	switch v.kind {
+	switch v.kind() {
 	case kReal:
 		return math.Float64frombits(v.n), true
 	case kUint:
@@ -199,7 +242,7 @@ func (v Value) AsFloat() (float64, bool) {
 
 // AsString returns the string held by a string value.
 func (v Value) AsString() (string, bool) {
-	if v.kind != kString {
+	if v.kind() != kString {
 		return "", false
 	}
 	return v.str(), true
@@ -207,7 +250,7 @@ func (v Value) AsString() (string, bool) {
 
 // AsDatetime returns the datetime held by v.
 func (v Value) AsDatetime() (Datetime, bool) {
-	if v.kind != kDatetime {
+	if v.kind() != kDatetime {
 		return Datetime{}, false
 	}
 	return *(*Datetime)(v.p), true
@@ -215,7 +258,7 @@ func (v Value) AsDatetime() (Datetime, bool) {
 
 // AsReference returns the reference held by v.
 func (v Value) AsReference() (*Reference, bool) {
-	if v.kind != kRef {
+	if v.kind() != kRef {
 		return nil, false
 	}
 	return (*Reference)(v.p), true
@@ -223,7 +266,7 @@ func (v Value) AsReference() (*Reference, bool) {
 
 // AsInstance returns the embedded instance held by v.
 func (v Value) AsInstance() (*Instance, bool) {
-	if v.kind != kInstance {
+	if v.kind() != kInstance {
 		return nil, false
 	}
 	return (*Instance)(v.p), true
@@ -245,7 +288,7 @@ func (v Value) Text() string {
 		return strconv.FormatInt(x, 10)
 	case float64:
 		bits := 64
-		if v.typ == TypeReal32 {
+		if v.Type() == TypeReal32 {
 			bits = 32
 		}
 		return formatReal(x, bits)
@@ -292,10 +335,10 @@ func formatReal(f float64, bits int) string {
 // Equal reports whether a and b hold the same type, shape and value.
 // Instances and references compare by content.
 func Equal(a, b Value) bool {
-	if a.typ != b.typ || a.array != b.array || a.kind != b.kind {
+	if a.tag() != b.tag() {
 		return false
 	}
-	switch a.kind {
+	switch a.kind() {
 	case kNull:
 		return true
 	case kArray:
