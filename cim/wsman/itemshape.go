@@ -99,8 +99,10 @@ func (s *shapes) readItem(d *xml.Decoder) (*model.Instance, bool) {
 		if !ok {
 			return nil, false // the token path says what is wrong
 		}
-		copy(s.list[1:i+1], s.list[:i])
-		s.list[0] = sh
+		if i > 0 {
+			copy(s.list[1:i+1], s.list[:i])
+			s.list[0] = sh
+		}
 		d.SkipMatched(end)
 		s.read++
 		return inst, true
