@@ -176,6 +176,10 @@ func leafReplies() [][]byte {
 		page(instSel(props("c", "3", "2024-03-03T10:11:12Z", nilS16), `<w:Selector Name="Other">c</w:Selector>`)),
 		page(instSel(props("c", "3", "2024-03-03T10:11:12Z", nilS16), sel(`<a:EndpointReference><a:Address>x</a:Address></a:EndpointReference>`))),
 		page(first, first, instSel(props("c", "3", "2024-03-03T10:11:12Z", nilS16), sel("c")), first),
+		// Two datetimes in a property: the token path reads the first.
+		reply(instSel(`<p:T><cim:Datetime>2024-01-01T00:00:00Z</cim:Datetime><cim:Datetime>2024-01-01T00:00:00Z</cim:Datetime></p:T>`, sel("a")),
+			instSel(`<p:T><cim:Datetime>2024-01-01T00:00:00Z</cim:Datetime><cim:Datetime>2025-01-01T00:00:00Z</cim:Datetime></p:T>`, sel("a")),
+			instSel(`<p:T><cim:Datetime>2024-01-01T00:00:00Z</cim:Datetime><cim:Datetime>2025-01-01T00:00:00Z</cim:Datetime></p:T>`, sel("a"))),
 		pullResponse(12),
 	}
 	return append(shaped,

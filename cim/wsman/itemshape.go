@@ -255,6 +255,7 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 	prop := -1          // the property element being read
 	afterStart := false // the last token was a start tag (not empty)
 	propBare := false   // its start tag has no attributes
+	propChildren := 0   // its child elements so far
 	selName := ""
 	sawInst, sawEPR := false, false
 	for pos < end {
@@ -264,10 +265,12 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 				return nil, false
 			}
 			kind := holeKind(255)
+			var decl *model.PropertyDecl
 			if depth > 0 && afterStart && e+1 < end && b[e+1] == '/' {
 				switch path[depth-1] {
 				case rProp:
-					if propBare && !(sch != nil && findDecl(sch, inst.Properties[prop].Name) != nil && findDecl(sch, inst.Properties[prop].Name).Array) {
+					// An array's one element is an array: not this hole.
+					if decl = findDecl(sch, inst.Properties[prop].Name); propBare && (decl == nil || !decl.Array) {
 						kind = holeProp
 					}
 				case rDatetime:
@@ -282,8 +285,8 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 			}
 			if kind != 255 {
 				h := hole{kind: kind, prop: int32(prop), name: selName}
-				if kind == holeProp && sch != nil {
-					h.decl = findDecl(sch, inst.Properties[prop].Name)
+				if kind == holeProp {
+					h.decl = decl
 				}
 				sh.lits = append(sh.lits, b[lit:pos:pos])
 				sh.holes = append(sh.holes, h)
@@ -351,8 +354,13 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 			if prop >= len(inst.Properties) || string(local) != inst.Properties[prop].Name {
 				return nil, false
 			}
-			role, propBare = rProp, bare
+			role, propBare, propChildren = rProp, bare, 0
 		case parent == rProp:
+			// The token path reads a property's first child and skips
+			// the rest: a second would be a hole it never reads.
+			if propChildren++; propChildren > 1 {
+				return nil, false
+			}
 			if !propBare || !bare || (string(local) != "Datetime" && string(local) != "Interval" && string(local) != "Date" && string(local) != "Time") {
 				break
 			}
