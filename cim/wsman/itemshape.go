@@ -140,11 +140,21 @@ func (sh *itemShape) match(b []byte, pos int, spans *[][2]int32) (int, bool) {
 // path then reports it).
 func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.Instance, bool) {
 	p := sh.proto
-	inst := &model.Instance{ClassName: p.ClassName, Namespace: p.Namespace, ComputerName: p.ComputerName, ResourceURI: p.ResourceURI}
+	// The instance, its EPR and (most EPRs have one or two) its
+	// selectors in one allocation: they live and die together.
+	one := &struct {
+		inst model.Instance
+		ref  model.Reference
+		sels [2]model.Selector
+	}{}
+	inst, ref := &one.inst, &one.ref
+	inst.ClassName, inst.Namespace, inst.ComputerName, inst.ResourceURI = p.ClassName, p.Namespace, p.ComputerName, p.ResourceURI
 	props := append([]model.Property(nil), p.Properties...)
-	ref := &model.Reference{}
-	if sh.selectors > 0 {
-		ref.Selectors = make([]model.Selector, 0, sh.selectors) // no room to spare: kept with the instance
+	switch {
+	case sh.selectors > len(one.sels):
+		ref.Selectors = make([]model.Selector, 0, sh.selectors)
+	case sh.selectors > 0:
+		ref.Selectors = one.sels[:0:sh.selectors]
 	}
 	for i, h := range sh.holes {
 		text := b[spans[i][0]:spans[i][1]]
