@@ -148,3 +148,64 @@ func decodeBatchB(b *testing.B, body []byte) *batch {
 	}
 	return bt
 }
+
+// mixedPullResponse is pullResponse with items of k shapes: item i has
+// one more NULL, a different property for each i%k (real pages mix
+// processes whose paths the account may and may not read).
+func mixedPullResponse(n, k int) []byte {
+	names := []string{"Caption", "CommandLine", "Description", "ExecutablePath", "CSName", "OSName", "WindowsVersion", "CreationClassName"}
+	body := string(pullResponse(n))
+	parts := strings.Split(body, "<w:Item>")
+	for i := 1; i < len(parts); i++ {
+		// k shapes: one NULL of k; k = 0: NULLs by the bits of i (a
+		// shape an item, nearly).
+		var nulls []string
+		if k > 0 {
+			nulls = []string{names[(i-1)%k]}
+		} else {
+			for j, name := range names {
+				if (i*37)>>j&1 != 0 {
+					nulls = append(nulls, name)
+				}
+			}
+		}
+		for _, name := range nulls {
+			open, end := "<p:"+name+">", "</p:"+name+">"
+			a := strings.Index(parts[i], open)
+			e := strings.Index(parts[i], end)
+			if a < 0 || e < 0 {
+				panic(name)
+			}
+			parts[i] = parts[i][:a] + `<p:` + name + ` xsi:nil="true"/>` + parts[i][e+len(end):]
+		}
+	}
+	return []byte(strings.Join(parts, "<w:Item>"))
+}
+
+// BenchmarkDecodeMixedShapes decodes pages whose items take 2 or 6
+// shapes (more than a page keeps) or nearly one each (0), with shapes and
+// token by token.
+func BenchmarkDecodeMixedShapes(b *testing.B) {
+	schemas := map[string]*model.Class{"win32_process": win32ProcessSchema()}
+	for _, k := range []int{2, 6, 0} {
+		body := mixedPullResponse(200, k)
+		for _, shapes := range []bool{true, false} {
+			b.Run(fmt.Sprintf("shapes%d/%v", k, shapes), func(b *testing.B) {
+				noShape.Store(!shapes)
+				defer noShape.Store(false)
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					d, _, _, err := OpenBody(body)
+					if err != nil {
+						b.Fatal(err)
+					}
+					idec := &itemDecoder{namespace: "root/cimv2", schema: func(class string) (*model.Class, error) { return schemas[strings.ToLower(class)], nil }}
+					bt, err := decodeEnumResponse(d, idec)
+					if err != nil || len(bt.items) != 200 {
+						b.Fatalf("%v %d", err, len(bt.items))
+					}
+				}
+			})
+		}
+	}
+}

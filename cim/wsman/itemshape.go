@@ -68,13 +68,29 @@ type shapes struct {
 	records int          // shapes taken from items of this page
 	spans   [][2]int32   // scratch: the holes of the item being matched
 	read    int          // items read by shape (for tests)
+	// Items of this page that matched a shape, and (once no more shapes
+	// are taken) that matched none: a page whose items are nearly all
+	// different stops trying (each try costs part of a match, up to
+	// maxShapes times an item).
+	hits, misses int
 }
 
 func (s *shapes) reset() {
 	clear(s.list)
 	s.list = s.list[:0]
 	s.records = 0
+	s.hits, s.misses = 0, 0
 }
+
+// giveUp stops reading and taking shapes for the rest of the page.
+func (s *shapes) giveUp() {
+	clear(s.list)
+	s.list = s.list[:0]
+	s.records = maxShapeRecords
+}
+
+// Misses after which a page whose items mostly match no shape gives up.
+const minShapeMisses = 8
 
 // readItem reads the item at d's position (after white space) with one of
 // the shapes, if one matches it whole; then d is past the item's end tag.
@@ -105,7 +121,15 @@ func (s *shapes) readItem(d *xml.Decoder) (*model.Instance, bool) {
 		}
 		d.SkipMatched(end)
 		s.read++
+		s.hits++
 		return inst, true
+	}
+	// Counted once no more shapes are taken: while they are, a miss may
+	// be the first item of a shape that later ones take.
+	if s.records >= maxShapeRecords {
+		if s.misses++; s.misses >= minShapeMisses && s.misses > s.hits {
+			s.giveUp()
+		}
 	}
 	return nil, false
 }
