@@ -181,6 +181,8 @@ func leafReplies() [][]byte {
 			instSel(`<p:T><cim:Datetime>2024-01-01T00:00:00Z</cim:Datetime><cim:Datetime>2025-01-01T00:00:00Z</cim:Datetime></p:T>`, sel("a")),
 			instSel(`<p:T><cim:Datetime>2024-01-01T00:00:00Z</cim:Datetime><cim:Datetime>2025-01-01T00:00:00Z</cim:Datetime></p:T>`, sel("a"))),
 		pullResponse(12),
+		mixedPullResponse(40, 6), // more shapes than a page keeps
+		mixedPullResponse(40, 0), // a shape an item: the page gives up
 	}
 	return append(shaped,
 		pullResponse(3),
