@@ -48,16 +48,24 @@ var processClass = func() *model.Class {
 }()
 
 // images are the executables the generated processes run, with their
-// command lines, as a Windows Server 2016 host lists them.
-var images = []struct{ name, dir, args string }{
-	{"svchost.exe", `C:\Windows\system32\`, ` -k netsvcs -p -s Schedule`},
-	{"svchost.exe", `C:\Windows\System32\`, ` -k LocalServiceNetworkRestricted -p -s EventLog`},
-	{"conhost.exe", `C:\Windows\system32\`, ` 0xffffffff -ForceV1`},
-	{"wsmprovhost.exe", `C:\Windows\system32\`, ` -Embedding`},
-	{"WmiPrvSE.exe", `C:\Windows\system32\wbem\`, ` -secured -Embedding`},
-	{"powershell.exe", `C:\Windows\System32\WindowsPowerShell\v1.0\`, ` -NoProfile -ExecutionPolicy Bypass -File C:\ProgramData\Scripts\collect-inventory.ps1`},
-	{"sqlservr.exe", `C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL\Binn\`, ` -sMSSQLSERVER`},
-	{"w3wp.exe", `C:\Windows\system32\inetsrv\`, ` -ap "DefaultAppPool" -v "v4.0" -l "webengine4.dll" -a \\.\pipe\iisipm1c2f -h "C:\inetpub\temp\apppools\DefaultAppPool\DefaultAppPool.config" -w "" -m 0`},
+// command lines, as a Windows Server 2016 host lists them. Protected
+// processes (csrss, smss) show no path or command line even to an
+// administrator: those are NULL, as Windows sends them, so that a page
+// mixes items of more than one shape.
+var images = []struct {
+	name, dir, args string
+	protected       bool
+}{
+	{"svchost.exe", `C:\Windows\system32\`, ` -k netsvcs -p -s Schedule`, false},
+	{"svchost.exe", `C:\Windows\System32\`, ` -k LocalServiceNetworkRestricted -p -s EventLog`, false},
+	{"conhost.exe", `C:\Windows\system32\`, ` 0xffffffff -ForceV1`, false},
+	{"wsmprovhost.exe", `C:\Windows\system32\`, ` -Embedding`, false},
+	{"WmiPrvSE.exe", `C:\Windows\system32\wbem\`, ` -secured -Embedding`, false},
+	{"powershell.exe", `C:\Windows\System32\WindowsPowerShell\v1.0\`, ` -NoProfile -ExecutionPolicy Bypass -File C:\ProgramData\Scripts\collect-inventory.ps1`, false},
+	{"sqlservr.exe", `C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL\Binn\`, ` -sMSSQLSERVER`, false},
+	{"w3wp.exe", `C:\Windows\system32\inetsrv\`, ` -ap "DefaultAppPool" -v "v4.0" -l "webengine4.dll" -a \\.\pipe\iisipm1c2f -h "C:\inetpub\temp\apppools\DefaultAppPool\DefaultAppPool.config" -w "" -m 0`, false},
+	{"csrss.exe", `C:\Windows\system32\`, ` ObjectDirectory=\Windows SharedSection=1024,20480,768 Windows=On`, true},
+	{"smss.exe", `C:\Windows\System32\`, ``, true},
 }
 
 // processInstance returns the i-th generated process: every value a
@@ -70,15 +78,19 @@ func processInstance(ns string, i int) *model.Instance {
 	str := model.String
 	created := model.DatetimeValue(mustDatetime(fmt.Sprintf("2024-03-%02dT%02d:%02d:%02d.%06d+00:00", 1+i%28, i%24, i%60, (i/60)%60, (i*7919)%1000000)))
 	exe := img.dir + img.name
+	exePath, cmdLine := str(exe), str(`"`+exe+`"`+img.args)
+	if img.protected {
+		exePath, cmdLine = model.Null(model.TypeString), model.Null(model.TypeString)
+	}
 	inst := model.NewInstance("Win32_Process", ns)
 	inst.Properties = make([]model.Property, 0, len(processClass.Properties))
 	for _, kv := range []struct {
 		name string
 		v    model.Value
 	}{
-		{"Caption", str(img.name)}, {"CommandLine", str(`"` + exe + `"` + img.args)}, {"CreationClassName", str("Win32_Process")},
+		{"Caption", str(img.name)}, {"CommandLine", cmdLine}, {"CreationClassName", str("Win32_Process")},
 		{"CreationDate", created}, {"CSCreationClassName", str("Win32_ComputerSystem")}, {"CSName", str("BENCH-SRV01")},
-		{"Description", str(img.name)}, {"ExecutablePath", str(exe)}, {"ExecutionState", model.Null(model.TypeUint16)},
+		{"Description", str(img.name)}, {"ExecutablePath", exePath}, {"ExecutionState", model.Null(model.TypeUint16)},
 		{"Handle", str(strconv.FormatUint(pid, 10))}, {"HandleCount", u32(100 + uint64(i*37)%4000)}, {"InstallDate", model.Null(model.TypeDatetime)},
 		{"KernelModeTime", u64(uint64(i) * 156250)}, {"MaximumWorkingSetSize", u32(1380)}, {"MinimumWorkingSetSize", u32(200)},
 		{"Name", str(img.name)}, {"OSCreationClassName", str("Win32_OperatingSystem")},
