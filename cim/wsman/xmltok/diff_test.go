@@ -223,10 +223,25 @@ func hasDeclaration(doc []byte) bool {
 		}
 		i += k
 		rest := doc[i+2:]
-		if !bytes.HasPrefix(rest, []byte("-")) && !bytes.HasPrefix(rest, []byte("[")) && len(rest) > 0 {
+		switch {
+		case bytes.HasPrefix(rest, []byte("--")):
+			// A comment: a "<!" in it is text, no declaration.
+			e := bytes.Index(rest[2:], []byte("-->"))
+			if e < 0 {
+				return false
+			}
+			i += 2 + 2 + e + 3
+		case bytes.HasPrefix(rest, []byte("[CDATA[")):
+			e := bytes.Index(rest, []byte("]]>"))
+			if e < 0 {
+				return false
+			}
+			i += 2 + e + 3
+		case len(rest) > 0 && rest[0] != '-' && rest[0] != '[':
 			return true
+		default:
+			i += 2
 		}
-		i += 2
 	}
 }
 
