@@ -90,32 +90,10 @@ func (d *Decoder) Leaf() bool {
 	ts, te := i, i
 	if !empty {
 		// Character data, as charData reads it, up to the end tag.
-		for {
-			i = scanText(b, i)
-			if i >= len(b) {
-				return d.noLeaf(from, prev)
-			}
-			c := b[i]
-			if c == '<' {
-				break
-			}
-			switch c {
-			case '>':
-				if i-2 >= ts && b[i-1] == ']' && b[i-2] == ']' {
-					return d.noLeaf(from, prev)
-				}
-				i++
-			case '&', '\r':
-				return d.noLeaf(from, prev)
-			default: // from 0x80 up
-				n, err := checkRune(b, i)
-				if err != nil {
-					return d.noLeaf(from, prev)
-				}
-				i += n
-			}
+		if te = PlainText(b, ts); te < 0 {
+			return d.noLeaf(from, prev)
 		}
-		te = i
+		i = te
 		// The end tag: exactly this element's name, then '>'.
 		n := qe - qs
 		e := i + 2 + n

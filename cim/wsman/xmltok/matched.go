@@ -12,7 +12,7 @@ func (d *Decoder) Document() []byte { return d.b }
 
 // PlainText returns where the character data starting at offset i ends
 // (the offset of the '<' after it) when it is text Leaf reads in one
-// pass: no references, carriage returns, "]]>", bytes that are not
+// pass (Leaf reads it so): no references, carriage returns, "]]>", bytes that are not
 // UTF-8 or characters XML forbids. Otherwise, or at the end of the
 // document, it returns -1.
 func PlainText(b []byte, i int) int {
