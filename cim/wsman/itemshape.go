@@ -99,10 +99,7 @@ func (s *shapes) readItem(d *xml.Decoder) (*model.Instance, bool) {
 		return nil, false
 	}
 	b := d.Document()
-	pos := d.Offset()
-	for pos < len(b) && (b[pos] == ' ' || b[pos] == '\n' || b[pos] == '\t') {
-		pos++
-	}
+	pos := skipBlank(b, d.Offset())
 	for i, sh := range s.list {
 		if sh.depth != d.Depth() {
 			continue
@@ -132,6 +129,16 @@ func (s *shapes) readItem(d *xml.Decoder) (*model.Instance, bool) {
 		}
 	}
 	return nil, false
+}
+
+// skipBlank returns the offset of the first byte from i on that is not
+// the white space between items (spaces, tabs, line feeds: what Leaf
+// skips too).
+func skipBlank(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t') {
+		i++
+	}
+	return i
 }
 
 // match compares b from pos with the shape: the literals byte for byte,
@@ -226,11 +233,9 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 
 // record takes a shape from the item in b[start:end], which the token path
 // decoded (at depth) as inst: an instance and its EPR. It keeps the shape
-// when reading the item through it gives inst again.
+// when reading the item through it gives inst again. recordShape decides
+// whether to try (shapes on, records left).
 func (s *shapes) record(d *xml.Decoder, start, end, depth int, inst *model.Instance, sch *model.Class) {
-	if noShape.Load() || s.records >= maxShapeRecords || inst == nil || inst.Ref == nil {
-		return
-	}
 	s.records++
 	b := d.Document()
 	sh, ok := takeShape(d, b, start, end, inst, sch)

@@ -239,18 +239,12 @@ func (idec *itemDecoder) recordShape(d *xml.Decoder, itemAt, depth int, inst *mo
 		return
 	}
 	doc := d.Document()
-	for itemAt < len(doc) && (doc[itemAt] == ' ' || doc[itemAt] == '\n' || doc[itemAt] == '\t') {
-		itemAt++
-	}
 	// Not from the page's last item: no item would take the shape (a
 	// page of one, as small queries bring, would pay for nothing).
-	next := d.Offset()
-	for next < len(doc) && (doc[next] == ' ' || doc[next] == '\n' || doc[next] == '\t') {
-		next++
-	}
-	if next+1 < len(doc) && doc[next] == '<' && doc[next+1] == '/' {
+	if next := skipBlank(doc, d.Offset()); next+1 < len(doc) && doc[next] == '<' && doc[next+1] == '/' {
 		return
 	}
+	itemAt = skipBlank(doc, itemAt)
 	var sch *model.Class
 	if idec.schema != nil && inst.ClassName != "" {
 		sch, _ = idec.schema(inst.ClassName)
