@@ -50,15 +50,11 @@ func attrRunSlot(b []byte, i int) (slot int, ok bool) {
 	return int(h >> (64 - 5)), true // 32 slots
 }
 
-// replayAttrs reads the attribute list at d.pos from the slot that holds
-// the same bytes, if one does: d.attrs are set as readAttributes would
-// set them and d.pos is past the tag's end.
-func (d *Decoder) replayAttrs() (empty, ok bool) {
+// replayAttrs reads the attribute list at d.pos from its slot when that
+// holds the same bytes: d.attrs are set as readAttributes would set them
+// and d.pos is past the tag's end.
+func (d *Decoder) replayAttrs(slot int) (empty, ok bool) {
 	b, start := d.b, d.pos
-	slot, ok := attrRunSlot(b, start)
-	if !ok {
-		return false, false
-	}
 	r := &d.runs[slot]
 	n := len(r.raw)
 	if n == 0 || start+n > len(b) || !bytes.Equal(b[start:start+n], r.raw) {
@@ -80,16 +76,11 @@ func (d *Decoder) replayAttrs() (empty, ok bool) {
 	return r.empty, true
 }
 
-// keepAttrs remembers the attribute list just read from start to d.pos,
-// unless a value was unescaped (it lies in scratchA, not in the bytes)
-// or the list is long.
-func (d *Decoder) keepAttrs(start int, empty bool) {
-	n := d.pos - start
-	if n > maxAttrRun {
-		return
-	}
-	slot, ok := attrRunSlot(d.b, start)
-	if !ok {
+// keepAttrs remembers in slot the attribute list just read from start
+// to d.pos, unless a value was unescaped (it lies in scratchA, not in the
+// bytes) or the list is long.
+func (d *Decoder) keepAttrs(slot, start int, empty bool) {
+	if d.pos-start > maxAttrRun {
 		return
 	}
 	for _, sp := range d.attrSpans {

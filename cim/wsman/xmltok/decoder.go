@@ -555,10 +555,13 @@ func (d *Decoder) startTag() (Kind, error) {
 // from the elements': an element's attributes do not hide from the memo
 // which element came next.
 func (d *Decoder) attributes() (empty bool, err error) {
-	if empty, ok := d.replayAttrs(); ok {
-		return empty, nil
-	}
 	start := d.pos
+	slot, remember := attrRunSlot(d.b, start)
+	if remember {
+		if empty, ok := d.replayAttrs(slot); ok {
+			return empty, nil
+		}
+	}
 	elem := d.memoPrev
 	if int(d.attrPrev) > len(d.memo) { // the memo started afresh
 		d.attrPrev = 0
@@ -571,8 +574,8 @@ func (d *Decoder) attributes() (empty bool, err error) {
 	} else {
 		d.memoPrev = 0
 	}
-	if err == nil {
-		d.keepAttrs(start, empty)
+	if err == nil && remember {
+		d.keepAttrs(slot, start, empty)
 	}
 	return empty, err
 }
