@@ -117,8 +117,11 @@ func Real(t Type, f float64) Value { return number(mkTag(t, false, kReal), math.
 func Char16(c uint16) Value { return number(mkTag(TypeChar16, false, kChar16), uint64(c)) }
 
 // String returns a string value.
-func String(s string) Value {
-	return other(mkTag(TypeString, false, kString), uint64(len(s)), unsafe.Pointer(unsafe.StringData(s)))
+func String(s string) Value { return textValue(TypeString, s) }
+
+// textValue is a string value of type t (TypeString, or TypeUnknown: Untyped).
+func textValue(t Type, s string) Value {
+	return other(mkTag(t, false, kString), uint64(len(s)), unsafe.Pointer(unsafe.StringData(s)))
 }
 
 // DatetimeValue returns a datetime value.
