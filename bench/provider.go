@@ -83,7 +83,7 @@ func processInstance(ns string, i int) *model.Instance {
 		exePath, cmdLine = model.Null(model.TypeString), model.Null(model.TypeString)
 	}
 	inst := model.NewInstance("Win32_Process", ns)
-	inst.Properties = make([]model.Property, 0, len(processClass.Properties))
+
 	for _, kv := range []struct {
 		name string
 		v    model.Value
@@ -105,7 +105,7 @@ func processInstance(ns string, i int) *model.Instance {
 		{"UserModeTime", u64(uint64(i) * 312500)}, {"VirtualSize", u64(2203318353920 + uint64(i)*8192)}, {"WindowsVersion", str("10.0.14393")},
 		{"WorkingSetSize", u64(8392704 + uint64(i)*4096)}, {"WriteOperationCount", u64(uint64(i) * 61)}, {"WriteTransferCount", u64(uint64(i) * 456789)},
 	} {
-		inst.Properties = append(inst.Properties, model.Property{Name: kv.name, Value: kv.v, Key: kv.name == "Handle"})
+		inst.Append(model.Property{Name: kv.name, Value: kv.v, Key: kv.name == "Handle"})
 	}
 	return inst
 }

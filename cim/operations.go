@@ -167,16 +167,17 @@ func (s *Session) typeProperties(ctx context.Context, ns string, inst *model.Ins
 	if err != nil || cls == nil {
 		return
 	}
-	for i := range inst.Properties {
-		p := &inst.Properties[i]
+	for i, p := range inst.All() {
 		d := cls.Property(p.Name)
 		if d == nil {
 			continue
 		}
 		if v, err := model.Convert(p.Value, d.Type, d.Array); err == nil {
-			p.Value = v
+			inst.SetAt(i, v)
 		}
-		p.Key = p.Key || d.Key
+		if d.Key {
+			inst.SetKeyAt(i, true)
+		}
 	}
 }
 

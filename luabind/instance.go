@@ -122,7 +122,7 @@ func (m *Module) instanceMetamethods() map[string]lua.LGFunction {
 			if err != nil {
 				L.RaiseError("cannot assign %s.%s: %s", i.inst.ClassName, model.Clip(key), userText(err.Error()))
 			}
-			if p := i.inst.Property(key); p != nil {
+			if p, ok := i.inst.Lookup(key); ok {
 				if p.Value.Type() != model.TypeUnknown && !v.IsNull() {
 					c, err := model.Convert(v, p.Value.Type(), p.Value.IsArray())
 					if err != nil {
@@ -171,10 +171,10 @@ func (m *Module) instProperties(L *lua.LState) int {
 	i := m.checkInstance(L, "properties")
 	k := 0
 	L.Push(L.NewFunction(func(L *lua.LState) int {
-		if k >= len(i.inst.Properties) {
+		if k >= i.inst.Len() {
 			return 0
 		}
-		p := i.inst.Properties[k]
+		p := i.inst.At(k)
 		k++
 		L.Push(lua.LString(p.Name))
 		L.Push(m.toLua(p.Value, i.sess))

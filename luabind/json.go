@@ -127,7 +127,7 @@ func (w *jsonWriter) array(n int, val func(i int)) {
 }
 
 func (w *jsonWriter) instance(inst *model.Instance) {
-	props := inst.Properties
+	props := inst.Values()
 	n := len(props)
 	extra := inst.ComputerName != ""
 	if extra {
@@ -137,13 +137,13 @@ func (w *jsonWriter) instance(inst *model.Instance) {
 		if i == len(props) {
 			return "PSComputerName"
 		}
-		return props[i].Name
+		return inst.NameAt(i)
 	}, func(i int) {
 		if i == len(props) {
 			w.jstr(inst.ComputerName)
 			return
 		}
-		w.value(props[i].Value)
+		w.value(props[i])
 	})
 }
 

@@ -214,7 +214,7 @@ func (c *call) buildInstance(L *lua.LState) *model.Instance {
 		if inst.Index(k) < 0 {
 			a.raise("key %s is not among the properties", model.Quote(k))
 		}
-		inst.Properties[inst.Index(k)].Key = true
+		inst.SetKeyAt(inst.Index(k), true)
 	}
 	return inst
 }

@@ -31,12 +31,12 @@ func DefaultColumns(insts []*model.Instance) []string {
 	if v, ok := Views[strings.ToLower(first.ClassName)]; ok && sameClass(insts) {
 		cols = append(cols, v...)
 	} else {
-		for _, p := range first.Properties {
+		for _, p := range first.All() {
 			if p.Key && !strings.HasPrefix(p.Name, "__") {
 				cols = append(cols, p.Name)
 			}
 		}
-		for _, p := range first.Properties {
+		for _, p := range first.All() {
 			if len(cols) >= maxDefaultColumns {
 				break
 			}

@@ -420,9 +420,9 @@ func (c *Call) mapOutput(m *Method, out *model.Instance) *model.Instance {
 		return out
 	}
 	o := out.Clone()
-	for i := range o.Properties {
-		if n, ok := rename[strings.ToLower(o.Properties[i].Name)]; ok {
-			o.Properties[i].Name = n
+	for i := range o.All() {
+		if n, ok := rename[strings.ToLower(o.NameAt(i))]; ok {
+			o.Rename(i, n)
 		}
 	}
 	return o

@@ -64,7 +64,7 @@ func scalar(v model.Value) any {
 		return wmio.FormatPath(x)
 	case *model.Instance:
 		m := map[string]any{}
-		for _, p := range x.Properties {
+		for _, p := range x.All() {
 			m[p.Name] = normalize(p.Value)
 		}
 		return m
@@ -208,10 +208,10 @@ func compareWithImpacket(t *testing.T, c context.Context, p *dcom.Provider, resu
 		for i, inst := range mine {
 			instances++
 			theirs := r.Instances[i]
-			if len(theirs) != len(inst.Properties) {
-				t.Errorf("%s[%d]: cimsh has %d properties, impacket %d", r.Class, i, len(inst.Properties), len(theirs))
+			if len(theirs) != inst.Len() {
+				t.Errorf("%s[%d]: cimsh has %d properties, impacket %d", r.Class, i, inst.Len(), len(theirs))
 			}
-			for _, prop := range inst.Properties {
+			for _, prop := range inst.All() {
 				tv, ok := theirs[prop.Name]
 				if !ok {
 					t.Errorf("%s[%d]: impacket has no property %s", r.Class, i, prop.Name)

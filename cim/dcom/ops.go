@@ -136,7 +136,7 @@ func (p *Provider) Invoke(ctx context.Context, req *model.InvokeRequest) (*model
 			if inClass.Property(a.Name) == nil {
 				return nil, p.fault(nil, wmi.Fault("ExecMethod", wmi.EInvalidMethodParams, fmt.Sprintf("method %s has no parameter %q", m.Name, clip(a.Name))))
 			}
-			args.Properties = append(args.Properties, a)
+			args.Append(a)
 		}
 		if in, err = wmio.EncodeInstance(args, &wmio.Schema{Class: inClass}, "", ""); err != nil {
 			return nil, p.fault(nil, model.NewFault(model.CIMInvalidParameter, "%v", err))
@@ -172,7 +172,7 @@ func (p *Provider) put(ctx context.Context, ns string, inst *model.Instance, fla
 	full := &model.Instance{ClassName: c.Name}
 	for _, d := range c.Properties {
 		if v, ok := inst.Get(d.Name); ok {
-			full.Properties = append(full.Properties, model.Property{Name: d.Name, Value: v, Key: d.Key})
+			full.Append(model.Property{Name: d.Name, Value: v, Key: d.Key})
 		}
 	}
 	unit, err := wmio.EncodeInstance(full, &wmio.Schema{Class: c, Derivation: nonEmpty(c.SuperClass)}, "", "")
@@ -239,7 +239,7 @@ func (p *Provider) Modify(ctx context.Context, req *model.ModifyRequest) (*model
 		if !ok || (!changed && !d.Key) {
 			continue
 		}
-		partial.Properties = append(partial.Properties, model.Property{Name: d.Name, Value: v, Key: d.Key})
+		partial.Append(model.Property{Name: d.Name, Value: v, Key: d.Key})
 		if changed {
 			names = append(names, d.Name)
 		}

@@ -93,7 +93,7 @@ func TestSameInstances(t *testing.T) {
 				if gi[i].ClassName != wi[i].ClassName || gi[i].ComputerName != "DCOMTEST" || gi[i].Namespace != "root/cimv2" {
 					t.Errorf("%s[%d]: %s %s %s", cl.Name, i, gi[i].ClassName, gi[i].ComputerName, gi[i].Namespace)
 				}
-				for _, wp := range wi[i].Properties {
+				for _, wp := range wi[i].All() {
 					g, ok := gi[i].Get(wp.Name)
 					if !ok || !model.Equal(g, wp.Value) {
 						t.Errorf("%s[%d].%s: %v (%s), want %v (%s)", cl.Name, i, wp.Name, g, g.Type(), wp.Value, wp.Value.Type())
@@ -127,12 +127,12 @@ func operations(t *testing.T, p *dcom.Provider) {
 	c := ctx(t)
 	e, err := p.Enumerate(c, &model.EnumerateRequest{Query: "SELECT Name, State FROM Win32_Service WHERE StartMode = 'Auto'"})
 	got := drain(t, c, e, err)
-	if len(got) == 0 || len(got[0].Properties) != 2 {
+	if len(got) == 0 || got[0].Len() != 2 {
 		t.Fatalf("query: %v", got)
 	}
 	ref := &model.Reference{ClassName: "Win32_Service", Selectors: []model.Selector{{Name: "Name", Value: "Spooler"}}}
 	svc, err := p.Get(c, &model.GetRequest{Path: ref})
-	if err != nil || svc.Properties[0].Name == "" {
+	if err != nil || svc.NameAt(0) == "" {
 		t.Fatalf("get: %v %v", svc, err)
 	}
 	if v, _ := svc.Get("State"); v.Text() != "Running" {
@@ -370,7 +370,7 @@ func TestKeyOnly(t *testing.T) {
 	c := ctx(t)
 	e, err := p.Enumerate(c, &model.EnumerateRequest{ClassName: "Win32_Service", KeyOnly: true})
 	got := drain(t, c, e, err)
-	if len(got) == 0 || len(got[0].Properties) != 1 || got[0].Properties[0].Name != "Name" || !got[0].Properties[0].Key {
+	if len(got) == 0 || got[0].Len() != 1 || got[0].NameAt(0) != "Name" || !got[0].IsKeyAt(0) {
 		t.Fatalf("key only: %v", got)
 	}
 }

@@ -129,7 +129,7 @@ func (s *Server) Puts() []Put {
 
 func (s *Server) recordPut(inst *model.Instance, partial []string) {
 	p := Put{Class: inst.ClassName, Partial: partial}
-	for _, pr := range inst.Properties {
+	for _, pr := range inst.All() {
 		if !pr.Value.IsNull() {
 			p.Sent = append(p.Sent, pr.Name)
 		}

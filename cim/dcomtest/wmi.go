@@ -199,12 +199,12 @@ func (s *Server) schema(ctx context.Context, ns string, inst *model.Instance) *w
 	}
 	c := *sc.Class
 	c.Properties = nil
-	for _, p := range inst.Properties {
+	for _, p := range inst.All() {
 		if d := sc.Class.Property(p.Name); d != nil {
 			c.Properties = append(c.Properties, *d)
 		}
 	}
-	if len(inst.Properties) >= len(sc.Class.Properties) {
+	if inst.Len() >= len(sc.Class.Properties) {
 		for _, d := range sc.Class.Properties {
 			if _, ok := inst.Get(d.Name); !ok {
 				c.Properties = append(c.Properties, d)
@@ -435,7 +435,7 @@ func (s *Server) servicesCall(c *callInfo, r *ndr.Reader, sv *services) ([]byte,
 			if err != nil {
 				return out(wmi.EInvalidMethodParams, nil), nil
 			}
-			for _, p := range args.Properties {
+			for _, p := range args.All() {
 				if !p.Value.IsNull() {
 					req.In = append(req.In, p)
 				}
@@ -501,13 +501,13 @@ func (s *Server) partialPut(wctx []byte) ([]string, uint32) {
 // restrict keeps inst's keys and the named properties.
 func restrict(inst *model.Instance, names []string) *model.Instance {
 	out := &model.Instance{ClassName: inst.ClassName, Namespace: inst.Namespace}
-	for _, p := range inst.Properties {
+	for _, p := range inst.All() {
 		keep := p.Key
 		for _, n := range names {
 			keep = keep || strings.EqualFold(n, p.Name)
 		}
 		if keep {
-			out.Properties = append(out.Properties, p)
+			out.Append(p)
 		}
 	}
 	return out

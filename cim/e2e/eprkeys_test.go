@@ -27,7 +27,7 @@ func TestGetByReferenceKeys(t *testing.T) {
 				t.Fatalf("Get of %v: %v", dep.Path(), err)
 			}
 			if !got.Equal(dep) {
-				t.Errorf("Get of %v gave %v", dep.Path(), got.Properties)
+				t.Errorf("Get of %v gave %v", dep.Path(), got.PropertyList())
 			}
 		}
 		refs := 0

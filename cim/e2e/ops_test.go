@@ -39,7 +39,7 @@ func TestEnumerateClass(t *testing.T) {
 		if v, _ := winrm.Get("ProcessId"); v.Type() != model.TypeUint32 || v.Text() != "1204" {
 			t.Errorf("ProcessId = %v (%s)", v, v.Type())
 		}
-		if p := winrm.Property("Name"); p == nil || !p.Key {
+		if p, ok := winrm.Lookup("Name"); !ok || !p.Key {
 			t.Errorf("Name is not marked as the key: %+v", p)
 		}
 		if n := count(srv, "Enumerate"); n != 1 {
@@ -344,7 +344,7 @@ func TestPutRoundTripAllKinds(t *testing.T) {
 			t.Fatalf("S64 decoded as %v", mustGet(t, first, "S64"))
 		}
 		want := wsmantest.KindsValues()
-		for _, p := range want.Properties {
+		for _, p := range want.All() {
 			if p.Name == "EmptyArray" { // WinRM leaves empty arrays out
 				continue
 			}
@@ -375,7 +375,7 @@ func TestPutRoundTripAllKinds(t *testing.T) {
 		if text(second, "Str") != "changed by Put" {
 			t.Fatalf("the Put did not take: Str %s", text(second, "Str"))
 		}
-		for _, p := range first.Properties {
+		for _, p := range first.All() {
 			if p.Name == "Str" {
 				continue
 			}

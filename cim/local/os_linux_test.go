@@ -241,7 +241,7 @@ func TestLogicalDiskMatchesStatfs(t *testing.T) {
 	}
 	// A WQL filter on the provider.
 	insts := enumerate(t, p, &model.EnumerateRequest{Query: `SELECT DeviceID, Size FROM Win32_LogicalDisk WHERE DeviceID = "/"`})
-	if len(insts) != 1 || len(insts[0].Properties) != 2 {
+	if len(insts) != 1 || insts[0].Len() != 2 {
 		t.Errorf("WQL on Win32_LogicalDisk returned %v", insts)
 	}
 }

@@ -150,7 +150,7 @@ func TestRPMOutput(t *testing.T) {
 	}
 	if propStr(t, insts[0], "Name") != "bash" || propStr(t, insts[0], "Version") != "5.1.8-9.el9" || propStr(t, insts[0], "IdentifyingNumber") != "bash:x86_64" ||
 		propStr(t, insts[0], "Vendor") != "Rocky Enterprise Software Foundation" || propStr(t, insts[0], "Description") != "The GNU Bourne Again shell" {
-		t.Errorf("bash = %v", insts[0].Properties)
+		t.Errorf("bash = %v", insts[0].PropertyList())
 	}
 	if !prop(t, insts[1], "Vendor").IsNull() {
 		t.Errorf("(none) vendor gave %v, want NULL", prop(t, insts[1], "Vendor"))

@@ -98,7 +98,7 @@ func TestProcessAppears(t *testing.T) {
 	if d := created.Time.Sub(started); d > 5*time.Second || d < -15*time.Second {
 		t.Errorf("CreationDate = %v, started about %v", created.Time, started)
 	}
-	if !found.Properties[found.Index("Handle")].Key {
+	if !found.IsKeyAt(found.Index("Handle")) {
 		t.Error("Handle is not marked as the key")
 	}
 
@@ -133,7 +133,7 @@ func TestProcessAppears(t *testing.T) {
 		t.Fatalf("WQL returned %d instances, want 1", len(insts))
 	}
 	if propStr(t, insts[0], "Name") != "sleep" || insts[0].Index("CommandLine") >= 0 {
-		t.Errorf("WQL projection = %v", insts[0].Properties)
+		t.Errorf("WQL projection = %v", insts[0].PropertyList())
 	}
 }
 

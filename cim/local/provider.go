@@ -97,8 +97,7 @@ var namespaceClass = &model.Class{Name: "__NAMESPACE", Namespace: "root",
 // namespace beneath it, cimv2.
 func registerNamespaces(p *memprov.Provider) {
 	p.Register("root", memprov.ClassDef{Class: namespaceClass, List: func(context.Context) ([]*model.Instance, error) {
-		inst := model.NewInstance("__NAMESPACE", "root")
-		inst.Properties = []model.Property{{Name: "Name", Value: model.String("cimv2"), Key: true}}
+		inst := model.NewInstanceOf("__NAMESPACE", "root", model.Property{Name: "Name", Value: model.String("cimv2"), Key: true})
 		return []*model.Instance{inst}, nil
 	}})
 }

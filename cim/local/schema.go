@@ -122,14 +122,15 @@ func parseProps(class, src string) ([]model.PropertyDecl, error) {
 // the OS cannot tell stays NULL.
 func newInstance(c *model.Class) *model.Instance {
 	inst := model.NewInstance(c.Name, model.DefaultNamespace)
-	inst.Properties = make([]model.Property, len(c.Properties))
+	props := make([]model.Property, len(c.Properties))
 	for i, p := range c.Properties {
 		v := model.Null(p.Type)
 		if p.Array {
 			v = model.NullArray(p.Type)
 		}
-		inst.Properties[i] = model.Property{Name: p.Name, Value: v, Key: p.Key}
+		props[i] = model.Property{Name: p.Name, Value: v, Key: p.Key}
 	}
+	inst.SetProperties(props)
 	return inst
 }
 

@@ -313,10 +313,10 @@ func TestInstancesMatchSchema(t *testing.T) {
 			if !strings.EqualFold(inst.ClassName, c.Name) {
 				t.Errorf("shallow %s returned a %s", c.Name, inst.ClassName)
 			}
-			if len(inst.Properties) != len(c.Properties) {
-				t.Errorf("%s has %d properties, schema %d", inst, len(inst.Properties), len(c.Properties))
+			if inst.Len() != len(c.Properties) {
+				t.Errorf("%s has %d properties, schema %d", inst, inst.Len(), len(c.Properties))
 			}
-			for _, pr := range inst.Properties {
+			for _, pr := range inst.All() {
 				pd := c.Property(pr.Name)
 				if pd == nil {
 					t.Errorf("%s: property %s not in the schema", inst, pr.Name)

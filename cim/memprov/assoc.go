@@ -67,7 +67,7 @@ func (p *Provider) associated(ctx context.Context, n *namespace, f *model.Associ
 				out = append(out, link)
 				continue
 			}
-			for _, pr := range link.Properties {
+			for _, pr := range link.All() {
 				r, ok := pr.Value.AsReference()
 				if !ok || strings.EqualFold(pr.Name, role) {
 					continue
@@ -100,7 +100,7 @@ func (p *Provider) associated(ctx context.Context, n *namespace, f *model.Associ
 // sourceRole returns the name of the reference property of link that
 // points at src (and is named role, when role is set), or "".
 func sourceRole(link *model.Instance, src *model.Reference, role string, isA func(string, string) bool) string {
-	for _, pr := range link.Properties {
+	for _, pr := range link.All() {
 		r, ok := pr.Value.AsReference()
 		if !ok {
 			continue

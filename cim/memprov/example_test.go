@@ -59,7 +59,7 @@ func Example() {
 
 	out, err := p.Invoke(ctx, &model.InvokeRequest{ClassName: "Demo_Disk", Method: "count",
 		In: []model.Property{{Name: "min", Value: model.String("4096")}}})
-	fmt.Println(out.Properties[0].Value, err)
+	fmt.Println(out.ValueAt(0), err)
 
 	_, err = p.Get(ctx, &model.GetRequest{Path: &model.Reference{ClassName: "Demo_Disk",
 		Selectors: []model.Selector{{Name: "DeviceID", Value: "Z:"}}}})

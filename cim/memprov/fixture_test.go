@@ -223,7 +223,7 @@ func (w *world) provider() *Provider {
 				return nil, model.NewFault(model.CIMNotFound, "test: no service %s", name.Text())
 			}
 			cur = cur.Clone()
-			for _, pr := range inst.Properties {
+			for _, pr := range inst.All() {
 				cur.Set(pr.Name, pr.Value)
 			}
 			w.services[strings.ToLower(name.Text())] = cur

@@ -83,13 +83,8 @@ func project(inst *model.Instance, names []string, keyOnly bool) *model.Instance
 	if names == nil && !keyOnly {
 		return inst
 	}
-	kept := inst.Properties[:0] // inst is the caller's own copy
-	for _, pr := range inst.Properties {
-		if pr.Key || (!keyOnly && containsFold(names, pr.Name)) {
-			kept = append(kept, pr)
-		}
-	}
-	inst.Properties = kept
+	// inst is the caller's own copy
+	inst.Retain(func(pr model.Property) bool { return pr.Key || (!keyOnly && containsFold(names, pr.Name)) })
 	return inst
 }
 

@@ -114,17 +114,16 @@ func convertIn(class, method string, decl *model.Method, props []model.Property)
 // convertOut types the out parameters and the return value as decl
 // declares them, leaving a value that does not convert as it is.
 func convertOut(decl *model.Method, out *model.Instance) {
-	for k := range out.Properties {
-		pr := &out.Properties[k]
+	for k, pr := range out.All() {
 		if strings.EqualFold(pr.Name, "ReturnValue") {
 			if v, err := model.Convert(pr.Value, decl.ReturnType, false); err == nil {
-				pr.Value = v
+				out.SetAt(k, v)
 			}
 			continue
 		}
 		if pd := decl.Parameter(pr.Name); pd != nil {
 			if v, err := model.Convert(pr.Value, pd.Type, pd.Array); err == nil {
-				pr.Value = v
+				out.SetAt(k, v)
 			}
 		}
 	}

@@ -127,7 +127,7 @@ func TestEnumerateStampsInstances(t *testing.T) {
 	}
 	// Instances are copies: changing one changes nothing in the provider.
 	inst.Set("Name", model.String("changed"))
-	inst.Properties[0].Value = model.String("999")
+	inst.SetAt(0, model.String("999"))
 	again := mustCollect(t, p, &model.EnumerateRequest{ClassName: "Win32_Process"})
 	if n, _ := again[1].Get("Name"); n.Text() != "svchost.exe" {
 		t.Fatalf("provider state changed through a returned instance: %s", n)
@@ -344,7 +344,7 @@ func TestGetWithGetFunc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := inst.Get("id"); v.Text() != "18446744073709551615" || !inst.Properties[0].Key || inst.Namespace != "root/cimv2" {
+	if v, _ := inst.Get("id"); v.Text() != "18446744073709551615" || !inst.IsKeyAt(0) || inst.Namespace != "root/cimv2" {
 		t.Fatalf("got %+v", inst)
 	}
 	_, err = p.Get(context.Background(), &model.GetRequest{Path: &model.Reference{ClassName: "T_Keyed", Selectors: []model.Selector{{Name: "ID", Value: "1"}}}})

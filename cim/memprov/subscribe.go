@@ -248,7 +248,7 @@ func identity(inst *model.Instance) string {
 	}
 	var b strings.Builder
 	b.WriteString(strings.ToLower(inst.ClassName))
-	for _, pr := range inst.Properties {
+	for _, pr := range inst.All() {
 		b.WriteString("|")
 		b.WriteString(pr.Name)
 		b.WriteString("=")

@@ -43,7 +43,7 @@ func Write(w io.Writer, insts []*model.Instance) error {
 		buf = attr(buf, "ComputerName", inst.ComputerName)
 		buf = attr(buf, "Keys", strings.Join(keys, ","))
 		buf = append(buf, "><l:Schema>"...)
-		for _, p := range inst.Properties {
+		for _, p := range inst.All() {
 			buf = append(buf, "<l:Property"...)
 			buf = attr(buf, "Name", p.Name)
 			buf = attr(buf, "Type", p.Value.Type().String())
@@ -325,23 +325,23 @@ func readInstance(d *xmltok.Decoder) (*model.Instance, error) {
 func restoreShapes(inst *model.Instance, cls *model.Class, nulls map[string]bool) {
 	props := make([]model.Property, 0, len(cls.Properties))
 	for _, decl := range cls.Properties {
-		p := inst.Property(decl.Name)
+		p, found := inst.Lookup(decl.Name)
 		var v model.Value
 		switch {
 		case nulls[strings.ToLower(decl.Name)] && decl.Array:
 			v = model.NullArray(decl.Type)
 		case nulls[strings.ToLower(decl.Name)]:
 			v = model.Null(decl.Type)
-		case p == nil && decl.Array:
+		case !found && decl.Array:
 			v = model.Array(decl.Type, nil)
-		case p == nil:
+		case !found:
 			v = model.Null(decl.Type)
 		default:
 			v = p.Value
 		}
 		props = append(props, model.Property{Name: decl.Name, Value: v})
 	}
-	inst.Properties = props
+	inst.SetProperties(props)
 }
 
 // nextStart returns the next start element, skipping text and ends; the

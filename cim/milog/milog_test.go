@@ -37,7 +37,7 @@ func TestRoundTripEveryKind(t *testing.T) {
 		if g.ClassName != want.ClassName || g.Namespace != want.Namespace || g.ComputerName != want.ComputerName {
 			t.Errorf("instance %d: %s %s %q", i, g.ClassName, g.Namespace, g.ComputerName)
 		}
-		for _, p := range want.Properties {
+		for _, p := range want.All() {
 			v, ok := g.Get(p.Name)
 			if p.Value.IsNull() && p.Value.IsArray() {
 				continue // WinRM's form leaves empty and NULL arrays alike
@@ -45,7 +45,7 @@ func TestRoundTripEveryKind(t *testing.T) {
 			if !ok || v.Type() != p.Value.Type() || v.IsArray() != p.Value.IsArray() || v.Text() != p.Value.Text() {
 				t.Errorf("%s.%s: got %s %v %q, want %s %v %q", want.ClassName, p.Name, v.Type(), v.IsArray(), v.Text(), p.Value.Type(), p.Value.IsArray(), p.Value.Text())
 			}
-			if q := g.Property(p.Name); q == nil || q.Key != p.Key {
+			if q, ok := g.Lookup(p.Name); !ok || q.Key != p.Key {
 				t.Errorf("%s.%s: key flag lost", want.ClassName, p.Name)
 			}
 		}

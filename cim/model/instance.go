@@ -1,6 +1,7 @@
 package model
 
 import (
+	"iter"
 	"strings"
 )
 
@@ -12,9 +13,62 @@ type Property struct {
 	Key   bool
 }
 
+// Layout is the names and key flags of an instance's properties, in
+// order. The instances of one enumeration mostly have the same ones, so
+// a decoder gives them one Layout: an instance then holds its values
+// alone, 16 bytes a property instead of a Property's 40, and the garbage
+// collector has half the pointers to follow. A Layout is never changed
+// once an instance holds it; an instance that changes its names or keys
+// takes a copy of its own first.
+type Layout struct {
+	names []string
+	keys  []bool
+}
+
+// NewLayout returns the layout of props: their names and key flags.
+func NewLayout(props []Property) *Layout {
+	l := &Layout{names: make([]string, len(props)), keys: make([]bool, len(props))}
+	for k, p := range props {
+		l.names[k], l.keys[k] = p.Name, p.Key
+	}
+	return l
+}
+
+// Matches reports whether props have l's names (the same strings, byte
+// for byte) and key flags, in l's order.
+func (l *Layout) Matches(props []Property) bool {
+	if l == nil || len(props) != len(l.names) {
+		return false
+	}
+	for k := range props {
+		if props[k].Name != l.names[k] || props[k].Key != l.keys[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// Len is the number of properties.
+func (l *Layout) Len() int {
+	if l == nil {
+		return 0
+	}
+	return len(l.names)
+}
+
+func (l *Layout) clone(extra int) *Layout {
+	c := &Layout{names: make([]string, len(l.names), len(l.names)+extra), keys: make([]bool, len(l.keys), len(l.keys)+extra)}
+	copy(c.names, l.names)
+	copy(c.keys, l.keys)
+	return c
+}
+
 // Instance is a CIM instance (or a method's in/out parameter set). Its
 // properties keep the order the server sent; lookups ignore case, as in
-// PowerShell.
+// PowerShell. Properties are read with Len and At (or All) and changed
+// with Set, Append and the other methods; their names and key flags may
+// be shared with other instances (see Layout), their values are the
+// instance's own.
 type Instance struct {
 	ClassName    string
 	Namespace    string
@@ -24,8 +78,11 @@ type Instance struct {
 	ResourceURI string
 	// Ref is the instance's endpoint reference when the server sent one
 	// (EnumerateObjectAndEPR, Create); nil otherwise.
-	Ref        *Reference
-	Properties []Property
+	Ref *Reference
+
+	layout *Layout // nil: no properties
+	values []Value // len(values) == layout.Len()
+	own    bool    // layout is this instance's alone: it may change it in place
 }
 
 // NewInstance returns an empty instance of class in namespace.
@@ -33,10 +90,163 @@ func NewInstance(class, namespace string) *Instance {
 	return &Instance{ClassName: class, Namespace: namespace}
 }
 
+// NewInstanceOf returns an instance of class in namespace with props
+// (copied).
+func NewInstanceOf(class, namespace string, props ...Property) *Instance {
+	i := &Instance{ClassName: class, Namespace: namespace}
+	i.SetProperties(props)
+	return i
+}
+
+// SetLayout gives the instance layout's properties with values, which it
+// keeps (the caller gives them up); layout may be shared with other
+// instances and is not changed. It panics if the lengths differ.
+func (i *Instance) SetLayout(layout *Layout, values []Value) {
+	if layout.Len() != len(values) {
+		panic("model: SetLayout with " + itoa(len(values)) + " values for " + itoa(layout.Len()) + " properties")
+	}
+	if len(values) == 0 {
+		layout, values = nil, nil
+	}
+	i.layout, i.values, i.own = layout, values, false
+}
+
+// Layout returns the instance's layout (nil when it has no properties).
+// It must not be changed.
+func (i *Instance) Layout() *Layout { return i.layout }
+
+// Values returns the instance's values in the order of its properties:
+// the instance's own slice, for reading.
+func (i *Instance) Values() []Value { return i.values }
+
+func itoa(n int) string {
+	var b [20]byte
+	k := len(b)
+	for {
+		k--
+		b[k] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[k:])
+		}
+	}
+}
+
+// SetProperties replaces the instance's properties with props (copied).
+func (i *Instance) SetProperties(props []Property) {
+	if len(props) == 0 {
+		i.layout, i.values, i.own = nil, nil, false
+		return
+	}
+	i.layout, i.own = NewLayout(props), true
+	i.values = make([]Value, len(props))
+	for k, p := range props {
+		i.values[k] = p.Value
+	}
+}
+
+// Len is the number of properties.
+func (i *Instance) Len() int { return len(i.values) }
+
+// At returns the k-th property.
+func (i *Instance) At(k int) Property {
+	return Property{Name: i.layout.names[k], Value: i.values[k], Key: i.layout.keys[k]}
+}
+
+// NameAt returns the k-th property's name.
+func (i *Instance) NameAt(k int) string { return i.layout.names[k] }
+
+// ValueAt returns the k-th property's value.
+func (i *Instance) ValueAt(k int) Value { return i.values[k] }
+
+// IsKeyAt reports whether the k-th property is a key.
+func (i *Instance) IsKeyAt(k int) bool { return i.layout.keys[k] }
+
+// All yields the properties in order with their positions.
+func (i *Instance) All() iter.Seq2[int, Property] {
+	return func(yield func(int, Property) bool) {
+		for k := range i.values {
+			if !yield(k, i.At(k)) {
+				return
+			}
+		}
+	}
+}
+
+// PropertyList returns a copy of the properties, in order.
+func (i *Instance) PropertyList() []Property {
+	out := make([]Property, len(i.values))
+	for k := range out {
+		out[k] = i.At(k)
+	}
+	return out
+}
+
+// SetAt replaces the k-th property's value.
+func (i *Instance) SetAt(k int, v Value) { i.values[k] = v }
+
+// own makes the layout the instance's alone, with room for extra more
+// properties, so that it may change it.
+func (i *Instance) ownLayout(extra int) {
+	switch {
+	case i.layout == nil:
+		i.layout = &Layout{names: make([]string, 0, extra), keys: make([]bool, 0, extra)}
+	case !i.own:
+		i.layout = i.layout.clone(extra)
+	}
+	i.own = true
+}
+
+// SetKeyAt sets or clears the k-th property's key flag.
+func (i *Instance) SetKeyAt(k int, key bool) {
+	if i.layout.keys[k] == key {
+		return
+	}
+	i.ownLayout(0)
+	i.layout.keys[k] = key
+}
+
+// Append adds props at the end without looking for properties of the
+// same names (Set replaces one).
+func (i *Instance) Append(props ...Property) {
+	if len(props) == 0 {
+		return
+	}
+	i.ownLayout(len(props))
+	for _, p := range props {
+		i.layout.names = append(i.layout.names, p.Name)
+		i.layout.keys = append(i.layout.keys, p.Key)
+		i.values = append(i.values, p.Value)
+	}
+}
+
+// Retain keeps the properties keep returns true for, in order.
+func (i *Instance) Retain(keep func(Property) bool) {
+	n := 0
+	for k := range i.values {
+		if keep(i.At(k)) {
+			n++
+		}
+	}
+	if n == len(i.values) {
+		return
+	}
+	props := make([]Property, 0, n)
+	for k := range i.values {
+		if p := i.At(k); keep(p) {
+			props = append(props, p)
+		}
+	}
+	i.SetProperties(props)
+}
+
 // Index returns the position of the named property (case-insensitive), or -1.
 func (i *Instance) Index(name string) int {
-	for k := range i.Properties {
-		if strings.EqualFold(i.Properties[k].Name, name) {
+	if i.layout == nil {
+		return -1
+	}
+	for k, n := range i.layout.names {
+		if strings.EqualFold(n, name) {
 			return k
 		}
 	}
@@ -46,33 +256,52 @@ func (i *Instance) Index(name string) int {
 // Get returns the named property's value (case-insensitive).
 func (i *Instance) Get(name string) (Value, bool) {
 	if k := i.Index(name); k >= 0 {
-		return i.Properties[k].Value, true
+		return i.values[k], true
 	}
 	return Value{}, false
 }
 
-// Property returns the named property (case-insensitive), or nil.
-func (i *Instance) Property(name string) *Property {
+// Lookup returns the named property (case-insensitive).
+func (i *Instance) Lookup(name string) (Property, bool) {
 	if k := i.Index(name); k >= 0 {
-		return &i.Properties[k]
+		return i.At(k), true
 	}
-	return nil
+	return Property{}, false
+}
+
+// Has reports whether the instance has the named property (case-insensitive).
+func (i *Instance) Has(name string) bool { return i.Index(name) >= 0 }
+
+// IsKey reports whether the named property (case-insensitive) is there
+// and is a key.
+func (i *Instance) IsKey(name string) bool {
+	k := i.Index(name)
+	return k >= 0 && i.layout.keys[k]
 }
 
 // Set sets the named property, replacing an existing one of the same name
 // (keeping its position and key flag) or appending a new one.
 func (i *Instance) Set(name string, v Value) {
 	if k := i.Index(name); k >= 0 {
-		i.Properties[k].Value = v
+		i.values[k] = v
 		return
 	}
-	i.Properties = append(i.Properties, Property{Name: name, Value: v})
+	i.Append(Property{Name: name, Value: v})
 }
 
 // SetKey sets the named property and marks it as a key.
 func (i *Instance) SetKey(name string, v Value) {
 	i.Set(name, v)
-	i.Properties[i.Index(name)].Key = true
+	i.SetKeyAt(i.Index(name), true)
+}
+
+// Rename changes the k-th property's name.
+func (i *Instance) Rename(k int, name string) {
+	if i.layout.names[k] == name {
+		return
+	}
+	i.ownLayout(0)
+	i.layout.names[k] = name
 }
 
 // Remove deletes the named property; it reports whether it was present.
@@ -81,25 +310,27 @@ func (i *Instance) Remove(name string) bool {
 	if k < 0 {
 		return false
 	}
-	i.Properties = append(i.Properties[:k], i.Properties[k+1:]...)
+	i.ownLayout(0)
+	i.layout.names = append(i.layout.names[:k], i.layout.names[k+1:]...)
+	i.layout.keys = append(i.layout.keys[:k], i.layout.keys[k+1:]...)
+	i.values = append(i.values[:k], i.values[k+1:]...)
 	return true
 }
 
 // Names returns the property names in order.
 func (i *Instance) Names() []string {
-	names := make([]string, len(i.Properties))
-	for k, p := range i.Properties {
-		names[k] = p.Name
+	if i.layout == nil {
+		return []string{}
 	}
-	return names
+	return append([]string{}, i.layout.names...)
 }
 
 // Keys returns the key properties, in order.
 func (i *Instance) Keys() []Property {
 	var keys []Property
-	for _, p := range i.Properties {
-		if p.Key {
-			keys = append(keys, p)
+	for k := range i.values {
+		if i.layout.keys[k] {
+			keys = append(keys, i.At(k))
 		}
 	}
 	return keys
@@ -108,21 +339,27 @@ func (i *Instance) Keys() []Property {
 // MarkKeys sets the Key flag on the named properties (case-insensitive)
 // and clears it on the others.
 func (i *Instance) MarkKeys(names []string) {
-	for k := range i.Properties {
-		i.Properties[k].Key = false
+	for k := range i.values {
+		key := false
 		for _, n := range names {
-			if strings.EqualFold(n, i.Properties[k].Name) {
-				i.Properties[k].Key = true
+			if strings.EqualFold(n, i.layout.names[k]) {
+				key = true
 			}
 		}
+		i.SetKeyAt(k, key)
 	}
 }
 
-// Clone returns a deep copy of the property list (values are immutable,
-// so they are shared) and of Ref.
+// Clone returns a copy with values of its own (values are immutable, so
+// they are shared) and its own copy of Ref; the layout is shared until
+// either changes it.
 func (i *Instance) Clone() *Instance {
 	c := *i
-	c.Properties = append([]Property(nil), i.Properties...)
+	c.values = append([]Value(nil), i.values...)
+	if i.own {
+		// i may still change its layout in place: the copy takes its own.
+		c.layout = i.layout.clone(0)
+	}
 	if i.Ref != nil {
 		c.Ref = i.Ref.Clone()
 	}
@@ -135,11 +372,11 @@ func (i *Instance) Equal(o *Instance) bool {
 	if i == nil || o == nil {
 		return i == o
 	}
-	if !strings.EqualFold(i.ClassName, o.ClassName) || len(i.Properties) != len(o.Properties) {
+	if !strings.EqualFold(i.ClassName, o.ClassName) || len(i.values) != len(o.values) {
 		return false
 	}
-	for k := range i.Properties {
-		if !strings.EqualFold(i.Properties[k].Name, o.Properties[k].Name) || !Equal(i.Properties[k].Value, o.Properties[k].Value) {
+	for k := range i.values {
+		if !strings.EqualFold(i.layout.names[k], o.layout.names[k]) || !Equal(i.values[k], o.values[k]) {
 			return false
 		}
 	}

@@ -122,7 +122,7 @@ func TestInstance(t *testing.T) {
 	if got := strings.Join(i.Names(), ","); got != "Name,State,StartMode" {
 		t.Fatalf("names after Set %s", got)
 	}
-	if p := i.Property("name"); p == nil || !p.Key || p.Value.Text() != "Spooler" {
+	if p, ok := i.Lookup("name"); !ok || !p.Key || p.Value.Text() != "Spooler" {
 		t.Fatalf("property after Set %+v", p)
 	}
 	if got := i.String(); got != `Win32_Service (Name = "Spooler")` {
@@ -142,10 +142,10 @@ func TestInstance(t *testing.T) {
 	}
 
 	i.MarkKeys([]string{"STATE", "startmode"})
-	if got := len(i.Keys()); got != 2 || i.Property("Name").Key {
+	if got := len(i.Keys()); got != 2 || i.IsKey("Name") {
 		t.Fatalf("MarkKeys: %d keys", got)
 	}
-	if !i.Remove("statE") || i.Remove("State") || i.Index("State") != -1 || len(i.Properties) != 2 {
+	if !i.Remove("statE") || i.Remove("State") || i.Index("State") != -1 || i.Len() != 2 {
 		t.Fatal("Remove")
 	}
 

@@ -186,7 +186,7 @@ func lookup(inst *model.Instance, name string) (model.Value, bool) {
 		case "__GENUS":
 			return model.Sint(model.TypeSint32, 2), true
 		case "__PROPERTY_COUNT":
-			return model.Sint(model.TypeSint32, int64(len(inst.Properties))), true
+			return model.Sint(model.TypeSint32, int64(inst.Len())), true
 		case "__THIS":
 			return model.Embedded(inst), true
 		}
@@ -201,13 +201,7 @@ func (q *Query) Project(inst *model.Instance) *model.Instance {
 	if q.Properties == nil {
 		return c
 	}
-	kept := c.Properties[:0]
-	for _, p := range c.Properties {
-		if p.Key || q.selects(p.Name) {
-			kept = append(kept, p)
-		}
-	}
-	c.Properties = kept
+	c.Retain(func(p model.Property) bool { return p.Key || q.selects(p.Name) })
 	return c
 }
 

@@ -292,7 +292,7 @@ func TestProject(t *testing.T) {
 			t.Errorf("%s: Project returned the instance itself", tt.query)
 		}
 	}
-	if len(inst.Properties) < 20 {
+	if inst.Len() < 20 {
 		t.Fatal("Project changed its input")
 	}
 }

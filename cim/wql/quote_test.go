@@ -15,7 +15,7 @@ func TestErrorsQuoteLittle(t *testing.T) {
 	huge := strings.Repeat("x", 1<<20)
 	nines := strings.Repeat("9", 1<<20)
 	class := &model.Class{Name: "C", Properties: []model.PropertyDecl{{Name: "N", Type: model.TypeUint32}, {Name: "D", Type: model.TypeDatetime}}}
-	inst := &model.Instance{ClassName: "C", Properties: []model.Property{{Name: "N", Value: model.Uint(model.TypeUint32, 1)}, {Name: "D", Value: model.DatetimeValue(model.Datetime{})}}}
+	inst := model.NewInstanceOf("C", "", model.Property{Name: "N", Value: model.Uint(model.TypeUint32, 1)}, model.Property{Name: "D", Value: model.DatetimeValue(model.Datetime{})})
 	for _, q := range []string{
 		"SELECT * FROM C WHERE " + huge + " 1",
 		"SELECT * FROM C WHERE N = " + nines,

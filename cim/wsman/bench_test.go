@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -83,8 +84,8 @@ func TestPullResponseDecodes(t *testing.T) {
 		t.Fatalf("%d items", len(b.items))
 	}
 	p := b.items[49]
-	if p.Ref == nil || len(p.Properties) != len(win32ProcessProps) || !p.Property("Handle").Key {
-		t.Fatalf("item = %v (%d props)", p, len(p.Properties))
+	if p.Ref == nil || p.Len() != len(win32ProcessProps) || !p.IsKey("Handle") {
+		t.Fatalf("item = %v (%d props)", p, p.Len())
 	}
 	wantType(t, p, "KernelModeTime", model.TypeUint64, false)
 	wantType(t, p, "CreationDate", model.TypeDatetime, false)
@@ -208,4 +209,41 @@ func BenchmarkDecodeMixedShapes(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkKeptInstances decodes pages of Win32_Process and keeps every
+// instance, as get_instance does, and reports the live heap an instance
+// holds after a collection (live-B/instance) beside the XML it came from
+// (xml-B/instance): what "memory proportional to the values" is measured
+// by.
+func BenchmarkKeptInstances(b *testing.B) {
+	const pages, n = 20, 1000
+	body := pullResponse(n)
+	schema := win32ProcessSchema()
+	var live float64
+	for i := 0; i < b.N; i++ {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		kept := make([]*model.Instance, 0, pages*n)
+		for range pages {
+			d, _, _, err := OpenBody(body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			idec := &itemDecoder{namespace: "root/cimv2", schema: func(string) (*model.Class, error) { return schema, nil }}
+			bt, err := decodeEnumResponse(d, idec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			kept = append(kept, bt.items...)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		live = float64(ms.HeapAlloc-base) / float64(len(kept))
+		runtime.KeepAlive(kept)
+	}
+	b.ReportMetric(live, "live-B/instance")
+	b.ReportMetric(float64(len(body))/n, "xml-B/instance")
 }

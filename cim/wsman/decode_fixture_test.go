@@ -62,8 +62,8 @@ func TestWin2008LogicalDiskPages(t *testing.T) {
 	wantNull(t, c, "InstallDate")
 	// Schema-less: untyped text, NULL of unknown type.
 	wantType(t, c, "FreeSpace", model.TypeUnknown, false)
-	if len(c.Properties) != 39 {
-		t.Errorf("page0 has %d properties, want 39", len(c.Properties))
+	if c.Len() != 39 {
+		t.Errorf("page0 has %d properties, want 39", c.Len())
 	}
 
 	page1 := decodeBatch(t, fixture(t, "win2008_pull_wql_star_Win32_LogicalDisk_page1_response.xml"), nil, "")
@@ -198,8 +198,8 @@ func TestMSWSMVEnumerationExchange(t *testing.T) {
 	if s, ok := inst.Ref.Selector("id"); !ok || s.Value != "1" {
 		t.Errorf("Ref selector id = %+v", s)
 	}
-	if len(inst.Properties) != 2 || !inst.Property("id").Key {
-		t.Errorf("properties %v, id key %v", inst.Names(), inst.Property("id").Key)
+	if inst.Len() != 2 || !inst.IsKey("id") {
+		t.Errorf("properties %v, id key %v", inst.Names(), inst.IsKey("id"))
 	}
 	last := decodeBatch(t, fixture(t, "mswsmv_4.1.2.6_pull_response_EndOfSequence.xml"), nil, "")
 	if !last.endOfSeq || last.hasContext || len(last.items) != 1 {
@@ -261,7 +261,7 @@ func TestOMIIdentifyObjectAndEPR(t *testing.T) {
 	if s, _ := id.Ref.Selector("InstanceID"); s.Value != "2FDB5542-5896-45D5-9BE9-DC04430AAABE" {
 		t.Errorf("Ref InstanceID = %q", s.Value)
 	}
-	if !id.Property("InstanceID").Key || id.Property("ProductName").Key {
+	if !id.IsKey("InstanceID") || id.IsKey("ProductName") {
 		t.Errorf("keys from the EPR: %v", id.Keys())
 	}
 }

@@ -89,9 +89,8 @@ func sameName(local []byte, name string) bool {
 	return xml.NameEqual(local, unsafe.Slice(unsafe.StringData(name), len(name))) // read only
 }
 
-// schemalessPool holds the buffers the properties of instances without a
-// schema are gathered in.
-var schemalessPool = sync.Pool{New: func() any { return new([]model.Property) }}
+// propsPool holds the buffers an instance's properties are gathered in.
+var propsPool = sync.Pool{New: func() any { return new([]model.Property) }}
 
 // noLeaf turns xmltok.Leaf off, for the test that compares decoding
 // with and without it (decode_leaf_test.go).
@@ -138,8 +137,15 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 	if depth > maxDepth {
 		return errTooDeep
 	}
-	var props []model.Property
-	var scratch *[]model.Property
+	// The properties are gathered in a reused buffer, then handed to the
+	// instance as a layout (names and keys) and its values.
+	scratch := propsPool.Get().(*[]model.Property)
+	props := (*scratch)[:0]
+	defer func() {
+		clear(props) // no values kept alive by the pool
+		*scratch = props[:0]
+		propsPool.Put(scratch)
+	}()
 	var metaArr [48]propMeta
 	meta := metaArr[:0]
 	// byDecl is where each declared property went (index+1 in props).
@@ -152,12 +158,6 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		} else {
 			byDecl = make([]int32, n)
 		}
-		props = make([]model.Property, 0, n)
-	} else {
-		// No schema to size them by: gathered in a reused buffer, then
-		// copied at their size.
-		scratch = schemalessPool.Get().(*[]model.Property)
-		props = (*scratch)[:0]
 	}
 	var arrays []arrayAcc
 	next := 0 // where the schema's next property is likely (servers keep its order)
@@ -313,21 +313,24 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		a := &arrays[i]
 		props[a.idx].Value = a.value()
 	}
-	if scratch != nil {
-		out := make([]model.Property, len(props))
-		copy(out, props)
-		clear(props) // no values kept alive by the pool
-		*scratch = props[:0]
-		schemalessPool.Put(scratch)
-		props = out
-	} else if cap(props) > 2*len(props)+8 {
-		// Fewer properties than the schema declares (a projection):
-		// memory for what came only.
-		props = append(make([]model.Property, 0, len(props)), props...)
-	}
-	inst.Properties = props
 	if schema == nil && inst.Ref != nil {
-		markKeysFromRef(inst, inst.Ref)
+		// No schema said which are keys: the EPR's selectors do (before
+		// the layout is made, which is not changed after).
+		for _, s := range inst.Ref.Selectors {
+			for k := range props {
+				if strings.EqualFold(props[k].Name, s.Name) {
+					props[k].Key = true
+					break
+				}
+			}
+		}
+	}
+	if len(props) > 0 {
+		values := make([]model.Value, len(props))
+		for k := range props {
+			values[k] = props[k].Value
+		}
+		inst.SetLayout(model.NewLayout(props), values)
 	}
 	return nil
 }
@@ -376,8 +379,8 @@ func commonType(vals []model.Value) model.Type {
 // selectors (no schema said which are keys).
 func markKeysFromRef(inst *model.Instance, ref *model.Reference) {
 	for _, s := range ref.Selectors {
-		if p := inst.Property(s.Name); p != nil {
-			p.Key = true
+		if k := inst.Index(s.Name); k >= 0 {
+			inst.SetKeyAt(k, true)
 		}
 	}
 }

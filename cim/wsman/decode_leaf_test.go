@@ -90,8 +90,8 @@ func leafSchema(class string) *model.Class {
 func dumpInstance(b *strings.Builder, inst *model.Instance) {
 	fmt.Fprintf(b, "{class %q ns %q uri %q ref ", inst.ClassName, inst.Namespace, inst.ResourceURI)
 	dumpRef(b, inst.Ref)
-	fmt.Fprintf(b, " props %v", inst.Properties == nil)
-	for _, p := range inst.Properties {
+	fmt.Fprintf(b, " props %v", inst.Len() == 0)
+	for _, p := range inst.All() {
 		fmt.Fprintf(b, " %q key %v = ", p.Name, p.Key)
 		dumpValue(b, p.Value)
 	}
@@ -304,7 +304,7 @@ func TestShapesShareNoEmbeddedInstance(t *testing.T) {
 	}
 	seen := map[*model.Instance]bool{}
 	for _, inst := range bt.items {
-		emb, ok := inst.Properties[1].Value.AsInstance()
+		emb, ok := inst.ValueAt(1).AsInstance()
 		if !ok || seen[emb] {
 			t.Fatalf("embedded instance %p shared (or missing: %v)", emb, ok)
 		}

@@ -88,7 +88,7 @@ func putGetsBack(ctx context.Context, t *testing.T, c *wsman.Client, path *model
 		t.Fatal(err)
 	}
 	if !again.Equal(inst) {
-		t.Errorf("after Put:\n%v\nwant\n%v", again.Properties, inst.Properties)
+		t.Errorf("after Put:\n%v\nwant\n%v", again.PropertyList(), inst.PropertyList())
 	}
 	return again
 }
@@ -112,7 +112,7 @@ func TestE2EIdentifyAndEnumerate(t *testing.T) {
 		if pid := get(t, winrm, "ProcessId"); pid.Type() != model.TypeUint32 {
 			t.Errorf("ProcessId typed %v", pid.Type())
 		}
-		if !winrm.Property("Name").Key || winrm.Path().String() != `Win32_Service.Name="WinRM"` {
+		if !winrm.IsKey("Name") || winrm.Path().String() != `Win32_Service.Name="WinRM"` {
 			t.Errorf("path = %s", winrm.Path())
 		}
 		// Second enumeration: the schema is cached, one request.
@@ -153,7 +153,7 @@ func TestE2EValueKindsRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := wsmantest.KindsValues()
-		for _, p := range want.Properties {
+		for _, p := range want.All() {
 			v, ok := got.Get(p.Name)
 			if p.Value.IsArray() && p.Value.Len() == 0 && !p.Value.IsNull() {
 				continue // WinRM leaves empty arrays out
@@ -194,7 +194,7 @@ func TestE2EQueriesAndAssociations(t *testing.T) {
 			t.Fatalf("query = %v", frag)
 		}
 		keys := all(t)(c.Enumerate(ctx, &model.EnumerateRequest{ClassName: "Win32_Service", KeyOnly: true}))
-		if len(keys) < 3 || keys[0].Ref == nil || len(keys[0].Properties) != 1 || !keys[0].Properties[0].Key {
+		if len(keys) < 3 || keys[0].Ref == nil || keys[0].Len() != 1 || !keys[0].IsKeyAt(0) {
 			t.Fatalf("key-only = %v", keys)
 		}
 		src := &model.Reference{ClassName: "Win32_Service", Namespace: "root/cimv2", Selectors: []model.Selector{{Name: "Name", Value: "WinRM"}}}
@@ -221,7 +221,7 @@ func TestE2EQueriesAndAssociations(t *testing.T) {
 			t.Fatalf("Get by reference keys %s: %v", refs[0].Path(), err)
 		}
 		if !again.Equal(refs[0]) {
-			t.Errorf("Get by reference keys = %v, want %v", again.Properties, refs[0].Properties)
+			t.Errorf("Get by reference keys = %v, want %v", again.PropertyList(), refs[0].PropertyList())
 		}
 	})
 }

@@ -97,7 +97,7 @@ type encoder struct {
 }
 
 func (e *encoder) appendProperties(dst []byte, inst *model.Instance, prefix string, depth int) []byte {
-	for _, p := range inst.Properties {
+	for _, p := range inst.All() {
 		if !validName(p.Name) {
 			continue
 		}

@@ -30,7 +30,7 @@ func (c *Client) Invoke(ctx context.Context, req *model.InvokeRequest) (*model.I
 		return nil, err
 	}
 	inSchema, outSchema := methodSchema(cl, req.Method)
-	params := &model.Instance{ClassName: class, Properties: convertArgs(req.In, inSchema)}
+	params := model.NewInstanceOf(class, "", convertArgs(req.In, inSchema)...)
 	env := c.appendHeader(nil, &request{action: uri + "/" + req.Method, resourceURI: uri, selectors: sels, timeout: req.OperationTimeout, options: customOptions(req.Common.Options)})
 	env = AppendInstanceWith(env, params, uri, EncodeOptions{ElementName: req.Method + "_INPUT", TypeAttr: req.Method + "_INPUT_Type", Form: c.form()})
 	env = appendEnvelopeEnd(env)

@@ -180,7 +180,7 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 	}{}
 	inst, ref := &one.inst, &one.ref
 	inst.ClassName, inst.Namespace, inst.ComputerName, inst.ResourceURI = p.ClassName, p.Namespace, p.ComputerName, p.ResourceURI
-	props := append([]model.Property(nil), p.Properties...)
+	values := append([]model.Value(nil), p.Values()...)
 	switch {
 	case sh.selectors > len(one.sels):
 		ref.Selectors = make([]model.Selector, 0, sh.selectors)
@@ -197,12 +197,12 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 			}
 			// textValue's own first steps, without the call.
 			if t == model.TypeString {
-				props[h.prop].Value = model.String(d.Keep(text))
+				values[h.prop] = model.String(d.Keep(text))
 				continue
 			}
 			if t.IsInteger() {
 				if v, ok := plainInteger(t, text); ok {
-					props[h.prop].Value = v
+					values[h.prop] = v
 					continue
 				}
 			}
@@ -210,13 +210,13 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 			if err != nil {
 				return nil, false
 			}
-			props[h.prop].Value = v
+			values[h.prop] = v
 		case holeDatetime:
 			dt, err := model.ParseDatetime(strings.TrimSpace(d.Keep(text)))
 			if err != nil {
 				return nil, false
 			}
-			props[h.prop].Value = model.DatetimeValue(dt)
+			values[h.prop] = model.DatetimeValue(dt)
 		case holeAddress:
 			ref.Address = d.Intern(bytes.TrimSpace(text))
 		case holeURI:
@@ -226,8 +226,8 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 		}
 	}
 	finishRef(ref)
-	inst.Properties = props
-	inst.Ref = ref // the keys were marked in proto's properties, as the selectors' names are the same
+	inst.SetLayout(p.Layout(), values) // the names are the proto's: shared
+	inst.Ref = ref                     // the keys were marked in proto's properties, as the selectors' names are the same
 	return inst, true
 }
 
@@ -269,10 +269,9 @@ func (s *shapes) record(d *xml.Decoder, start, end, depth int, inst *model.Insta
 // selectors. Everything else is literal.
 func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, sch *model.Class) (*itemShape, bool) {
 	// A copy: inst goes to the consumer once the page is read.
-	proto := *inst
+	proto := inst.Clone()
 	proto.Ref = nil
-	proto.Properties = append([]model.Property(nil), inst.Properties...)
-	sh := &itemShape{proto: &proto}
+	sh := &itemShape{proto: proto}
 	lit := start
 	pos := start
 	// The path of open elements below the item, by role.
@@ -309,7 +308,7 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 				switch path[depth-1] {
 				case rProp:
 					// An array's one element is an array: not this hole.
-					if decl = findDecl(sch, inst.Properties[prop].Name); propBare && (decl == nil || !decl.Array) {
+					if decl = findDecl(sch, inst.NameAt(prop)); propBare && (decl == nil || !decl.Array) {
 						kind = holeProp
 					}
 				case rDatetime:
@@ -390,7 +389,7 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 			sawInst, role = true, rInst
 		case parent == rInst:
 			prop++
-			if prop >= len(inst.Properties) || string(local) != inst.Properties[prop].Name {
+			if prop >= inst.Len() || string(local) != inst.NameAt(prop) {
 				return nil, false
 			}
 			role, propBare, propChildren = rProp, bare, 0
@@ -403,7 +402,7 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 			if !propBare || !bare || (string(local) != "Datetime" && string(local) != "Interval" && string(local) != "Date" && string(local) != "Time") {
 				break
 			}
-			if d := findDecl(sch, inst.Properties[prop].Name); d != nil && d.Array {
+			if d := findDecl(sch, inst.NameAt(prop)); d != nil && d.Array {
 				break
 			}
 			role = rDatetime
@@ -433,20 +432,20 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 			depth++
 		}
 	}
-	if depth != 0 || !sawInst || !sawEPR || prop+1 != len(inst.Properties) {
+	if depth != 0 || !sawInst || !sawEPR || prop+1 != inst.Len() {
 		return nil, false
 	}
 	// The values of properties without a hole are the first item's,
 	// shared by every item read by the shape: only values nobody can
 	// change through one item (no arrays, embedded instances or
 	// references).
-	holed := make([]bool, len(inst.Properties))
+	holed := make([]bool, inst.Len())
 	for _, h := range sh.holes {
 		if h.kind == holeProp || h.kind == holeDatetime {
 			holed[h.prop] = true
 		}
 	}
-	for i, p := range proto.Properties {
+	for i, p := range proto.All() {
 		if holed[i] {
 			continue
 		}
@@ -518,11 +517,11 @@ func findDecl(sch *model.Class, name string) *model.PropertyDecl {
 // detail the decoder sets.
 func sameItem(a, b *model.Instance) bool {
 	if a.ClassName != b.ClassName || a.Namespace != b.Namespace || a.ResourceURI != b.ResourceURI ||
-		a.ComputerName != b.ComputerName || len(a.Properties) != len(b.Properties) {
+		a.ComputerName != b.ComputerName || a.Len() != b.Len() {
 		return false
 	}
-	for i := range a.Properties {
-		p, q := &a.Properties[i], &b.Properties[i]
+	for i, p := range a.All() {
+		q := b.At(i)
 		if p.Name != q.Name || p.Key != q.Key || !sameValue(p.Value, q.Value) {
 			return false
 		}

@@ -54,7 +54,7 @@ func TestE2EOMIBareDatetimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := wsmantest.KindsValues()
-	for _, p := range want.Properties {
+	for _, p := range want.All() {
 		if p.Value.IsArray() && p.Value.Len() == 0 && !p.Value.IsNull() {
 			continue // WinRM leaves empty arrays out
 		}

@@ -20,7 +20,7 @@ func renderBatch(b *batch) string {
 		if it.Ref != nil {
 			fmt.Fprintf(&s, "ref %+v\n", *it.Ref)
 		}
-		for _, p := range it.Properties {
+		for _, p := range it.All() {
 			fmt.Fprintf(&s, "  %s key=%v %v array=%v %s\n", p.Name, p.Key, p.Value.Type(), p.Value.IsArray(), p.Value.String())
 		}
 	}

@@ -310,13 +310,13 @@ func (idec *itemDecoder) fromEPR(ref *model.Reference) (*model.Instance, error) 
 		default:
 			v = model.Untyped(s.Value)
 		}
-		inst.Properties = append(inst.Properties, model.Property{Name: s.Name, Value: v, Key: true})
+		inst.Append(model.Property{Name: s.Name, Value: v, Key: true})
 	}
 	return inst, nil
 }
 
 func hasKeys(inst *model.Instance) bool {
-	for _, p := range inst.Properties {
+	for _, p := range inst.All() {
 		if p.Key {
 			return true
 		}

@@ -106,7 +106,7 @@ func TestRoundTripWithSchema(t *testing.T) {
 		return nil
 	}
 	out := decodeXMLInstance(t, x1, schema, lookup)
-	for _, p := range in.Properties {
+	for _, p := range in.All() {
 		got, ok := out.Get(p.Name)
 		if !ok {
 			t.Errorf("%s missing after round trip", p.Name)

@@ -35,7 +35,7 @@ func TestSchemaFetchedOnceAndUsed(t *testing.T) {
 			if u, ok := prop(t, inst, "ProcessId").AsUint(); !ok || u != 42 {
 				t.Errorf("ProcessId = %v (%v), want uint32 42", prop(t, inst, "ProcessId"), prop(t, inst, "ProcessId").Type())
 			}
-			if !inst.Property("Name").Key {
+			if !inst.IsKey("Name") {
 				t.Errorf("Name is not a key")
 			}
 		}
@@ -121,7 +121,7 @@ func TestCreateResourceCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Ref == nil || got.Ref.Namespace != "root/cimv2" || !got.Property("Key").Key || got.Path().String() != `MSFT_Person.Key="7"` {
+	if got.Ref == nil || got.Ref.Namespace != "root/cimv2" || !got.IsKey("Key") || got.Path().String() != `MSFT_Person.Key="7"` {
 		t.Errorf("created = %+v ref %+v", got, got.Ref)
 	}
 	req := string(rt.requests()[0])

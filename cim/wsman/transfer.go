@@ -51,14 +51,14 @@ func (c *Client) Create(ctx context.Context, req *model.CreateRequest) (*model.I
 		}
 		created.Ref = ref
 		for _, s := range ref.Selectors {
-			if created.Property(s.Name) == nil {
+			if !created.Has(s.Name) {
 				if s.Ref != nil {
 					created.Set(s.Name, model.Ref(s.Ref))
 				} else {
 					created.Set(s.Name, model.Untyped(s.Value))
 				}
 			}
-			created.Property(s.Name).Key = true
+			created.SetKeyAt(created.Index(s.Name), true)
 		}
 		return created, nil
 	}

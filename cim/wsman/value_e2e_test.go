@@ -65,7 +65,7 @@ func TestE2EValuesAreChecked(t *testing.T) {
 			srv.RewriteReplies(instanceOp("Get"), 1, badValue(bad.prop, bad.text))
 			inst, err := c.Get(ctx, winrm)
 			if inst != nil {
-				t.Errorf("%s %q taken as %v", bad.prop, bad.text, inst.Property(bad.prop))
+				t.Errorf("%s %q taken as %v", bad.prop, bad.text, inst.PropertyList())
 			}
 			wantValueFault(t, err, "Win32_Service", bad.prop, `"`+bad.text+`"`, bad.typ)
 		}

@@ -35,7 +35,7 @@ func (s *Server) decodeInstance(ctx context.Context, n *node, class *model.Class
 		}
 		inst.Set(elems[0].Name.Local, v)
 		if decl != nil && decl.Key {
-			inst.Properties[inst.Index(key)].Key = true
+			inst.SetKeyAt(inst.Index(key), true)
 		}
 	}
 	return inst, nil

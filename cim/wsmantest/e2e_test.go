@@ -181,7 +181,7 @@ func TestE2EValueRoundTrip(t *testing.T) {
 			t.Fatalf("Get: %v", err)
 		}
 		want := wsmantest.KindsValues()
-		for _, p := range want.Properties {
+		for _, p := range want.All() {
 			if p.Name == "EmptyArray" {
 				continue
 			}
@@ -197,7 +197,7 @@ func TestE2EValueRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range first.Properties {
+		for _, p := range first.All() {
 			v, _ := second.Get(p.Name)
 			if !model.Equal(v, p.Value) {
 				t.Errorf("after Modify %s: got %v, want %v", p.Name, v, p.Value)

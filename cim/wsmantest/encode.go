@@ -74,14 +74,14 @@ func (e *encoder) properties(w *xw, prefix string, inst *model.Instance, props [
 		e.property(w, prefix, p.Name, p.Value, decl, depth, sep)
 	}
 	if props == nil {
-		for _, p := range inst.Properties {
+		for _, p := range inst.All() {
 			write(p)
 		}
 		return
 	}
 	for _, name := range props {
-		if p := inst.Property(name); p != nil {
-			write(*p)
+		if p, ok := inst.Lookup(name); ok {
+			write(p)
 		}
 	}
 }

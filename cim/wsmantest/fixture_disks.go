@@ -60,7 +60,7 @@ func (f *fixture) registerDisks(p *memprov.Provider) {
 				return nil, model.NewFault(model.CIMNotFound, "wsmantest: no logical disk %s", inst.Path())
 			}
 			cur := f.disks[i]
-			for _, pr := range inst.Properties {
+			for _, pr := range inst.All() {
 				old, ok := cur.Get(pr.Name)
 				if !ok {
 					return nil, model.NewFault(model.CIMNoSuchProperty, "wsmantest: Win32_LogicalDisk has no property %s", pr.Name)

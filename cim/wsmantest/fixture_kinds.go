@@ -69,7 +69,7 @@ func (f *fixture) registerKinds(p *memprov.Provider) {
 				return nil, model.NewFault(model.CIMNotFound, "wsmantest: no Cimsh_ValueKinds %s", inst.Path())
 			}
 			next := f.kinds[i].Clone()
-			for _, pr := range inst.Properties {
+			for _, pr := range inst.All() {
 				next.Set(pr.Name, pr.Value)
 			}
 			f.kinds[i] = next

@@ -97,12 +97,12 @@ func (c *call) invokeResponse(t target, method string, out *model.Instance) ([]b
 	ordered := out.Clone()
 	ordered.Namespace = t.Namespace
 	if k := ordered.Index("ReturnValue"); k >= 0 {
-		rv := ordered.Properties[k]
-		ordered.Properties = append(ordered.Properties[:k:k], ordered.Properties[k+1:]...)
+		rv := ordered.At(k)
+		ordered.Remove(rv.Name)
 		if c.st.dialect == OMI {
-			ordered.Properties = append([]model.Property{rv}, ordered.Properties...)
+			ordered.SetProperties(append([]model.Property{rv}, ordered.PropertyList()...))
 		} else {
-			ordered.Properties = append(ordered.Properties, rv)
+			ordered.Append(rv)
 		}
 	}
 	enc := c.encoder(t)

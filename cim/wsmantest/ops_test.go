@@ -36,7 +36,7 @@ func TestValueKindsRoundTrip(t *testing.T) {
 			}
 			got := decodeBody(t, s, r, "Cimsh_ValueKinds")
 			want := KindsValues()
-			for _, p := range want.Properties {
+			for _, p := range want.All() {
 				v, ok := got.Get(p.Name)
 				if p.Name == "EmptyArray" {
 					if ok {

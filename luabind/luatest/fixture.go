@@ -101,7 +101,7 @@ func NewProvider(host string) *memprov.Provider {
 			if cur == nil {
 				return nil, model.NewFault(model.CIMNotFound, "no service %s", nameOf(inst))
 			}
-			for _, pr := range inst.Properties {
+			for _, pr := range inst.All() {
 				cur.Set(pr.Name, pr.Value)
 			}
 			return cur.Clone(), nil

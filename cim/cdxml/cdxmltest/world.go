@@ -283,7 +283,7 @@ func (w *World) put(table map[string]*model.Instance, key string, inst *model.In
 		stored = inst.Clone()
 	} else {
 		stored = old.Clone()
-		for _, p := range inst.Properties {
+		for _, p := range inst.All() {
 			stored.Set(p.Name, p.Value)
 		}
 	}

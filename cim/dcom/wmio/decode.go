@@ -306,7 +306,7 @@ func decodeInstancePart(b []byte, dc *decodedClass, depth int) (*model.Instance,
 				return nil, fmt.Errorf("wmio: %s.%s: %w", inst.ClassName, p.decl.Name, err)
 			}
 		}
-		inst.Properties = append(inst.Properties, model.Property{Name: p.decl.Name, Value: v, Key: p.decl.Key})
+		inst.Append(model.Property{Name: p.decl.Name, Value: v, Key: p.decl.Key})
 	}
 	return inst, nil
 }

@@ -350,7 +350,7 @@ func unit(block []byte) []byte {
 // embedded instances and instances without a declared class.
 func schemaOf(inst *model.Instance) *Schema {
 	c := &model.Class{Name: inst.ClassName}
-	for _, p := range inst.Properties {
+	for _, p := range inst.All() {
 		d := model.PropertyDecl{Name: p.Name, Type: p.Value.Type(), Array: p.Value.IsArray(), Key: p.Key}
 		if r, ok := p.Value.AsReference(); ok && r != nil {
 			d.RefClass = r.ClassName

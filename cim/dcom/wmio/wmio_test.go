@@ -40,11 +40,11 @@ func TestSpecInstance(t *testing.T) {
 		{Name: "Data2", Value: model.String("defaultValue")},
 		{Name: "Array", Value: model.Array(model.TypeUint32, []model.Value{model.Uint(model.TypeUint32, 1), model.Uint(model.TypeUint32, 2), model.Uint(model.TypeUint32, 3)})},
 	}
-	if len(o.Instance.Properties) != len(want) {
-		t.Fatalf("properties %v", o.Instance.Properties)
+	if o.Instance.Len() != len(want) {
+		t.Fatalf("properties %v", o.Instance.PropertyList())
 	}
 	for i, w := range want {
-		g := o.Instance.Properties[i]
+		g := o.Instance.At(i)
 		if g.Name != w.Name || g.Key != w.Key || !model.Equal(g.Value, w.Value) {
 			t.Errorf("property %d: %s=%v key %v, want %s=%v key %v", i, g.Name, g.Value, g.Key, w.Name, w.Value, w.Key)
 		}
@@ -108,7 +108,7 @@ func TestRoundTrip(t *testing.T) {
 			if o.Namespace != "root/cimv2" || o.Instance.ClassName != in.ClassName {
 				t.Fatalf("%s: %+v", class, o)
 			}
-			for _, pr := range in.Properties {
+			for _, pr := range in.All() {
 				got, ok := o.Instance.Get(pr.Name)
 				if !ok || !model.Equal(got, pr.Value) {
 					t.Errorf("%s.%s: %v (%s), want %v (%s)", class, pr.Name, got, got.Type(), pr.Value, pr.Value.Type())
