@@ -3,6 +3,7 @@ package wsman
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strings"
 	"unsafe"
 
@@ -217,6 +218,98 @@ func plainInteger(t model.Type, b []byte) (model.Value, bool) {
 	}
 	return model.Sint(t, i), true
 }
+
+// scanInteger reads an integer of type t written in b from pos as
+// plainInteger accepts one (an optional '-' for a signed type, then 1 to
+// 19 digits), eight bytes at a time: its value and the offset of the
+// first byte after the digits. ok is false when there is no such
+// integer there, when it is out of t's range, or when fewer than 16
+// bytes follow (the caller then reads the text another way; a hole is
+// followed by at least the end of its item).
+func scanInteger(t model.Type, b []byte, pos int) (v model.Value, end int, ok bool) {
+	neg := false
+	if pos < len(b) && b[pos] == '-' && t.IsSigned() {
+		neg = true
+		pos++
+	}
+	// Most integers are up to 16 digits: two words, unrolled.
+	if len(b)-pos < 16 {
+		return model.Value{}, 0, false
+	}
+	x := binary.LittleEndian.Uint64(b[pos:])
+	var n uint64
+	k := nonDigit(x)
+	switch {
+	case k == 0:
+		return model.Value{}, 0, false
+	case k < 8:
+		n = digits8((x - 0x3030303030303030) << ((64 - 8*k) & 63))
+		end = pos + k
+	default:
+		n = digits8(x - 0x3030303030303030)
+		y := binary.LittleEndian.Uint64(b[pos+8:])
+		k = nonDigit(y)
+		if k == 8 {
+			// 16 digits and more: the rest one at a time, up to 19 as
+			// plainInteger (19 fit in 64 bits, 20 may not).
+			n = n*100000000 + digits8(y-0x3030303030303030)
+			end = pos + 16
+			for end < len(b) && b[end]-'0' <= 9 {
+				if end-pos == 19 {
+					return model.Value{}, 0, false
+				}
+				n = n*10 + uint64(b[end]-'0')
+				end++
+			}
+			if end == len(b) {
+				return model.Value{}, 0, false
+			}
+			break
+		}
+		if k > 0 {
+			n = n*pow10[k&7] + digits8((y-0x3030303030303030)<<((64-8*k)&63))
+		}
+		end = pos + 8 + k
+	}
+	width := t.Bits()
+	if !t.IsSigned() {
+		if width < 64 && n >= 1<<width {
+			return model.Value{}, 0, false
+		}
+		return model.Uint(t, n), end, true
+	}
+	limit := uint64(1) << (width - 1) // |min|; max is limit-1
+	if n > limit || (!neg && n == limit) {
+		return model.Value{}, 0, false
+	}
+	i := int64(n)
+	if neg {
+		i = -i
+	}
+	return model.Sint(t, i), end, true
+}
+
+// nonDigit returns the index of the first byte of x (read little endian)
+// that is not an ASCII digit, 8 if all are. The high nibble of such a
+// byte ends up non-zero below: a digit is 0x30..0x39, its high nibble 3,
+// and 3 still after adding 6; a carry out of a byte from 0xFA up goes
+// into the bytes above it, which come after it.
+func nonDigit(x uint64) int {
+	nd := ((x & 0xF0F0F0F0F0F0F0F0) ^ 0x3030303030303030) | (((x + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) ^ 0x3030303030303030)
+	return bits.TrailingZeros64(nd) >> 3
+}
+
+// digits8 converts eight digit values (0..9, one a byte, the first the
+// most significant: little endian as read) to their number. Digits
+// shifted to the top with zero bytes below read as the same number with
+// leading zeros.
+func digits8(x uint64) uint64 {
+	x = (x*10 + x>>8) & 0x00FF00FF00FF00FF
+	x = (x*100 + x>>16) & 0x0000FFFF0000FFFF
+	return (x*10000 + x>>32) & 0xFFFFFFFF
+}
+
+var pow10 = [8]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
 
 // isNumber reports the types whose values hold no text once parsed.
 func isNumber(t model.Type) bool {

@@ -50,6 +50,18 @@ type hole struct {
 	prop int32               // the property's index (holeProp, holeDatetime)
 	decl *model.PropertyDecl // its declaration, if any (holeProp)
 	name string              // the selector's name (holeSelector)
+	// integer is the declared type of a holeProp of an integer type,
+	// else TypeUnknown: match reads such a hole's digits and converts
+	// them in one pass.
+	integer model.Type
+}
+
+// holeSpan is where a matched item's hole is, and for an integer hole
+// whose digits match read, its value (set says so).
+type holeSpan struct {
+	start, end int32
+	set        bool
+	v          model.Value
 }
 
 // itemShape is one item's markup: lits[i] comes before holes[i], and
@@ -66,7 +78,7 @@ type itemShape struct {
 type shapes struct {
 	list    []*itemShape // most recently used first
 	records int          // shapes taken from items of this page
-	spans   [][2]int32   // scratch: the holes of the item being matched
+	spans   []holeSpan   // scratch: the holes of the item being matched
 	read    int          // items read by shape (for tests)
 	// Items of this page that matched a shape, and (once no more shapes
 	// are taken) that matched none: a page whose items are nearly all
@@ -143,7 +155,13 @@ func skipBlank(b []byte, i int) int {
 
 // match compares b from pos with the shape: the literals byte for byte,
 // the holes plain text. It returns the item's end and the holes' spans.
-func (sh *itemShape) match(b []byte, pos int, spans *[][2]int32) (int, bool) {
+//
+// An integer hole is read as digits and converted on the way; the
+// literal after it starts with the '<' that ends plain text, so when it
+// matches the digits were the whole text, as PlainText would have found.
+// Anything else there (a sign where none may be, white space, too many
+// digits, digits and then not a '<') is read as text and left to build.
+func (sh *itemShape) match(b []byte, pos int, spans *[]holeSpan) (int, bool) {
 	sp := (*spans)[:0]
 	for i := range sh.holes {
 		lit := sh.lits[i]
@@ -151,11 +169,18 @@ func (sh *itemShape) match(b []byte, pos int, spans *[][2]int32) (int, bool) {
 			return 0, false
 		}
 		pos += len(lit)
+		if t := sh.holes[i].integer; t != model.TypeUnknown {
+			if v, e, ok := scanInteger(t, b, pos); ok && b[e] == '<' {
+				sp = append(sp, holeSpan{start: int32(pos), end: int32(e), set: true, v: v})
+				pos = e
+				continue
+			}
+		}
 		e := xml.PlainText(b, pos)
 		if e < 0 {
 			return 0, false
 		}
-		sp = append(sp, [2]int32{int32(pos), int32(e)})
+		sp = append(sp, holeSpan{start: int32(pos), end: int32(e)})
 		pos = e
 	}
 	*spans = sp
@@ -169,7 +194,7 @@ func (sh *itemShape) match(b []byte, pos int, spans *[][2]int32) (int, bool) {
 // build makes the instance of an item that matched, converting each hole
 // as the token path does; false when one does not convert (the token
 // path then reports it).
-func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.Instance, bool) {
+func (sh *itemShape) build(d *xml.Decoder, b []byte, spans []holeSpan) (*model.Instance, bool) {
 	p := sh.proto
 	// The instance, its EPR and (most EPRs have one or two) its
 	// selectors in one allocation: they live and die together.
@@ -188,7 +213,12 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans [][2]int32) (*model.I
 		ref.Selectors = one.sels[:0:sh.selectors]
 	}
 	for i, h := range sh.holes {
-		text := b[spans[i][0]:spans[i][1]]
+		sp := &spans[i]
+		if sp.set {
+			values[h.prop] = sp.v
+			continue
+		}
+		text := b[sp.start:sp.end]
 		switch h.kind {
 		case holeProp:
 			t := model.TypeUnknown
@@ -245,7 +275,7 @@ func (s *shapes) record(d *xml.Decoder, start, end, depth int, inst *model.Insta
 	sh.depth = depth
 	// Read the item again through the shape: the same instance, or
 	// the shape is wrong about something and is dropped.
-	var spans [][2]int32
+	var spans []holeSpan
 	if e, ok := sh.match(b, start, &spans); !ok || e != end {
 		return
 	}
@@ -325,6 +355,9 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 				h := hole{kind: kind, prop: int32(prop), name: selName}
 				if kind == holeProp {
 					h.decl = decl
+					if decl != nil && decl.Type.IsInteger() {
+						h.integer = decl.Type
+					}
 				}
 				sh.lits = append(sh.lits, b[lit:pos:pos])
 				sh.holes = append(sh.holes, h)
