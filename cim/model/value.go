@@ -21,9 +21,12 @@ import (
 // an instance holds one per property): n holds the number, or the length
 // of a string or array; p the string's bytes, the array's elements or the
 // pointer. What the value is (its type, kind and whether it is an array:
-// a tag) rides along: a number's p points into numTags at the tag's
-// offset (no other pointer can point there), anything else keeps the tag
-// in n's top bits (lengths need fewer than 48).
+// a tag) rides along in n's top bits (lengths need fewer than 48), and so
+// do the integers that fit in the 48 bits below it, with p nil: most
+// numbers, whose values the garbage collector then has no pointer to
+// look at. Other numbers (reals, and integers from 2^47 or 2^48 up) need
+// all of n: their p points into numTags at the tag's offset (no other
+// pointer can point there).
 type Value struct {
 	n uint64
 	p unsafe.Pointer
@@ -80,7 +83,42 @@ func (v Value) kind() kind { return v.tag().kind() }
 
 // number makes a numeric Value; other builds one of the other kinds (n a
 // length, or 0).
-func number(g tag, n uint64) Value { return Value{n: n, p: unsafe.Pointer(&numTags[g])} }
+func number(g tag, n uint64) Value {
+	switch g.kind() {
+	case kInt:
+		return signed(g, int64(n))
+	case kReal:
+		return Value{n: n, p: unsafe.Pointer(&numTags[g])}
+	}
+	return unsigned(g, n)
+}
+
+// unsigned and signed keep an integer in n beside its tag when it fits
+// in 48 bits (kept small enough to be inlined where numbers are made).
+func unsigned(g tag, u uint64) Value {
+	if u <= lenMask {
+		return Value{n: u | uint64(g)<<tagShift}
+	}
+	return Value{n: u, p: unsafe.Pointer(&numTags[g])}
+}
+
+func signed(g tag, i int64) Value {
+	if uint64(i+1<<47) <= lenMask {
+		return Value{n: uint64(i)&lenMask | uint64(g)<<tagShift}
+	}
+	return Value{n: uint64(i), p: unsafe.Pointer(&numTags[g])}
+}
+
+// num is a number's 64 bits, however it is kept.
+func (v Value) num() uint64 {
+	if v.p != nil {
+		return v.n // in numTags: n is all the number's
+	}
+	if v.tag().kind() == kInt {
+		return uint64(int64(v.n<<(64-tagShift)) >> (64 - tagShift)) // sign-extended
+	}
+	return v.n & lenMask
+}
 func other(g tag, n uint64, p unsafe.Pointer) Value {
 	return Value{n: n | uint64(g)<<tagShift, p: p}
 }
@@ -105,10 +143,10 @@ func Bool(b bool) Value {
 
 // Uint returns an unsigned integer of type t (uint8..uint64). It does not
 // check the range; ParseScalar and Convert do.
-func Uint(t Type, u uint64) Value { return number(mkTag(t, false, kUint), u) }
+func Uint(t Type, u uint64) Value { return unsigned(mkTag(t, false, kUint), u) }
 
 // Sint returns a signed integer of type t (sint8..sint64).
-func Sint(t Type, i int64) Value { return number(mkTag(t, false, kInt), uint64(i)) }
+func Sint(t Type, i int64) Value { return signed(mkTag(t, false, kInt), i) }
 
 // Real returns a real32 or real64 value.
 func Real(t Type, f float64) Value { return number(mkTag(t, false, kReal), math.Float64bits(f)) }
@@ -184,15 +222,15 @@ func (v Value) Len() int {
 func (v Value) Interface() any {
 	switch v.kind() {
 	case kBool:
-		return v.n != 0
+		return v.num() != 0
 	case kUint:
-		return v.n
+		return v.num()
 	case kInt:
-		return int64(v.n)
+		return int64(v.num())
 	case kReal:
 		return math.Float64frombits(v.n)
 	case kChar16:
-		return uint16(v.n)
+		return uint16(v.num())
 	case kString:
 		return v.str()
 	case kDatetime:
@@ -210,14 +248,14 @@ func (v Value) Interface() any {
 func (v Value) str() string { return unsafe.String((*byte)(v.p), v.length()) }
 
 // AsBool returns the boolean held by v.
-func (v Value) AsBool() (bool, bool) { k := v.kind(); return k == kBool && v.n != 0, k == kBool }
+func (v Value) AsBool() (bool, bool) { k := v.kind(); return k == kBool && v.num() != 0, k == kBool }
 
 // AsUint returns the unsigned integer held by v.
 func (v Value) AsUint() (uint64, bool) {
 	if v.kind() != kUint {
 		return 0, false
 	}
-	return v.n, true
+	return v.num(), true
 }
 
 // AsInt returns the signed integer held by v.
@@ -225,7 +263,7 @@ func (v Value) AsInt() (int64, bool) {
 	if v.kind() != kInt {
 		return 0, false
 	}
-	return int64(v.n), true
+	return int64(v.num()), true
 }
 
 // AsFloat returns v as a float64 for any numeric value (lossy beyond 2^53).
@@ -234,11 +272,11 @@ func (v Value) AsFloat() (float64, bool) {
 	case kReal:
 		return math.Float64frombits(v.n), true
 	case kUint:
-		return float64(v.n), true
+		return float64(v.num()), true
 	case kInt:
-		return float64(int64(v.n)), true
+		return float64(int64(v.num())), true
 	case kChar16:
-		return float64(uint16(v.n)), true
+		return float64(uint16(v.num())), true
 	}
 	return 0, false
 }
@@ -367,5 +405,5 @@ func Equal(a, b Value) bool {
 		x, y := math.Float64frombits(a.n), math.Float64frombits(b.n)
 		return x == y || (math.IsNaN(x) && math.IsNaN(y))
 	}
-	return a.n == b.n
+	return a.num() == b.num()
 }

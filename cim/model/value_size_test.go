@@ -31,3 +31,47 @@ func TestValueIsTwoWords(t *testing.T) {
 		t.Errorf("empty string: null %v type %v", v.IsNull(), v.Type())
 	}
 }
+
+// Integers that fit in 48 bits are kept with the tag and no pointer (the
+// garbage collector has nothing to look at in them); the rest point into
+// numTags. Both read back the same at and across the boundaries.
+func TestSmallNumbersHoldNoPointer(t *testing.T) {
+	for _, u := range []uint64{0, 1, 1<<47 - 1, 1 << 47, 1<<48 - 1, 1 << 48, 1<<63 - 1, 1 << 63, ^uint64(0)} {
+		for _, ty := range []Type{TypeUint8, TypeUint32, TypeUint64} {
+			v := Uint(ty, u)
+			if got, ok := v.AsUint(); !ok || got != u || v.Type() != ty || v.IsNull() || v.IsArray() {
+				t.Errorf("Uint(%s, %d) reads back %d %v, type %s", ty, u, got, ok, v.Type())
+			}
+			if small := u < 1<<48; (v.p == nil) != small {
+				t.Errorf("Uint(%d): pointer %v, want none: %v", u, v.p != nil, small)
+			}
+			if !Equal(v, Uint(ty, u)) || (u > 0 && Equal(v, Uint(ty, u-1))) {
+				t.Errorf("Uint(%d): Equal", u)
+			}
+		}
+	}
+	for _, i := range []int64{0, 1, -1, 1<<47 - 1, 1 << 47, -1 << 47, -1<<47 - 1, 1<<63 - 1, -1 << 63} {
+		v := Sint(TypeSint64, i)
+		if got, ok := v.AsInt(); !ok || got != i || v.Type() != TypeSint64 {
+			t.Errorf("Sint(%d) reads back %d %v", i, got, ok)
+		}
+		if f, _ := v.AsFloat(); f != float64(i) {
+			t.Errorf("Sint(%d) as float %v", i, f)
+		}
+		if small := i >= -1<<47 && i < 1<<47; (v.p == nil) != small {
+			t.Errorf("Sint(%d): pointer %v, want none: %v", i, v.p != nil, small)
+		}
+		if v.Interface() != i {
+			t.Errorf("Sint(%d).Interface() = %v", i, v.Interface())
+		}
+	}
+	if b, ok := Bool(true).AsBool(); !b || !ok || Bool(false).Interface() != false {
+		t.Error("Bool")
+	}
+	if c := Char16(0xFFFF).Interface(); c != uint16(0xFFFF) {
+		t.Errorf("Char16 = %v", c)
+	}
+	if r, _ := Real(TypeReal64, -0.5).AsFloat(); r != -0.5 {
+		t.Errorf("Real = %v", r)
+	}
+}
