@@ -245,6 +245,13 @@ func (i *Instance) Index(name string) int {
 	if i.layout == nil {
 		return -1
 	}
+	// Names are mostly written as the server spells them: looked for
+	// as they are first (most others differ in length, one compare).
+	for k, n := range i.layout.names {
+		if n == name {
+			return k
+		}
+	}
 	for k, n := range i.layout.names {
 		if strings.EqualFold(n, name) {
 			return k
