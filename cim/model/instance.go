@@ -17,50 +17,34 @@ type Property struct {
 // order. The instances of one enumeration mostly have the same ones, so
 // a decoder gives them one Layout: an instance then holds its values
 // alone, 16 bytes a property instead of a Property's 40, and the garbage
-// collector has half the pointers to follow. A Layout is never changed
-// once an instance holds it; an instance that changes its names or keys
-// takes a copy of its own first.
+// collector has half the pointers to follow.
+//
+// An instance never writes into the names or keys it was given: one that
+// changes a name or a key flag, or removes a property, copies them
+// first, and one that adds a property appends past the end of what it
+// shares (the shared arrays are clipped to their length, so the append
+// copies). Copying an Instance struct therefore behaves as copying a
+// slice did: the copies' names and keys are independent.
 type Layout struct {
 	names []string
 	keys  []bool
 }
 
 // NewLayout returns the layout of props: their names and key flags.
-func NewLayout(props []Property) *Layout {
-	l := &Layout{names: make([]string, len(props)), keys: make([]bool, len(props))}
+func NewLayout(props []Property) Layout {
+	l := Layout{names: make([]string, len(props)), keys: make([]bool, len(props))}
 	for k, p := range props {
 		l.names[k], l.keys[k] = p.Name, p.Key
 	}
 	return l
 }
 
-// Matches reports whether props have l's names (the same strings, byte
-// for byte) and key flags, in l's order.
-func (l *Layout) Matches(props []Property) bool {
-	if l == nil || len(props) != len(l.names) {
-		return false
-	}
-	for k := range props {
-		if props[k].Name != l.names[k] || props[k].Key != l.keys[k] {
-			return false
-		}
-	}
-	return true
-}
-
 // Len is the number of properties.
-func (l *Layout) Len() int {
-	if l == nil {
-		return 0
-	}
-	return len(l.names)
-}
+func (l Layout) Len() int { return len(l.names) }
 
-func (l *Layout) clone(extra int) *Layout {
-	c := &Layout{names: make([]string, len(l.names), len(l.names)+extra), keys: make([]bool, len(l.keys), len(l.keys)+extra)}
-	copy(c.names, l.names)
-	copy(c.keys, l.keys)
-	return c
+// clip is l with no room to append into: an append copies.
+func (l Layout) clip() Layout {
+	return Layout{names: l.names[:len(l.names):len(l.names)], keys: l.keys[:len(l.keys):len(l.keys)]}
 }
 
 // Instance is a CIM instance (or a method's in/out parameter set). Its
@@ -80,9 +64,8 @@ type Instance struct {
 	// (EnumerateObjectAndEPR, Create); nil otherwise.
 	Ref *Reference
 
-	layout *Layout // nil: no properties
-	values []Value // len(values) == layout.Len()
-	own    bool    // layout is this instance's alone: it may change it in place
+	lay    Layout  // names and keys, maybe shared: never written in place
+	values []Value // len(values) == lay.Len()
 }
 
 // NewInstance returns an empty instance of class in namespace.
@@ -101,19 +84,19 @@ func NewInstanceOf(class, namespace string, props ...Property) *Instance {
 // SetLayout gives the instance layout's properties with values, which it
 // keeps (the caller gives them up); layout may be shared with other
 // instances and is not changed. It panics if the lengths differ.
-func (i *Instance) SetLayout(layout *Layout, values []Value) {
+func (i *Instance) SetLayout(layout Layout, values []Value) {
 	if layout.Len() != len(values) {
 		panic("model: SetLayout with " + itoa(len(values)) + " values for " + itoa(layout.Len()) + " properties")
 	}
 	if len(values) == 0 {
-		layout, values = nil, nil
+		layout, values = Layout{}, nil
 	}
-	i.layout, i.values, i.own = layout, values, false
+	i.lay, i.values = layout.clip(), values
 }
 
-// Layout returns the instance's layout (nil when it has no properties).
-// It must not be changed.
-func (i *Instance) Layout() *Layout { return i.layout }
+// Layout returns the instance's names and key flags, to give to other
+// instances with SetLayout.
+func (i *Instance) Layout() Layout { return i.lay.clip() }
 
 // Values returns the instance's values in the order of its properties:
 // the instance's own slice, for reading.
@@ -135,10 +118,10 @@ func itoa(n int) string {
 // SetProperties replaces the instance's properties with props (copied).
 func (i *Instance) SetProperties(props []Property) {
 	if len(props) == 0 {
-		i.layout, i.values, i.own = nil, nil, false
+		i.lay, i.values = Layout{}, nil
 		return
 	}
-	i.layout, i.own = NewLayout(props), true
+	i.lay = NewLayout(props)
 	i.values = make([]Value, len(props))
 	for k, p := range props {
 		i.values[k] = p.Value
@@ -150,17 +133,17 @@ func (i *Instance) Len() int { return len(i.values) }
 
 // At returns the k-th property.
 func (i *Instance) At(k int) Property {
-	return Property{Name: i.layout.names[k], Value: i.values[k], Key: i.layout.keys[k]}
+	return Property{Name: i.lay.names[k], Value: i.values[k], Key: i.lay.keys[k]}
 }
 
 // NameAt returns the k-th property's name.
-func (i *Instance) NameAt(k int) string { return i.layout.names[k] }
+func (i *Instance) NameAt(k int) string { return i.lay.names[k] }
 
 // ValueAt returns the k-th property's value.
 func (i *Instance) ValueAt(k int) Value { return i.values[k] }
 
 // IsKeyAt reports whether the k-th property is a key.
-func (i *Instance) IsKeyAt(k int) bool { return i.layout.keys[k] }
+func (i *Instance) IsKeyAt(k int) bool { return i.lay.keys[k] }
 
 // All yields the properties in order with their positions.
 func (i *Instance) All() iter.Seq2[int, Property] {
@@ -185,37 +168,21 @@ func (i *Instance) PropertyList() []Property {
 // SetAt replaces the k-th property's value.
 func (i *Instance) SetAt(k int, v Value) { i.values[k] = v }
 
-// own makes the layout the instance's alone, with room for extra more
-// properties, so that it may change it.
-func (i *Instance) ownLayout(extra int) {
-	switch {
-	case i.layout == nil:
-		i.layout = &Layout{names: make([]string, 0, extra), keys: make([]bool, 0, extra)}
-	case !i.own:
-		i.layout = i.layout.clone(extra)
-	}
-	i.own = true
-}
-
 // SetKeyAt sets or clears the k-th property's key flag.
 func (i *Instance) SetKeyAt(k int, key bool) {
-	if i.layout.keys[k] == key {
+	if i.lay.keys[k] == key {
 		return
 	}
-	i.ownLayout(0)
-	i.layout.keys[k] = key
+	i.lay.keys = append([]bool(nil), i.lay.keys...) // maybe shared: never written in place
+	i.lay.keys[k] = key
 }
 
 // Append adds props at the end without looking for properties of the
 // same names (Set replaces one).
 func (i *Instance) Append(props ...Property) {
-	if len(props) == 0 {
-		return
-	}
-	i.ownLayout(len(props))
 	for _, p := range props {
-		i.layout.names = append(i.layout.names, p.Name)
-		i.layout.keys = append(i.layout.keys, p.Key)
+		i.lay.names = append(i.lay.names, p.Name)
+		i.lay.keys = append(i.lay.keys, p.Key)
 		i.values = append(i.values, p.Value)
 	}
 }
@@ -242,17 +209,14 @@ func (i *Instance) Retain(keep func(Property) bool) {
 
 // Index returns the position of the named property (case-insensitive), or -1.
 func (i *Instance) Index(name string) int {
-	if i.layout == nil {
-		return -1
-	}
 	// Names are mostly written as the server spells them: looked for
 	// as they are first (most others differ in length, one compare).
-	for k, n := range i.layout.names {
+	for k, n := range i.lay.names {
 		if n == name {
 			return k
 		}
 	}
-	for k, n := range i.layout.names {
+	for k, n := range i.lay.names {
 		if strings.EqualFold(n, name) {
 			return k
 		}
@@ -283,7 +247,7 @@ func (i *Instance) Has(name string) bool { return i.Index(name) >= 0 }
 // and is a key.
 func (i *Instance) IsKey(name string) bool {
 	k := i.Index(name)
-	return k >= 0 && i.layout.keys[k]
+	return k >= 0 && i.lay.keys[k]
 }
 
 // Set sets the named property, replacing an existing one of the same name
@@ -304,11 +268,11 @@ func (i *Instance) SetKey(name string, v Value) {
 
 // Rename changes the k-th property's name.
 func (i *Instance) Rename(k int, name string) {
-	if i.layout.names[k] == name {
+	if i.lay.names[k] == name {
 		return
 	}
-	i.ownLayout(0)
-	i.layout.names[k] = name
+	i.lay.names = append([]string(nil), i.lay.names...) // maybe shared: never written in place
+	i.lay.names[k] = name
 }
 
 // Remove deletes the named property; it reports whether it was present.
@@ -317,26 +281,24 @@ func (i *Instance) Remove(name string) bool {
 	if k < 0 {
 		return false
 	}
-	i.ownLayout(0)
-	i.layout.names = append(i.layout.names[:k], i.layout.names[k+1:]...)
-	i.layout.keys = append(i.layout.keys[:k], i.layout.keys[k+1:]...)
-	i.values = append(i.values[:k], i.values[k+1:]...)
+	// New arrays: the names and keys may be shared, and the values of a
+	// copy of this Instance struct would see a shift in place.
+	i.lay.names = append(i.lay.names[:k:k], i.lay.names[k+1:]...)
+	i.lay.keys = append(i.lay.keys[:k:k], i.lay.keys[k+1:]...)
+	i.values = append(i.values[:k:k], i.values[k+1:]...)
 	return true
 }
 
 // Names returns the property names in order.
 func (i *Instance) Names() []string {
-	if i.layout == nil {
-		return []string{}
-	}
-	return append([]string{}, i.layout.names...)
+	return append([]string{}, i.lay.names...)
 }
 
 // Keys returns the key properties, in order.
 func (i *Instance) Keys() []Property {
 	var keys []Property
 	for k := range i.values {
-		if i.layout.keys[k] {
+		if i.lay.keys[k] {
 			keys = append(keys, i.At(k))
 		}
 	}
@@ -346,27 +308,24 @@ func (i *Instance) Keys() []Property {
 // MarkKeys sets the Key flag on the named properties (case-insensitive)
 // and clears it on the others.
 func (i *Instance) MarkKeys(names []string) {
-	for k := range i.values {
-		key := false
+	keys := make([]bool, len(i.values))
+	for k := range keys {
 		for _, n := range names {
-			if strings.EqualFold(n, i.layout.names[k]) {
-				key = true
+			if strings.EqualFold(n, i.lay.names[k]) {
+				keys[k] = true
 			}
 		}
-		i.SetKeyAt(k, key)
 	}
+	i.lay.keys = keys
 }
 
 // Clone returns a copy with values of its own (values are immutable, so
-// they are shared) and its own copy of Ref; the layout is shared until
-// either changes it.
+// they are shared) and its own copy of Ref; the names and keys are
+// shared, as neither instance writes into them.
 func (i *Instance) Clone() *Instance {
 	c := *i
+	c.lay = i.lay.clip()
 	c.values = append([]Value(nil), i.values...)
-	if i.own {
-		// i may still change its layout in place: the copy takes its own.
-		c.layout = i.layout.clone(0)
-	}
 	if i.Ref != nil {
 		c.Ref = i.Ref.Clone()
 	}
@@ -383,7 +342,7 @@ func (i *Instance) Equal(o *Instance) bool {
 		return false
 	}
 	for k := range i.values {
-		if !strings.EqualFold(i.layout.names[k], o.layout.names[k]) || !Equal(i.values[k], o.values[k]) {
+		if !strings.EqualFold(i.lay.names[k], o.lay.names[k]) || !Equal(i.values[k], o.values[k]) {
 			return false
 		}
 	}
