@@ -92,6 +92,10 @@ func sameName(local []byte, name string) bool {
 // propsPool holds the buffers an instance's properties are gathered in.
 var propsPool = sync.Pool{New: func() any { return new([]model.Property) }}
 
+// maxPooledProps bounds the buffers kept in propsPool (classes have tens
+// of properties, a few hundred at most).
+const maxPooledProps = 1024
+
 // noLeaf turns xmltok.Leaf off, for the test that compares decoding
 // with and without it (decode_leaf_test.go).
 var noLeaf atomic.Bool
@@ -142,6 +146,9 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 	scratch := propsPool.Get().(*[]model.Property)
 	props := (*scratch)[:0]
 	defer func() {
+		if cap(props) > maxPooledProps {
+			return // a hostile instance's thousands: not kept
+		}
 		clear(props) // no values kept alive by the pool
 		*scratch = props[:0]
 		propsPool.Put(scratch)
