@@ -48,3 +48,36 @@ func TestScanIntegerAgreesWithPlainInteger(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScanIntegerAgreesWithPlainInteger: for any bytes followed by a
+// '<' and markup, scanInteger either declines or reads what plainInteger
+// reads from the text up to the '<'; and where plainInteger reads the
+// text and sixteen bytes follow the sign, scanInteger reads it too.
+func FuzzScanIntegerAgreesWithPlainInteger(f *testing.F) {
+	for _, s := range []string{"0", "-1", "123456789", "18446744073709551615", "1234567890123456789", "12345678901234567890",
+		"-9223372036854775808", "1 ", "1a", "\xfa1", "1\xff", "+1", ""} {
+		f.Add(s, uint8(0))
+	}
+	types := []model.Type{model.TypeUint8, model.TypeUint16, model.TypeUint32, model.TypeUint64,
+		model.TypeSint8, model.TypeSint16, model.TypeSint32, model.TypeSint64}
+	f.Fuzz(func(t *testing.T, text string, which uint8) {
+		if strings.IndexByte(text, '<') >= 0 {
+			return
+		}
+		typ := types[int(which)%len(types)]
+		b := []byte("<p:X>" + text + "</p:X><p:NextProperty>")
+		pos := len("<p:X>")
+		v, end, ok := scanInteger(typ, b, pos)
+		want, wantOK := plainInteger(typ, []byte(text))
+		switch {
+		case ok && b[end] != '<':
+			// Read as text by match.
+		case ok && end != pos+len(text):
+			t.Fatalf("%s %q: ended at %d, before a '<' that is not the text's end", typ, text, end)
+		case ok && (!wantOK || !model.Equal(v, want) || v.Type() != want.Type()):
+			t.Fatalf("%s %q: scanInteger %v (%s), plainInteger %v %v", typ, text, v, v.Type(), want, wantOK)
+		case !ok && wantOK && len(b)-pos >= max(17, len(text)+1):
+			t.Fatalf("%s %q: scanInteger declined what plainInteger reads as %v", typ, text, want)
+		}
+	})
+}
