@@ -726,9 +726,14 @@ func (d *Decoder) resolveAttr(prefix, local []byte) int32 {
 // in front of their maps, in the slot recentSlot picks.
 const recentSlots = 8
 
-// recentSlot picks b's slot (b is not empty) by its length and last
-// byte, which tell apart the few strings every item repeats.
-func recentSlot(b []byte) int { return (len(b) + int(b[len(b)-1])) % recentSlots }
+// recentSlot picks b's slot (b is not empty) by its length, last and
+// middle bytes, which tell apart the few strings every item repeats
+// (length and last byte alone did not: the anonymous address and a DMTF
+// class URI such as .../cim-schema/2/Win32_Process are both 63 bytes
+// ending in 's', and took turns evicting each other every item).
+func recentSlot(b []byte) int {
+	return (len(b) + int(b[len(b)-1]) + int(b[len(b)>>1])<<1) % recentSlots
+}
 
 // internURI returns the index of b in uris, adding it.
 func (d *Decoder) internURI(b []byte) int32 {
