@@ -286,6 +286,7 @@ func decodeInstancePart(b []byte, dc *decodedClass, depth int) (*model.Instance,
 		inst.ClassName = name
 	}
 	nd := ndLen(len(dc.props))
+	props := make([]model.Property, 0, len(dc.props))
 	for _, p := range dc.props {
 		bits := ndvt[p.order/4] >> (2 * (p.order % 4)) & 3
 		var v model.Value
@@ -306,8 +307,9 @@ func decodeInstancePart(b []byte, dc *decodedClass, depth int) (*model.Instance,
 				return nil, fmt.Errorf("wmio: %s.%s: %w", inst.ClassName, p.decl.Name, err)
 			}
 		}
-		inst.Append(model.Property{Name: p.decl.Name, Value: v, Key: p.decl.Key})
+		props = append(props, model.Property{Name: p.decl.Name, Value: v, Key: p.decl.Key})
 	}
+	inst.SetProperties(props) // names, keys and values each allocated once at their size
 	return inst, nil
 }
 
