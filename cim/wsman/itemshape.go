@@ -163,13 +163,14 @@ func skipBlank(b []byte, i int) int {
 // digits, digits and then not a '<') is read as text and left to build.
 func (sh *itemShape) match(b []byte, pos int, spans *[]holeSpan) (int, bool) {
 	sp := (*spans)[:0]
-	for i := range sh.holes {
-		lit := sh.lits[i]
-		if len(b)-pos < len(lit) || !bytes.Equal(b[pos:pos+len(lit)], lit) {
+	lits, holes := sh.lits[:len(sh.holes)], sh.holes
+	for i := range holes {
+		lit := lits[i]
+		if len(b)-pos < len(lit) || string(b[pos:pos+len(lit)]) != string(lit) {
 			return 0, false
 		}
 		pos += len(lit)
-		if t := sh.holes[i].integer; t != model.TypeUnknown {
+		if t := holes[i].integer; t != model.TypeUnknown {
 			if v, e, ok := scanInteger(t, b, pos); ok && b[e] == '<' {
 				sp = append(sp, holeSpan{start: int32(pos), end: int32(e), set: true, v: v})
 				pos = e
