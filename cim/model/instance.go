@@ -2,6 +2,7 @@ package model
 
 import (
 	"iter"
+	"strconv"
 	"strings"
 )
 
@@ -86,7 +87,7 @@ func NewInstanceOf(class, namespace string, props ...Property) *Instance {
 // instances and is not changed. It panics if the lengths differ.
 func (i *Instance) SetLayout(layout Layout, values []Value) {
 	if layout.Len() != len(values) {
-		panic("model: SetLayout with " + itoa(len(values)) + " values for " + itoa(layout.Len()) + " properties")
+		panic("model: SetLayout with " + strconv.Itoa(len(values)) + " values for " + strconv.Itoa(layout.Len()) + " properties")
 	}
 	if len(values) == 0 {
 		layout, values = Layout{}, nil
@@ -101,19 +102,6 @@ func (i *Instance) Layout() Layout { return i.lay.clip() }
 // Values returns the instance's values in the order of its properties:
 // the instance's own slice, for reading.
 func (i *Instance) Values() []Value { return i.values }
-
-func itoa(n int) string {
-	var b [20]byte
-	k := len(b)
-	for {
-		k--
-		b[k] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[k:])
-		}
-	}
-}
 
 // SetProperties replaces the instance's properties with props (copied).
 func (i *Instance) SetProperties(props []Property) {
@@ -189,22 +177,15 @@ func (i *Instance) Append(props ...Property) {
 
 // Retain keeps the properties keep returns true for, in order.
 func (i *Instance) Retain(keep func(Property) bool) {
-	n := 0
-	for k := range i.values {
-		if keep(i.At(k)) {
-			n++
-		}
-	}
-	if n == len(i.values) {
-		return
-	}
-	props := make([]Property, 0, n)
+	var props []Property
 	for k := range i.values {
 		if p := i.At(k); keep(p) {
 			props = append(props, p)
 		}
 	}
-	i.SetProperties(props)
+	if len(props) < len(i.values) {
+		i.SetProperties(props)
+	}
 }
 
 // Index returns the position of the named property (case-insensitive), or -1.
