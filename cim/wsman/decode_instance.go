@@ -320,24 +320,9 @@ func decodePropertiesFrom(d *xml.Decoder, inst *model.Instance, schema *model.Cl
 		a := &arrays[i]
 		props[a.idx].Value = a.value()
 	}
+	inst.SetProperties(props)
 	if schema == nil && inst.Ref != nil {
-		// No schema said which are keys: the EPR's selectors do (before
-		// the layout is made, which is not changed after).
-		for _, s := range inst.Ref.Selectors {
-			for k := range props {
-				if strings.EqualFold(props[k].Name, s.Name) {
-					props[k].Key = true
-					break
-				}
-			}
-		}
-	}
-	if len(props) > 0 {
-		values := make([]model.Value, len(props))
-		for k := range props {
-			values[k] = props[k].Value
-		}
-		inst.SetLayout(model.NewLayout(props), values)
+		markKeysFromRef(inst, inst.Ref)
 	}
 	return nil
 }
