@@ -81,8 +81,7 @@ func (v Value) tag() tag {
 
 func (v Value) kind() kind { return v.tag().kind() }
 
-// number makes a numeric Value; other builds one of the other kinds (n a
-// length, or 0).
+// number makes a numeric Value.
 func number(g tag, n uint64) Value {
 	switch g.kind() {
 	case kInt:
@@ -119,6 +118,8 @@ func (v Value) num() uint64 {
 	}
 	return v.n & lenMask
 }
+
+// other builds a Value of the other kinds (n a length, or 0).
 func other(g tag, n uint64, p unsafe.Pointer) Value {
 	return Value{n: n | uint64(g)<<tagShift, p: p}
 }
