@@ -261,8 +261,6 @@ func FuzzPlainInteger(f *testing.F) {
 		"12345678901234567890", "0000000000000000001", "1234567:", "1234567/", "12345678a", "+1", " 1", "", "-", "1e3", "١"} {
 		f.Add(s)
 	}
-	types := []model.Type{model.TypeUint8, model.TypeUint16, model.TypeUint32, model.TypeUint64,
-		model.TypeSint8, model.TypeSint16, model.TypeSint32, model.TypeSint64}
 	f.Fuzz(func(t *testing.T, s string) {
 		plain := len(s) > 0
 		for i, c := range []byte(s) {
@@ -270,7 +268,7 @@ func FuzzPlainInteger(f *testing.F) {
 				plain = false
 			}
 		}
-		for _, typ := range types {
+		for _, typ := range integerTypes {
 			v, ok := plainInteger(typ, []byte(s))
 			var want uint64
 			var err error
