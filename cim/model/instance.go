@@ -31,8 +31,8 @@ type Layout struct {
 	keys  []bool
 }
 
-// NewLayout returns the layout of props: their names and key flags.
-func NewLayout(props []Property) Layout {
+// newLayout returns the layout of props: their names and key flags.
+func newLayout(props []Property) Layout {
 	l := Layout{names: make([]string, len(props)), keys: make([]bool, len(props))}
 	for k, p := range props {
 		l.names[k], l.keys[k] = p.Name, p.Key
@@ -109,7 +109,7 @@ func (i *Instance) SetProperties(props []Property) {
 		i.lay, i.values = Layout{}, nil
 		return
 	}
-	i.lay = NewLayout(props)
+	i.lay = newLayout(props)
 	i.values = make([]Value, len(props))
 	for k, p := range props {
 		i.values[k] = p.Value
