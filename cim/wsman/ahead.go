@@ -97,7 +97,7 @@ func (e *enumerator) pullAhead(base context.Context, body []byte, max int) {
 		p.base = base
 		p.proto = *e.idec
 		p.proto.kept = 0
-		p.proto.shapes = shapes{} // each decoder's own (their slices are scratch)
+		p.proto.shapes = shapes{} // each decoder takes its own (their slices are scratch)
 		p.launch(e, end.context, max)
 	}
 	p.mu.Unlock()

@@ -17,19 +17,25 @@ import (
 // between the holes and converting each hole's text as the token path
 // converts the same text in the same place; anything that differs by a
 // byte, or text the fast path would not read alike, sends the item down
-// the token path. Identical markup in the same document at the same depth
-// reads identically, so only the holes need the token path's rules: each
-// is converted by the same functions (textValue, ParseDatetime, Intern,
-// Keep), and a shape is kept only when reading its own item through it
-// gives what the token path gave.
+// the token path. Identical markup at the same depth under the same
+// namespace bindings reads identically, so only the holes need the token
+// path's rules: each is converted by the same functions (textValue,
+// ParseDatetime, Intern, Keep), and a shape is kept only when reading its
+// own item through it gives what the token path gave.
+//
+// A decoder keeps its shapes from page to page while the bindings in
+// scope at the items are the same (Windows declares them alike on every
+// page): taking a shape costs the token path and a walk of the item,
+// about what reading forty items by shape costs, and was paid on every
+// page of 200 when shapes were the page's.
 
 // noShape turns shapes off, for the test that compares decoding with and
 // without them.
 var noShape atomic.Bool
 
-// Limits: shapes remembered a page (items whose NULLs differ take
-// different ones), and items a page may try to take a shape from (pages
-// whose items cannot be read this way stop trying).
+// Limits: shapes remembered (items whose NULLs differ take different
+// ones), and items a page may try to take a shape from (pages whose items
+// cannot be read this way stop trying).
 const (
 	maxShapes       = 4
 	maxShapeRecords = 8
@@ -65,7 +71,8 @@ type holeSpan struct {
 }
 
 // itemShape is one item's markup: lits[i] comes before holes[i], and
-// lits[len(holes)] ends the item. The literals are views of the page.
+// lits[len(holes)] ends the item. The literals are the shape's own copy
+// (pages are read into buffers that are used again).
 type itemShape struct {
 	lits      [][]byte
 	holes     []hole
@@ -74,9 +81,12 @@ type itemShape struct {
 	proto     *model.Instance // the item it was taken from: class, names, keys, the values of literal properties
 }
 
-// shapes are an itemDecoder's shapes for the page it is reading.
+// shapes are an itemDecoder's shapes, for the items of its pages under
+// the namespace bindings scope.
 type shapes struct {
 	list    []*itemShape // most recently used first
+	scope   []byte       // the bindings in scope where list was taken (AppendScope)
+	next    []byte       // scratch: the bindings of the page started
 	records int          // shapes taken from items of this page
 	spans   []holeSpan   // scratch: the holes of the item being matched
 	read    int          // items read by shape (for tests)
@@ -87,11 +97,16 @@ type shapes struct {
 	hits, misses int
 }
 
-func (s *shapes) reset() {
-	clear(s.list)
-	s.list = s.list[:0]
-	s.records = 0
-	s.hits, s.misses = 0, 0
+// startPage readies the shapes for the items that start at d's position:
+// those taken under other namespace bindings are dropped.
+func (s *shapes) startPage(d *xml.Decoder) {
+	s.records, s.hits, s.misses = 0, 0, 0
+	s.next = d.AppendScope(s.next[:0])
+	if !bytes.Equal(s.next, s.scope) {
+		clear(s.list)
+		s.list = s.list[:0]
+		s.scope, s.next = s.next, s.scope
+	}
 }
 
 // giveUp stops reading and taking shapes for the rest of the page.
@@ -303,6 +318,7 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 	proto := inst.Clone()
 	proto.Ref = nil
 	sh := &itemShape{proto: proto}
+	var lits []litSpan // the literals, as offsets in b until copied
 	lit := start
 	pos := start
 	// The path of open elements below the item, by role.
@@ -360,7 +376,7 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 						h.integer = decl.Type
 					}
 				}
-				sh.lits = append(sh.lits, b[lit:pos:pos])
+				lits = append(lits, litSpan{lit, pos})
 				sh.holes = append(sh.holes, h)
 				if kind == holeSelector {
 					sh.selectors++
@@ -490,9 +506,18 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 			return nil, false
 		}
 	}
-	sh.lits = append(sh.lits, b[lit:end:end])
+	lits = append(lits, litSpan{lit, end})
+	// One copy of the item holds the literals.
+	own := append([]byte(nil), b[start:end]...)
+	sh.lits = make([][]byte, len(lits))
+	for i, l := range lits {
+		sh.lits[i] = own[l.start-start : l.end-start : l.end-start]
+	}
 	return sh, true
 }
+
+// litSpan is where a literal lies in the item a shape is taken from.
+type litSpan struct{ start, end int }
 
 // tagEnd finds the end of a start tag whose name ends at i: the offset
 // after its '>', and the value of its last unprefixed Name attribute

@@ -134,9 +134,7 @@ func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
 }
 
 func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
-	// Shapes are views of this page.
-	idec.shapes.reset()
-	defer idec.shapes.reset()
+	idec.shapes.startPage(d)
 	for {
 		if n := d.KeptSince(); n > 0 {
 			idec.kept = n

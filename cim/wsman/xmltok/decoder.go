@@ -2,6 +2,7 @@ package xmltok
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
 	"unsafe"
@@ -224,6 +225,21 @@ func (d *Decoder) LookupPrefix(prefix []byte) (string, bool) {
 		return d.uris[i], true
 	}
 	return "", false
+}
+
+// AppendScope appends the namespace bindings in scope to dst, each
+// prefix and URI in the order they were declared (shadowed ones too).
+// Two places whose scopes append the same bytes resolve every prefix
+// alike, in this document or another.
+func (d *Decoder) AppendScope(dst []byte) []byte {
+	for _, bd := range d.ns {
+		dst = binary.AppendUvarint(dst, uint64(bd.pEnd-bd.pStart))
+		dst = append(dst, d.b[bd.pStart:bd.pEnd]...)
+		u := d.uris[bd.uri]
+		dst = binary.AppendUvarint(dst, uint64(len(u)))
+		dst = append(dst, u...)
+	}
+	return dst
 }
 
 func (d *Decoder) lookup(prefix []byte) (int32, bool) {

@@ -61,6 +61,49 @@ func TestLookupPrefixFollowsScope(t *testing.T) {
 	}
 }
 
+// AppendScope tells apart the places where some prefix resolves
+// differently, in one document or two, and says the same for places that
+// resolve every prefix alike.
+func TestAppendScope(t *testing.T) {
+	// The scope inside the innermost element <x> of doc.
+	scope := func(doc string) string {
+		d := NewDecoder([]byte(doc))
+		for {
+			k, err := d.Next()
+			if err != nil || k == EOF {
+				t.Fatalf("%s: no <x>: %v", doc, err)
+			}
+			if k == StartTag && string(d.Local()) == "x" {
+				return string(d.AppendScope(nil))
+			}
+		}
+	}
+	base := scope(`<a xmlns:p="urn:1"><x/></a>`)
+	for _, doc := range []string{
+		`<a xmlns:p="urn:1"><x/></a>`,
+		`<b xmlns:p="urn:1"><x/></b>`,                 // other names, same bindings
+		`<a xmlns:p="urn:1"><b/><x/></a>`,             // the same depth does not matter, the bindings do
+		`<a xmlns:p="urn:1"><b xmlns:q="u"/><x/></a>`, // a binding gone out of scope
+	} {
+		if got := scope(doc); got != base {
+			t.Errorf("%s: scope %q, want %q", doc, got, base)
+		}
+	}
+	for _, doc := range []string{
+		`<a xmlns:p="urn:2"><x/></a>`,
+		`<a xmlns:p="urn:1" xmlns:q="urn:1"><x/></a>`,
+		`<a xmlns="urn:1"><x/></a>`,
+		`<a xmlns:p="urn:1"><b xmlns:p="urn:2"><x/></b></a>`,
+		`<a xmlns:p="urn:2"><b xmlns:p="urn:1"><x/></b></a>`, // resolves alike, says not (shadowed bindings count)
+		`<a xmlns:pp="urn:1"><x/></a>`,
+		`<a xmlns:p="urn:1" xmlns:q=""><x/></a>`,
+	} {
+		if got := scope(doc); got == base {
+			t.Errorf("%s: the same scope as <a xmlns:p=\"urn:1\">", doc)
+		}
+	}
+}
+
 func TestEncodingDeclaration(t *testing.T) {
 	doc := []byte(`<?xml version="1.0" encoding="ISO-8859-1"?><a/>`)
 	if _, err := NewDecoder(doc).Next(); err == nil {

@@ -1,0 +1,93 @@
+package wsman
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cimsh/cimsh/cim/model"
+)
+
+// A decoder keeps its shapes from page to page (itemshape.go) only while
+// the namespace bindings in scope at the items are the same: the same
+// markup under other bindings means other things. The pages below declare
+// on their envelope the prefixes their items use, and change what one of
+// them means between pages; each page must decode as a decoder that never
+// saw the pages before reads it token by token.
+
+// scopePage is a reply of three items alike, whose p:, xsi: and cim:
+// prefixes are bound on the envelope to pURI, xsiURI and NsCIMCommon.
+func scopePage(pURI, xsiURI, extra string) []byte {
+	var b strings.Builder
+	b.WriteString(`<s:Envelope xmlns:s="` + NsSOAP + `" xmlns:n="` + NsEnumeration + `" xmlns:w="` + NsWSMan + `" xmlns:a="` + NsAddressing +
+		`" xmlns:p="` + pURI + `" xmlns:xsi="` + xsiURI + `" xmlns:cim="` + NsCIMCommon + `"` + extra + `><s:Header/><s:Body><n:PullResponse><n:EnumerationContext>uuid:1</n:EnumerationContext><n:Items>`)
+	for i := range 3 {
+		fmt.Fprintf(&b, `<w:Item><p:X_Leaf><p:Name>n%d</p:Name><p:U8>%d</p:U8><p:S16 xsi:nil="true"/><p:T><cim:Datetime>2024-03-0%dT10:11:12Z</cim:Datetime></p:T></p:X_Leaf>`+
+			`<a:EndpointReference><a:Address>`+AnonymousAddress+`</a:Address><a:ReferenceParameters><w:ResourceURI>`+PrefixDMTFClass+`X_Leaf</w:ResourceURI>`+
+			`<w:SelectorSet><w:Selector Name="Name">n%d</w:Selector></w:SelectorSet></a:ReferenceParameters></a:EndpointReference></w:Item>`, i, i+1, i+1, i)
+	}
+	b.WriteString(`</n:Items></n:PullResponse></s:Body></s:Envelope>`)
+	return []byte(b.String())
+}
+
+// dumpPage decodes an enumeration reply with idec and renders it, and
+// the error that stopped it.
+func dumpPage(t *testing.T, idec *itemDecoder, body []byte) string {
+	t.Helper()
+	d, _, ok, err := OpenBody(body)
+	if err != nil || !ok {
+		t.Fatalf("open: %v %v", ok, err)
+	}
+	bt, err := decodeEnumResponse(d, idec)
+	var b strings.Builder
+	for _, inst := range bt.items {
+		dumpInstance(&b, inst)
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "error: %v", err)
+	return b.String()
+}
+
+func TestShapesFollowNamespaceScope(t *testing.T) {
+	classA, classB := PrefixDMTFClass+"X_Leaf", PrefixDMTFClass+"Y_Leaf"
+	pages := []struct {
+		name  string
+		body  []byte
+		taken bool // the decoder takes a shape on this page (it has none for these bindings)
+	}{
+		{"first", scopePage(classA, NsXSI, ""), true},
+		{"same bindings", scopePage(classA, NsXSI, ""), false},
+		// Another resource URI for the same markup.
+		{"p bound elsewhere", scopePage(classB, NsXSI, ""), true},
+		{"back", scopePage(classA, NsXSI, ""), true},
+		// xsi:nil in another namespace is no NULL: S16's empty text is
+		// then no sint16, an error at the first item (a shape of the
+		// pages before would read it as NULL).
+		{"xsi bound elsewhere", scopePage(classA, "urn:not-xsi", ""), false},
+		// One more binding, nothing the items use: still not the same
+		// scope (the rule is the bindings, not what the items use).
+		{"extra binding", scopePage(classA, NsXSI, ` xmlns:q="urn:q"`), true},
+		{"extra again", scopePage(classA, NsXSI, ` xmlns:q="urn:q"`), false},
+	}
+	schema := func(class string) (*model.Class, error) { return leafSchema(class), nil }
+	idec := &itemDecoder{namespace: "root/cimv2", schema: schema}
+	for _, p := range pages {
+		noShape.Store(true)
+		want := dumpPage(t, &itemDecoder{namespace: "root/cimv2", schema: schema}, p.body)
+		noShape.Store(false)
+		got := dumpPage(t, idec, p.body)
+		// The transport reads the next reply into the same buffer.
+		for i := range p.body {
+			p.body[i] = '#'
+		}
+		if got != want {
+			t.Errorf("%s: decoded with the shapes of the pages before:\n%s\ntoken by token:\n%s", p.name, got, want)
+		}
+		if taken := idec.shapes.records > 0; taken != p.taken {
+			t.Errorf("%s: a shape taken: %v, want %v", p.name, taken, p.taken)
+		}
+	}
+	if idec.shapes.read == 0 {
+		t.Error("no item was read by shape")
+	}
+}
