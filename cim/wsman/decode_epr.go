@@ -219,6 +219,12 @@ func mergeRef(dst, src *model.Reference) {
 // finishRef derives ClassName and Namespace and removes __cimnamespace.
 func finishRef(ref *model.Reference) {
 	ns, class := ParseResourceURI(ref.ResourceURI)
+	finishRefParsed(ref, ns, class)
+}
+
+// finishRefParsed is finishRef with ref.ResourceURI already parsed (the
+// items read by one shape mostly have the same).
+func finishRefParsed(ref *model.Reference, ns, class string) {
 	if class != "*" {
 		ref.ClassName = class
 	}
@@ -226,7 +232,7 @@ func finishRef(ref *model.Reference) {
 		ref.Namespace = ns
 	}
 	for i, s := range ref.Selectors {
-		if strings.EqualFold(s.Name, SelectorNamespace) && s.Ref == nil {
+		if (s.Name == SelectorNamespace || len(s.Name) == len(SelectorNamespace) && strings.EqualFold(s.Name, SelectorNamespace)) && s.Ref == nil {
 			ref.Namespace = s.Value
 			// The slice was made for ref alone: remove in place.
 			ref.Selectors = append(ref.Selectors[:i], ref.Selectors[i+1:]...)

@@ -79,6 +79,12 @@ type itemShape struct {
 	depth     int
 	selectors int             // selector holes
 	proto     *model.Instance // the item it was taken from: class, names, keys, the values of literal properties
+	// uri is the last EPR resource URI build parsed (the decoder's
+	// own: a shape is read by one goroutine).
+	uri struct {
+		uri, ns, class string
+		ok             bool
+	}
 }
 
 // shapes are an itemDecoder's shapes, for the items of its pages under
@@ -271,7 +277,11 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans []holeSpan) (*model.I
 			addSelector(ref, model.Selector{Name: h.name, Value: d.Keep(bytes.TrimSpace(text))})
 		}
 	}
-	finishRef(ref)
+	if m := &sh.uri; ref.ResourceURI != m.uri || !m.ok {
+		m.ns, m.class = ParseResourceURI(ref.ResourceURI)
+		m.uri, m.ok = ref.ResourceURI, true
+	}
+	finishRefParsed(ref, sh.uri.ns, sh.uri.class)
 	inst.SetLayout(p.Layout(), values) // the names are the proto's: shared
 	inst.Ref = ref                     // the keys were marked in proto's properties, as the selectors' names are the same
 	return inst, true
