@@ -79,8 +79,10 @@ type itemShape struct {
 	depth     int
 	selectors int             // selector holes
 	proto     *model.Instance // the item it was taken from: class, names, keys, the values of literal properties
+	// repeats are the string holes' last texts (keepString), by hole.
+	repeats []repeat
 	// uri is the last EPR resource URI build parsed (the decoder's
-	// own: a shape is read by one goroutine).
+	// own, as repeats are: a shape is read by one goroutine).
 	uri struct {
 		uri, ns, class string
 		ok             bool
@@ -249,7 +251,7 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans []holeSpan) (*model.I
 			}
 			// textValue's own first steps, without the call.
 			if t == model.TypeString {
-				values[h.prop] = model.String(d.Keep(text))
+				values[h.prop] = model.String(sh.keepString(d, i, text))
 				continue
 			}
 			if t.IsInteger() {
@@ -285,6 +287,53 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans []holeSpan) (*model.I
 	inst.SetLayout(p.Layout(), values) // the names are the proto's: shared
 	inst.Ref = ref                     // the keys were marked in proto's properties, as the selectors' names are the same
 	return inst, true
+}
+
+// repeat is a string hole's text in the items before (keepString).
+type repeat struct {
+	last  string
+	own   bool  // last is a copy of its own, not a view of an item's block
+	miss  uint8 // texts in a row that were not last
+	pause uint8 // items left that keep their text without comparing it
+}
+
+// Thresholds of keepString: a hole whose text changed this many items in a
+// row is not compared for the next repeatPause items.
+const (
+	repeatMisses = 2
+	repeatPause  = 32
+)
+
+// keepString keeps hole i's text as the token path does (Keep), except
+// that while the text is the same from item to item (the computer's name,
+// the OS's, a class name: a sixth of a Win32_Process's strings) every item
+// gets the same string, copied once. Holes whose text changes (names,
+// command lines, handles) stop being compared for a while, so the
+// comparison costs them next to nothing.
+func (sh *itemShape) keepString(d *xml.Decoder, i int, text []byte) string {
+	if sh.repeats == nil {
+		sh.repeats = make([]repeat, len(sh.holes))
+	}
+	r := &sh.repeats[i]
+	if r.pause > 0 {
+		r.pause--
+		return d.Keep(text)
+	}
+	if len(text) > 0 && string(text) == r.last {
+		r.miss = 0
+		if !r.own {
+			// Not a view of the first item's block: that would keep
+			// the block alive as long as any item has the string.
+			r.last, r.own = strings.Clone(r.last), true
+		}
+		return r.last
+	}
+	k := d.Keep(text)
+	r.last, r.own = k, false
+	if r.miss++; r.miss >= repeatMisses {
+		r.pause, r.miss = repeatPause, 0
+	}
+	return k
 }
 
 // record takes a shape from the item in b[start:end], which the token path

@@ -2,8 +2,10 @@ package wsman
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/cimsh/cimsh/cim/model"
 )
@@ -89,5 +91,42 @@ func TestShapesFollowNamespaceScope(t *testing.T) {
 	}
 	if idec.shapes.read == 0 {
 		t.Error("no item was read by shape")
+	}
+}
+
+// Items read by one shape whose string has the same text from item to
+// item (a computer's name) share one string; strings that change are
+// each item's own.
+func TestRepeatedStringsShared(t *testing.T) {
+	body := regexp.MustCompile(`<p:CSName>[^<]*</p:CSName>`).ReplaceAll(pullResponse(40), []byte(`<p:CSName>BENCH-SRV01</p:CSName>`))
+	d, _, ok, err := OpenBody(body)
+	if err != nil || !ok {
+		t.Fatalf("open: %v %v", ok, err)
+	}
+	idec := &itemDecoder{namespace: "root/cimv2", schema: func(class string) (*model.Class, error) { return leafSchema(class), nil }}
+	bt, err := decodeEnumResponse(d, idec)
+	if err != nil || len(bt.items) != 40 {
+		t.Fatalf("decoded %d items: %v", len(bt.items), err)
+	}
+	data := func(i int, name string) *byte {
+		v, _ := bt.items[i].Get(name)
+		s, _ := v.AsString()
+		return unsafe.StringData(s)
+	}
+	shared := data(len(bt.items)-1, "CSName")
+	for i := 1; i < len(bt.items); i++ {
+		if v, _ := bt.items[i].Get("CSName"); v.Text() != "BENCH-SRV01" {
+			t.Fatalf("item %d: CSName %q", i, v.Text())
+		}
+		if data(i, "CSName") != shared {
+			t.Errorf("item %d: CSName is a string of its own", i)
+		}
+		if i > 2 && data(i, "Caption") == data(i-1, "Caption") {
+			t.Errorf("items %d and %d share a Caption that differs", i-1, i)
+		}
+	}
+	// Item 0 came by the token path, with a string of its own.
+	if shared == data(0, "CSName") {
+		t.Error("the shared CSName is item 0's")
 	}
 }
