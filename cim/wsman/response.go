@@ -91,8 +91,8 @@ type itemDecoder struct {
 	// kept is how many bytes of text the last item kept: the size of
 	// the next item's block.
 	kept int
-	// shapes of the page's items, to read the next ones by comparing
-	// bytes (itemshape.go).
+	// shapes of the items read, to read the next ones by comparing
+	// bytes (itemshape.go; kept from page to page).
 	shapes shapes
 }
 
@@ -237,8 +237,9 @@ func (idec *itemDecoder) recordShape(d *xml.Decoder, itemAt, depth int, inst *mo
 		return
 	}
 	doc := d.Document()
-	// Not from the page's last item: no item would take the shape (a
-	// page of one, as small queries bring, would pay for nothing).
+	// Not from the page's last item: no item of the page would take
+	// the shape (a page of one, as small queries bring, would pay for
+	// nothing; a next page takes one from its first item).
 	if next := skipBlank(doc, d.Offset()); next+1 < len(doc) && doc[next] == '<' && doc[next+1] == '/' {
 		return
 	}
