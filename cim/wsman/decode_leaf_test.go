@@ -31,7 +31,7 @@ func decodeDump(body []byte, leaves, schemas, again bool) string {
 	defer noShape.Store(false)
 	var schema func(string) (*model.Class, error)
 	if schemas {
-		schema = func(class string) (*model.Class, error) { return leafSchema(class), nil }
+		schema = cachedLeafSchema()
 	}
 	d, se, ok, err := OpenBody(body)
 	if err != nil || !ok {

@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -79,6 +80,7 @@ type itemShape struct {
 	depth     int
 	selectors int             // selector holes
 	proto     *model.Instance // the item it was taken from: class, names, keys, the values of literal properties
+	sch       *model.Class    // the schema of proto's class when it was taken (nil: none)
 	// repeats are the string holes' last texts (keepString), by hole.
 	repeats []repeat
 	// uri is the last EPR resource URI build parsed (the decoder's
@@ -106,15 +108,27 @@ type shapes struct {
 }
 
 // startPage readies the shapes for the items that start at d's position:
-// those taken under other namespace bindings are dropped.
-func (s *shapes) startPage(d *xml.Decoder) {
+// those taken under other namespace bindings are dropped, and so are
+// those whose class schema lookup (the item decoder's) no longer gives
+// the schema they were taken with: the client's cache of schemas is
+// shared, and a query beside the enumeration may have filled it, so the
+// token path would now type the items of that class.
+func (s *shapes) startPage(d *xml.Decoder, lookup func(class string) (*model.Class, error)) {
 	s.records, s.hits, s.misses = 0, 0, 0
 	s.next = d.AppendScope(s.next[:0])
 	if !bytes.Equal(s.next, s.scope) {
 		clear(s.list)
 		s.list = s.list[:0]
 		s.scope, s.next = s.next, s.scope
+		return
 	}
+	s.list = slices.DeleteFunc(s.list, func(sh *itemShape) bool {
+		var sch *model.Class
+		if lookup != nil && sh.proto.ClassName != "" {
+			sch, _ = lookup(sh.proto.ClassName)
+		}
+		return sch != sh.sch
+	})
 }
 
 // giveUp stops reading and taking shapes for the rest of the page.
@@ -347,7 +361,7 @@ func (s *shapes) record(d *xml.Decoder, start, end, depth int, inst *model.Insta
 	if !ok {
 		return
 	}
-	sh.depth = depth
+	sh.depth, sh.sch = depth, sch
 	// Read the item again through the shape: the same instance, or
 	// the shape is wrong about something and is dropped.
 	var spans []holeSpan

@@ -134,7 +134,7 @@ func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
 }
 
 func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
-	idec.shapes.startPage(d)
+	idec.shapes.startPage(d, idec.schema)
 	for {
 		if n := d.KeptSince(); n > 0 {
 			idec.kept = n

@@ -32,6 +32,19 @@ func scopePage(pURI, xsiURI, extra string) []byte {
 	return []byte(b.String())
 }
 
+// cachedLeafSchema looks classes up in leafSchema once, as the client's
+// cache does: the same class, the same *model.Class.
+func cachedLeafSchema() func(string) (*model.Class, error) {
+	seen := map[string]*model.Class{}
+	return func(class string) (*model.Class, error) {
+		k := strings.ToLower(class)
+		if _, ok := seen[k]; !ok {
+			seen[k] = leafSchema(class)
+		}
+		return seen[k], nil
+	}
+}
+
 // dumpPage decodes an enumeration reply with idec and renders it, and
 // the error that stopped it.
 func dumpPage(t *testing.T, idec *itemDecoder, body []byte) string {
@@ -71,7 +84,7 @@ func TestShapesFollowNamespaceScope(t *testing.T) {
 		{"extra binding", scopePage(classA, NsXSI, ` xmlns:q="urn:q"`), true},
 		{"extra again", scopePage(classA, NsXSI, ` xmlns:q="urn:q"`), false},
 	}
-	schema := func(class string) (*model.Class, error) { return leafSchema(class), nil }
+	schema := cachedLeafSchema()
 	idec := &itemDecoder{namespace: "root/cimv2", schema: schema}
 	for _, p := range pages {
 		noShape.Store(true)
@@ -128,5 +141,32 @@ func TestRepeatedStringsShared(t *testing.T) {
 	// Item 0 came by the token path, with a string of its own.
 	if shared == data(0, "CSName") {
 		t.Error("the shared CSName is item 0's")
+	}
+}
+
+// The client's cache of schemas is shared: a query beside an enumeration
+// can fill it between two pages. The items of the next page are then
+// typed by the schema, as the token path types them, not read by shapes
+// taken without it (nor, the other way, by shapes taken with a schema
+// the lookup no longer gives).
+func TestShapesFollowSchema(t *testing.T) {
+	known := false
+	cached := cachedLeafSchema()
+	schema := func(class string) (*model.Class, error) {
+		if !known {
+			return nil, nil
+		}
+		return cached(class)
+	}
+	idec := &itemDecoder{namespace: "root/cimv2", schema: schema}
+	for i, k := range []bool{false, true, true, false} {
+		known = k
+		body := scopePage(PrefixDMTFClass+"X_Leaf", NsXSI, "")
+		noShape.Store(true)
+		want := dumpPage(t, &itemDecoder{namespace: "root/cimv2", schema: schema}, body)
+		noShape.Store(false)
+		if got := dumpPage(t, idec, body); got != want {
+			t.Errorf("page %d (schema known: %v): decoded with the shapes of the pages before:\n%s\ntoken by token:\n%s", i, k, got, want)
+		}
 	}
 }
