@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cimsh/cimsh/cim/model"
+	xml "github.com/cimsh/cimsh/cim/wsman/xmltok"
 )
 
 // enumerator iterates an enumeration (model.Enumerator).
@@ -151,7 +152,8 @@ func (e *enumerator) decodeBody(body []byte) (*batch, error) {
 // enumerator's, so pages decoded ahead run it on goroutines of their
 // own, each with its own decoder (ahead.go).
 func (e *enumerator) decodeWith(idec *itemDecoder, body []byte) (*batch, error) {
-	d, se, ok, err := e.c.openBody(body)
+	pooled, _ := pageDecoders.Get().(*xml.Decoder)
+	d, se, ok, err := e.c.openBodyWith(pooled, body)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +165,10 @@ func (e *enumerator) decodeWith(idec *itemDecoder, body []byte) (*batch, error) 
 	}
 	b, err := decodeEnumResponse(d, idec)
 	if err != nil {
+		// Dropped: an error may quote what the decoder holds.
 		return b, err
 	}
+	pageDecoders.Put(d)
 	for _, it := range b.items {
 		it.ComputerName = e.c.opts.ComputerName
 	}

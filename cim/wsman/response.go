@@ -13,7 +13,12 @@ import (
 // 200 reply. ok is false for an empty Body. A s:Fault in the body is
 // returned as the error (some servers send faults with 200).
 func (c *Client) openBody(body []byte) (*xml.Decoder, xml.StartElement, bool, error) {
-	d, se, ok, err := OpenBody(body)
+	return c.openBodyWith(nil, body)
+}
+
+// openBodyWith is openBody reading with d (nil: a new decoder).
+func (c *Client) openBodyWith(d *xml.Decoder, body []byte) (*xml.Decoder, xml.StartElement, bool, error) {
+	d, se, ok, err := openBodyWith(d, body)
 	if err != nil {
 		if f, isFault := model.AsFault(err); isFault {
 			f.ComputerName = c.opts.ComputerName
@@ -34,7 +39,12 @@ func (c *Client) openBody(body []byte) (*xml.Decoder, xml.StartElement, bool, er
 // when the Body is empty. A SOAP fault in the body is returned as a
 // *model.Fault error.
 func OpenBody(body []byte) (*xml.Decoder, xml.StartElement, bool, error) {
-	d := NewDecoder(body)
+	return openBodyWith(nil, body)
+}
+
+// openBodyWith is OpenBody reading with d (nil: a new decoder).
+func openBodyWith(d *xml.Decoder, body []byte) (*xml.Decoder, xml.StartElement, bool, error) {
+	d = resetDecoder(d, body)
 	var none xml.StartElement
 	env, ok, err := findStart(d)
 	if err != nil {
