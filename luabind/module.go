@@ -56,6 +56,8 @@ type Module struct {
 	interrupted bool
 	// pending are the background releases of cancelled operations.
 	pending []chan struct{}
+	// workers run what await waits for (spawn).
+	workers workers
 	// cdxmlTables are the tables import_cdxml returned, for help(m).
 	cdxmlTables map[*lua.LTable]*cdxml.Module
 	// instanceMT is the instances' metatable (registerTypes), set on

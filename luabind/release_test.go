@@ -2,7 +2,9 @@ package luabind
 
 import (
 	"context"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,4 +80,61 @@ func TestAwaitPanicReachesCaller(t *testing.T) {
 	}
 	e.m.background(func() { panic("ignored") })
 	e.m.waitPending()
+}
+
+// Operations run on workers kept between them (spawn): a run of
+// operations one after another uses one goroutine, not one each, and a
+// panic in one is raised where await was called and leaves the worker
+// to run the next.
+func TestAwaitReusesWorkers(t *testing.T) {
+	m := &Module{} // what await uses of a Module: its workers
+	goroutine := func() string {
+		var buf [64]byte
+		line, _, _ := strings.Cut(string(buf[:runtime.Stack(buf[:], false)]), "[")
+		return line // "goroutine N "
+	}
+	seen := map[string]bool{}
+	for i := range 50 {
+		var g string
+		if i == 10 {
+			func() {
+				defer func() {
+					if r := recover(); r != "boom" {
+						t.Errorf("await's panic: %v", r)
+					}
+				}()
+				m.await(context.Background(), func() { panic("boom") }, nil)
+			}()
+		}
+		if !m.await(context.Background(), func() { g = goroutine() }, nil) {
+			t.Fatal("await returned before its function")
+		}
+		seen[g] = true
+	}
+	if len(seen) != 1 {
+		t.Errorf("50 operations one after another ran on %d goroutines", len(seen))
+	}
+}
+
+// A worker whose wait for more work runs out as an operation takes it
+// from the idle list still runs that operation.
+func TestAwaitWorkerTimingOutRunsItsJob(t *testing.T) {
+	m := &Module{}
+	ws := &m.workers
+	ws.idleFor = time.Nanosecond
+	ran := make(chan struct{})
+	var once sync.Once
+	ws.timedOut = func() {
+		// The moment the race is lost: an operation takes this worker
+		// from the idle list before it leaves it.
+		once.Do(func() { m.spawn(func() {}, func() { close(ran) }) })
+	}
+	if !m.await(context.Background(), func() {}, nil) {
+		t.Fatal("await returned before its function")
+	}
+	select {
+	case <-ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the operation handed to a worker as its wait ran out never ran")
+	}
 }
