@@ -25,6 +25,9 @@ const (
 	headroom = 24 << 20
 	// minPercent and maxPercent bound the GOGC chosen.
 	minPercent, maxPercent = 100, 800
+	// minHeap is the runtime's minimum heap goal at GOGC 100, what a
+	// process starts with.
+	minHeap = 4 << 20
 )
 
 // Start tunes the collector after every collection from now on. A GOGC
@@ -33,7 +36,12 @@ func Start() {
 	if os.Getenv("GOGC") != "" {
 		return
 	}
-	debug.SetGCPercent(maxPercent)
+	// No live heap is known before the first collection: its goal is
+	// the headroom over Go's minimum heap, as later ones are over the
+	// live heap. (maxPercent put it at 32 MB: every page of a streamed
+	// loop's heap up to there is faulted in fresh, 3-4 us each on a VM,
+	// and a collection of the little that lives then costs less.)
+	debug.SetGCPercent(Percent(minHeap))
 	arm()
 }
 

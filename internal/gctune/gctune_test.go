@@ -29,6 +29,22 @@ func TestPercent(t *testing.T) {
 	}
 }
 
+// Before any collection, Start's goal is the headroom over the runtime's
+// 4 MB minimum heap (GOGC 600), not the most it allows.
+func TestStartFirstGoal(t *testing.T) {
+	t.Setenv("GOGC", "")
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	Start()
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	// A collection may have come between (the finalizer sets the
+	// percent for the live heap then): any value but maxPercent.
+	if p == maxPercent || p < minPercent {
+		t.Errorf("GOGC %d after Start, want %d (24 MB over 4 MB)", p, Percent(minHeap))
+	}
+}
+
 // TestStartTunesAfterCollections holds a live heap of 16 MB: after a
 // collection the goal is 24 MB of headroom over it (GOGC 150), not Go's
 // default nor Start's initial 800.
