@@ -168,6 +168,7 @@ func (e *enumerator) decodeWith(idec *itemDecoder, body []byte) (*batch, error) 
 		// Dropped: an error may quote what the decoder holds.
 		return b, err
 	}
+	d.Reset(nil) // holding no reply while it waits in the pool
 	pageDecoders.Put(d)
 	for _, it := range b.items {
 		it.ComputerName = e.c.opts.ComputerName
