@@ -20,8 +20,13 @@ func TestWSManBadValues(t *testing.T) {
 			bad := func(_ *wsmantest.LoggedRequest, r *wsmantest.Reply) {
 				r.Body = re.ReplaceAll(r.Body, []byte("${1}-1${2}"))
 			}
+			// A Pull of a context the server no longer holds is not the
+			// operation's: an operation that failed on its first page gave
+			// up on the Pull it had sent ahead and released the context,
+			// and the server may read that Pull during the next operation.
+			current := func(l *wsmantest.LoggedRequest) bool { return l.IsOperation("Pull") && !l.UnknownContext }
 			instances := func(l *wsmantest.LoggedRequest) bool {
-				return (l.IsOperation("Enumerate") || l.IsOperation("Pull") || l.IsOperation("Get")) && !strings.Contains(l.ResourceURI, "cim-xml")
+				return (l.IsOperation("Enumerate") || current(l) || l.IsOperation("Get")) && !strings.Contains(l.ResourceURI, "cim-xml")
 			}
 			e.ok(`assert(s:get_instance("Win32_Service"))`) // the schema is known from here on
 			srv.RewriteReplies(instances, 1, bad)
@@ -41,7 +46,7 @@ func TestWSManBadValues(t *testing.T) {
 				assert(list == nil and err and err.category == "protocol", tostring(err))
 			`)
 			// The second page is bad: the loop raises after the first.
-			srv.RewriteReplies(wsmantest.MatchOperation("Pull"), 1, bad)
+			srv.RewriteReplies(current, 1, bad)
 			e.ok(`
 				local n = 0
 				local ok, err = pcall(function()

@@ -378,6 +378,14 @@ func (c *call) next(e *enumeration) (*model.Instance, bool, *FaultSpec) {
 	return nil, false, nil
 }
 
+// holdsContext reports whether id is an open enumeration context.
+func (s *Server) holdsContext(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.enums[id]
+	return ok
+}
+
 // register keeps e as an open enumeration context.
 func (s *Server) register(e *enumeration) {
 	s.mu.Lock()

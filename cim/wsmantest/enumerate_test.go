@@ -178,6 +178,12 @@ func TestEnumerationContextLifecycle(t *testing.T) {
 	if r = pull(ctx); r.subcode() != "n:InvalidEnumerationContext" {
 		t.Fatalf("Pull after Release: %q", r.subcode())
 	}
+	// The log tells a request for a context the server holds from one
+	// for a context it no longer does.
+	log := s.Requests()
+	if rel, late := log[len(log)-2], log[len(log)-1]; !rel.IsOperation("Release") || rel.UnknownContext || !late.IsOperation("Pull") || !late.UnknownContext {
+		t.Fatalf("Release (unknown %v), then Pull (unknown %v)", rel.UnknownContext, late.UnknownContext)
+	}
 	// Idle contexts expire.
 	ctx = start()
 	if s.Counters().Enumerations != 1 {

@@ -47,6 +47,12 @@ type LoggedRequest struct {
 	// (OMI dialect) sent beside EndOfSequence. Such a context is dead: a
 	// client must neither pull nor release it.
 	DeadContext bool
+	// UnknownContext: a Pull or Release named a context the server did
+	// not hold when the request came (released, expired, or never
+	// given). A client that gives up on a Pull in flight and releases
+	// its context sends them on two connections, and the server may read
+	// the Pull after the Release.
+	UnknownContext bool
 }
 
 // Selector returns a selector's value by name, case-insensitively.
