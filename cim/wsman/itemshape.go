@@ -113,7 +113,7 @@ type shapes struct {
 // the schema they were taken with: the client's cache of schemas is
 // shared, and a query beside the enumeration may have filled it, so the
 // token path would now type the items of that class.
-func (s *shapes) startPage(d *xml.Decoder, lookup func(class string) (*model.Class, error)) {
+func (s *shapes) startPage(d *xml.Decoder, schemaOf func(class string) *model.Class) {
 	s.records, s.hits, s.misses = 0, 0, 0
 	s.next = d.AppendScope(s.next[:0])
 	if !bytes.Equal(s.next, s.scope) {
@@ -122,13 +122,7 @@ func (s *shapes) startPage(d *xml.Decoder, lookup func(class string) (*model.Cla
 		s.scope, s.next = s.next, s.scope
 		return
 	}
-	s.list = slices.DeleteFunc(s.list, func(sh *itemShape) bool {
-		var sch *model.Class
-		if lookup != nil && sh.proto.ClassName != "" {
-			sch, _ = lookup(sh.proto.ClassName)
-		}
-		return sch != sh.sch
-	})
+	s.list = slices.DeleteFunc(s.list, func(sh *itemShape) bool { return schemaOf(sh.proto.ClassName) != sh.sch })
 }
 
 // giveUp stops reading and taking shapes for the rest of the page.

@@ -144,7 +144,7 @@ func decodeEnumResponse(d *xml.Decoder, idec *itemDecoder) (*batch, error) {
 }
 
 func (idec *itemDecoder) decodeItems(d *xml.Decoder, b *batch) error {
-	idec.shapes.startPage(d, idec.schema)
+	idec.shapes.startPage(d, idec.schemaOf)
 	for {
 		if n := d.KeptSince(); n > 0 {
 			idec.kept = n
@@ -254,11 +254,17 @@ func (idec *itemDecoder) recordShape(d *xml.Decoder, itemAt, depth int, inst *mo
 		return
 	}
 	itemAt = skipBlank(doc, itemAt)
-	var sch *model.Class
-	if idec.schema != nil && inst.ClassName != "" {
-		sch, _ = idec.schema(inst.ClassName)
+	idec.shapes.record(d, itemAt, d.Offset(), depth, inst, idec.schemaOf(inst.ClassName))
+}
+
+// schemaOf is class's schema as the decoder's lookup gives it, nil when
+// there is none (no lookup, no class, or a failed lookup).
+func (idec *itemDecoder) schemaOf(class string) *model.Class {
+	if idec.schema == nil || class == "" {
+		return nil
 	}
-	idec.shapes.record(d, itemAt, d.Offset(), depth, inst, sch)
+	sch, _ := idec.schema(class)
+	return sch
 }
 
 // decodeItem decodes one instance element, typed by its class schema.
@@ -300,10 +306,7 @@ func (idec *itemDecoder) fromEPR(ref *model.Reference) (*model.Instance, error) 
 		ref.Namespace = idec.namespace
 	}
 	inst := &model.Instance{ClassName: ref.ClassName, Namespace: ref.Namespace, ResourceURI: ref.ResourceURI, Ref: ref}
-	var sch *model.Class
-	if idec.schema != nil && ref.ClassName != "" {
-		sch, _ = idec.schema(ref.ClassName)
-	}
+	sch := idec.schemaOf(ref.ClassName)
 	for _, s := range ref.Selectors {
 		var v model.Value
 		switch {
