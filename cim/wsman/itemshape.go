@@ -84,11 +84,9 @@ type itemShape struct {
 	// repeats are the string holes' last texts (keepString), by hole.
 	repeats []repeat
 	// uri is the last EPR resource URI build parsed (the decoder's
-	// own, as repeats are: a shape is read by one goroutine).
-	uri struct {
-		uri, ns, class string
-		ok             bool
-	}
+	// own, as repeats are: a shape is read by one goroutine). Its zero
+	// value is the parse of "".
+	uri struct{ uri, ns, class string }
 }
 
 // shapes are an itemDecoder's shapes, for the items of its pages under
@@ -287,9 +285,9 @@ func (sh *itemShape) build(d *xml.Decoder, b []byte, spans []holeSpan) (*model.I
 			addSelector(ref, model.Selector{Name: h.name, Value: d.Keep(bytes.TrimSpace(text))})
 		}
 	}
-	if m := &sh.uri; ref.ResourceURI != m.uri || !m.ok {
+	if m := &sh.uri; ref.ResourceURI != m.uri {
 		m.ns, m.class = ParseResourceURI(ref.ResourceURI)
-		m.uri, m.ok = ref.ResourceURI, true
+		m.uri = ref.ResourceURI
 	}
 	finishRefParsed(ref, sh.uri.ns, sh.uri.class)
 	inst.SetLayout(p.Layout(), values) // the names are the proto's: shared
@@ -385,7 +383,8 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 	proto := inst.Clone()
 	proto.Ref = nil
 	sh := &itemShape{proto: proto}
-	var lits []litSpan // the literals, as offsets in b until copied
+	// The literals are views of one copy of the item.
+	own := append([]byte(nil), b[start:end]...)
 	lit := start
 	pos := start
 	// The path of open elements below the item, by role.
@@ -443,7 +442,7 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 						h.integer = decl.Type
 					}
 				}
-				lits = append(lits, litSpan{lit, pos})
+				sh.lits = append(sh.lits, own[lit-start:pos-start:pos-start])
 				sh.holes = append(sh.holes, h)
 				if kind == holeSelector {
 					sh.selectors++
@@ -573,18 +572,9 @@ func takeShape(d *xml.Decoder, b []byte, start, end int, inst *model.Instance, s
 			return nil, false
 		}
 	}
-	lits = append(lits, litSpan{lit, end})
-	// One copy of the item holds the literals.
-	own := append([]byte(nil), b[start:end]...)
-	sh.lits = make([][]byte, len(lits))
-	for i, l := range lits {
-		sh.lits[i] = own[l.start-start : l.end-start : l.end-start]
-	}
+	sh.lits = append(sh.lits, own[lit-start:end-start:end-start])
 	return sh, true
 }
-
-// litSpan is where a literal lies in the item a shape is taken from.
-type litSpan struct{ start, end int }
 
 // tagEnd finds the end of a start tag whose name ends at i: the offset
 // after its '>', and the value of its last unprefixed Name attribute
