@@ -378,12 +378,13 @@ func (c *call) next(e *enumeration) (*model.Instance, bool, *FaultSpec) {
 	return nil, false, nil
 }
 
-// holdsContext reports whether id is an open enumeration context.
-func (s *Server) holdsContext(id string) bool {
+// openContext is the open enumeration context id, nil when there is none
+// (idle ones expire first).
+func (s *Server) openContext(id string) *enumeration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.enums[id]
-	return ok
+	s.expireLocked(time.Now())
+	return s.enums[id]
 }
 
 // register keeps e as an open enumeration context.
@@ -431,10 +432,7 @@ func (s *Server) EnumerationContexts() []string {
 // context finds the context a Pull or Release names.
 func (c *call) context() (*enumeration, *FaultSpec) {
 	id := c.req.Body.child(nsEnumeration, "EnumerationContext").text()
-	c.s.mu.Lock()
-	c.s.expireLocked(time.Now())
-	e := c.s.enums[id]
-	c.s.mu.Unlock()
+	e := c.s.openContext(id)
 	if e == nil {
 		return nil, &FaultSpec{Subcode: "n:InvalidEnumerationContext",
 			Message: "The enumeration context " + id + " is not valid: it has expired, ended, or never existed."}

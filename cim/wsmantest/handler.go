@@ -157,7 +157,7 @@ func (s *Server) serveWSMan(w http.ResponseWriter, r *http.Request) {
 		l.MaxEnvelopeSize, l.MessageID = req.MaxEnvelopeSize, req.MessageID
 		if l.Operation == "Pull" || l.Operation == "Release" {
 			l.EnumerationContext = req.Body.child(nsEnumeration, "EnumerationContext").text()
-			l.UnknownContext = !s.holdsContext(l.EnumerationContext)
+			l.UnknownContext = s.openContext(l.EnumerationContext) == nil
 		}
 		l.Identifier = req.Identifier
 		l.CommandID = shellCommandID(req)
