@@ -54,10 +54,7 @@ func decodeDump(body []byte, leaves, schemas, again bool) string {
 		bt, err := decodeEnumResponse(d, idec)
 		if bt != nil {
 			fmt.Fprintf(&b, "context %q %v eos %v count %d\n", bt.context, bt.hasContext, bt.endOfSeq, bt.count)
-			for _, inst := range bt.items {
-				dumpInstance(&b, inst)
-				b.WriteByte('\n')
-			}
+			dumpItems(&b, bt.items)
 		}
 		fmt.Fprintf(&b, "error: %v", err)
 		return b.String()
@@ -99,6 +96,14 @@ func leafSchema(class string) *model.Class {
 		}}
 	}
 	return nil
+}
+
+// dumpItems renders a page's instances, one a line.
+func dumpItems(b *strings.Builder, items []*model.Instance) {
+	for _, inst := range items {
+		dumpInstance(b, inst)
+		b.WriteByte('\n')
+	}
 }
 
 func dumpInstance(b *strings.Builder, inst *model.Instance) {

@@ -17,10 +17,7 @@ import (
 func TestReusedDecoderLeavesResultsAlone(t *testing.T) {
 	render := func(b *batch) string {
 		var s strings.Builder
-		for _, inst := range b.items {
-			dumpInstance(&s, inst)
-			s.WriteByte('\n')
-		}
+		dumpItems(&s, b.items)
 		return s.String()
 	}
 	replies := leafReplies()

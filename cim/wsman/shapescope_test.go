@@ -55,10 +55,7 @@ func dumpPage(t *testing.T, idec *itemDecoder, body []byte) string {
 	}
 	bt, err := decodeEnumResponse(d, idec)
 	var b strings.Builder
-	for _, inst := range bt.items {
-		dumpInstance(&b, inst)
-		b.WriteByte('\n')
-	}
+	dumpItems(&b, bt.items)
 	fmt.Fprintf(&b, "error: %v", err)
 	return b.String()
 }
